@@ -1,0 +1,272 @@
+package exifscrub
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// A Format names an image container that exifscrub understands.
+type Format string
+
+// The formats exifscrub detects by their magic bytes.
+const (
+	JPEG Format = "jpeg"
+	PNG  Format = "png"
+	HEIF Format = "heif" // HEIC and other HEIF brands (ISO/IEC 23008-12)
+	AVIF Format = "avif" // AV1 in HEIF (AV1 Image File Format)
+	WebP Format = "webp"
+)
+
+// A Category says what a piece of metadata gives away.
+type Category string
+
+// The categories a Finding can have, from most to least sensitive.
+const (
+	Location Category = "location" // where the photo was taken: GPS, city, country
+	Time     Category = "time"     // when: capture, digitisation and modification times
+	Device   Category = "device"   // on what: make, model, serials, lens, software, unique IDs
+	Identity Category = "identity" // who: artist, owner, copyright, creator, contact details
+	Text     Category = "text"     // free text: comments, descriptions, titles, keywords
+	Embedded Category = "embedded" // other images or data: thumbnails, previews, trailers
+	Other    Category = "other"    // any other metadata that Scrub removes
+)
+
+// Categories lists every Category in report order.
+var Categories = []Category{Location, Time, Device, Identity, Text, Embedded, Other}
+
+// A Finding is one piece of metadata in an image.
+type Finding struct {
+	Category Category `json:"category"`
+	// Container says where the finding was found, such as "EXIF GPS",
+	// "XMP", "IPTC", "JPEG COM" or "PNG tEXt".
+	Container string `json:"container"`
+	// Tag is the name of the tag, property or keyword.
+	Tag string `json:"tag"`
+	// Value is a printable form of the value, shortened when long.
+	// GPS coordinates are signed decimal degrees.
+	Value string `json:"value"`
+}
+
+// A Report lists what an image reveals. Scan returns what is in the image;
+// Scrub returns what it removed. Metadata that Scrub keeps because the image
+// needs it to display correctly (colour profiles, a lone EXIF orientation)
+// is not reported.
+type Report struct {
+	Format   Format    `json:"format"`
+	Findings []Finding `json:"findings"`
+}
+
+// Has reports whether any finding is in one of the given categories.
+func (r *Report) Has(cats ...Category) bool {
+	for _, f := range r.Findings {
+		for _, c := range cats {
+			if f.Category == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Location returns the GPS position recorded in the image's EXIF, in signed
+// decimal degrees, and whether there was one.
+func (r *Report) Location() (lat, lon float64, ok bool) {
+	var haveLat, haveLon bool
+	for _, f := range r.Findings {
+		if f.Container != containerGPS {
+			continue
+		}
+		switch f.Tag {
+		case "GPSLatitude":
+			lat, haveLat = parseDecimal(f.Value)
+		case "GPSLongitude":
+			lon, haveLon = parseDecimal(f.Value)
+		}
+	}
+	return lat, lon, haveLat && haveLon
+}
+
+func (r *Report) add(cat Category, container, tag, value string) {
+	r.Findings = append(r.Findings, Finding{Category: cat, Container: container, Tag: tag, Value: printable(value)})
+}
+
+// sort orders findings by category, keeping the file's order within one.
+func (r *Report) sort() {
+	rank := make(map[Category]int, len(Categories))
+	for i, c := range Categories {
+		rank[c] = i
+	}
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		return rank[r.Findings[i].Category] < rank[r.Findings[j].Category]
+	})
+}
+
+// Options control Scrub. A nil *Options and the zero value both mean the
+// default policy: remove every piece of metadata that the image does not
+// need to display correctly, and keep what it does need.
+type Options struct {
+	// DropColorProfile also removes embedded ICC colour profiles. Profiles
+	// made by cameras and editors can name a device or a date; without one,
+	// wide-gamut photos display with the wrong colours.
+	DropColorProfile bool
+
+	// DropOrientation also removes the EXIF orientation that Scrub otherwise
+	// keeps in a minimal EXIF block. Without it, photos taken with the camera
+	// on its side display rotated.
+	DropOrientation bool
+}
+
+// Scan reads an image from r and reports the metadata it holds, without
+// changing anything. The format is detected from the content, not a name.
+// Scan reads r to its end: data after the image is part of the report.
+//
+// An unrecognised format gives an error matching ErrUnsupportedFormat; a
+// malformed image gives a *FormatError naming the offset.
+func Scan(r io.Reader) (*Report, error) {
+	return scrub(io.Discard, r, nil)
+}
+
+// Scrub copies the image in r to w without the metadata that opts removes,
+// and reports what it removed. Image data is copied byte for byte, never
+// decoded or re-encoded.
+//
+// JPEG, PNG and WebP images are streamed: memory use is bounded by the
+// largest metadata block, not the file size. HEIF and AVIF images are read
+// into memory whole, because their index can point anywhere in the file.
+//
+// If Scrub returns an error, what it wrote to w is an incomplete image that
+// must be discarded; it never contains removed metadata. WriteFile discards
+// it for you.
+func Scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
+	if opts == nil {
+		opts = new(Options)
+	}
+	return scrub(w, r, opts)
+}
+
+// readerSize is the read buffer size: large enough to hold any JPEG segment
+// and to copy image data in big pieces.
+const readerSize = 256 << 10
+
+// writerSize is the output buffer size, which gathers the small writes of
+// segment headers; image data bypasses it.
+const writerSize = 32 << 10
+
+func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
+	br := bufio.NewReaderSize(r, readerSize)
+	head, err := br.Peek(maxMagicLen)
+	if len(head) == 0 {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, &FormatError{Reason: "empty input", Err: err}
+	}
+	f := detect(head)
+	if f == nil {
+		return nil, ErrUnsupportedFormat
+	}
+	if opts == nil {
+		opts = new(Options)
+	}
+	rep := &Report{Format: f.name}
+	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard}
+	var bw *bufio.Writer
+	if !s.scan {
+		bw = bufio.NewWriterSize(w, writerSize)
+		s.out = bw
+	}
+	if err := f.scrub(s); err != nil {
+		var we *writeError
+		if errors.As(err, &we) {
+			return nil, we.err
+		}
+		return nil, err
+	}
+	if bw != nil {
+		if err := bw.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	rep.sort()
+	return rep, nil
+}
+
+// A scrubber carries the state of one Scan or Scrub call.
+type scrubber struct {
+	in   *reader
+	out  io.Writer // io.Discard when scanning
+	opts *Options
+	rep  *Report
+	scan bool // nothing is written; work only needed for output can be skipped
+}
+
+// write writes b to the output, unless scanning.
+func (s *scrubber) write(b []byte) error {
+	if s.scan || len(b) == 0 {
+		return nil
+	}
+	if _, err := s.out.Write(b); err != nil {
+		return &writeError{err}
+	}
+	return nil
+}
+
+// formatError describes a problem with the input at offset off. Errors from
+// writing the output are returned as they are.
+func (s *scrubber) formatError(off int64, reason string, err error) error {
+	var we *writeError
+	if errors.As(err, &we) {
+		return we.err
+	}
+	return &FormatError{Format: s.rep.Format, Offset: off, Reason: reason, Err: err}
+}
+
+// trailer reads whatever follows the end of the image, which Scrub drops:
+// MPF secondary images, motion-photo videos, vendor trailers.
+func (s *scrubber) trailer(container string) error {
+	r := s.in
+	start := r.off
+	var head [16]byte
+	var n int64
+	zeros := true
+	for {
+		b, err := r.buffered()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return s.formatError(r.off, "reading after the end of the image", err)
+		}
+		if n < int64(len(head)) {
+			copy(head[n:], b)
+		}
+		for i := 0; zeros && i < len(b); i++ {
+			zeros = b[i] == 0
+		}
+		n += int64(len(b))
+		r.consume(len(b))
+	}
+	switch {
+	case n == 0:
+	case zeros:
+		s.rep.add(Other, container, "Padding", fmt.Sprintf("(%d zero bytes after the image)", n))
+	default:
+		s.rep.add(Embedded, container, "Trailer", fmt.Sprintf("(%d bytes after the image at offset %d: %s)", n, start, trailerKind(head[:min(n, 16)])))
+	}
+	return nil
+}
+
+// trailerKind guesses what data after an image is from its first bytes.
+func trailerKind(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xd8}):
+		return "JPEG image"
+	case len(head) >= 8 && string(head[4:8]) == "ftyp":
+		return "MP4 video"
+	}
+	return "data"
+}

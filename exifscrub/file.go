@@ -1,0 +1,93 @@
+package exifscrub
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tempMarker is part of the name of every temporary file ScrubFile creates,
+// so that one left behind by a killed process can be recognised.
+const tempMarker = ".exifscrub-tmp-"
+
+// ScrubFile scrubs the image in the file src into the file dst, atomically:
+// it writes a temporary file in dst's directory, syncs it to disk, and
+// renames it over dst. Whatever happens, even if the process is killed, dst
+// is either as it was or the complete scrubbed image. dst may be src, which
+// replaces the original. The new file gets src's permission bits.
+//
+// On error, dst is left as it was and no temporary file remains, except
+// after a crash; IsTempFile recognises the leftovers.
+func ScrubFile(dst, src string, opts *Options) (*Report, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	fi, err := in.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &os.PathError{Op: "scrub", Path: src, Err: errors.New("not a regular file")}
+	}
+	var rep *Report
+	err = WriteFileAtomic(dst, fi.Mode().Perm(), func(f *os.File) error {
+		var err error
+		rep, err = Scrub(f, in, opts)
+		return err
+	})
+	return rep, err
+}
+
+// WriteFileAtomic creates or replaces the file name with what write writes
+// to a temporary file in the same directory, which it syncs and renames
+// over name only when write succeeds. The file gets the permission bits
+// perm. On failure, the temporary file is removed and name is untouched.
+func WriteFileAtomic(name string, perm os.FileMode, write func(*os.File) error) (err error) {
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, name); err != nil {
+		return err
+	}
+	// Make the rename itself durable. Not every file system can sync a
+	// directory, and the data is safe either way, so errors are ignored.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// IsTempFile reports whether name (a base name or a path) is a temporary
+// file that ScrubFile or WriteFileAtomic left behind when its process died.
+func IsTempFile(name string) bool {
+	base := filepath.Base(name)
+	return strings.HasPrefix(base, ".") && strings.Contains(base, tempMarker)
+}

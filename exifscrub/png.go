@@ -1,0 +1,325 @@
+package exifscrub
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// A PNG file (ISO/IEC 15948, PNG Third Edition §5) is a signature and a
+// sequence of chunks: a 4-byte length, a 4-byte type, the data, and a CRC
+// of type and data. A type's first letter is uppercase for critical chunks,
+// which a decoder must understand, and lowercase for ancillary ones, which
+// it may ignore. scrubPNG copies the critical chunks and the ancillary
+// chunks that change how the image looks, and drops the rest.
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// pngKeep lists the chunks Scrub copies. Critical chunks (§11.2) and the
+// ancillary chunks that affect display: transparency, colour space (§11.3),
+// physical size, background, bit depth, HDR (cICP, mDCV, cLLI), and APNG
+// animation (acTL, fcTL, fdAT).
+var pngKeep = map[string]bool{
+	"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true,
+	"tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "iCCP": true, "sBIT": true,
+	"cICP": true, "mDCV": true, "cLLI": true,
+	"pHYs": true, "bKGD": true,
+	"acTL": true, "fcTL": true, "fdAT": true,
+}
+
+const (
+	// maxPNGLength is the largest chunk length allowed (§5.3).
+	maxPNGLength = 1<<31 - 1
+	// maxMetadataChunk bounds how much of a removed chunk is kept in
+	// memory to list its contents; the rest is checked and dropped.
+	maxMetadataChunk = 4 << 20
+	// maxInflated bounds the decompressed text of a zTXt or iTXt chunk
+	// read for the report, so a compression bomb costs nothing.
+	maxInflated = 1 << 20
+)
+
+type pngScrubber struct {
+	*scrubber
+	crc              hash.Hash32
+	wroteOrientation bool
+}
+
+func scrubPNG(s *scrubber) error {
+	p := &pngScrubber{scrubber: s, crc: crc32.NewIEEE()}
+	r := s.in
+	sig, err := r.next(len(pngSignature))
+	if err != nil || !bytes.Equal(sig, pngSignature) {
+		return s.formatError(0, "bad signature", err)
+	}
+	if err := s.write(sig); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		start := r.off
+		hdr, err := r.next(8)
+		if err != nil {
+			return s.formatError(start, "reading chunk header (missing IEND?)", err)
+		}
+		length := binary.BigEndian.Uint32(hdr)
+		var typ [4]byte
+		copy(typ[:], hdr[4:])
+		name := string(typ[:])
+		switch {
+		case length > maxPNGLength:
+			return s.formatError(start, fmt.Sprintf("chunk %q length %d exceeds 2^31-1", name, length), nil)
+		case !isChunkType(typ):
+			return s.formatError(start+4, fmt.Sprintf("bad chunk type %q", name), nil)
+		case first && name != "IHDR":
+			return s.formatError(start, fmt.Sprintf("first chunk is %q, not IHDR", name), nil)
+		}
+		p.crc.Reset()
+		p.crc.Write(typ[:])
+		keep := pngKeep[name] && !(name == "iCCP" && s.opts.DropColorProfile)
+		if keep {
+			err = p.copyChunk(start, typ, length)
+		} else {
+			if typ[0]&0x20 == 0 {
+				// An unknown critical chunk: decoders must refuse the
+				// image, and it may hold anything.
+				return s.formatError(start, fmt.Sprintf("unknown critical chunk %q", name), ErrUnsupportedFeature)
+			}
+			err = p.dropChunk(start, name, length)
+		}
+		if err != nil {
+			return err
+		}
+		if name == "IEND" {
+			return s.trailer("PNG")
+		}
+	}
+}
+
+// isChunkType reports whether t is four ASCII letters (§5.3).
+func isChunkType(t [4]byte) bool {
+	for _, c := range t {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// copyChunk copies a chunk whose header has been read, checking its CRC.
+func (p *pngScrubber) copyChunk(start int64, typ [4]byte, length uint32) error {
+	var hdr [8]byte
+	binary.BigEndian.PutUint32(hdr[:], length)
+	copy(hdr[4:], typ[:])
+	if err := p.write(hdr[:]); err != nil {
+		return err
+	}
+	if err := p.in.copyN(p.out, p.crc, int64(length)); err != nil {
+		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", typ), err)
+	}
+	crc, err := p.checkCRC(start, string(typ[:]))
+	if err != nil {
+		return err
+	}
+	return p.write(crc)
+}
+
+// checkCRC reads a chunk's CRC and compares it with the one computed.
+func (p *pngScrubber) checkCRC(start int64, name string) ([]byte, error) {
+	off := p.in.off
+	b, err := p.in.next(4)
+	if err != nil {
+		return nil, p.formatError(off, fmt.Sprintf("chunk %q CRC is truncated", name), err)
+	}
+	if got, want := binary.BigEndian.Uint32(b), p.crc.Sum32(); got != want {
+		return nil, p.formatError(start, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil)
+	}
+	return b, nil
+}
+
+// dropChunk reads a chunk that Scrub removes, checks it, and reports it.
+func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
+	limit := int64(0)
+	switch name {
+	case "eXIf", "tEXt", "zTXt", "iTXt", "tIME":
+		limit = maxMetadataChunk
+	}
+	data, complete, err := p.in.readN(p.crc, int64(length), limit)
+	if err != nil {
+		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
+	}
+	if _, err := p.checkCRC(start, name); err != nil {
+		return err
+	}
+	listed := true
+	switch {
+	case limit > 0 && !complete:
+		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes, too large to list)", length))
+	case name == "eXIf":
+		// PNG Third Edition §11.3.4.5: a TIFF structure, as in JPEG.
+		if err := p.orientation(parseEXIF(p.rep, data)); err != nil {
+			return err
+		}
+	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
+		p.rep.add(Time, "PNG tIME", "ModifyDate", fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d",
+			binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6]))
+	case name == "tEXt", name == "zTXt", name == "iTXt":
+		if err := p.text(name, data); err != nil {
+			return err
+		}
+	case name == "caBX":
+		p.rep.add(Identity, "PNG caBX", "C2PA", fmt.Sprintf("(%d bytes)", length))
+	default:
+		listed = false
+	}
+	if !listed {
+		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes)", length))
+	}
+	return nil
+}
+
+// orientation writes a minimal eXIf chunk when the image has a
+// non-default orientation, once, in place of the chunk it came from.
+func (p *pngScrubber) orientation(o int) error {
+	if o <= 1 || p.wroteOrientation {
+		return nil
+	}
+	p.wroteOrientation = true
+	if p.opts.DropOrientation {
+		p.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+		return nil
+	}
+	return p.writeChunk("eXIf", minimalEXIF(o))
+}
+
+// writeChunk writes a new chunk with its CRC.
+func (p *pngScrubber) writeChunk(name string, data []byte) error {
+	b := make([]byte, 8, 12+len(data))
+	binary.BigEndian.PutUint32(b, uint32(len(data)))
+	copy(b[4:], name)
+	b = append(b, data...)
+	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
+	return p.write(b)
+}
+
+// text reports a textual chunk (§11.3.3): a keyword, a NUL, and the text;
+// zTXt compresses the text, and iTXt may, after language tags.
+func (p *pngScrubber) text(name string, data []byte) error {
+	container := "PNG " + name
+	i := bytes.IndexByte(data, 0)
+	if i < 0 {
+		p.rep.add(Other, container, name, "malformed: no keyword")
+		return nil
+	}
+	keyword, rest := latin1(data[:i]), data[i+1:]
+	var text []byte
+	switch name {
+	case "tEXt":
+		text = []byte(latin1(rest))
+	case "zTXt":
+		if len(rest) < 1 {
+			p.rep.add(Other, container, keyword, "malformed")
+			return nil
+		}
+		text = []byte(latin1(inflate(rest[1:])))
+	case "iTXt":
+		// compression flag, method, language tag\0, translated keyword\0
+		if len(rest) < 2 {
+			p.rep.add(Other, container, keyword, "malformed")
+			return nil
+		}
+		compressed, rest := rest[0] == 1, rest[2:]
+		for k := 0; k < 2; k++ {
+			j := bytes.IndexByte(rest, 0)
+			if j < 0 {
+				p.rep.add(Other, container, keyword, "malformed")
+				return nil
+			}
+			rest = rest[j+1:]
+		}
+		text = rest
+		if compressed {
+			text = inflate(rest)
+		}
+	}
+	switch {
+	case keyword == "XML:com.adobe.xmp":
+		parseXMP(p.rep, "XMP", text)
+	case strings.HasPrefix(keyword, "Raw profile type "):
+		return p.rawProfile(container, strings.TrimPrefix(keyword, "Raw profile type "), text)
+	default:
+		cat := pngKeywords[keyword]
+		if cat == "" {
+			cat = classifyName(keyword)
+		}
+		if cat == Other {
+			cat = Text // free text, whatever its keyword
+		}
+		p.rep.add(cat, container, keyword, string(text))
+	}
+	return nil
+}
+
+// pngKeywords are the predefined keywords of §11.3.3.2.
+var pngKeywords = map[string]Category{
+	"Title": Text, "Author": Identity, "Description": Text, "Copyright": Identity,
+	"Creation Time": Time, "Software": Device, "Disclaimer": Text, "Warning": Text,
+	"Source": Device, "Comment": Text,
+}
+
+// rawProfile reports the metadata ImageMagick stores in text chunks as
+// "Raw profile type exif" (or APP1, xmp, iptc, 8bim): a newline, the type,
+// a newline, the length in decimal, and the bytes in hex.
+func (p *pngScrubber) rawProfile(container, kind string, text []byte) error {
+	fields := strings.Fields(string(text))
+	var raw []byte
+	if len(fields) >= 3 {
+		raw, _ = hex.DecodeString(strings.Join(fields[2:], ""))
+	}
+	if len(raw) == 0 {
+		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(text)))
+		return nil
+	}
+	switch strings.ToLower(kind) {
+	case "exif", "app1":
+		raw = bytes.TrimPrefix(raw, []byte("Exif\x00\x00"))
+		return p.orientation(parseEXIF(p.rep, raw))
+	case "xmp":
+		parseXMP(p.rep, "XMP", raw)
+	case "iptc":
+		parseIPTC(p.rep, raw)
+	case "8bim":
+		parsePhotoshop(p.rep, raw)
+	default:
+		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(raw)))
+	}
+	return nil
+}
+
+// inflate decompresses zlib data for the report, up to maxInflated bytes;
+// what cannot be decompressed is returned as far as it went.
+func inflate(b []byte) []byte {
+	zr, err := zlib.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, maxInflated))
+	return out
+}
+
+// latin1 converts ISO 8859-1 text, which tEXt and zTXt hold, to UTF-8.
+func latin1(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b) // ASCII, or a writer that ignored the spec
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}

@@ -1,0 +1,131 @@
+package exifscrub
+
+import (
+	"bufio"
+	"errors"
+	"io"
+)
+
+// A reader is buffered input that counts its offset, so that errors can
+// say where in the file they happened. Its methods turn a premature end of
+// input into io.ErrUnexpectedEOF.
+type reader struct {
+	br  *bufio.Reader
+	off int64 // offset of the next unread byte
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// peek returns the next n bytes without consuming them. n must not exceed
+// readerSize. The bytes are valid until the next call.
+func (r *reader) peek(n int) ([]byte, error) {
+	b, err := r.br.Peek(n)
+	if err != nil {
+		return b, unexpected(err)
+	}
+	return b, nil
+}
+
+// next consumes and returns the next n bytes, which are valid until the
+// next call. n must not exceed readerSize.
+func (r *reader) next(n int) ([]byte, error) {
+	b, err := r.peek(n)
+	if err != nil {
+		return nil, err
+	}
+	r.br.Discard(n)
+	r.off += int64(n)
+	return b, nil
+}
+
+func (r *reader) readByte() (byte, error) {
+	c, err := r.br.ReadByte()
+	if err != nil {
+		return 0, unexpected(err)
+	}
+	r.off++
+	return c, nil
+}
+
+// buffered returns what is buffered, reading more first if nothing is. It
+// returns io.EOF, not io.ErrUnexpectedEOF, at the end of the input.
+func (r *reader) buffered() ([]byte, error) {
+	if r.br.Buffered() == 0 {
+		if _, err := r.br.Peek(1); err != nil {
+			return nil, err
+		}
+	}
+	return r.br.Peek(r.br.Buffered())
+}
+
+// consume discards n bytes known to be buffered.
+func (r *reader) consume(n int) {
+	r.br.Discard(n)
+	r.off += int64(n)
+}
+
+// copyN copies the next n bytes to w in buffer-sized pieces; when h is not
+// nil, it also sees every byte (for checksums).
+func (r *reader) copyN(w io.Writer, h io.Writer, n int64) error {
+	for n > 0 {
+		b, err := r.buffered()
+		if err != nil {
+			return unexpected(err)
+		}
+		if int64(len(b)) > n {
+			b = b[:n]
+		}
+		if h != nil {
+			h.Write(b)
+		}
+		if _, err := w.Write(b); err != nil {
+			return &writeError{err}
+		}
+		r.consume(len(b))
+		n -= int64(len(b))
+	}
+	return nil
+}
+
+// readN reads the next n bytes into memory, keeping at most limit of them:
+// a length field can claim far more than the input holds, so the buffer
+// grows only as bytes actually arrive. It reports whether all n were kept.
+func (r *reader) readN(h io.Writer, n, limit int64) (b []byte, complete bool, err error) {
+	total, keep := n, min(n, limit)
+	for n > 0 {
+		chunk, err := r.buffered()
+		if err != nil {
+			return nil, false, unexpected(err)
+		}
+		if int64(len(chunk)) > n {
+			chunk = chunk[:n]
+		}
+		if h != nil {
+			h.Write(chunk)
+		}
+		if room := keep - int64(len(b)); room > 0 {
+			b = append(b, chunk[:min(int64(len(chunk)), room)]...)
+		}
+		r.consume(len(chunk))
+		n -= int64(len(chunk))
+	}
+	return b, int64(len(b)) == total, nil
+}
+
+// A writeError is a failure to write the output, as opposed to a problem
+// with the input. Scrub returns the underlying error.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+// isWriteError reports whether err came from the output writer.
+func isWriteError(err error) bool {
+	var we *writeError
+	return errors.As(err, &we)
+}

@@ -1,0 +1,610 @@
+package exifscrub
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf16"
+
+	exif "github.com/dsoprea/go-exif/v3"
+	exifcommon "github.com/dsoprea/go-exif/v3/common"
+)
+
+// EXIF metadata is a TIFF structure: a byte-order mark, a first-IFD offset,
+// and a chain of IFDs (image file directories) of 12-byte entries, some of
+// which point to further IFDs. References: TIFF 6.0 §2 "TIFF Structure";
+// CIPA DC-008 (EXIF 2.32/3.0) §4.6.
+
+// Tags that point to other IFDs or to a thumbnail (CIPA DC-008 §4.6.3, §4.6.4;
+// TIFF 6.0 §8 for JPEGInterchangeFormat; Adobe TIFF Supplement 1 for SubIFDs).
+const (
+	tagOrientation       = 0x0112
+	tagSubIFDs           = 0x014a
+	tagJPEGInterchange   = 0x0201
+	tagJPEGInterchangeLn = 0x0202
+	tagXMLPacket         = 0x02bc // XMP embedded in TIFF (XMP spec part 3 §1.1.4)
+	tagIPTC              = 0x83bb // IPTC-NAA records (TIFF/EP)
+	tagExifIFD           = 0x8769
+	tagGPSIFD            = 0x8825
+	tagInteropIFD        = 0xa005
+	tagMakerNote         = 0x927c
+	tagUserComment       = 0x9286
+	tagGPSLatitudeRef    = 0x0001
+	tagGPSLatitude       = 0x0002
+	tagGPSLongitudeRef   = 0x0003
+	tagGPSLongitude      = 0x0004
+)
+
+// An ifdKind says which IFD a tag was found in; tag numbers mean different
+// things in different IFDs.
+type ifdKind uint8
+
+const (
+	ifd0 ifdKind = iota
+	ifd1
+	ifdExif
+	ifdGPS
+	ifdInterop
+	ifdSub
+)
+
+// Containers, named after ExifTool's group names so that its output and
+// ours can be compared line by line.
+const (
+	containerIFD0    = "EXIF IFD0"
+	containerGPS     = "EXIF GPS"
+	containerExifIFD = "EXIF ExifIFD"
+)
+
+var ifdContainer = [...]string{
+	ifd0:       containerIFD0,
+	ifd1:       "EXIF IFD1",
+	ifdExif:    containerExifIFD,
+	ifdGPS:     containerGPS,
+	ifdInterop: "EXIF InteropIFD",
+	ifdSub:     "EXIF SubIFD",
+}
+
+// Limits that make a hostile EXIF block cost no more than its size: each
+// IFD is visited once, and the walk stops after this many IFDs or entries.
+const (
+	maxIFDs       = 64
+	maxIFDEntries = 8192
+	maxValueItems = 16 // numbers shown in one value before "…"
+)
+
+// A tagInfo is what exifscrub knows about a privacy-relevant tag.
+type tagInfo struct {
+	name string
+	cat  Category
+}
+
+type tagKey struct {
+	ifd ifdKind
+	tag uint16
+}
+
+// exifTags lists the tags that give the owner away. Names follow ExifTool's
+// where they differ from CIPA DC-008's (DateTime is ExifTool's ModifyDate),
+// so that reports can be checked against it. Other tags are named from
+// go-exif's tag table and reported as Other.
+var exifTags = map[tagKey]tagInfo{
+	// TIFF 6.0 §8 and CIPA DC-008 §4.6.4 A, IFD0.
+	{ifd0, 0x010d}: {"DocumentName", Text},
+	{ifd0, 0x010e}: {"ImageDescription", Text},
+	{ifd0, 0x010f}: {"Make", Device},
+	{ifd0, 0x0110}: {"Model", Device},
+	{ifd0, 0x0131}: {"Software", Device},
+	{ifd0, 0x0132}: {"ModifyDate", Time},
+	{ifd0, 0x013b}: {"Artist", Identity},
+	{ifd0, 0x013c}: {"HostComputer", Device},
+	{ifd0, 0x8298}: {"Copyright", Identity},
+	{ifd0, 0x882a}: {"TimeZoneOffset", Time}, // TIFF/EP
+	{ifd0, 0x9c9b}: {"XPTitle", Text},        // Windows Explorer tags
+	{ifd0, 0x9c9c}: {"XPComment", Text},
+	{ifd0, 0x9c9d}: {"XPAuthor", Identity},
+	{ifd0, 0x9c9e}: {"XPKeywords", Text},
+	{ifd0, 0x9c9f}: {"XPSubject", Text},
+	{ifd0, 0xc614}: {"UniqueCameraModel", Device}, // DNG 1.4 §"UniqueCameraModel"
+	{ifd0, 0xc615}: {"LocalizedCameraModel", Device},
+	{ifd0, 0xc62f}: {"CameraSerialNumber", Device},
+	{ifd0, 0xfde8}: {"OwnerName", Identity}, // Microsoft Photo
+	{ifd0, 0xfde9}: {"SerialNumber", Device},
+	{ifd0, 0xfdea}: {"Lens", Device},
+	// CIPA DC-008 §4.6.5, Exif IFD.
+	{ifdExif, 0x9003}: {"DateTimeOriginal", Time},
+	{ifdExif, 0x9004}: {"CreateDate", Time}, // DateTimeDigitized
+	{ifdExif, 0x9010}: {"OffsetTime", Time},
+	{ifdExif, 0x9011}: {"OffsetTimeOriginal", Time},
+	{ifdExif, 0x9012}: {"OffsetTimeDigitized", Time},
+	{ifdExif, 0x9290}: {"SubSecTime", Time},
+	{ifdExif, 0x9291}: {"SubSecTimeOriginal", Time},
+	{ifdExif, 0x9292}: {"SubSecTimeDigitized", Time},
+	{ifdExif, 0x927c}: {"MakerNote", Device}, // vendor data: serial numbers, owner, times
+	{ifdExif, 0x9286}: {"UserComment", Text},
+	{ifdExif, 0xa420}: {"ImageUniqueID", Device},
+	{ifdExif, 0xa430}: {"OwnerName", Identity},  // CameraOwnerName
+	{ifdExif, 0xa431}: {"SerialNumber", Device}, // BodySerialNumber
+	{ifdExif, 0xa432}: {"LensInfo", Device},     // LensSpecification
+	{ifdExif, 0xa433}: {"LensMake", Device},
+	{ifdExif, 0xa434}: {"LensModel", Device},
+	{ifdExif, 0xa435}: {"LensSerialNumber", Device},
+	{ifdExif, 0xa436}: {"ImageTitle", Text}, // EXIF 3.0
+	{ifdExif, 0xa437}: {"Photographer", Identity},
+	{ifdExif, 0xa438}: {"ImageEditor", Identity},
+	{ifdExif, 0xa439}: {"CameraFirmware", Device},
+	{ifdExif, 0xa43a}: {"RAWDevelopingSoftware", Device},
+	{ifdExif, 0xa43b}: {"ImageEditingSoftware", Device},
+	{ifdExif, 0xa43c}: {"MetadataEditingSoftware", Device},
+	// CIPA DC-008 §4.6.6: every GPS tag is Location, but for the UTC time stamp.
+	{ifdGPS, 0x0007}: {"GPSTimeStamp", Time},
+	{ifdGPS, 0x001d}: {"GPSDateStamp", Time},
+}
+
+// lookupTag finds a tag in exifTags. Tags are also looked for where
+// writers misplace them: TIFF tags in IFD1 and SubIFDs, which describe other
+// images with the same tags as IFD0, and Exif IFD tags in IFD0 and back.
+func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
+	if info, ok := exifTags[tagKey{kind, tag}]; ok {
+		return info, true
+	}
+	switch kind {
+	case ifd1, ifdSub, ifdExif:
+		info, ok := exifTags[tagKey{ifd0, tag}]
+		return info, ok
+	case ifd0:
+		info, ok := exifTags[tagKey{ifdExif, tag}]
+		return info, ok
+	}
+	return tagInfo{}, false
+}
+
+// tiff is a bounds-checked view of a TIFF structure.
+type tiff struct {
+	b  []byte
+	bo binary.ByteOrder
+}
+
+func (t *tiff) u16(off uint64) (uint16, bool) {
+	if off+2 > uint64(len(t.b)) {
+		return 0, false
+	}
+	return t.bo.Uint16(t.b[off:]), true
+}
+
+func (t *tiff) u32(off uint64) (uint32, bool) {
+	if off+4 > uint64(len(t.b)) {
+		return 0, false
+	}
+	return t.bo.Uint32(t.b[off:]), true
+}
+
+// newTIFF checks the 8-byte TIFF header (TIFF 6.0 §2 "Image File Header")
+// and returns the view and the offset of IFD0.
+func newTIFF(b []byte) (*tiff, uint32, error) {
+	if len(b) < 8 {
+		return nil, 0, fmt.Errorf("TIFF header truncated (%d bytes)", len(b))
+	}
+	t := &tiff{b: b}
+	switch string(b[:2]) {
+	case "II":
+		t.bo = binary.LittleEndian
+	case "MM":
+		t.bo = binary.BigEndian
+	default:
+		return nil, 0, fmt.Errorf("bad TIFF byte order %q", b[:2])
+	}
+	if magic, _ := t.u16(2); magic != 42 {
+		return nil, 0, fmt.Errorf("bad TIFF magic %d", magic)
+	}
+	first, _ := t.u32(4)
+	return t, first, nil
+}
+
+// exifWalk is the state of one walk over an EXIF block.
+type exifWalk struct {
+	t           *tiff
+	rep         *Report
+	visited     map[uint32]bool
+	entries     int
+	orientation int
+}
+
+// parseEXIF adds a finding to rep for every tag in the TIFF-structured EXIF
+// block b (which starts at the byte-order mark) and returns the IFD0
+// orientation, or 0 when there is none. A malformed block is reported as far
+// as it can be read, followed by a finding that says where it broke: the
+// block is removed either way, so it is never an error for Scrub.
+func parseEXIF(rep *Report, b []byte) (orientation int) {
+	t, first, err := newTIFF(b)
+	if err != nil {
+		rep.add(Other, "EXIF", "EXIF", "unreadable: "+err.Error())
+		return 0
+	}
+	w := &exifWalk{t: t, rep: rep, visited: make(map[uint32]bool)}
+	before := len(rep.Findings)
+	if err := w.walk(first, ifd0); err != nil {
+		rep.add(Other, "EXIF", "EXIF", "partly unreadable: "+err.Error())
+	}
+	if len(rep.Findings) == before && w.orientation == 0 {
+		// An EXIF block with nothing in it is still a block we remove.
+		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
+	}
+	return w.orientation
+}
+
+// walk reads the IFD at off and the IFDs it points to. IFD0's successor is
+// IFD1, the thumbnail's IFD (CIPA DC-008 §4.5.2).
+func (w *exifWalk) walk(off uint32, kind ifdKind) error {
+	for off != 0 {
+		if w.visited[off] {
+			return fmt.Errorf("IFD at offset %d is visited twice (loop)", off)
+		}
+		if len(w.visited) >= maxIFDs {
+			return fmt.Errorf("more than %d IFDs", maxIFDs)
+		}
+		w.visited[off] = true
+		next, err := w.ifd(off, kind)
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case ifd0:
+			kind = ifd1
+		case ifd1, ifdSub:
+			// later IFDs in the chain hold further images
+		default:
+			return nil // Exif, GPS and Interop IFDs have no successors
+		}
+		off = next
+	}
+	return nil
+}
+
+// ifd reads one IFD and returns the offset of the next one in its chain.
+func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, err error) {
+	t := w.t
+	n, ok := t.u16(uint64(off))
+	if !ok {
+		return 0, fmt.Errorf("IFD offset %d is past the end (%d bytes)", off, len(t.b))
+	}
+	end := uint64(off) + 2 + 12*uint64(n)
+	if end > uint64(len(t.b)) {
+		return 0, fmt.Errorf("IFD at offset %d claims %d entries, more than the block holds", off, n)
+	}
+	w.entries += int(n)
+	if w.entries > maxIFDEntries {
+		return 0, fmt.Errorf("more than %d IFD entries", maxIFDEntries)
+	}
+	// GPS coordinates are reported in signed decimal degrees, which needs
+	// the hemisphere references wherever they are in the IFD.
+	var latRef, lonRef string
+	if kind == ifdGPS {
+		latRef, lonRef = w.gpsRefs(off, n)
+	}
+	var thumbOff, thumbLen uint32
+	for i := uint64(0); i < uint64(n); i++ {
+		e := uint64(off) + 2 + 12*i
+		tag, _ := t.u16(e)
+		typ, _ := t.u16(e + 2)
+		count, _ := t.u32(e + 4)
+		val, ok := w.value(e, typ, count)
+		if !ok {
+			w.rep.add(Other, ifdContainer[kind], w.tagName(kind, tag), "(value outside the EXIF block)")
+			continue
+		}
+		switch {
+		case tag == tagOrientation && kind == ifd0:
+			if v, ok := t.uint(val, typ, 0); ok && v >= 1 && v <= 8 {
+				w.orientation = int(v)
+				continue // kept, so not reported
+			}
+		case kind == ifd0 || kind == ifdExif || kind == ifdSub:
+			if ptr, isPtr := ifdPointers[tag]; isPtr && (kind != ifdExif || tag == tagInteropIFD) {
+				for j := uint32(0); j < count && j < maxIFDs; j++ {
+					sub, ok := t.uint(val, typ, int(j))
+					if !ok {
+						break
+					}
+					if err := w.walk(uint32(sub), ptr); err != nil {
+						return 0, err
+					}
+				}
+				continue
+			}
+		}
+		if kind == ifd1 || kind == ifdSub {
+			switch tag {
+			case tagJPEGInterchange:
+				v, _ := t.uint(val, typ, 0)
+				thumbOff = uint32(v)
+				continue
+			case tagJPEGInterchangeLn:
+				v, _ := t.uint(val, typ, 0)
+				thumbLen = uint32(v)
+				continue
+			}
+		}
+		switch tag {
+		case tagXMLPacket:
+			if kind == ifd0 {
+				parseXMP(w.rep, "XMP", val)
+				continue
+			}
+		case tagIPTC:
+			if kind == ifd0 {
+				parseIPTC(w.rep, val)
+				continue
+			}
+		}
+		info, known := lookupTag(kind, tag)
+		if !known {
+			info = tagInfo{name: w.tagName(kind, tag), cat: Other}
+			if kind == ifdGPS {
+				info.cat = Location
+			}
+		}
+		var s string
+		switch {
+		case kind == ifdGPS && tag == tagGPSLatitude:
+			s = t.degrees(val, typ, latRef)
+		case kind == ifdGPS && tag == tagGPSLongitude:
+			s = t.degrees(val, typ, lonRef)
+		case tag == tagMakerNote && kind == ifdExif:
+			s = fmt.Sprintf("(%d bytes)", len(val))
+		default:
+			s = t.format(tag, typ, count, val)
+		}
+		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
+	}
+	if thumbLen > 0 {
+		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d)", thumbLen, thumbOff))
+	}
+	next, _ = t.u32(end)
+	return next, nil
+}
+
+// ifdPointers maps the tags that hold IFD offsets to the kind of IFD they
+// point to.
+var ifdPointers = map[uint16]ifdKind{
+	tagExifIFD:    ifdExif,
+	tagGPSIFD:     ifdGPS,
+	tagInteropIFD: ifdInterop,
+	tagSubIFDs:    ifdSub,
+}
+
+func (w *exifWalk) gpsRefs(off uint32, n uint16) (latRef, lonRef string) {
+	t := w.t
+	for i := uint64(0); i < uint64(n); i++ {
+		e := uint64(off) + 2 + 12*i
+		tag, _ := t.u16(e)
+		typ, _ := t.u16(e + 2)
+		count, _ := t.u32(e + 4)
+		if tag != tagGPSLatitudeRef && tag != tagGPSLongitudeRef {
+			continue
+		}
+		val, ok := w.value(e, typ, count)
+		if !ok || len(val) == 0 {
+			continue
+		}
+		if tag == tagGPSLatitudeRef {
+			latRef = string(val[:1])
+		} else {
+			lonRef = string(val[:1])
+		}
+	}
+	return latRef, lonRef
+}
+
+// typeSize is the size in bytes of one value of each TIFF field type
+// (TIFF 6.0 §2 "Types"; CIPA DC-008 §4.6.2 Table 1).
+var typeSize = [...]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
+
+// value returns the bytes of the entry at e: inline when they fit in four
+// bytes, else at the offset the entry holds (TIFF 6.0 §2 "Value Offset").
+func (w *exifWalk) value(e uint64, typ uint16, count uint32) ([]byte, bool) {
+	t := w.t
+	if int(typ) >= len(typeSize) || typeSize[typ] == 0 {
+		return nil, true // unknown type: no value to show
+	}
+	size := typeSize[typ] * uint64(count)
+	if size <= 4 {
+		return t.b[e+8 : e+8+size], e+12 <= uint64(len(t.b))
+	}
+	off, ok := t.u32(e + 8)
+	if !ok || uint64(off)+size > uint64(len(t.b)) {
+		return nil, false
+	}
+	return t.b[off : uint64(off)+size], true
+}
+
+// uint returns the i'th value of an integer field.
+func (t *tiff) uint(val []byte, typ uint16, i int) (uint64, bool) {
+	switch typ {
+	case 1, 7:
+		if i < len(val) {
+			return uint64(val[i]), true
+		}
+	case 3:
+		if 2*i+2 <= len(val) {
+			return uint64(t.bo.Uint16(val[2*i:])), true
+		}
+	case 4, 13:
+		if 4*i+4 <= len(val) {
+			return uint64(t.bo.Uint32(val[4*i:])), true
+		}
+	}
+	return 0, false
+}
+
+// degrees formats a GPS coordinate, three RATIONALs of degrees, minutes
+// and seconds (CIPA DC-008 §4.6.6 GPSLatitude), as signed decimal degrees.
+func (t *tiff) degrees(val []byte, typ uint16, ref string) string {
+	if typ != 5 || len(val) < 24 {
+		return t.format(0, typ, uint32(len(val)/8), val)
+	}
+	var dms [3]float64
+	for i := range dms {
+		num, den := t.bo.Uint32(val[8*i:]), t.bo.Uint32(val[8*i+4:])
+		if den == 0 {
+			return t.format(0, typ, 3, val)
+		}
+		dms[i] = float64(num) / float64(den)
+	}
+	d := dms[0] + dms[1]/60 + dms[2]/3600
+	if ref == "S" || ref == "W" {
+		d = -d
+	}
+	return strconv.FormatFloat(d, 'f', 6, 64)
+}
+
+// format returns a printable form of a field's value.
+func (t *tiff) format(tag, typ uint16, count uint32, val []byte) string {
+	switch typ {
+	case 2: // ASCII
+		return cString(val)
+	case 7: // UNDEFINED
+		if tag == tagUserComment {
+			return userComment(val)
+		}
+		if isText(val) {
+			return cString(val)
+		}
+		return fmt.Sprintf("(%d bytes)", len(val))
+	case 1:
+		if tag >= 0x9c9b && tag <= 0x9c9f { // XP tags: UCS-2 little-endian text
+			return ucs2(val)
+		}
+	}
+	n := int(count)
+	if int(typ) < len(typeSize) && typeSize[typ] > 0 && uint64(len(val)) < typeSize[typ]*uint64(count) {
+		n = len(val) / int(typeSize[typ])
+	}
+	var parts []string
+	for i := 0; i < n && i < maxValueItems; i++ {
+		parts = append(parts, t.number(typ, val, i))
+	}
+	s := strings.Join(parts, " ")
+	if n > maxValueItems {
+		s += " …"
+	}
+	return s
+}
+
+// number formats the i'th value of a numeric field.
+func (t *tiff) number(typ uint16, val []byte, i int) string {
+	bo := t.bo
+	switch typ {
+	case 1, 7:
+		return strconv.Itoa(int(val[i]))
+	case 6:
+		return strconv.Itoa(int(int8(val[i])))
+	case 3:
+		return strconv.Itoa(int(bo.Uint16(val[2*i:])))
+	case 8:
+		return strconv.Itoa(int(int16(bo.Uint16(val[2*i:]))))
+	case 4, 13:
+		return strconv.FormatUint(uint64(bo.Uint32(val[4*i:])), 10)
+	case 9:
+		return strconv.Itoa(int(int32(bo.Uint32(val[4*i:]))))
+	case 5:
+		return rational(int64(bo.Uint32(val[8*i:])), int64(bo.Uint32(val[8*i+4:])))
+	case 10:
+		return rational(int64(int32(bo.Uint32(val[8*i:]))), int64(int32(bo.Uint32(val[8*i+4:]))))
+	case 11:
+		return strconv.FormatFloat(float64(math.Float32frombits(bo.Uint32(val[4*i:]))), 'g', -1, 32)
+	case 12:
+		return strconv.FormatFloat(math.Float64frombits(bo.Uint64(val[8*i:])), 'g', -1, 64)
+	}
+	return "?"
+}
+
+func rational(num, den int64) string {
+	switch {
+	case den == 0:
+		return "undefined"
+	case den == 1:
+		return strconv.FormatInt(num, 10)
+	case num%den == 0:
+		return strconv.FormatInt(num/den, 10)
+	}
+	return strconv.FormatFloat(float64(num)/float64(den), 'g', 6, 64)
+}
+
+// userComment decodes a UserComment: an 8-byte character code, then the
+// text (CIPA DC-008 §4.6.5 Table 9).
+func userComment(val []byte) string {
+	if len(val) < 8 {
+		return cString(val)
+	}
+	code, text := string(val[:8]), val[8:]
+	switch {
+	case strings.HasPrefix(code, "UNICODE"):
+		return ucs2(text)
+	case strings.HasPrefix(code, "ASCII"), code == "\x00\x00\x00\x00\x00\x00\x00\x00":
+		return cString(text)
+	}
+	if isText(text) {
+		return cString(text)
+	}
+	return fmt.Sprintf("(%d bytes)", len(val))
+}
+
+// ucs2 decodes UTF-16 little-endian text, as Windows writes it.
+func ucs2(b []byte) string {
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		c := uint16(b[i]) | uint16(b[i+1])<<8
+		if c == 0 {
+			break
+		}
+		u = append(u, c)
+	}
+	return string(utf16.Decode(u))
+}
+
+// tagName names a tag from go-exif's table, which holds the tags of the
+// EXIF and TIFF standards, or as a number when it is not there.
+func (w *exifWalk) tagName(kind ifdKind, tag uint16) string {
+	if info, ok := lookupTag(kind, tag); ok {
+		return info.name
+	}
+	ii := exifcommon.IfdStandardIfdIdentity
+	switch kind {
+	case ifd1, ifdSub:
+		ii = exifcommon.Ifd1StandardIfdIdentity
+	case ifdExif:
+		ii = exifcommon.IfdExifStandardIfdIdentity
+	case ifdGPS:
+		ii = exifcommon.IfdGpsInfoStandardIfdIdentity
+	case ifdInterop:
+		ii = exifcommon.IfdExifIopStandardIfdIdentity
+	}
+	if it, err := tagIndex().Get(ii, tag); err == nil {
+		return it.Name
+	}
+	return fmt.Sprintf("0x%04x", tag)
+}
+
+// tagIndex is go-exif's table of tag names, loaded on first use. It is
+// read-only once loaded.
+var tagIndex = sync.OnceValue(func() *exif.TagIndex {
+	ti := exif.NewTagIndex()
+	_ = exif.LoadStandardTags(ti) // a failure leaves tags unnamed, not unreported
+	return ti
+})
+
+// minimalEXIF returns a TIFF-structured EXIF block that holds only the
+// given orientation: a big-endian header, and IFD0 with one SHORT entry
+// (CIPA DC-008 §4.6.4 A "Orientation").
+func minimalEXIF(orientation int) []byte {
+	return []byte{
+		'M', 'M', 0, 42, 0, 0, 0, 8, // header; IFD0 at offset 8
+		0, 1, // one entry
+		0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(orientation), 0, 0, // Orientation, SHORT, 1
+		0, 0, 0, 0, // no IFD1
+	}
+}

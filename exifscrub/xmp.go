@@ -1,0 +1,217 @@
+package exifscrub
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// XMP is RDF/XML (XMP Specification Part 1 §7, "RDF serialization").
+// Properties are elements or attributes in their schema's namespace;
+// arrays are rdf:Bag/Seq/Alt of rdf:li items; structures nest properties.
+// exifscrub reports each simple property with its text and never needs to
+// rewrite XMP: a packet is removed whole.
+
+const (
+	nsRDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	nsXML = "http://www.w3.org/XML/1998/namespace"
+
+	// maxXMPFindings bounds the findings from one packet; the edit history
+	// of a much-edited file can repeat the same few properties thousands of
+	// times.
+	maxXMPFindings = 500
+)
+
+// xmpPrefixes are the usual prefixes of common schemas, for packets that
+// declare them under other names.
+var xmpPrefixes = map[string]string{
+	"http://ns.adobe.com/xap/1.0/":                     "xmp",
+	"http://ns.adobe.com/xap/1.0/mm/":                  "xmpMM",
+	"http://ns.adobe.com/xap/1.0/rights/":              "xmpRights",
+	"http://purl.org/dc/elements/1.1/":                 "dc",
+	"http://ns.adobe.com/exif/1.0/":                    "exif",
+	"http://ns.adobe.com/tiff/1.0/":                    "tiff",
+	"http://ns.adobe.com/photoshop/1.0/":               "photoshop",
+	"http://cipa.jp/exif/1.0/":                         "exifEX",
+	"http://ns.adobe.com/exif/1.0/aux/":                "aux",
+	"http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/":      "Iptc4xmpCore",
+	"http://iptc.org/std/Iptc4xmpExt/2008-02-29/":      "Iptc4xmpExt",
+	"http://ns.adobe.com/xap/1.0/sType/ResourceEvent#": "stEvt",
+	"http://ns.adobe.com/xap/1.0/sType/ResourceRef#":   "stRef",
+	"http://ns.adobe.com/camera-raw-settings/1.0/":     "crs",
+}
+
+// parseXMP adds a finding for each property in the XMP packet b. A packet
+// that is not well-formed XML is reported as far as it parses, followed by
+// a finding that says so: it is removed either way.
+func parseXMP(rep *Report, container string, b []byte) {
+	p := &xmpParser{rep: rep, container: container, prefixes: make(map[string]string)}
+	before := len(rep.Findings)
+	if err := p.parse(b); err != nil {
+		rep.add(Other, container, "XMP", "partly unreadable: "+err.Error())
+	} else if len(rep.Findings) == before {
+		rep.add(Other, container, "XMP", fmt.Sprintf("(%d bytes, no properties)", len(b)))
+	}
+}
+
+type xmpParser struct {
+	rep       *Report
+	container string
+	prefixes  map[string]string // namespace URI → prefix declared in the packet
+	found     int
+}
+
+// An xmpFrame is an open element: a property collects the text of its
+// array items; RDF syntax elements only pass text on to their property.
+type xmpFrame struct {
+	name     string // "prefix:Local" of a property, "" for RDF syntax
+	text     []string
+	children bool // holds nested properties, so it is a structure
+}
+
+func (p *xmpParser) parse(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = false
+	var stack []xmpFrame
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("XML at byte %d: %v", d.InputOffset(), err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" {
+					if _, ok := p.prefixes[a.Value]; !ok {
+						p.prefixes[a.Value] = a.Name.Local
+					}
+				}
+			}
+			f := xmpFrame{}
+			if p.isProperty(t.Name) && len(stack) > 0 {
+				f.name = p.qualified(t.Name)
+				if parent := p.property(stack); parent != nil {
+					parent.children = true
+				}
+			}
+			for _, a := range t.Attr {
+				switch {
+				case a.Name.Space == "xmlns" || a.Name.Space == nsXML || a.Name.Local == "xmlns":
+				case a.Name.Space == nsRDF:
+					if a.Name.Local == "resource" && f.name != "" {
+						f.text = append(f.text, a.Value)
+					}
+				case a.Name.Space == "" && len(stack) == 0:
+					// attributes of x:xmpmeta's own (x:xmptk) arrive unqualified
+				default:
+					if a.Name.Space == "adobe:ns:meta/" {
+						continue // x:xmptk, the writing toolkit's version
+					}
+					p.emit(p.qualified(a.Name), a.Value)
+				}
+			}
+			stack = append(stack, f)
+		case xml.CharData:
+			s := strings.TrimSpace(string(t))
+			if s == "" {
+				continue
+			}
+			if prop := p.property(stack); prop != nil {
+				prop.text = append(prop.text, s)
+			}
+		case xml.EndElement:
+			if len(stack) == 0 {
+				return fmt.Errorf("XML at byte %d: unbalanced end element", d.InputOffset())
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if f.name != "" && !f.children && len(f.text) > 0 {
+				p.emit(f.name, strings.Join(f.text, "; "))
+			}
+		}
+	}
+}
+
+// isProperty reports whether an element is a property rather than RDF or
+// XMP packet syntax.
+func (p *xmpParser) isProperty(n xml.Name) bool {
+	switch n.Space {
+	case nsRDF, "adobe:ns:meta/", "":
+		return false
+	}
+	return true
+}
+
+// property returns the innermost open property, which collects text.
+func (p *xmpParser) property(stack []xmpFrame) *xmpFrame {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].name != "" {
+			return &stack[i]
+		}
+	}
+	return nil
+}
+
+func (p *xmpParser) qualified(n xml.Name) string {
+	prefix, ok := xmpPrefixes[n.Space]
+	if !ok {
+		prefix = p.prefixes[n.Space]
+	}
+	if prefix == "" {
+		return n.Local
+	}
+	return prefix + ":" + n.Local
+}
+
+func (p *xmpParser) emit(name, value string) {
+	p.found++
+	if p.found > maxXMPFindings {
+		if p.found == maxXMPFindings+1 {
+			p.rep.add(Other, p.container, "XMP", fmt.Sprintf("more than %d properties; the rest are not listed", maxXMPFindings))
+		}
+		return
+	}
+	local := name[strings.LastIndexByte(name, ':')+1:]
+	if local == "GPSLatitude" || local == "GPSLongitude" {
+		if d, ok := xmpDegrees(value); ok {
+			value = d
+		}
+	}
+	p.rep.add(classifyName(name), p.container, name, value)
+}
+
+// xmpDegrees converts an XMP GPS coordinate, "DDD,MM,SSk" or "DDD,MM.mmk"
+// with k one of N, S, E, W (XMP Specification Part 2 §3.3.2, "GPSCoordinate"),
+// to signed decimal degrees.
+func xmpDegrees(s string) (string, bool) {
+	if len(s) < 2 {
+		return "", false
+	}
+	sign := 1.0
+	switch s[len(s)-1] {
+	case 'S', 's', 'W', 'w':
+		sign = -1
+	case 'N', 'n', 'E', 'e':
+	default:
+		return "", false
+	}
+	parts := strings.Split(s[:len(s)-1], ",")
+	if len(parts) < 2 || len(parts) > 3 {
+		return "", false
+	}
+	var d float64
+	for i, part := range parts {
+		v, err := strconv.ParseFloat(part, 64)
+		if err != nil {
+			return "", false
+		}
+		d += v / [3]float64{1, 60, 3600}[i]
+	}
+	return strconv.FormatFloat(sign*d, 'f', 6, 64), true
+}
