@@ -1,6 +1,6 @@
 module github.com/exifscrub/exifscrub
 
-go 1.22.0
+go 1.24.0
 
 require github.com/dsoprea/go-exif/v3 v3.0.1
 

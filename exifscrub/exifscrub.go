@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 )
 
 // A Format names an image container that exifscrub understands.
@@ -156,8 +157,20 @@ const readerSize = 256 << 10
 // segment headers; image data bypasses it.
 const writerSize = 32 << 10
 
+// Buffers are pooled: a server scrubbing many uploads would otherwise
+// allocate and clear them for every call.
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerSize) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writerSize) }}
+)
+
 func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
-	br := bufio.NewReaderSize(r, readerSize)
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		readerPool.Put(br)
+	}()
 	head, err := br.Peek(maxMagicLen)
 	if len(head) == 0 {
 		if err == io.EOF {
@@ -176,7 +189,12 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard}
 	var bw *bufio.Writer
 	if !s.scan {
-		bw = bufio.NewWriterSize(w, writerSize)
+		bw = writerPool.Get().(*bufio.Writer)
+		bw.Reset(w)
+		defer func() {
+			bw.Reset(nil)
+			writerPool.Put(bw)
+		}()
 		s.out = bw
 	}
 	if err := f.scrub(s); err != nil {
