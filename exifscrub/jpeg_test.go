@@ -82,9 +82,9 @@ func TestScrubJPEGSegments(t *testing.T) {
 			keep: []byte{markerAPP0, markerAPP1, 0xdb, 0xc0, 0xc4, 0xda},
 		},
 		{
-			name: "XMP",
-			segs: [][]byte{segment(markerAPP1, sigXMP, []byte(testXMP))},
-			want: []string{"time XMP xmp:CreateDate", "location XMP exif:GPSLatitude", "identity XMP dc:creator", "text XMP dc:description"},
+			name:      "XMP",
+			segs:      [][]byte{segment(markerAPP1, sigXMP, []byte(testXMP))},
+			want:      []string{"time XMP xmp:CreateDate", "location XMP exif:GPSLatitude", "identity XMP dc:creator", "text XMP dc:description"},
 			wantValue: map[string]string{"location XMP exif:GPSLatitude": "52.520000", "identity XMP dc:creator": "Jane Doe"},
 			keep:      []byte{0xdb, 0xc0, 0xc4, 0xda},
 		},
