@@ -6,12 +6,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf16"
-
-	exif "github.com/dsoprea/go-exif/v3"
-	exifcommon "github.com/dsoprea/go-exif/v3/common"
 )
+
+//go:generate go run ../internal/gentags -o tagnames.go
 
 // EXIF metadata is a TIFF structure: a byte-order mark, a first-IFD offset,
 // and a chain of IFDs (image file directories) of 12-byte entries, some of
@@ -566,36 +564,20 @@ func ucs2(b []byte) string {
 	return string(utf16.Decode(u))
 }
 
-// tagName names a tag from go-exif's table, which holds the tags of the
-// EXIF and TIFF standards, or as a number when it is not there.
+// tagName names a tag: from exifTags, else from go-exif's table of the
+// tags of the EXIF and TIFF standards (tagnames.go), else by number.
 func (w *exifWalk) tagName(kind ifdKind, tag uint16) string {
 	if info, ok := lookupTag(kind, tag); ok {
 		return info.name
 	}
-	ii := exifcommon.IfdStandardIfdIdentity
-	switch kind {
-	case ifd1, ifdSub:
-		ii = exifcommon.Ifd1StandardIfdIdentity
-	case ifdExif:
-		ii = exifcommon.IfdExifStandardIfdIdentity
-	case ifdGPS:
-		ii = exifcommon.IfdGpsInfoStandardIfdIdentity
-	case ifdInterop:
-		ii = exifcommon.IfdExifIopStandardIfdIdentity
+	if kind == ifd1 || kind == ifdSub {
+		kind = ifd0 // the same TIFF tags, describing another image
 	}
-	if it, err := tagIndex().Get(ii, tag); err == nil {
-		return it.Name
+	if name, ok := exifTagNames[tagKey{kind, tag}]; ok {
+		return name
 	}
 	return fmt.Sprintf("0x%04x", tag)
 }
-
-// tagIndex is go-exif's table of tag names, loaded on first use. It is
-// read-only once loaded.
-var tagIndex = sync.OnceValue(func() *exif.TagIndex {
-	ti := exif.NewTagIndex()
-	_ = exif.LoadStandardTags(ti) // a failure leaves tags unnamed, not unreported
-	return ti
-})
 
 // minimalEXIF returns a TIFF-structured EXIF block that holds only the
 // given orientation: a big-endian header, and IFD0 with one SHORT entry

@@ -1,0 +1,212 @@
+package exifscrub
+
+// Fuzz targets. Each asserts more than "no panic": Scan and Scrub agree,
+// a successful scrub leaves nothing that Scan reports, scrubbing again
+// changes nothing, and the image data is unchanged.
+//
+//	go test -run=NONE -fuzz=FuzzJPEG -fuzztime=5m ./exifscrub/
+//
+// Inputs that once failed are kept in testdata/fuzz/<target>/.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// addSamples seeds f with the testdata files of the given formats, with
+// the first skip bytes cut off (targets that add the magic themselves).
+func addSamples(f *testing.F, skip int, formats ...Format) {
+	for _, path := range sampleFiles(f, false, formats...) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(b) <= 64<<10 { // small seeds keep the fuzzer fast
+			f.Add(b[skip:])
+		}
+	}
+}
+
+// checkInvariants scrubs data and checks what must hold for any input.
+func checkInvariants(t *testing.T, data []byte) {
+	var out bytes.Buffer
+	rep, err := Scrub(&out, bytes.NewReader(data), nil)
+	scan, scanErr := Scan(bytes.NewReader(data))
+	if (err == nil) != (scanErr == nil) {
+		t.Fatalf("Scrub error %v but Scan error %v", err, scanErr)
+	}
+	if err != nil {
+		return
+	}
+	if !reflect.DeepEqual(rep, scan) {
+		t.Fatalf("Scrub reports %v, Scan reports %v", rep, scan)
+	}
+	again, err := Scan(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatalf("Scan of scrubbed output: %v", err)
+	}
+	if len(again.Findings) > 0 {
+		t.Fatalf("Scan of scrubbed output reports %v", again.Findings)
+	}
+	var twice bytes.Buffer
+	if _, err := Scrub(&twice, bytes.NewReader(out.Bytes()), nil); err != nil {
+		t.Fatalf("second Scrub: %v", err)
+	}
+	if !bytes.Equal(twice.Bytes(), out.Bytes()) {
+		t.Fatalf("scrubbing twice differs from once")
+	}
+	var a, b []byte
+	switch rep.Format {
+	case JPEG:
+		a, b = jpegImageData(data), jpegImageData(out.Bytes())
+	case PNG:
+		a, b = pngImageData(data), pngImageData(out.Bytes())
+	default:
+		return
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatalf("image data changed: %d bytes in, %d out", len(a), len(b))
+	}
+}
+
+// jpegImageData returns the segments other than APPn and COM, and the
+// entropy-coded data, up to the first EOI: what decoding needs. Fill bytes
+// and bytes outside segments are left out. It is written apart from
+// jpeg.go's walker, to check it.
+func jpegImageData(b []byte) []byte {
+	var data []byte
+	i := 2
+	for i+1 < len(b) {
+		if b[i] != 0xff || b[i+1] == 0xff {
+			i++
+			continue
+		}
+		code := b[i+1]
+		if code == markerEOI {
+			break
+		}
+		if code == markerTEM || code >= markerRST0 && code <= markerRST7 {
+			data = append(data, b[i:i+2]...)
+			i += 2
+			continue
+		}
+		if i+4 > len(b) {
+			break
+		}
+		end := i + 2 + int(binary.BigEndian.Uint16(b[i+2:]))
+		if end > len(b) {
+			break
+		}
+		if !(code >= markerAPP0 && code <= markerAPP15 || code == markerCOM) {
+			data = append(data, b[i:end]...)
+		}
+		i = end
+		if code != markerSOS {
+			continue
+		}
+		// Entropy-coded data runs to a 0xFF followed by a marker that can
+		// start a segment.
+		start := i
+		for i+1 < len(b) && !(b[i] == 0xff && b[i+1] >= 0xc0 && b[i+1] != 0xff && (b[i+1] < markerRST0 || b[i+1] > markerRST7)) {
+			i++
+		}
+		data = append(data, b[start:i]...)
+	}
+	return data
+}
+
+// pngImageData returns the payloads of the chunks that decoding needs.
+func pngImageData(b []byte) []byte {
+	var data []byte
+	for i := 8; i+12 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		typ := string(b[i+4 : i+8])
+		if i+12+n > len(b) {
+			break
+		}
+		if typ == "IHDR" || typ == "PLTE" || typ == "IDAT" || typ == "fdAT" || typ == "fcTL" || typ == "acTL" {
+			data = append(data, b[i+4:i+8+n]...)
+		}
+		if typ == "IEND" {
+			break
+		}
+		i += 12 + n
+	}
+	return data
+}
+
+func FuzzScrub(f *testing.F) {
+	addSamples(f, 0, JPEG, PNG)
+	f.Fuzz(func(t *testing.T, data []byte) { checkInvariants(t, data) })
+}
+
+func FuzzJPEG(f *testing.F) {
+	base := baseJPEG(f)
+	f.Add(withSegments(base, exifSegment(privateTIFF(6)), segment(markerAPP1, sigXMP, []byte(testXMP)))[3:])
+	addSamples(f, 3, JPEG)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkInvariants(t, append([]byte{0xff, markerSOI, 0xff}, data...))
+	})
+}
+
+func FuzzPNG(f *testing.F) {
+	f.Add(withChunks(basePNG(f), chunk("eXIf", privateTIFF(6)), chunk("tEXt", []byte("Author\x00Jane")))[8:])
+	addSamples(f, 8, PNG)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkInvariants(t, append(append([]byte(nil), pngSignature...), data...))
+	})
+}
+
+// FuzzEXIF feeds TIFF structures to the EXIF walker on its own.
+func FuzzEXIF(f *testing.F) {
+	f.Add(privateTIFF(6))
+	f.Add(minimalEXIF(3))
+	for _, name := range []string{"jpg__Canon_40D.jpg", "pillow__exif_gps.jpg"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		if i := bytes.Index(b, []byte("Exif\x00\x00")); i >= 0 {
+			f.Add(b[i+6:])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep := new(Report)
+		o := parseEXIF(rep, data)
+		if o < 0 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+		if len(rep.Findings) > maxIFDEntries+maxIFDs+2 {
+			t.Fatalf("%d findings from %d bytes", len(rep.Findings), len(data))
+		}
+	})
+}
+
+// FuzzXMP feeds packets to the XMP reader on its own.
+func FuzzXMP(f *testing.F) {
+	f.Add([]byte(testXMP))
+	f.Add([]byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep := new(Report)
+		parseXMP(rep, "XMP", data)
+		if len(rep.Findings) > maxXMPFindings+2 {
+			t.Fatalf("%d findings", len(rep.Findings))
+		}
+	})
+}
+
+// FuzzPhotoshop feeds image resource blocks (and the IPTC records in them)
+// to their reader on its own.
+func FuzzPhotoshop(f *testing.F) {
+	iptc := []byte{0x1c, 2, 80, 0, 4, 'J', 'a', 'n', 'e'}
+	irb := append([]byte("8BIM\x04\x04\x00\x00"), 0, 0, 0, byte(len(iptc)))
+	f.Add(append(irb, iptc...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parsePhotoshop(new(Report), data)
+		parseIPTC(new(Report), data)
+	})
+}
