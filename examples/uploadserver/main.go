@@ -1,0 +1,87 @@
+// Command uploadserver is an example of embedding exifscrub: an HTTP
+// server that stores uploaded photos only after scrubbing them, so that no
+// location, time or device information ever reaches its disk.
+//
+//	go run ./examples/uploadserver -dir /tmp/uploads -addr localhost:8080
+//	curl --data-binary @photo.jpg http://localhost:8080/upload
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/exifscrub/exifscrub/exifscrub"
+)
+
+// maxUpload bounds the size of one upload.
+const maxUpload = 64 << 20
+
+func main() {
+	dir := flag.String("dir", "uploads", "directory to store scrubbed photos in")
+	addr := flag.String("addr", "localhost:8080", "address to listen on")
+	flag.Parse()
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("storing scrubbed uploads in %s; listening on %s", *dir, *addr)
+	log.Fatal(http.ListenAndServe(*addr, newHandler(*dir)))
+}
+
+// response is what the server answers to an upload.
+type response struct {
+	Name    string              `json:"name,omitempty"`
+	Format  exifscrub.Format    `json:"format,omitempty"`
+	Removed []exifscrub.Finding `json:"removed,omitempty"`
+	Error   string              `json:"error,omitempty"`
+}
+
+func newHandler(dir string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
+		body := http.MaxBytesReader(w, r.Body, maxUpload)
+		name := randomName()
+		var rep *exifscrub.Report
+		// Scrub straight from the request into a temporary file, which is
+		// renamed into place only if the whole photo was scrubbed.
+		err := exifscrub.WriteFileAtomic(filepath.Join(dir, name), 0o644, func(f *os.File) error {
+			var err error
+			rep, err = exifscrub.Scrub(f, body, nil)
+			return err
+		})
+		var tooBig *http.MaxBytesError
+		var bad *exifscrub.FormatError
+		switch {
+		case err == nil:
+			reply(w, http.StatusCreated, response{Name: name, Format: rep.Format, Removed: rep.Findings})
+		case errors.Is(err, exifscrub.ErrUnsupportedFormat):
+			reply(w, http.StatusUnsupportedMediaType, response{Error: "not a JPEG, PNG, HEIC, AVIF or WebP image"})
+		case errors.As(err, &tooBig):
+			reply(w, http.StatusRequestEntityTooLarge, response{Error: err.Error()})
+		case errors.As(err, &bad):
+			reply(w, http.StatusUnprocessableEntity, response{Error: err.Error()})
+		default:
+			log.Printf("upload: %v", err)
+			reply(w, http.StatusInternalServerError, response{Error: "could not store the photo"})
+		}
+	})
+	return mux
+}
+
+func reply(w http.ResponseWriter, status int, r response) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(r)
+}
+
+func randomName() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,53 @@
+// Package exifscrub finds and removes the metadata in a photo that gives its
+// owner away — where it was taken, when, on what device and by whom — without
+// re-encoding the image.
+//
+// Scan reports what an image reveals; Scrub copies it without that metadata
+// and reports what it removed; ScrubFile does the same for a file, atomically.
+// Formats are detected from the content: JPEG, PNG, HEIF (HEIC) and AVIF,
+// and WebP.
+//
+// # What is removed
+//
+// By default Scrub removes everything the image does not need to display:
+//
+//   - EXIF, including GPS, maker notes and thumbnails (JPEG APP1, PNG eXIf,
+//     HEIF Exif items, WebP EXIF chunks);
+//   - XMP, including JPEG Extended XMP and XMP in HEIF items;
+//   - IPTC and Photoshop image resources (JPEG APP13);
+//   - comments and text (JPEG COM, PNG tEXt, zTXt, iTXt, tIME);
+//   - embedded images and data: JFIF thumbnails, MPF secondary images, and
+//     anything after the end of the image, such as motion-photo videos;
+//   - application segments and ancillary chunks that rendering does not use,
+//     such as C2PA manifests and vendor data.
+//
+// # What is kept
+//
+// Scrub keeps what the picture needs to look right: image data byte for byte
+// (JPEG entropy-coded data and tables, PNG IDAT, HEIF item data, WebP
+// bitstreams), colour profiles (JPEG APP2 ICC_PROFILE, PNG iCCP, HEIF colr,
+// WebP ICCP), the JFIF header without its thumbnail, the Adobe APP14 colour
+// transform, PNG colour-space and transparency chunks, animation, and the
+// EXIF orientation. The orientation is written back as a minimal EXIF block
+// holding that one tag, so a photo taken with the camera on its side still
+// displays the right way up. Options can drop the colour profile and the
+// orientation too.
+//
+// # Errors
+//
+// An input that is not a supported image gives ErrUnsupportedFormat. A
+// malformed image, or one exifscrub cannot rewrite safely, gives a
+// *FormatError with the byte offset of the problem; errors.Is reports
+// io.ErrUnexpectedEOF for a truncated file and ErrUnsupportedFeature for a
+// refusal. exifscrub never passes an image through with metadata it could
+// not remove, and malformed input never makes it panic.
+//
+// # References
+//
+//   - JPEG: ITU-T T.81 Annex B; JFIF 1.02; CIPA DC-008 (EXIF 2.32/3.0) §4.7;
+//     CIPA DC-007 (Multi-Picture Format); Adobe XMP Specification Part 3.
+//   - PNG: ISO/IEC 15948, PNG Third Edition (W3C, 2025).
+//   - TIFF 6.0 (for the EXIF structure); IPTC-IIM 4.2.
+//   - HEIF: ISO/IEC 23008-12; ISO/IEC 14496-12 (ISO base media file format).
+//   - WebP: RFC 9649.
+package exifscrub
