@@ -218,14 +218,7 @@ func TestPNGBoundedMemory(t *testing.T) {
 		{"2 GB claim", claim, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var allocated uint64
-			res := testing.Benchmark(func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					Scrub(io.Discard, bytes.NewReader(tc.in), nil)
-				}
-			})
-			allocated = uint64(res.AllocedBytesPerOp())
+			allocated := allocatedBytes(func() { Scrub(io.Discard, bytes.NewReader(tc.in), nil) })
 			if float64(allocated) > tc.limit {
 				t.Errorf("allocated %d bytes per scrub, want at most %.0f", allocated, tc.limit)
 			}
