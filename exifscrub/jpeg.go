@@ -237,19 +237,21 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		switch {
 		case bytes.HasPrefix(p, sigExif) && len(p) >= 6:
 			orientation := parseEXIF(rep, p[6:])
-			if j.sawEXIF {
-				break // only the first EXIF segment counts for display
-			}
+			first := !j.sawEXIF
 			j.sawEXIF = true
-			if orientation > 1 {
-				if j.opts.DropOrientation {
-					rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(orientation))
-					break
-				}
+			switch {
+			case !first || orientation <= 1:
+				// Only the first EXIF segment counts for display, and 1
+				// is the default. An orientation is all parseEXIF leaves
+				// unreported, so there is nothing more to report.
+			case j.opts.DropOrientation:
+				rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(orientation))
+			default:
 				// Keep orientation where the EXIF was, so the photo still
 				// displays the right way up.
 				return true, append(append([]byte(nil), "Exif\x00\x00"...), minimalEXIF(orientation)...), nil
 			}
+			return false, nil, nil
 		case bytes.HasPrefix(p, sigXMP):
 			parseXMP(rep, "XMP", p[len(sigXMP):])
 		case bytes.HasPrefix(p, sigExtendedXMP):
