@@ -88,6 +88,16 @@ const (
 	vp8xAnimation = 0x02 // A: the image is animated (ANIM, ANMF)
 )
 
+// The header of a VP8L bitstream (RFC 9649 §3, "RIFF Header"): the
+// signature byte 0x2f, then a little-endian 32-bit field of the width and
+// height minus one (14 bits each), alpha_is_used (1 bit) and the version
+// (3 bits); alpha_is_used is bit 4 of the field's last byte.
+const (
+	vp8lSignature   = 0x2f
+	vp8lAlphaByte   = 4
+	vp8lAlphaIsUsed = 0x10
+)
+
 // sigExifChunk is the JPEG APP1 "Exif\0\0" header, which some writers put
 // at the start of the EXIF chunk (RFC 9649 §2.7.1.5 holds just the TIFF
 // structure; ExifTool reads both).
@@ -129,6 +139,7 @@ type webpScrubber struct {
 
 	vp8x        [vp8xSize]byte // the rewritten VP8X payload
 	iccKept     bool
+	alpha       bool // an image chunk kept has transparency
 	sawEXIF     bool // the first top-level EXIF chunk has been read
 	orientation int  // kept from the first EXIF chunk; 0 for none
 
@@ -237,6 +248,12 @@ func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error)
 
 // keep adds a chunk to the output and returns its index in w.parts.
 func (w *webpScrubber) keep(id fourCC, data []byte) int {
+	switch {
+	case id == fccALPH:
+		w.alpha = true
+	case id == fccVP8L && len(data) > vp8lAlphaByte && data[0] == vp8lSignature:
+		w.alpha = w.alpha || data[vp8lAlphaByte]&vp8lAlphaIsUsed != 0
+	}
 	p := webpPart{data: data, pad: len(data)%2 == 1}
 	copy(p.hdr[:4], id[:])
 	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(len(data)))
@@ -319,9 +336,9 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 			case !animated:
 				return w.formatError(c.off, "ANIM chunk, but the VP8X animation flag is clear", nil)
 			case sawANIM:
+				// Frames need an ANIM before them, so this is also
+				// the check for an ANIM after the image data.
 				return w.formatError(c.off, "second ANIM chunk", nil)
-			case sawImage:
-				return w.formatError(c.off, "ANIM chunk after the first frame", nil)
 			case len(c.data) != animSize:
 				return w.formatError(c.off, fmt.Sprintf("ANIM size %d, want %d", len(c.data), animSize), nil)
 			}
@@ -451,6 +468,13 @@ func (w *webpScrubber) flush() error {
 	}
 	if w.iccKept {
 		w.vp8x[0] |= vp8xICC
+	}
+	if w.alpha {
+		// The alpha flag is kept as it was, and set when an image chunk
+		// has transparency: ExifTool 12.57 leaves it clear when it turns
+		// a simple lossless file with alpha into an extended one, which
+		// libwebp's webpinfo and webpmux then refuse.
+		w.vp8x[0] |= vp8xAlpha
 	}
 	if w.scan {
 		return nil
