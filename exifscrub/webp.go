@@ -27,33 +27,42 @@ import (
 // bytes, is written once everything has been checked. Memory use is about
 // the size of the file.
 
-// A fourCC is a chunk type (RFC 9649 §2.2: four ASCII characters).
-type fourCC [4]byte
+// A fourCC is a chunk type. RFC 9649 §2.2: "a uint32 created by
+// concatenating four ASCII characters in little-endian order".
+type fourCC uint32
 
-// String returns the FourCC as written, or quoted when it is not printable
-// ASCII.
+// bytes returns the four characters in file order.
+func (c fourCC) bytes() []byte { return binary.LittleEndian.AppendUint32(nil, uint32(c)) }
+
+// String returns the four characters, quoted when they are not all
+// printable ASCII.
 func (c fourCC) String() string {
-	for _, b := range c {
-		if b < 0x20 || b > 0x7e {
-			return fmt.Sprintf("%q", string(c[:]))
+	b := c.bytes()
+	for _, x := range b {
+		if x < 0x20 || x > 0x7e {
+			return fmt.Sprintf("%q", b)
 		}
 	}
-	return string(c[:])
+	return string(b)
 }
 
-// Chunk types (RFC 9649 §2.4–§2.7).
-var (
-	fccRIFF = fourCC{'R', 'I', 'F', 'F'}
-	fccWEBP = fourCC{'W', 'E', 'B', 'P'}
-	fccVP8  = fourCC{'V', 'P', '8', ' '} // note the space (§2.7.1.3)
-	fccVP8L = fourCC{'V', 'P', '8', 'L'}
-	fccVP8X = fourCC{'V', 'P', '8', 'X'}
-	fccALPH = fourCC{'A', 'L', 'P', 'H'}
-	fccANIM = fourCC{'A', 'N', 'I', 'M'}
-	fccANMF = fourCC{'A', 'N', 'M', 'F'}
-	fccICCP = fourCC{'I', 'C', 'C', 'P'}
-	fccEXIF = fourCC{'E', 'X', 'I', 'F'}
-	fccXMP  = fourCC{'X', 'M', 'P', ' '}
+// quoted returns the four characters quoted, for error messages, which
+// must show the space in "VP8 ".
+func (c fourCC) quoted() string { return fmt.Sprintf("%q", c.bytes()) }
+
+// Chunk types (RFC 9649 §2.4–§2.7); the first character is the low byte.
+const (
+	fccRIFF fourCC = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
+	fccWEBP fourCC = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
+	fccVP8  fourCC = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
+	fccVP8L fourCC = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
+	fccVP8X fourCC = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
+	fccALPH fourCC = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
+	fccANIM fourCC = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
+	fccANMF fourCC = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
+	fccICCP fourCC = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
+	fccEXIF fourCC = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
+	fccXMP  fourCC = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
 )
 
 const (
@@ -61,7 +70,7 @@ const (
 	riffHeaderSize = 12
 	// chunkHeaderSize is a FourCC and a uint32 size (§2.3).
 	chunkHeaderSize = 8
-	// maxRIFFSize is the largest RIFF size: 2^32 minus 10 bytes (§2.3).
+	// maxRIFFSize is the largest RIFF size: "2^32 minus 10 bytes" (§2.4).
 	maxRIFFSize = 1<<32 - 10
 	// vp8xSize is the VP8X payload (§2.7): a flags byte, 3 reserved
 	// bytes, and the canvas width and height minus one in 24 bits each.
@@ -98,15 +107,17 @@ const (
 	vp8lAlphaIsUsed = 0x10
 )
 
-// sigExifChunk is the JPEG APP1 "Exif\0\0" header, which some writers put
-// at the start of the EXIF chunk (RFC 9649 §2.7.1.5 holds just the TIFF
-// structure; ExifTool reads both).
+// sigExifChunk is JPEG's APP1 "Exif\0\0" header. RFC 9649 §2.7.1.5 says
+// only that the EXIF chunk holds "image metadata in Exif format": libwebp
+// and ExifTool write the TIFF structure alone, some writers put this header
+// first (pillow__flower.webp in the corpus), and ExifTool reads both.
 var sigExifChunk = []byte("Exif\x00\x00")
 
 // isWebP reports whether head starts a WebP file (RFC 9649 §2.4).
 func isWebP(head []byte) bool {
 	return len(head) >= riffHeaderSize &&
-		bytes.Equal(head[:4], fccRIFF[:]) && bytes.Equal(head[8:12], fccWEBP[:])
+		fourCC(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
+		fourCC(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
 }
 
 // A webpChunk is one chunk of the file in memory.
@@ -181,13 +192,14 @@ func scrubWebP(s *scrubber) error {
 	case fccVP8X:
 		err = w.extended(first, l)
 	default:
-		err = w.formatError(first.off, fmt.Sprintf("first chunk is %q, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.id[:]), nil)
+		err = w.formatError(first.off, fmt.Sprintf("first chunk is %s, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.id.quoted()), nil)
 	}
 	if err != nil {
 		return err
 	}
-	// RFC 9649 §2.3: "The file SHOULD NOT contain any data after" the
-	// RIFF chunk. Whatever is there is reported and dropped.
+	// RFC 9649 §2.4: "The file SHOULD NOT contain any data after the data
+	// specified by File Size. Readers MAY parse such files, ignoring the
+	// trailing data." Scrub reports it and drops it.
 	if err := s.trailer("WebP"); err != nil {
 		return err
 	}
@@ -228,16 +240,16 @@ func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error)
 	if len(l.b) < chunkHeaderSize {
 		return c, false, w.formatError(c.off, fmt.Sprintf("%d bytes left in the %s chunk, too few for a chunk header", len(l.b), l.parent), nil)
 	}
-	copy(c.id[:], l.b[:4])
+	c.id = fourCC(binary.LittleEndian.Uint32(l.b[:4]))
 	size := uint64(binary.LittleEndian.Uint32(l.b[4:chunkHeaderSize]))
 	left := uint64(len(l.b)) - chunkHeaderSize
 	switch {
 	case size > left:
-		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %q size %d exceeds the %d bytes left in the %s chunk", c.id[:], size, left, l.parent), nil)
+		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s size %d exceeds the %d bytes left in the %s chunk", c.id.quoted(), size, left, l.parent), nil)
 	case size%2 == 1 && size == left:
 		// RFC 9649 §2.3: "If Chunk Size is odd, a single padding byte
 		// ... is added."
-		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %q has odd size %d but no padding byte", c.id[:], size), nil)
+		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s has odd size %d but no padding byte", c.id.quoted(), size), nil)
 	}
 	padded := size + size%2
 	c.data = l.b[chunkHeaderSize : chunkHeaderSize+size]
@@ -255,7 +267,7 @@ func (w *webpScrubber) keep(id fourCC, data []byte) int {
 		w.alpha = w.alpha || data[vp8lAlphaByte]&vp8lAlphaIsUsed != 0
 	}
 	p := webpPart{data: data, pad: len(data)%2 == 1}
-	copy(p.hdr[:4], id[:])
+	binary.LittleEndian.PutUint32(p.hdr[:4], uint32(id))
 	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(len(data)))
 	w.parts = append(w.parts, p)
 	w.size += chunkHeaderSize + uint64(len(data)) + uint64(len(data)%2)
@@ -275,7 +287,7 @@ func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
 		}
 		switch c.id {
 		case fccVP8X, fccVP8, fccVP8L, fccALPH, fccANIM, fccANMF, fccICCP:
-			return w.formatError(c.off, fmt.Sprintf("chunk %q in a simple-format file (no VP8X chunk) after its %q bitstream", c.id[:], bitstream.id[:]), nil)
+			return w.formatError(c.off, fmt.Sprintf("chunk %s in a simple-format file (no VP8X chunk) after its %s bitstream", c.id.quoted(), bitstream.id.quoted()), nil)
 		}
 		w.drop(c, true)
 	}
@@ -359,9 +371,9 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 		case fccALPH, fccVP8, fccVP8L:
 			switch {
 			case animated:
-				return w.formatError(c.off, fmt.Sprintf("chunk %q outside an ANMF frame of an animated image", c.id[:]), nil)
+				return w.formatError(c.off, fmt.Sprintf("chunk %s outside an ANMF frame of an animated image", c.id.quoted()), nil)
 			case sawBitstream:
-				return w.formatError(c.off, fmt.Sprintf("chunk %q after the bitstream of a still image", c.id[:]), nil)
+				return w.formatError(c.off, fmt.Sprintf("chunk %s after the bitstream of a still image", c.id.quoted()), nil)
 			case c.id == fccALPH && sawALPH:
 				return w.formatError(c.off, "second ALPH chunk", nil)
 			}
@@ -405,7 +417,7 @@ func (w *webpScrubber) frame(c webpChunk) error {
 		case fccALPH, fccVP8, fccVP8L:
 			switch {
 			case sawBitstream:
-				return w.formatError(sub.off, fmt.Sprintf("chunk %q after the bitstream of a frame", sub.id[:]), nil)
+				return w.formatError(sub.off, fmt.Sprintf("chunk %s after the bitstream of a frame", sub.id.quoted()), nil)
 			case sub.id == fccALPH && sawALPH:
 				return w.formatError(sub.off, "second ALPH chunk in a frame", nil)
 			}
@@ -484,9 +496,9 @@ func (w *webpScrubber) flush() error {
 		return w.formatError(4, fmt.Sprintf("the scrubbed RIFF size %d would exceed 2^32-10", size), ErrUnsupportedFeature)
 	}
 	hdr := w.riffHdr[:]
-	copy(hdr[:4], fccRIFF[:])
+	binary.LittleEndian.PutUint32(hdr[0:4], uint32(fccRIFF))
 	binary.LittleEndian.PutUint32(hdr[4:8], uint32(size))
-	copy(hdr[8:], fccWEBP[:])
+	binary.LittleEndian.PutUint32(hdr[8:12], uint32(fccWEBP))
 	if err := w.write(hdr); err != nil {
 		return err
 	}

@@ -318,6 +318,21 @@ var webpCases = []struct {
 	},
 }
 
+func TestFourCC(t *testing.T) {
+	for _, tt := range []struct {
+		c    fourCC
+		want string
+	}{
+		{fccRIFF, "RIFF"}, {fccWEBP, "WEBP"}, {fccVP8, "VP8 "}, {fccVP8L, "VP8L"}, {fccVP8X, "VP8X"},
+		{fccALPH, "ALPH"}, {fccANIM, "ANIM"}, {fccANMF, "ANMF"}, {fccICCP, "ICCP"}, {fccEXIF, "EXIF"},
+		{fccXMP, "XMP "}, {fourCC(0x0a_fe_01_00), `"\x00\x01\xfe\n"`},
+	} {
+		if got := tt.c.String(); got != tt.want {
+			t.Errorf("fourCC(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
+		}
+	}
+}
+
 // TestWebPStructure checks what Scrub keeps, removes and rewrites in
 // hand-built files, and that Scan reports what Scrub removes.
 func TestWebPStructure(t *testing.T) {
