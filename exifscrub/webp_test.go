@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"io"
 	"os"
@@ -599,17 +600,17 @@ var webpStructure = regexp.MustCompile(`^RIFF:(WebP_Flags|ImageWidth|ImageHeight
 // is valid, the pixels (every frame's) and the orientation are unchanged,
 // the colour profile survives, and the report covers what ExifTool sees.
 func TestWebPRoundTrip(t *testing.T) {
-	for _, cmd := range []string{"exiftool", "cwebp", "dwebp", "webpinfo", "webpmux", "img2webp"} {
+	for _, cmd := range []string{"exiftool", "cwebp", "dwebp", "webpinfo", "webpmux", "img2webp", "gif2webp"} {
 		need(t, cmd)
 	}
-	files := append(sampleFiles(t, !testing.Short(), WebP), makeWebPs(t)...)
-	for _, path := range files {
+	made := makeWebPs(t)
+	for _, path := range append(sampleFiles(t, !testing.Short(), WebP), made...) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
 			checkWebPRoundTrip(t, path, nil)
 		})
 	}
-	for _, path := range sampleFiles(t, false, WebP) {
+	for _, path := range append(sampleFiles(t, false, WebP), made[3]) { // icc.webp
 		t.Run("DropColorProfile/"+filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
 			out := checkWebPRoundTrip(t, path, &Options{DropColorProfile: true})
@@ -718,10 +719,11 @@ func dwebp(t *testing.T, path string) image.Image {
 	return m
 }
 
-// makeWebPs makes WebP files with libwebp's tools from PNGs drawn here:
-// lossy, lossless, lossy with alpha, with an ICC profile, and an animation
-// mixing lossy frames with alpha and lossless ones. ExifTool then writes
-// GPS, time, device, creator and orientation tags into each.
+// makeWebPs makes WebP files with libwebp's tools from images drawn here:
+// lossy, lossless, lossy with alpha, with an ICC profile (in that order),
+// an animation mixing lossy frames with alpha and lossless ones
+// (img2webp), and one converted from an animated GIF (gif2webp). ExifTool
+// then writes GPS, time, device, creator and orientation tags into each.
 func makeWebPs(t *testing.T) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -742,6 +744,8 @@ func makeWebPs(t *testing.T) []string {
 	run("cwebp", "-quiet", "-alpha_q", "50", pngs[1], "-o", p("alpha.webp"))
 	run("cwebp", "-quiet", "-alpha_q", "80", pngs[2], "-o", p("icc.webp"))
 	run("img2webp", "-loop", "3", "-lossy", pngs[0], "-d", "80", pngs[1], "-lossless", "-d", "120", pngs[2], "-o", p("animated.webp"))
+	writeTestGIF(t, p("animated.gif"))
+	run("gif2webp", "-quiet", p("animated.gif"), "-o", p("gif.webp"))
 
 	icc := p("profile.icc")
 	iccData, err := exec.Command("exiftool", "-b", "-ICC_Profile", filepath.Join("..", "testdata", "pillow__flower2.webp")).Output()
@@ -753,13 +757,13 @@ func makeWebPs(t *testing.T) []string {
 	}
 	run("exiftool", "-q", "-overwrite_original", "-ICC_Profile<="+icc, p("icc.webp"))
 
-	files := []string{p("lossy.webp"), p("lossless.webp"), p("alpha.webp"), p("icc.webp"), p("animated.webp")}
+	files := []string{p("lossy.webp"), p("lossless.webp"), p("alpha.webp"), p("icc.webp"), p("animated.webp"), p("gif.webp")}
 	for i, f := range files {
 		run("exiftool", "-q", "-n", "-overwrite_original",
 			"-GPSLatitude=48.8583", "-GPSLatitudeRef=N", "-GPSLongitude=2.2945", "-GPSLongitudeRef=E",
 			"-Make=Acme", "-Model=Phone 1", "-SerialNumber=SN123456",
 			"-DateTimeOriginal=2024:01:02 03:04:05", "-XMP-dc:Creator=Jane Doe", "-XMP-xmp:CreatorTool=Editor 2",
-			fmt.Sprintf("-Orientation=%d", []int{6, 1, 8, 3, 6}[i]), f)
+			fmt.Sprintf("-Orientation=%d", []int{6, 1, 8, 3, 6, 5}[i]), f)
 	}
 	return files
 }
@@ -783,6 +787,36 @@ func writeTestPNG(t *testing.T, path string, variant int) {
 	}
 	defer f.Close()
 	if err := png.Encode(f, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeTestGIF draws a 3-frame animated GIF whose second frame has
+// transparent pixels.
+func writeTestGIF(t *testing.T, path string) {
+	pal := color.Palette{color.Transparent, color.NRGBA{255, 0, 0, 255}, color.NRGBA{0, 0, 255, 255}, color.NRGBA{0, 200, 0, 255}}
+	g := &gif.GIF{LoopCount: 0}
+	for i := 0; i < 3; i++ {
+		m := image.NewPaletted(image.Rect(0, 0, 40, 30), pal)
+		for y := 0; y < 30; y++ {
+			for x := 0; x < 40; x++ {
+				c := uint8(1 + (x/10+y/10+i)%3)
+				if i == 1 && x > 10 && x < 30 && y > 5 && y < 25 {
+					c = 0
+				}
+				m.SetColorIndex(x, y, c)
+			}
+		}
+		g.Image = append(g.Image, m)
+		g.Delay = append(g.Delay, 10*(i+1))
+		g.Disposal = append(g.Disposal, gif.DisposalBackground)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := gif.EncodeAll(f, g); err != nil {
 		t.Fatal(err)
 	}
 }
