@@ -278,6 +278,13 @@ func (w *webpScrubber) keep(id fourCC, data []byte) int {
 // (RFC 9649 §2.5, §2.6), which should have none. Metadata and unknown
 // chunks there are removed; image chunks need a VP8X chunk to mean
 // anything, so their presence is an error.
+//
+// A non-default orientation in an EXIF chunk there is kept as in an
+// extended file, in a minimal EXIF chunk after the bitstream, but with no
+// VP8X flag to announce it: the file then reads and displays as it did
+// (ExifTool sees the orientation; viewers, which look for EXIF only when
+// the VP8X flag says so, do not). Adding a VP8X chunk would change that.
+// libwebp's strict mux API (webpmux) refuses such a file before and after.
 func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
 	w.keep(bitstream.id, bitstream.data)
 	for {
