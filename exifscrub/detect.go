@@ -17,6 +17,7 @@ const maxMagicLen = 64
 var formats = []format{
 	{JPEG, isJPEG, scrubJPEG},
 	{PNG, isPNG, scrubPNG},
+	{WebP, isWebP, scrubWebP},
 }
 
 // detect returns the format of an input starting with head, or nil.

@@ -135,9 +135,12 @@ func Scan(r io.Reader) (*Report, error) {
 // and reports what it removed. Image data is copied byte for byte, never
 // decoded or re-encoded.
 //
-// JPEG, PNG and WebP images are streamed: memory use is bounded by the
-// largest metadata block, not the file size. HEIF and AVIF images are read
-// into memory whole, because their index can point anywhere in the file.
+// JPEG and PNG images are streamed: memory use is bounded by the largest
+// metadata block, not the file size. WebP images are read into memory
+// whole, because the RIFF header's size must be rewritten before the chunks
+// that follow it; HEIF and AVIF images too, because their index can point
+// anywhere in the file. Nothing is written to w before the whole WebP file
+// has been checked.
 //
 // If Scrub returns an error, what it wrote to w is an incomplete image that
 // must be discarded; it never contains removed metadata. WriteFile discards

@@ -1,0 +1,527 @@
+package exifscrub
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// A WebP file (RFC 9649 §2) is a RIFF container: "RIFF", a 4-byte
+// little-endian size, "WEBP", and a list of chunks, each a FourCC, a 4-byte
+// little-endian size and the payload, padded to an even length (§2.3).
+//
+// A simple file (§2.5, §2.6) holds one 'VP8 ' (lossy) or 'VP8L' (lossless)
+// bitstream chunk. An extended file (§2.7) starts with a 'VP8X' chunk whose
+// flags announce the optional parts, then, in this order: an 'ICCP' colour
+// profile, an 'ANIM' chunk and 'ANMF' frames for an animation, or 'ALPH'
+// and a bitstream for a still image; then the 'EXIF' and 'XMP ' metadata
+// and unknown chunks, which may also appear anywhere else.
+//
+// scrubWebP copies the chunks needed to render the image byte for byte,
+// removes the rest, fixes the VP8X flags to match, and keeps the EXIF
+// orientation in a minimal 'EXIF' chunk after the image data. The RIFF
+// size comes before the chunks, so the output cannot be streamed: the
+// file is read into memory (as much of it as actually arrives, never more
+// than its size field claims), and the output, which refers to the input's
+// bytes, is written once everything has been checked. Memory use is about
+// the size of the file.
+
+// A fourCC is a chunk type. RFC 9649 §2.2: "a uint32 created by
+// concatenating four ASCII characters in little-endian order".
+type fourCC uint32
+
+// bytes returns the four characters in file order.
+func (c fourCC) bytes() []byte { return binary.LittleEndian.AppendUint32(nil, uint32(c)) }
+
+// String returns the four characters, quoted when they are not all
+// printable ASCII.
+func (c fourCC) String() string {
+	b := c.bytes()
+	for _, x := range b {
+		if x < 0x20 || x > 0x7e {
+			return fmt.Sprintf("%q", b)
+		}
+	}
+	return string(b)
+}
+
+// quoted returns the four characters quoted, for error messages, which
+// must show the space in "VP8 ".
+func (c fourCC) quoted() string { return fmt.Sprintf("%q", c.bytes()) }
+
+// Chunk types (RFC 9649 §2.4–§2.7); the first character is the low byte.
+const (
+	fccRIFF fourCC = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
+	fccWEBP fourCC = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
+	fccVP8  fourCC = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
+	fccVP8L fourCC = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
+	fccVP8X fourCC = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
+	fccALPH fourCC = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
+	fccANIM fourCC = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
+	fccANMF fourCC = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
+	fccICCP fourCC = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
+	fccEXIF fourCC = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
+	fccXMP  fourCC = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
+)
+
+const (
+	// riffHeaderSize is "RIFF", the size, and "WEBP" (RFC 9649 §2.4).
+	riffHeaderSize = 12
+	// chunkHeaderSize is a FourCC and a uint32 size (§2.3).
+	chunkHeaderSize = 8
+	// maxRIFFSize is the largest RIFF size: "2^32 minus 10 bytes" (§2.4).
+	maxRIFFSize = 1<<32 - 10
+	// vp8xSize is the VP8X payload (§2.7): a flags byte, 3 reserved
+	// bytes, and the canvas width and height minus one in 24 bits each.
+	vp8xSize = 10
+	// animSize is the ANIM payload (§2.7.1.1): a background colour
+	// (uint32) and a loop count (uint16).
+	animSize = 6
+	// anmfHeaderSize is the ANMF header before the frame's chunks
+	// (§2.7.1.1): X/2, Y/2, width-1, height-1 and duration in 24 bits
+	// each, and a byte of reserved bits and blending/disposal flags.
+	anmfHeaderSize = 16
+	// webpInitialBuffer bounds the buffer first allocated for the file;
+	// it grows only as bytes arrive, whatever the RIFF size claims.
+	webpInitialBuffer = 64 << 10
+)
+
+// VP8X flags (RFC 9649 §2.7, bits "Rsv Rsv I L E X A R" from the most
+// significant); libwebp's WebPFeatureFlags has the same values.
+const (
+	vp8xICC       = 0x20 // I: the file has an ICCP chunk
+	vp8xAlpha     = 0x10 // L: some frame has transparency
+	vp8xEXIF      = 0x08 // E: the file has EXIF metadata
+	vp8xXMP       = 0x04 // X: the file has XMP metadata
+	vp8xAnimation = 0x02 // A: the image is animated (ANIM, ANMF)
+)
+
+// The header of a VP8L bitstream (RFC 9649 §3, "RIFF Header"): the
+// signature byte 0x2f, then a little-endian 32-bit field of the width and
+// height minus one (14 bits each), alpha_is_used (1 bit) and the version
+// (3 bits); alpha_is_used is bit 4 of the field's last byte.
+const (
+	vp8lSignature   = 0x2f
+	vp8lAlphaByte   = 4
+	vp8lAlphaIsUsed = 0x10
+)
+
+// sigExifChunk is JPEG's APP1 "Exif\0\0" header. RFC 9649 §2.7.1.5 says
+// only that the EXIF chunk holds "image metadata in Exif format": libwebp
+// and ExifTool write the TIFF structure alone, some writers put this header
+// first (pillow__flower.webp in the corpus), and ExifTool reads both.
+var sigExifChunk = []byte("Exif\x00\x00")
+
+// isWebP reports whether head starts a WebP file (RFC 9649 §2.4).
+func isWebP(head []byte) bool {
+	return len(head) >= riffHeaderSize &&
+		fourCC(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
+		fourCC(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
+}
+
+// A webpChunk is one chunk of the file in memory.
+type webpChunk struct {
+	id   fourCC
+	off  int64  // file offset of the chunk header
+	data []byte // payload, without padding
+}
+
+// A chunkList is a cursor over a list of chunks held in memory: the RIFF
+// payload after "WEBP", or the frame data of an ANMF chunk.
+type chunkList struct {
+	b      []byte // what is left of the list
+	off    int64  // file offset of b[0]
+	parent string // "RIFF" or "ANMF", for errors
+}
+
+// A webpPart is one chunk of the output: a header, and a payload that is a
+// slice of the input (or of a rebuilt VP8X or EXIF block).
+type webpPart struct {
+	hdr  [chunkHeaderSize]byte
+	data []byte
+	pad  bool // a zero byte follows data (RFC 9649 §2.3)
+}
+
+type webpScrubber struct {
+	*scrubber
+	parts []webpPart
+	size  uint64 // bytes in parts, headers and padding included
+
+	vp8x        [vp8xSize]byte // the rewritten VP8X payload
+	iccKept     bool
+	alpha       bool // an image chunk kept has transparency
+	sawEXIF     bool // the first top-level EXIF chunk has been read
+	orientation int  // kept from the first EXIF chunk; 0 for none
+
+	riffHdr [riffHeaderSize]byte // scratch for writing
+	pad     [1]byte              // a zero padding byte
+}
+
+func scrubWebP(s *scrubber) error {
+	w := &webpScrubber{scrubber: s}
+	r := s.in
+	hdr, err := r.next(riffHeaderSize)
+	if err != nil {
+		return s.formatError(0, "reading the RIFF header", err)
+	}
+	if !isWebP(hdr) {
+		return s.formatError(0, "not a RIFF WEBP header", nil)
+	}
+	// RFC 9649 §2.4: the size counts "WEBP" and the chunks, not the first
+	// 8 bytes.
+	size := binary.LittleEndian.Uint32(hdr[4:8])
+	switch {
+	case size < 4+chunkHeaderSize:
+		return s.formatError(4, fmt.Sprintf("RIFF size %d leaves no room for a chunk", size), nil)
+	case size > maxRIFFSize:
+		return s.formatError(4, fmt.Sprintf("RIFF size %d exceeds 2^32-10", size), nil)
+	}
+	body, err := w.readRIFF(int64(size) - 4)
+	if err != nil {
+		return err
+	}
+	l := &chunkList{b: body, off: riffHeaderSize, parent: "RIFF"}
+	first, _, err := w.nextChunk(l)
+	if err != nil {
+		return err
+	}
+	switch first.id {
+	case fccVP8, fccVP8L:
+		err = w.simple(first, l)
+	case fccVP8X:
+		err = w.extended(first, l)
+	default:
+		err = w.formatError(first.off, fmt.Sprintf("first chunk is %s, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.id.quoted()), nil)
+	}
+	if err != nil {
+		return err
+	}
+	// RFC 9649 §2.4: "The file SHOULD NOT contain any data after the data
+	// specified by File Size. Readers MAY parse such files, ignoring the
+	// trailing data." Scrub reports it and drops it.
+	if err := s.trailer("WebP"); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// readRIFF reads the n bytes of the RIFF payload after "WEBP". The buffer
+// grows as bytes arrive, so a size field claiming more than the input holds
+// costs nothing.
+func (w *webpScrubber) readRIFF(n int64) ([]byte, error) {
+	r := w.in
+	b := make([]byte, 0, min(n, webpInitialBuffer))
+	for int64(len(b)) < n {
+		chunk, err := r.buffered()
+		if err == io.EOF {
+			return nil, w.formatError(r.off, fmt.Sprintf("RIFF size %d is larger than the file: it ends %d bytes into the RIFF payload",
+				n+4, len(b)+4), io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return nil, w.formatError(r.off, "reading the RIFF payload", err)
+		}
+		if int64(len(chunk)) > n-int64(len(b)) {
+			chunk = chunk[:n-int64(len(b))]
+		}
+		b = append(b, chunk...)
+		r.consume(len(chunk))
+	}
+	return b, nil
+}
+
+// nextChunk returns the next chunk of l, or ok == false at its end. A
+// chunk must fit in what is left of its parent, padding included.
+func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error) {
+	if len(l.b) == 0 {
+		return c, false, nil
+	}
+	c.off = l.off
+	if len(l.b) < chunkHeaderSize {
+		return c, false, w.formatError(c.off, fmt.Sprintf("%d bytes left in the %s chunk, too few for a chunk header", len(l.b), l.parent), nil)
+	}
+	c.id = fourCC(binary.LittleEndian.Uint32(l.b[:4]))
+	size := uint64(binary.LittleEndian.Uint32(l.b[4:chunkHeaderSize]))
+	left := uint64(len(l.b)) - chunkHeaderSize
+	switch {
+	case size > left:
+		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s size %d exceeds the %d bytes left in the %s chunk", c.id.quoted(), size, left, l.parent), nil)
+	case size%2 == 1 && size == left:
+		// RFC 9649 §2.3: "If Chunk Size is odd, a single padding byte
+		// ... is added."
+		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s has odd size %d but no padding byte", c.id.quoted(), size), nil)
+	}
+	padded := size + size%2
+	c.data = l.b[chunkHeaderSize : chunkHeaderSize+size]
+	l.b = l.b[chunkHeaderSize+padded:]
+	l.off += int64(chunkHeaderSize + padded)
+	return c, true, nil
+}
+
+// keep adds a chunk to the output and returns its index in w.parts.
+func (w *webpScrubber) keep(id fourCC, data []byte) int {
+	switch {
+	case id == fccALPH:
+		w.alpha = true
+	case id == fccVP8L && len(data) > vp8lAlphaByte && data[0] == vp8lSignature:
+		w.alpha = w.alpha || data[vp8lAlphaByte]&vp8lAlphaIsUsed != 0
+	}
+	p := webpPart{data: data, pad: len(data)%2 == 1}
+	binary.LittleEndian.PutUint32(p.hdr[:4], uint32(id))
+	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(len(data)))
+	w.parts = append(w.parts, p)
+	w.size += chunkHeaderSize + uint64(len(data)) + uint64(len(data)%2)
+	return len(w.parts) - 1
+}
+
+// simple walks the chunks after the bitstream of a simple-format file
+// (RFC 9649 §2.5, §2.6), which should have none. Metadata and unknown
+// chunks there are removed; image chunks need a VP8X chunk to mean
+// anything, so their presence is an error.
+//
+// A non-default orientation in an EXIF chunk there is kept as in an
+// extended file, in a minimal EXIF chunk after the bitstream, but with no
+// VP8X flag to announce it: the file then reads and displays as it did
+// (ExifTool sees the orientation; viewers, which look for EXIF only when
+// the VP8X flag says so, do not). Adding a VP8X chunk would change that.
+// libwebp's strict mux API (webpmux) refuses such a file before and after.
+func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
+	w.keep(bitstream.id, bitstream.data)
+	for {
+		c, ok, err := w.nextChunk(l)
+		if err != nil || !ok {
+			return err
+		}
+		switch c.id {
+		case fccVP8X, fccVP8, fccVP8L, fccALPH, fccANIM, fccANMF, fccICCP:
+			return w.formatError(c.off, fmt.Sprintf("chunk %s in a simple-format file (no VP8X chunk) after its %s bitstream", c.id.quoted(), bitstream.id.quoted()), nil)
+		}
+		w.drop(c, true)
+	}
+}
+
+// extended walks an extended-format file (RFC 9649 §2.7). The chunks that
+// reconstruct the image and correct its colours MUST come in this order:
+// VP8X, ICCP, ANIM, then ANMF frames or ALPH and a bitstream; "Readers
+// SHOULD fail when" they do not. Metadata and unknown chunks may appear
+// anywhere and are removed.
+func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
+	switch {
+	case len(vp8x.data) < vp8xSize:
+		return w.formatError(vp8x.off, fmt.Sprintf("VP8X size %d is less than %d", len(vp8x.data), vp8xSize), nil)
+	case len(vp8x.data) > vp8xSize:
+		// Fields a future version may add; libwebp refuses them too.
+		return w.formatError(vp8x.off, fmt.Sprintf("VP8X size %d is larger than %d", len(vp8x.data), vp8xSize), ErrUnsupportedFeature)
+	}
+	flags := vp8x.data[0]
+	animated := flags&vp8xAnimation != 0
+	// Keep the flags that describe the image and the canvas size; the
+	// reserved bits and bytes "MUST be 0", and the ICC and EXIF flags are
+	// set in flush to match the chunks written.
+	w.vp8x[0] = flags & (vp8xAlpha | vp8xAnimation)
+	copy(w.vp8x[4:], vp8x.data[4:vp8xSize])
+	w.keep(fccVP8X, w.vp8x[:])
+
+	var sawICCP, sawANIM, sawImage, sawALPH, sawBitstream bool
+	frames := 0
+	for {
+		c, ok, err := w.nextChunk(l)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		switch c.id {
+		case fccVP8X:
+			return w.formatError(c.off, "second VP8X chunk", nil)
+		case fccICCP:
+			switch {
+			case sawICCP:
+				return w.formatError(c.off, "second ICCP chunk", nil)
+			case sawANIM || sawImage:
+				// §2.7.1.4: "This chunk MUST appear before the image data."
+				return w.formatError(c.off, "ICCP chunk after the ANIM chunk or the image data", nil)
+			}
+			sawICCP = true
+			if w.opts.DropColorProfile {
+				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.data)))
+				continue
+			}
+			w.keep(c.id, c.data)
+			w.iccKept = true
+		case fccANIM:
+			switch {
+			case !animated:
+				return w.formatError(c.off, "ANIM chunk, but the VP8X animation flag is clear", nil)
+			case sawANIM:
+				// Frames need an ANIM before them, so this is also
+				// the check for an ANIM after the image data.
+				return w.formatError(c.off, "second ANIM chunk", nil)
+			case len(c.data) != animSize:
+				return w.formatError(c.off, fmt.Sprintf("ANIM size %d, want %d", len(c.data), animSize), nil)
+			}
+			sawANIM = true
+			w.keep(c.id, c.data)
+		case fccANMF:
+			switch {
+			case !animated:
+				return w.formatError(c.off, "ANMF chunk, but the VP8X animation flag is clear", nil)
+			case !sawANIM:
+				return w.formatError(c.off, "ANMF chunk before the ANIM chunk", nil)
+			}
+			if err := w.frame(c); err != nil {
+				return err
+			}
+			sawImage = true
+			frames++
+		case fccALPH, fccVP8, fccVP8L:
+			switch {
+			case animated:
+				return w.formatError(c.off, fmt.Sprintf("chunk %s outside an ANMF frame of an animated image", c.id.quoted()), nil)
+			case sawBitstream:
+				return w.formatError(c.off, fmt.Sprintf("chunk %s after the bitstream of a still image", c.id.quoted()), nil)
+			case c.id == fccALPH && sawALPH:
+				return w.formatError(c.off, "second ALPH chunk", nil)
+			}
+			sawImage = true
+			sawALPH = sawALPH || c.id == fccALPH
+			sawBitstream = c.id != fccALPH
+			w.keep(c.id, c.data)
+		default:
+			w.drop(c, true)
+		}
+	}
+	switch {
+	case animated && frames == 0:
+		return w.formatError(l.off, "animated image without ANMF frames", nil)
+	case !animated && !sawBitstream:
+		return w.formatError(l.off, "no \"VP8 \" or \"VP8L\" bitstream chunk", nil)
+	}
+	return nil
+}
+
+// frame copies an ANMF chunk (RFC 9649 §2.7.1.1): its header, an optional
+// ALPH chunk and a bitstream. Unknown chunks at the end of the frame data
+// are removed, and the ANMF size is fixed to match.
+func (w *webpScrubber) frame(c webpChunk) error {
+	if len(c.data) < anmfHeaderSize {
+		return w.formatError(c.off, fmt.Sprintf("ANMF size %d is less than %d", len(c.data), anmfHeaderSize), nil)
+	}
+	i := w.keep(c.id, c.data[:anmfHeaderSize])
+	start := w.size
+	l := &chunkList{b: c.data[anmfHeaderSize:], off: c.off + chunkHeaderSize + anmfHeaderSize, parent: "ANMF"}
+	var sawALPH, sawBitstream bool
+	for {
+		sub, ok, err := w.nextChunk(l)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		switch sub.id {
+		case fccALPH, fccVP8, fccVP8L:
+			switch {
+			case sawBitstream:
+				return w.formatError(sub.off, fmt.Sprintf("chunk %s after the bitstream of a frame", sub.id.quoted()), nil)
+			case sub.id == fccALPH && sawALPH:
+				return w.formatError(sub.off, "second ALPH chunk in a frame", nil)
+			}
+			sawALPH = sawALPH || sub.id == fccALPH
+			sawBitstream = sub.id != fccALPH
+			w.keep(sub.id, sub.data)
+		default:
+			w.drop(sub, false)
+		}
+	}
+	if !sawBitstream {
+		return w.formatError(c.off, "ANMF frame without a bitstream chunk", nil)
+	}
+	// The frame's chunks are padded, so the new size is even: no pad.
+	binary.LittleEndian.PutUint32(w.parts[i].hdr[4:], uint32(anmfHeaderSize+w.size-start))
+	return nil
+}
+
+// drop reports a chunk that Scrub removes. The first top-level EXIF chunk
+// is the one viewers read (RFC 9649 §2.7.1.5: readers MAY ignore all but
+// the first); its orientation is kept.
+func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
+	name := c.id.String()
+	switch c.id {
+	case fccEXIF, fccXMP:
+		if len(c.data) > maxMetadataChunk {
+			w.rep.add(Other, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.data)))
+			w.sawEXIF = w.sawEXIF || (topLevel && c.id == fccEXIF)
+			return
+		}
+	}
+	switch c.id {
+	case fccEXIF:
+		o := parseEXIF(w.rep, bytes.TrimPrefix(c.data, sigExifChunk))
+		if !topLevel || w.sawEXIF {
+			return
+		}
+		w.sawEXIF = true
+		switch {
+		case o <= 1:
+		case w.opts.DropOrientation:
+			w.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+		default:
+			w.orientation = o
+		}
+	case fccXMP:
+		parseXMP(w.rep, "XMP", c.data)
+	default:
+		w.rep.add(Other, "WebP "+name, name, fmt.Sprintf("(%d bytes)", len(c.data)))
+	}
+}
+
+// flush adds the minimal EXIF chunk that keeps a non-default orientation,
+// after the image data where RFC 9649 §2.7 puts EXIF, sets the VP8X flags
+// to match the chunks kept, and writes the file.
+func (w *webpScrubber) flush() error {
+	if w.orientation > 1 {
+		w.keep(fccEXIF, minimalEXIF(w.orientation))
+		w.vp8x[0] |= vp8xEXIF // written only if the file has a VP8X chunk
+	}
+	if w.iccKept {
+		w.vp8x[0] |= vp8xICC
+	}
+	if w.alpha {
+		// The alpha flag is kept as it was, and set when an image chunk
+		// has transparency: ExifTool 12.57 leaves it clear when it turns
+		// a simple lossless file with alpha into an extended one, which
+		// libwebp's webpinfo and webpmux then refuse.
+		w.vp8x[0] |= vp8xAlpha
+	}
+	if w.scan {
+		return nil
+	}
+	size := 4 + w.size
+	if size > maxRIFFSize {
+		return w.formatError(4, fmt.Sprintf("the scrubbed RIFF size %d would exceed 2^32-10", size), ErrUnsupportedFeature)
+	}
+	hdr := w.riffHdr[:]
+	binary.LittleEndian.PutUint32(hdr[0:4], uint32(fccRIFF))
+	binary.LittleEndian.PutUint32(hdr[4:8], uint32(size))
+	binary.LittleEndian.PutUint32(hdr[8:12], uint32(fccWEBP))
+	if err := w.write(hdr); err != nil {
+		return err
+	}
+	for i := range w.parts {
+		p := &w.parts[i]
+		if err := w.write(p.hdr[:]); err != nil {
+			return err
+		}
+		if err := w.write(p.data); err != nil {
+			return err
+		}
+		if p.pad {
+			if err := w.write(w.pad[:]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
