@@ -63,10 +63,6 @@ func testEXIF(orientation int, make string) []byte {
 	return append(b, val...)
 }
 
-const testXMP = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
-	`<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="2024-01-02T03:04:05">` +
-	`<dc:creator><rdf:Seq><rdf:li>Jane Doe</rdf:li></rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>`
-
 // Stand-ins for image data: Scrub copies them without looking inside.
 var (
 	fakeVP8  = []byte("\x30\x01\x00\x9d\x01\x2a\x01\x00\x01\x00lossy")
