@@ -222,11 +222,8 @@ func scrubbedName(path string) string {
 // (NAME.scrubbed.EXT).
 func isScrubbedName(path string) bool {
 	base := filepath.Base(path)
-	ext := filepath.Ext(base)
-	if ext == base {
-		ext = ""
-	}
-	return strings.HasSuffix(strings.TrimSuffix(base, ext), scrubbedSuffix)
+	return strings.HasSuffix(base, scrubbedSuffix) || // NAME.scrubbed, from NAME
+		strings.HasSuffix(strings.TrimSuffix(base, filepath.Ext(base)), scrubbedSuffix)
 }
 
 // displayPath quotes a path that holds control characters, so that a file
