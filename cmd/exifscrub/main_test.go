@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 
 // Samples used by the tests: the package's testdata and this command's.
 var (
-	gpsJPEG   = filepath.Join("testdata", "kodak_gps.jpg")                      // GPS, offsets, serial, lens, artist
+	gpsJPEG   = filepath.Join("testdata", "kodak_gps.jpg")                       // GPS, offsets, serial, lens, artist
 	iptcJPEG  = filepath.Join("..", "..", "testdata", "pillow__iptc.jpg")        // IPTC city, no GPS position
 	canonJPEG = filepath.Join("..", "..", "testdata", "jpg__Canon_40D.jpg")      // time, device, thumbnail
 	cleanPNG  = filepath.Join("..", "..", "testdata", "pillow__icc_profile.png") // only a colour profile
