@@ -45,9 +45,6 @@ var (
 	notImage  = filepath.Join("..", "..", "testdata", "README.md")
 )
 
-// samples are the images the tree and kill tests copy.
-var samples = []string{gpsJPEG, iptcJPEG, canonJPEG, cleanPNG, textPNG, mpo}
-
 type result struct {
 	code           int
 	stdout, stderr string
@@ -64,8 +61,17 @@ func runCLI(t *testing.T, stdin []byte, args ...string) result {
 // runBinary runs the built command in dir.
 func runBinary(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runBinaryWith(t, nil, dir, args...)
+}
+
+// runBinaryWith runs the built command in dir, after setup changes it.
+func runBinaryWith(t *testing.T, setup func(*exec.Cmd), dir string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
+	if setup != nil {
+		setup(cmd)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -103,8 +103,7 @@ var ruleHelp = map[exifscrub.Category]string{
 type sarifCheck struct {
 	w      io.Writer
 	log    sarifLog
-	rule   map[exifscrub.Category]int // index in the rules
-	failed bool
+	rule map[exifscrub.Category]int // index in the rules
 }
 
 func newSARIFCheck(w io.Writer, failOn []exifscrub.Category) *sarifCheck {

@@ -216,10 +216,11 @@ func TestTreeScrubOutDir(t *testing.T) {
 }
 
 func TestTreePermissions(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: permission bits do not stop root, so unreadable files and read-only folders cannot be tested")
-	}
 	root, _ := makeTree(t)
+	as := asUnprivileged(t, root)
+	if as == nil {
+		t.Skip("running as root without a way to run as another user: permission bits do not stop root, so unreadable files and read-only folders cannot be tested")
+	}
 	unreadable := filepath.Join(root, "b.png")
 	os.Chmod(unreadable, 0)
 	ro := filepath.Join(root, "nested", "deeper")
@@ -227,7 +228,7 @@ func TestTreePermissions(t *testing.T) {
 	t.Cleanup(func() { os.Chmod(ro, 0o755); os.Chmod(unreadable, 0o644) })
 	before := readFile(t, filepath.Join(ro, "c.mpo"))
 
-	r := runBinary(t, root, "scrub", "--in-place", root)
+	r := runBinaryWith(t, as, root, "scrub", "--in-place", root)
 	if r.code != exitFailed {
 		t.Errorf("exit code: got %d, want %d", r.code, exitFailed)
 	}
@@ -243,7 +244,7 @@ func TestTreePermissions(t *testing.T) {
 	if !bytes.Equal(readFile(t, filepath.Join(root, "a.jpg")), scrubbedBytes(t, gpsJPEG)) {
 		t.Errorf("a.jpg not scrubbed")
 	}
-	if r := runBinary(t, root, "check", root); r.code != exitFailed {
+	if r := runBinaryWith(t, as, root, "check", root); r.code != exitFailed {
 		t.Errorf("check with an unreadable file: got exit %d, want %d", r.code, exitFailed)
 	}
 }
