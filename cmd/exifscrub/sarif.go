@@ -101,8 +101,8 @@ var ruleHelp = map[exifscrub.Category]string{
 }
 
 type sarifCheck struct {
-	w      io.Writer
-	log    sarifLog
+	w    io.Writer
+	log  sarifLog
 	rule map[exifscrub.Category]int // index in the rules
 }
 
