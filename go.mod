@@ -1,6 +1,6 @@
 module github.com/exifscrub/exifscrub
 
-go 1.23.0
+go 1.24.0
 
 require (
 	github.com/bmatcuk/doublestar/v4 v4.8.1
