@@ -2,14 +2,7 @@ module github.com/exifscrub/exifscrub
 
 go 1.24.0
 
-require (
-	github.com/bmatcuk/doublestar/v4 v4.8.1
-	github.com/dsoprea/go-exif/v3 v3.0.1
-	github.com/santhosh-tekuri/jsonschema/v6 v6.0.1
-	github.com/schollz/progressbar/v3 v3.18.0
-	github.com/urfave/cli/v2 v2.27.7
-	golang.org/x/term v0.30.0
-)
+require github.com/dsoprea/go-exif/v3 v3.0.1
 
 require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
@@ -25,4 +18,13 @@ require (
 	golang.org/x/sys v0.31.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
+)
+
+// Used by cmd/exifscrub and its tests only; the package needs none of these.
+require (
+	github.com/bmatcuk/doublestar/v4 v4.8.1
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.1
+	github.com/schollz/progressbar/v3 v3.18.0
+	github.com/urfave/cli/v2 v2.27.7
+	golang.org/x/term v0.30.0
 )
