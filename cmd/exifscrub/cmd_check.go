@@ -149,7 +149,12 @@ func checkAction(c *cli.Context) error {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 		case s.skip != "":
 			t.skipped++
-			if verbose {
+			if s.it.explicit && s.skip == errNotImage.Error() {
+				// Named, perhaps by a pre-commit hook: say it was not
+				// checked, without failing (it may be a GIF or an SVG).
+				p.clear()
+				fmt.Fprintf(stderr, "exifscrub: note: not checked %s: %s\n", displayPath(s.it.path), s.skip)
+			} else if verbose {
 				p.clear()
 				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(s.it.path), s.skip)
 			}

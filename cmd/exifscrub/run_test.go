@@ -79,7 +79,7 @@ func TestRun(t *testing.T) {
 		{name: "check help", args: []string{"check", "--help"}, code: exitOK, stdout: []string{"EXAMPLES", "--fail-on", "sarif", "github", "EXIT CODES"}},
 		{name: "check private", args: []string{"check", gpsJPEG}, code: exitFound, stdout: []string{"kodak_gps.jpg: reveals location, time, device, identity, embedded"}, stderr: []string{"1 of 1 image reveal"}},
 		{name: "check clean", args: []string{"check", cleanPNG}, code: exitOK, noStdout: true, noStderr: true},
-		{name: "check not an image is skipped", args: []string{"check", notImage, cleanPNG}, code: exitOK, noStdout: true},
+		{name: "check not an image is skipped", args: []string{"check", notImage, cleanPNG}, code: exitOK, noStdout: true, stderr: []string{"note: not checked ../../testdata/README.md"}},
 		{name: "check fail-on narrows", args: []string{"check", "--fail-on", "identity", canonJPEG, textPNG}, code: exitOK},
 		{name: "check fail-on list", args: []string{"check", "--fail-on", "location,text", canonJPEG, textPNG}, code: exitFound, stdout: []string{"itxt_chunks.png: reveals text"}},
 		{name: "check fail-on repeated", args: []string{"check", "--fail-on", "location", "--fail-on", "embedded", canonJPEG}, code: exitFound},
