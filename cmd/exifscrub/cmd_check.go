@@ -29,7 +29,8 @@ embedded), 0 when all are clean, and 2 when a file could not be read (which
 wins over 1: an unreadable photo cannot be vouched for).
 
 Directories are walked (see --recursive). Files that are not a supported
-image, named or found, are skipped: a pre-commit hook can pass any file.
+image are skipped, a named one with a note on standard error: a pre-commit
+hook can pass any file.
 Files allowed by --allow or by the .exifscrubignore file in the current
 directory (.gitignore syntax) are skipped too.
 
