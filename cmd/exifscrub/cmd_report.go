@@ -1,0 +1,160 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/urfave/cli/v2"
+)
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "show what each photo reveals",
+		ArgsUsage: "FILE|DIR|- ...",
+		Description: `Report lists the metadata in each photo, grouped by what it gives away:
+location (with a map link), time (with its time zone), device (make, model,
+lens, serial numbers), identity, text and embedded images. Nothing is changed.
+
+Directories are walked (see --recursive); only files whose content is a
+supported image are reported. "-" reads standard input.
+
+EXAMPLES:
+   exifscrub report photo.jpg
+   exifscrub report --json photos/ > report.json
+   curl -s https://example.com/p.jpg | exifscrub report -`,
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON array: {path, format, findings: [{category, container, tag, value}], error} per file"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every finding, and say which files were skipped"},
+		}, walkFlags()...),
+		Action: reportAction,
+	}
+}
+
+// walkFlags are the flags of every command that takes directories.
+func walkFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "recursive", Aliases: []string{"r"}, Value: true, Usage: "walk directories recursively (--recursive=false: only the files directly inside)"},
+		&cli.BoolFlag{Name: "follow-symlinks", Usage: "follow symbolic links that lead out of a directory being walked"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: defaultJobs(), Usage: "process `N` files in parallel", DefaultText: "number of CPUs"},
+	}
+}
+
+func walkOpts(c *cli.Context) walkOptions {
+	return walkOptions{recursive: c.Bool("recursive"), followSymlinks: c.Bool("follow-symlinks")}
+}
+
+func reportAction(c *cli.Context) error {
+	args, err := fileArgs(c)
+	if err != nil {
+		return err
+	}
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	asJSON, verbose := c.Bool("json"), c.Bool("verbose")
+	items := expand(args, walkOpts(c))
+
+	failed, first := 0, true
+	if asJSON {
+		fmt.Fprint(stdout, "[")
+	}
+	p := newProgress(stderr, len(items), "reading")
+	scanAll(items, c.Int("jobs"), c.App.Reader, false, p, func(s scanned) {
+		if s.err != nil {
+			failed++
+			p.clear()
+			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
+		}
+		if s.skip != "" {
+			if verbose {
+				p.clear()
+				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(s.it.path), s.skip)
+			}
+			return
+		}
+		if asJSON {
+			if !first {
+				fmt.Fprint(stdout, ",")
+			}
+			fmt.Fprint(stdout, "\n")
+			writeJSONFile(stdout, newJSONFile(s, nil))
+		} else if s.err == nil {
+			if !first {
+				fmt.Fprintln(stdout)
+			}
+			writeHuman(stdout, s.it.path, s.rep, verbose)
+		}
+		first = false
+	})
+	p.finish()
+	if asJSON {
+		if !first {
+			fmt.Fprint(stdout, "\n")
+		}
+		fmt.Fprintln(stdout, "]")
+	}
+	if failed > 0 {
+		return cli.Exit("", exitFailed)
+	}
+	return nil
+}
+
+// jsonFile is one element of the JSON output of report and check.
+type jsonFile struct {
+	Path     string              `json:"path"`
+	Format   exifscrub.Format    `json:"format"`
+	Findings []exifscrub.Finding `json:"findings"`
+	// Location is the GPS position, when the file has one.
+	Location *jsonLocation `json:"location,omitempty"`
+	// Private lists the categories found that --fail-on names (check only).
+	Private []exifscrub.Category `json:"private,omitempty"`
+	Error   string               `json:"error"`
+}
+
+type jsonLocation struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Map       string  `json:"map"`
+}
+
+func newJSONFile(s scanned, private []exifscrub.Category) jsonFile {
+	j := jsonFile{Path: s.it.path, Findings: []exifscrub.Finding{}, Private: private}
+	if s.err != nil {
+		j.Error = describeErr(s.err, s.it.path)
+	}
+	if s.rep != nil {
+		j.Format = s.rep.Format
+		if s.rep.Findings != nil {
+			j.Findings = s.rep.Findings
+		}
+		if lat, lon, ok := s.rep.Location(); ok {
+			j.Location = &jsonLocation{lat, lon, osmLink(lat, lon)}
+		}
+	}
+	return j
+}
+
+func writeJSONFile(w io.Writer, j jsonFile) {
+	b, err := json.MarshalIndent(j, "  ", "  ")
+	if err != nil {
+		panic(err) // only strings and numbers: cannot fail
+	}
+	fmt.Fprintf(w, "  %s", b)
+}
+
+// describeErr says what went wrong with the file at path, without
+// repeating its name.
+func describeErr(err error, path string) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		err = pe.Err
+	}
+	if errors.Is(err, exifscrub.ErrUnsupportedFormat) {
+		err = errNotImage
+	}
+	return strings.TrimPrefix(err.Error(), "exifscrub: ")
+}

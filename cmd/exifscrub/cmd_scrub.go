@@ -1,0 +1,551 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/urfave/cli/v2"
+)
+
+func scrubCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scrub",
+		Usage:     "remove private metadata, writing NAME.scrubbed.EXT (or -o, --in-place, --out-dir)",
+		ArgsUsage: "FILE|DIR|- ...",
+		Description: `Scrub removes the metadata that gives the photo's owner away, and keeps what
+the image needs to display correctly (colour profile, orientation). Image
+data is copied byte for byte, never re-encoded.
+
+Where the result goes:
+   (default)      NAME.EXT becomes NAME.scrubbed.EXT beside it; the original
+                  is never touched. When walking a directory, files already
+                  named *.scrubbed.* are skipped, so running twice does not
+                  make NAME.scrubbed.scrubbed.EXT.
+   -o FILE        the output of a single input; "-o -" is standard output.
+   --in-place     replace each original (keeping its permissions); with
+                  --backup SUFFIX the original is kept as NAME.EXT+SUFFIX.
+   --out-dir DIR  copies under DIR, mirroring the tree below each directory
+                  argument (a file argument goes to DIR/NAME.EXT).
+
+Every write is atomic: a temporary file in the destination's directory,
+synced, then renamed over the destination. If exifscrub fails or is killed,
+each destination is either as it was or completely scrubbed; the next run
+removes the temporary files (.NAME.exifscrub-tmp-*) that a killed run left.
+A failed file is named on standard error and the rest are still done.
+
+Scrubbed files get the current time as their modification time, because
+a file's time also says when a photo was taken; --keep-mtime keeps the
+original's. Directories are walked (see --recursive); only files whose
+content is a supported image are scrubbed, the others are skipped, as are
+files allowed by --allow or ./` + ignoreFileName + `.
+
+Quiet on success. A summary line goes to standard error with --verbose, or
+when standard error is a terminal and there was more than one file.
+
+EXAMPLES:
+   exifscrub scrub photo.jpg                       # photo.scrubbed.jpg
+   exifscrub scrub -o clean.jpg photo.jpg
+   cat photo.jpg | exifscrub scrub -o - - > clean.jpg
+   exifscrub scrub --in-place --backup .orig ~/Pictures/trip
+   exifscrub scrub --out-dir /tmp/to-send ~/Pictures/trip
+   exifscrub scrub --dry-run ~/Pictures/trip`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the scrubbed image to `FILE` (\"-\": standard output); a single input only"},
+			&cli.BoolFlag{Name: "in-place", Aliases: []string{"i"}, Usage: "replace each original, atomically"},
+			&cli.StringFlag{Name: "backup", Usage: "with --in-place, keep each original as NAME.EXT`SUFFIX` (an existing backup is never overwritten)"},
+			&cli.StringFlag{Name: "out-dir", Aliases: []string{"d"}, Usage: "write scrubbed copies under `DIR`, mirroring the input tree"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would be removed, write nothing"},
+			&cli.BoolFlag{Name: "keep-mtime", Usage: "give each output the original's modification time (default: the time of the scrub)"},
+			&cli.BoolFlag{Name: "drop-icc", Usage: "also remove colour profiles (they can name a device; wide-gamut photos then show wrong colours)"},
+			&cli.BoolFlag{Name: "drop-orientation", Usage: "also remove the EXIF orientation (photos taken sideways then show rotated)"},
+			&cli.StringSliceFlag{Name: "allow", Usage: "leave files matching `GLOB` alone when walking directories (.gitignore syntax; repeatable)"},
+			&cli.StringFlag{Name: "ignore-file", Usage: "read allowed files from `FILE` instead of ./" + ignoreFileName},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each file written or skipped, and print a summary"},
+		}, walkFlags()...),
+		Action: scrubAction,
+	}
+}
+
+// scrubMode says where scrub writes.
+type scrubMode int
+
+const (
+	modeBeside  scrubMode = iota // NAME.scrubbed.EXT
+	modeOutput                   // -o
+	modeInPlace                  // --in-place
+	modeOutDir                   // --out-dir
+)
+
+// A scrubber runs one scrub command.
+type scrubber struct {
+	mode     scrubMode
+	output   string // -o
+	outDir   string // --out-dir
+	backup   string // --backup suffix
+	dryRun   bool
+	keepTime bool
+	opts     exifscrub.Options
+	stdin    io.Reader
+	stdout   io.Writer
+
+	mu      sync.Mutex
+	cleaned map[string]*sync.Once // directories cleared of stale temporary files
+	removed []string              // stale temporary files removed
+}
+
+// A scrubbed file is the outcome of scrubbing one item.
+type scrubbed struct {
+	it            item
+	dst           string
+	rep           *exifscrub.Report
+	before, after int64
+	skip          string
+	err           error
+}
+
+func scrubAction(c *cli.Context) error {
+	s := &scrubber{
+		output:   c.String("output"),
+		outDir:   c.String("out-dir"),
+		backup:   c.String("backup"),
+		dryRun:   c.Bool("dry-run"),
+		keepTime: c.Bool("keep-mtime"),
+		opts: exifscrub.Options{
+			DropColorProfile: c.Bool("drop-icc"),
+			DropOrientation:  c.Bool("drop-orientation"),
+		},
+		stdin:   c.App.Reader,
+		stdout:  c.App.Writer,
+		cleaned: map[string]*sync.Once{},
+	}
+	args, err := fileArgs(c)
+	if err != nil {
+		return err
+	}
+	if err := s.setMode(c, args); err != nil {
+		return err
+	}
+	allow, err := loadAllowList(c.String("ignore-file"), c.StringSlice("allow"))
+	if err != nil {
+		return usagef(c, "%v", err)
+	}
+	stderr, verbose := c.App.ErrWriter, c.Bool("verbose")
+
+	o := walkOpts(c)
+	absOut := ""
+	if s.outDir != "" {
+		absOut, _ = filepath.Abs(s.outDir)
+	}
+	o.skipDir = func(p string) bool {
+		if absOut != "" {
+			// Never walk into the output of this run.
+			if a, err := filepath.Abs(p); err == nil && a == absOut {
+				return true
+			}
+		}
+		return allow.allowed(p, true) != ""
+	}
+	o.skipFile = func(p string) string {
+		switch {
+		case s.mode == modeBeside && isScrubbedName(p):
+			return "named like the output of scrub (*" + scrubbedSuffix + ".*)"
+		case s.backup != "" && strings.HasSuffix(p, s.backup):
+			return "a backup (--backup " + s.backup + ")"
+		}
+		if src := allow.allowed(p, false); src != "" {
+			return "allowed by " + src
+		}
+		return ""
+	}
+	if !s.dryRun {
+		o.tempFile = s.removeTemp
+	}
+	items := expand(args, o)
+	dsts := s.destinations(items)
+
+	res := make([]scrubbed, len(items))
+	var t tally
+	p := newProgress(stderr, len(items), "scrubbing")
+	forEach(len(items), c.Int("jobs"), func(i int) {
+		res[i] = s.scrub(items[i], dsts[i])
+	}, func(i int) {
+		r := res[i]
+		res[i] = scrubbed{}
+		switch {
+		case r.err != nil:
+			t.failed++
+			p.clear()
+			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(r.it.path), describeErr(r.err, r.it.path))
+			return
+		case r.skip != "":
+			t.skipped++
+			if verbose {
+				p.clear()
+				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(r.it.path), r.skip)
+			}
+			return
+		}
+		t.done++
+		t.removed += r.before - r.after
+		if s.dryRun {
+			fmt.Fprintln(s.stdout, dryRunLine(r))
+		} else if verbose {
+			p.clear()
+			to := " -> " + displayPath(r.dst)
+			if s.mode == modeInPlace {
+				to = " in place"
+			}
+			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s\n", displayPath(r.it.path),
+				to, plural(len(r.rep.Findings), "item", "items"), byteSize(r.before-r.after))
+		}
+	}, p.tick)
+	p.finish()
+
+	if verbose {
+		for _, tmp := range s.removed {
+			fmt.Fprintf(stderr, "exifscrub: removed %s, left by an interrupted run\n", displayPath(tmp))
+		}
+	}
+	if verbose || s.dryRun || (isTerminal(stderr) && len(items) > 1) {
+		fmt.Fprintln(stderr, s.summary(t))
+	}
+	if t.failed > 0 {
+		return cli.Exit("", exitFailed)
+	}
+	return nil
+}
+
+// setMode checks that the flags agree with each other and the arguments.
+func (s *scrubber) setMode(c *cli.Context, args []string) error {
+	inPlace := c.Bool("in-place")
+	n := 0
+	for _, set := range []bool{s.output != "", inPlace, s.outDir != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef(c, "-o, --in-place and --out-dir exclude each other")
+	}
+	switch {
+	case s.output != "":
+		s.mode = modeOutput
+		if len(args) != 1 {
+			return usagef(c, "-o names the output of a single input; use --out-dir for several")
+		}
+		if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+			return usagef(c, "-o names the output of a single file, and %s is a directory; use --out-dir", args[0])
+		}
+	case inPlace:
+		s.mode = modeInPlace
+	case s.outDir != "":
+		s.mode = modeOutDir
+	}
+	if s.backup != "" && s.mode != modeInPlace {
+		return usagef(c, "--backup needs --in-place")
+	}
+	if strings.ContainsRune(s.backup, filepath.Separator) {
+		return usagef(c, "--backup takes a suffix, such as .orig, not a path")
+	}
+	for _, a := range args {
+		if a == "-" && s.mode != modeOutput {
+			return usagef(c, "reading standard input needs -o FILE or -o -")
+		}
+	}
+	return nil
+}
+
+// destinations returns where each item goes. Two inputs that would be
+// written to the same place are an error for the second.
+func (s *scrubber) destinations(items []item) []string {
+	dsts := make([]string, len(items))
+	first := map[string]string{}
+	for i := range items {
+		it := &items[i]
+		if it.err != nil || it.skip != "" {
+			continue
+		}
+		switch s.mode {
+		case modeOutput:
+			dsts[i] = s.output
+		case modeBeside:
+			dsts[i] = scrubbedName(it.path)
+		case modeInPlace:
+			dsts[i] = it.real // the file itself, not a symbolic link to it
+		case modeOutDir:
+			dsts[i] = filepath.Join(s.outDir, it.rel)
+		}
+		key := dsts[i]
+		if a, err := filepath.Abs(key); err == nil {
+			key = a
+		}
+		if other, dup := first[key]; dup && key != "-" {
+			it.err = fmt.Errorf("would be written to %s, like %s", dsts[i], other)
+			continue
+		}
+		first[key] = it.path
+	}
+	return dsts
+}
+
+// scrub scrubs one item into dst.
+func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
+	r.it, r.dst = it, dst
+	switch {
+	case it.err != nil:
+		r.err = it.err
+		return r
+	case it.skip != "":
+		r.skip = it.skip
+		return r
+	case it.stdin:
+		r.rep, r.before, r.after, r.err = s.scrubStdin(dst)
+		return r
+	}
+	fi, err := os.Stat(it.path)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.before = fi.Size()
+	if !it.explicit || s.dryRun {
+		// Detect the format first: files found by walking that are not
+		// images are skipped, and nothing is created for them.
+		in, c, err := openImage(it, nil)
+		if err == errNotImage && !it.explicit {
+			r.skip = err.Error()
+			return r
+		}
+		if err != nil {
+			r.err = err
+			return r
+		}
+		if s.dryRun {
+			var n countWriter
+			r.rep, r.err = exifscrub.Scrub(&n, in, &s.opts)
+			r.after = int64(n)
+			c.Close()
+			return r
+		}
+		c.Close()
+	}
+	if dst == "-" {
+		r.rep, r.after, r.err = s.scrubToStdout(it.path)
+		return r
+	}
+	if s.mode != modeInPlace && sameFile(dst, it.path) {
+		r.err = fmt.Errorf("the output %s is the input; use --in-place to replace it", dst)
+		return r
+	}
+	if s.mode == modeOutDir {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o777); err != nil {
+			r.err = err
+			return r
+		}
+	}
+	if s.mode != modeOutput {
+		s.cleanDir(filepath.Dir(dst))
+	}
+	if s.backup != "" {
+		if err := makeBackup(dst, dst+s.backup); err != nil {
+			r.err = err
+			return r
+		}
+	}
+	if r.rep, r.err = exifscrub.ScrubFile(dst, it.path, &s.opts); r.err != nil {
+		return r
+	}
+	if s.keepTime {
+		if err := os.Chtimes(dst, fi.ModTime(), fi.ModTime()); err != nil {
+			r.err = err
+			return r
+		}
+	}
+	if out, err := os.Stat(dst); err == nil {
+		r.after = out.Size()
+	}
+	return r
+}
+
+// scrubStdin scrubs standard input into dst.
+func (s *scrubber) scrubStdin(dst string) (rep *exifscrub.Report, before, after int64, err error) {
+	in := &countReader{r: s.stdin}
+	switch {
+	case s.dryRun:
+		var n countWriter
+		rep, err = exifscrub.Scrub(&n, in, &s.opts)
+		after = int64(n)
+	case dst == "-":
+		var buf bytes.Buffer
+		if rep, err = exifscrub.Scrub(&buf, in, &s.opts); err == nil {
+			after = int64(buf.Len())
+			_, err = buf.WriteTo(s.stdout)
+		}
+	default:
+		err = exifscrub.WriteFileAtomic(dst, 0o644, func(f *os.File) error {
+			var err error
+			rep, err = exifscrub.Scrub(f, in, &s.opts)
+			return err
+		})
+		if fi, serr := os.Stat(dst); err == nil && serr == nil {
+			after = fi.Size()
+		}
+	}
+	return rep, in.n, after, err
+}
+
+// scrubToStdout scrubs the file src to standard output. The output is
+// held in memory until the scrub succeeds, so that a failure writes
+// nothing: an incomplete image is never sent on.
+func (s *scrubber) scrubToStdout(src string) (*exifscrub.Report, int64, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	rep, err := exifscrub.Scrub(&buf, f, &s.opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := int64(buf.Len())
+	_, err = buf.WriteTo(s.stdout)
+	return rep, n, err
+}
+
+// cleanDir removes, once per run, the temporary files that an interrupted
+// run left in dir, before this run writes there.
+func (s *scrubber) cleanDir(dir string) {
+	s.mu.Lock()
+	once, ok := s.cleaned[dir]
+	if !ok {
+		once = new(sync.Once)
+		s.cleaned[dir] = once
+	}
+	s.mu.Unlock()
+	once.Do(func() {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Type().IsRegular() && exifscrub.IsTempFile(e.Name()) {
+				s.removeTemp(filepath.Join(dir, e.Name()))
+			}
+		}
+	})
+}
+
+// removeTemp removes a temporary file left by an interrupted run. Another
+// exifscrub process that is writing it at this very moment then fails
+// that file, leaving its destination as it was.
+func (s *scrubber) removeTemp(path string) {
+	if os.Remove(path) == nil {
+		s.mu.Lock()
+		s.removed = append(s.removed, path)
+		s.mu.Unlock()
+	}
+}
+
+// makeBackup keeps the original of an in-place scrub as backup: a hard
+// link when the file system allows it (atomic, and instant), else a copy.
+// An existing backup is never replaced: it may hold the only original.
+func makeBackup(src, backup string) error {
+	if _, err := os.Lstat(backup); err == nil {
+		return fmt.Errorf("backup %s exists already; not replacing it", backup)
+	}
+	if err := os.Link(src, backup); err == nil {
+		return nil
+	} else if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("backup %s exists already; not replacing it", backup)
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	fi, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(backup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err = io.Copy(out, in); err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(backup)
+		return fmt.Errorf("backup: %w", err)
+	}
+	return os.Chtimes(backup, fi.ModTime(), fi.ModTime())
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// summary is the line printed at the end of a batch.
+func (s *scrubber) summary(t tally) string {
+	verb, removed := "scrubbed", "removed"
+	if s.dryRun {
+		verb, removed = "would scrub", "would remove"
+	}
+	msg := fmt.Sprintf("exifscrub: %s %s", verb, plural(t.done, "file", "files"))
+	if t.skipped > 0 {
+		msg += fmt.Sprintf(", skipped %d", t.skipped)
+	}
+	if t.failed > 0 {
+		msg += fmt.Sprintf(", failed %d", t.failed)
+	}
+	return msg + fmt.Sprintf("; %s %s of metadata", removed, byteSize(t.removed))
+}
+
+// dryRunLine says what scrub would remove from one file.
+func dryRunLine(r scrubbed) string {
+	if len(r.rep.Findings) == 0 {
+		return fmt.Sprintf("%s: nothing to remove", displayPath(r.it.path))
+	}
+	var cats []string
+	for _, c := range exifscrub.Categories {
+		if r.rep.Has(c) {
+			cats = append(cats, string(c))
+		}
+	}
+	return fmt.Sprintf("%s: would remove %s (%s), %s", displayPath(r.it.path),
+		plural(len(r.rep.Findings), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
+}
+
+// countWriter counts and discards what is written to it.
+type countWriter int64
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	*w += countWriter(len(p))
+	return len(p), nil
+}
+
+// countReader counts what is read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
