@@ -162,7 +162,7 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes, too large to list)", length))
 	case name == "eXIf":
 		// PNG Third Edition §11.3.4.5: a TIFF structure, as in JPEG.
-		if err := p.orientation(parseEXIF(p.rep, data)); err != nil {
+		if err := p.orientation(parseEXIF(p.rep, data), false); err != nil {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
@@ -183,9 +183,12 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 	return nil
 }
 
-// orientation writes a minimal eXIf chunk when the image has a
-// non-default orientation, once, in place of the chunk it came from.
-func (p *pngScrubber) orientation(o int) error {
+// orientation writes a minimal EXIF block holding a non-default
+// orientation, once, in place of the chunk it came from and in the same
+// form, so that every viewer that turned the original turns the copy: an
+// eXIf chunk, or for ImageMagick's raw profile a tEXt chunk of its own
+// form (ImageMagick 6 reads orientation only from there).
+func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 	if o <= 1 || p.wroteOrientation {
 		return nil
 	}
@@ -193,6 +196,11 @@ func (p *pngScrubber) orientation(o int) error {
 	if p.opts.DropOrientation {
 		p.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
 		return nil
+	}
+	if rawProfile {
+		exif := append([]byte("Exif\x00\x00"), minimalEXIF(o)...)
+		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
+		return p.writeChunk("tEXt", []byte(text))
 	}
 	return p.writeChunk("eXIf", minimalEXIF(o))
 }
@@ -288,7 +296,7 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte) error {
 	switch strings.ToLower(kind) {
 	case "exif", "app1":
 		raw = bytes.TrimPrefix(raw, []byte("Exif\x00\x00"))
-		return p.orientation(parseEXIF(p.rep, raw))
+		return p.orientation(parseEXIF(p.rep, raw), true)
 	case "xmp":
 		parseXMP(p.rep, "XMP", raw)
 	case "iptc":
