@@ -35,7 +35,8 @@ Where the result goes:
                   argument (a file argument goes to DIR/NAME.EXT).
 
 Every write is atomic: a temporary file in the destination's directory,
-synced, then renamed over the destination. If exifscrub fails or is killed,
+renamed over the destination (synced to disk first when it replaces a file,
+as with --in-place). If exifscrub fails or is killed,
 each destination is either as it was or completely scrubbed; the next run
 removes the temporary files (.NAME.exifscrub-tmp-*) that a killed run left.
 A failed file is named on standard error and the rest are still done.
