@@ -2,14 +2,18 @@ package exifscrub
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -429,10 +433,19 @@ type testItem struct {
 	hidden bool
 	ctype  string // content type of a 'mime' item
 	data   []byte
-	method uint8 // 0: in 'mdat'; 1: in 'idat'
-	split  int   // extents, stored in reverse order; 0 means 1
-	props  []int // 1-based indexes into testHEIF.props; negative for essential
-	noLoc  bool  // no 'iloc' entry
+	method uint8  // 0: in 'mdat'; 1: in 'idat'
+	split  int    // extents, stored in reverse order; 0 means 1
+	props  []int  // 1-based indexes into testHEIF.props; negative for essential
+	noLoc  bool   // no 'iloc' entry
+	sameAs uint32 // share the extents of this earlier item instead of data
+	// undeclared leaves the item out of 'iinf' and 'ipma': only its
+	// location remains.
+	undeclared bool
+
+	// For malformed files:
+	shift     uint64 // added to every extent offset
+	dataRef   uint16 // iloc data_reference_index
+	protected bool   // infe item_protection_index 1
 }
 
 type testRef struct {
@@ -468,6 +481,10 @@ func (f *testHEIF) build() []byte {
 	places := make(map[uint32][]place)
 	for _, it := range f.items {
 		if it.noLoc {
+			continue
+		}
+		if it.sameAs != 0 {
+			places[it.id] = places[it.sameAs]
 			continue
 		}
 		n := max(it.split, 1)
@@ -517,15 +534,25 @@ func (f *testHEIF) build() []byte {
 		w.uintN(idSize, uint64(f.primary))
 		w.end()
 		w.startFull(boxIinf, 0, 0)
-		w.u16(uint16(len(f.items)))
+		var declared []testItem
 		for _, it := range f.items {
+			if !it.undeclared {
+				declared = append(declared, it)
+			}
+		}
+		w.u16(uint16(len(declared)))
+		for _, it := range declared {
 			flags := uint32(0)
 			if it.hidden {
 				flags = 1
 			}
 			w.startFull(boxInfe, uint8(2+idSize/4), flags)
 			w.uintN(idSize, uint64(it.id))
-			w.u16(0)
+			if it.protected {
+				w.u16(1)
+			} else {
+				w.u16(0)
+			}
 			w.bytes([]byte(fmt.Sprintf("%-4s", it.typ)))
 			w.bytes([]byte("\x00"))
 			if it.typ == "mime" {
@@ -564,7 +591,7 @@ func (f *testHEIF) build() []byte {
 			if v >= 1 {
 				w.u16(uint16(it.method))
 			}
-			w.u16(0)
+			w.u16(it.dataRef)
 			var base uint64 // where offsets count from
 			if it.method == 0 {
 				base = mdatStart
@@ -585,7 +612,7 @@ func (f *testHEIF) build() []byte {
 				if v >= 1 {
 					w.uintN(indexSize, 0)
 				}
-				w.uintN(offSize, base+p.off)
+				w.uintN(offSize, base+p.off+it.shift)
 				w.uintN(lenSize, p.len)
 			}
 		}
@@ -614,8 +641,8 @@ func (f *testHEIF) build() []byte {
 			flags = 1
 		}
 		w.startFull(boxIpma, uint8(idSize/4), flags)
-		w.u32(uint32(len(f.items)))
-		for _, it := range f.items {
+		w.u32(uint32(len(declared)))
+		for _, it := range declared {
 			w.uintN(idSize, uint64(it.id))
 			w.u8(uint8(len(it.props)))
 			for _, p := range it.props {
@@ -784,7 +811,7 @@ func TestHEIFLayouts(t *testing.T) {
 				data: append([]byte("SECRETIMG"), heic.data...), props: f.items[0].props})
 		}, []string{"HEIF|OtherImage"}},
 		{"two images share data", heic, func(f *testHEIF) {
-			f.items = append(f.items, testItem{id: 4, typ: heic.typ, data: heic.data, props: f.items[0].props})
+			f.items = append(f.items, testItem{id: 4, typ: heic.typ, sameAs: 1, props: f.items[0].props})
 			f.groups = [][]uint32{{1, 4}}
 		}, nil},
 		// libheif 1.15 cannot decode 'iden' items (it wants data), so
@@ -912,4 +939,398 @@ func exiftoolAll(t testing.TB, paths []string) map[string]map[string]exiftoolTag
 		all[src] = tags
 	}
 	return all
+}
+
+// patch returns a copy of b with the bytes at the first occurrence of
+// marker, plus delta, replaced by with.
+func patch(t testing.TB, b []byte, marker string, delta int, with []byte) []byte {
+	t.Helper()
+	i := bytes.Index(b, []byte(marker))
+	if i < 0 {
+		t.Fatalf("%q not found", marker)
+	}
+	b = append([]byte(nil), b...)
+	copy(b[i+delta:], with)
+	return b
+}
+
+// TestHEIFMalformed checks that hostile and broken files are refused with
+// a *FormatError that says why, and that nothing is written.
+func TestHEIFMalformed(t *testing.T) {
+	src := loadHEIFSource(t, "heic__samplefilehub.heif")
+	build := func(modify func(f *testHEIF)) []byte {
+		f := basicHEIF(src)
+		modify(f)
+		return f.build()
+	}
+	basic := build(func(*testHEIF) {})
+	nested := nestedBoxes(10000)
+	tests := []struct {
+		name string
+		in   []byte
+		err  error  // the FormatError's Err, when it matters
+		msg  string // part of the message
+	}{
+		{"image sequence", build(func(f *testHEIF) { f.extraTop = [][]byte{rawBox("moov", rawBox("mvhd"))} }),
+			ErrUnsupportedFeature, "image sequence"},
+		{"movie fragment", build(func(f *testHEIF) { f.extraTop = [][]byte{rawBox("moof")} }),
+			ErrUnsupportedFeature, "movie fragments"},
+		{"no meta", append(rawBox("ftyp", []byte("heic\x00\x00\x00\x00mif1")), rawBox("mdat", []byte("x"))...),
+			nil, "no 'meta' box"},
+		{"two meta boxes", build(func(f *testHEIF) { f.extraTop = [][]byte{fullBoxBytes("meta", 0, 0)} }),
+			nil, "second 'meta'"},
+		{"meta size beyond the file", patch(t, basic, "meta", -4, []byte{0xff, 0xff, 0xff, 0xf0}),
+			io.ErrUnexpectedEOF, "exceeds"},
+		{"64-bit size beyond the file", append(append([]byte(nil), basic...), 0, 0, 0, 1, 'f', 'r', 'e', 'e', 0x40, 0, 0, 0, 0, 0, 0, 0),
+			io.ErrUnexpectedEOF, "exceeds"},
+		{"trailing bytes", append(append([]byte(nil), basic...), 1, 2, 3), io.ErrUnexpectedEOF, "box header truncated"},
+		{"iloc points past the end", build(func(f *testHEIF) { f.items[1].shift = 1 << 20 }),
+			nil, "points outside"},
+		{"iloc length past the end", build(func(f *testHEIF) { f.items[0].shift = uint64(len(src.data)) }),
+			nil, "points outside"},
+		{"idat extent past idat", build(func(f *testHEIF) { f.items[1].method, f.items[1].shift = 1, 4 }),
+			nil, "points outside"},
+		{"iloc field size 3", build(func(f *testHEIF) { f.sizes = [4]int{3, 4, 0, 0} }), nil, "not 0, 4 or 8"},
+		{"iloc item count too large", patch(t, basic, "iloc", 10, []byte{0xff, 0xff}), io.ErrUnexpectedEOF, "'iloc': truncated"},
+		{"iinf entry count too large", patch(t, basic, "iinf", 8, []byte{0xff, 0xff}), nil, "declares 65535 entries but holds 3"},
+		{"iref count too large", patch(t, basic, "cdsc", 6, []byte{0xff, 0xff}), io.ErrUnexpectedEOF, "declares 65535 items"},
+		{"ipma count too large", patch(t, basic, "ipma", 8, []byte{0xff, 0xff, 0xff, 0xff}), io.ErrUnexpectedEOF, "'ipma': truncated"},
+		{"too many extents", build(func(f *testHEIF) {
+			f.ilocVersion, f.sizes = 0, [4]int{0, 0, 0, 0}
+			for i := 0; i < 5; i++ {
+				f.items = append(f.items, testItem{id: uint32(10 + i), typ: "mime", ctype: "text/plain", hidden: true, data: []byte("x"), split: 65535})
+			}
+		}), nil, "more than 262144 extents"},
+		{"iref loop", build(func(f *testHEIF) {
+			f.items = append(f.items, testItem{id: 4, typ: "grid", data: []byte{0, 0, 0, 0, 0, 1, 0, 1}})
+			f.refs = append(f.refs, testRef{"dimg", 4, []uint32{1}}, testRef{"dimg", 1, []uint32{4}})
+		}), nil, "form a loop"},
+		{"iref to itself", build(func(f *testHEIF) { f.refs = append(f.refs, testRef{"dimg", 1, []uint32{1}}) }),
+			nil, "reference to itself"},
+		{"iref to a missing item", build(func(f *testHEIF) { f.refs = append(f.refs, testRef{"dimg", 1, []uint32{99}}) }),
+			nil, "does not exist"},
+		{"property index past ipco", build(func(f *testHEIF) { f.items[0].props = append(f.items[0].props, 100) }),
+			nil, "property 100 of"},
+		{"construction method 2", build(func(f *testHEIF) { f.items[1].method = 2 }),
+			ErrUnsupportedFeature, "construction method 2"},
+		{"data in another file", build(func(f *testHEIF) { f.items[0].dataRef = 1 }),
+			ErrUnsupportedFeature, "in another file"},
+		{"protected item", build(func(f *testHEIF) { f.items[0].protected = true }),
+			ErrUnsupportedFeature, "protected"},
+		{"essential unknown property", build(func(f *testHEIF) {
+			f.props = append(append([][]byte(nil), f.props...), rawBox("zzzz", []byte("?")))
+			f.items[0].props = append(f.items[0].props, -len(f.props))
+		}), ErrUnsupportedFeature, "essential property \"zzzz\""},
+		{"primary item is Exif", build(func(f *testHEIF) { f.primary = 2 }), nil, "metadata item"},
+		{"image made from Exif", build(func(f *testHEIF) { f.refs = append(f.refs, testRef{"dimg", 1, []uint32{2}}) }),
+			nil, "made from \"Exif\""},
+		{"group holds Exif", build(func(f *testHEIF) { f.groups = [][]uint32{{1, 2}} }),
+			ErrUnsupportedFeature, "entity group"},
+		{"infe version 0", patch(t, basic, "infe", 4, []byte{0}), ErrUnsupportedFeature, "'infe' version 0"},
+		{"not a picture handler", patch(t, basic, "pict", 0, []byte("vide")), ErrUnsupportedFeature, "not 'pict'"},
+		{"meta version 1", patch(t, basic, "meta", 4, []byte{1}), ErrUnsupportedFeature, "'meta' box version 1"},
+		{"nested size 0", build(func(f *testHEIF) { f.extraMeta = [][]byte{{0, 0, 0, 0, 'z', 'z', 'z', 'z'}} }),
+			nil, "size 0"},
+		{"deeply nested boxes in iinf", build(func(f *testHEIF) { f.extraMeta = [][]byte{rawBox("iinf", nested)} }),
+			nil, "second \"iinf\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			rep, err := Scrub(&out, bytes.NewReader(tt.in), nil)
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got %v, %v; want a *FormatError", rep, err)
+			}
+			if fe.Format != HEIF {
+				t.Errorf("error format: got %q, want %q", fe.Format, HEIF)
+			}
+			if tt.err != nil && !errors.Is(err, tt.err) {
+				t.Errorf("error %q does not wrap %v", err, tt.err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not say %q", err, tt.msg)
+			}
+			if out.Len() > 0 {
+				t.Errorf("wrote %d bytes before failing", out.Len())
+			}
+			if _, serr := Scan(bytes.NewReader(tt.in)); serr == nil || serr.Error() != err.Error() {
+				t.Errorf("Scan error %v differs from Scrub's", serr)
+			}
+		})
+	}
+}
+
+// TestHEIFHostileAccepted checks files that are odd but can be scrubbed
+// safely: what Scrub cannot use goes, and the output is clean.
+func TestHEIFHostileAccepted(t *testing.T) {
+	src := loadHEIFSource(t, "heic__samplefilehub.heif")
+	nested := nestedBoxes(10000)
+	tests := []struct {
+		name   string
+		modify func(f *testHEIF)
+	}{
+		{"deeply nested unknown boxes", func(f *testHEIF) {
+			f.extraMeta = [][]byte{nested}
+			f.extraTop = [][]byte{nested}
+			f.props = append(append([][]byte(nil), f.props...), nested)
+		}},
+		{"many Exif items share bytes", func(f *testHEIF) {
+			// The report parses no more bytes than the file holds.
+			for i := 0; i < 2000; i++ {
+				f.items = append(f.items, testItem{id: uint32(100 + i), typ: "Exif", hidden: true, sameAs: 2})
+			}
+		}},
+		{"Exif item overlaps the image", func(f *testHEIF) {
+			// The bytes are the image's, so they stay; no Exif item does.
+			f.items = append(f.items, testItem{id: 4, typ: "Exif", hidden: true, sameAs: 1})
+		}},
+		{"location of an undeclared item", func(f *testHEIF) {
+			f.items = append(f.items, testItem{id: 50, typ: "Exif", data: testExifItem, undeclared: true})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := basicHEIF(src)
+			tt.modify(f)
+			out, rep := scrubBytes(t, f.build())
+			checkScrubbedHEIF(t, out)
+			if len(rep.Findings) == 0 {
+				t.Errorf("nothing reported")
+			}
+			if bytes.Contains(out, []byte("SECRET")) {
+				t.Errorf("output still holds the metadata")
+			}
+		})
+	}
+}
+
+// TestHEIFTruncated truncates a file at many offsets: each is refused,
+// with nothing written, and never panics.
+func TestHEIFTruncated(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "heic__samplefilehub.heif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := 1
+	if testing.Short() {
+		step = 7
+	}
+	for n := 0; n < len(b); n += step {
+		if n > 1024 && step < 97 {
+			step = 97 // the index is at the start; the rest is image data
+		}
+		var out bytes.Buffer
+		_, err := Scrub(&out, bytes.NewReader(b[:n]), nil)
+		var fe *FormatError
+		switch {
+		case err == nil:
+			t.Fatalf("truncated at %d: no error", n)
+		case !errors.As(err, &fe) && !errors.Is(err, ErrUnsupportedFormat):
+			t.Fatalf("truncated at %d: got %v, want a *FormatError", n, err)
+		case out.Len() > 0:
+			t.Fatalf("truncated at %d: wrote %d bytes", n, out.Len())
+		}
+	}
+}
+
+// heifSeeds returns fuzzing seeds: the HEIF and AVIF files of testdata
+// and, if present, the corpus, rebuilt with their coded image data cut to
+// 64 bytes (the fuzzer minimizes each new input it finds, which takes a
+// minute on a 30 KB file), and crafted files.
+func heifSeeds(tb testing.TB) [][]byte {
+	var seeds [][]byte
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "*"))
+	dir := os.Getenv("EXIFSCRUB_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "corpus")
+	}
+	more, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, p := range append(paths, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if f := DetectFormat(b[:min(len(b), maxMagicLen)]); f == HEIF || f == AVIF {
+			if seed := shrinkHEIF(b); seed != nil {
+				seeds = append(seeds, seed)
+			}
+		}
+	}
+	src := loadHEIFSource(tb, "heic__samplefilehub.heif")
+	src.data = src.data[:64]
+	for _, modify := range []func(f *testHEIF){
+		func(f *testHEIF) {},
+		func(f *testHEIF) { f.items[1].method, f.items[1].split = 1, 2 },
+		func(f *testHEIF) { f.ilocVersion, f.wide, f.sizes = 2, true, [4]int{8, 8, 4, 4} },
+		func(f *testHEIF) { f.mdatFirst, f.largeMdat, f.gap = true, true, []byte("gap") },
+		func(f *testHEIF) {
+			f.items = append(f.items, testItem{id: 4, typ: "hvc1", data: src.data, props: f.items[0].props})
+			f.refs = append(f.refs, testRef{"thmb", 4, []uint32{1}}, testRef{"auxl", 1, []uint32{4}})
+			f.groups = [][]uint32{{1}}
+		},
+		func(f *testHEIF) {
+			f.props = append(append([][]byte(nil), f.props...),
+				fullBoxBytes("udes", 0, 0, []byte("en\x00name\x00desc\x00tags\x00")),
+				fullBoxBytes("crtt", 0, 0, make([]byte, 8)), rawBox("zzzz"))
+			n := len(f.props)
+			f.items[0].props = append(f.items[0].props, n-2, n-1, n)
+			f.extraTop = [][]byte{rawBox("free", []byte("x")), rawBox("uuid", uuidXMP[:], testXMPItem)}
+		},
+	} {
+		f := basicHEIF(src)
+		modify(f)
+		seeds = append(seeds, f.build())
+	}
+	return seeds
+}
+
+// shrinkHEIF rebuilds a HEIF file with the same items, references and
+// properties, and at most 64 bytes of each coded image. It returns nil
+// for a file the package cannot parse.
+func shrinkHEIF(b []byte) []byte {
+	h := &heifFile{scrubber: &scrubber{opts: new(Options), rep: new(Report)}, data: b,
+		items: make(map[uint32]*heifItem), groupIDs: make(map[uint32]bool)}
+	for _, step := range []func() error{h.parseTop, h.parseMeta, h.resolveLocations} {
+		if step() != nil {
+			return nil
+		}
+	}
+	f := &testHEIF{brand: string(h.ftyp.payload[:4]), primary: h.primary, ilocVersion: max(h.ilocVersion, 1),
+		sizes: [4]int{4, 4, 0, 0}, groups: h.groups}
+	for _, p := range h.props {
+		var w boxWriter
+		w.copyBox(p)
+		f.props = append(f.props, w.b)
+	}
+	assocs := make(map[uint32][]int)
+	for _, m := range h.ipmas {
+		for _, e := range m.entries {
+			for _, a := range e.assocs {
+				i := int(a.index)
+				if a.essential {
+					i = -i
+				}
+				assocs[e.id] = append(assocs[e.id], i)
+			}
+		}
+	}
+	for _, it := range h.order {
+		f.wide = f.wide || it.id > 0xffff || len(f.props) > 127
+		var data []byte
+		if it.loc != nil {
+			data, _ = h.itemData(it)
+		}
+		if isImage(it.typ) && len(data) > 64 {
+			data = data[:64]
+		}
+		ti := testItem{id: it.id, typ: it.typ.String(), hidden: it.hidden, ctype: it.contentType,
+			data: data, noLoc: it.loc == nil, props: assocs[it.id]}
+		if it.loc != nil {
+			ti.method = it.loc.method
+		}
+		f.items = append(f.items, ti)
+	}
+	for _, r := range h.refs {
+		f.refs = append(f.refs, testRef{r.typ.String(), r.from, r.to})
+	}
+	return f.build()
+}
+
+// FuzzHEIF checks that Scrub never panics, that Scan and Scrub agree, that
+// a refused file leaves no output, and that an accepted one scrubs to a
+// file that Scan finds clean and that a second scrub leaves unchanged.
+func FuzzHEIF(f *testing.F) {
+	for _, b := range heifSeeds(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		format := DetectFormat(in[:min(len(in), maxMagicLen)])
+		if format != HEIF && format != AVIF {
+			return
+		}
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), nil)
+		scan, serr := Scan(bytes.NewReader(in))
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("Scrub error %v, Scan error %v", err, serr)
+		}
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is not a *FormatError", err)
+			}
+			if out.Len() > 0 {
+				t.Fatalf("wrote %d bytes, then failed: %v", out.Len(), err)
+			}
+			return
+		}
+		if !reflect.DeepEqual(rep, scan) {
+			t.Fatalf("Scrub reports %v, Scan %v", rep.Findings, scan.Findings)
+		}
+		again, err := Scan(bytes.NewReader(out.Bytes()))
+		if err != nil {
+			t.Fatalf("Scan of the output: %v", err)
+		}
+		if len(again.Findings) > 0 {
+			t.Fatalf("Scan of the output reports %v", again.Findings)
+		}
+		var twice bytes.Buffer
+		if _, err := Scrub(&twice, bytes.NewReader(out.Bytes()), nil); err != nil {
+			t.Fatalf("second Scrub: %v", err)
+		}
+		if !bytes.Equal(twice.Bytes(), out.Bytes()) {
+			t.Fatalf("second Scrub changed the output (%d to %d bytes)", out.Len(), twice.Len())
+		}
+	})
+}
+
+// BenchmarkScrubHEIF scrubs a testdata sample and the largest HEIF file of
+// the corpus.
+func BenchmarkScrubHEIF(b *testing.B) {
+	bench := func(b *testing.B, path string) {
+		in, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(in)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := Scrub(discard{}, bytes.NewReader(in), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("testdata/heic__samplefilehub.heif", func(b *testing.B) {
+		bench(b, filepath.Join("..", "testdata", "heic__samplefilehub.heif"))
+	})
+	b.Run("corpus-largest", func(b *testing.B) {
+		var largest string
+		var size int64
+		for _, p := range sampleFiles(b, true, HEIF, AVIF) {
+			if fi, err := os.Stat(p); err == nil && fi.Size() > size {
+				largest, size = p, fi.Size()
+			}
+		}
+		if largest == "" {
+			b.Skip("no HEIF file in the corpus")
+		}
+		b.Logf("%s, %d bytes", filepath.Base(largest), size)
+		bench(b, largest)
+	})
+}
+
+// discard is a writer that is not io.Discard, which Scrub treats as Scan.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// nestedBoxes returns n 'zzzz' boxes, each inside the one before.
+func nestedBoxes(n int) []byte {
+	var b []byte
+	for i := n; i > 0; i-- {
+		b = append(binary.BigEndian.AppendUint32(b, uint32(8*i)), "zzzz"...)
+	}
+	return b
 }
