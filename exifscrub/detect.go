@@ -57,12 +57,16 @@ func ftypBrands(head []byte) (major string, compatible []string, ok bool) {
 		return "", nil, false
 	}
 	size := uint64(binary.BigEndian.Uint32(head))
-	if size == 1 && len(head) >= 16 {
+	if size == 1 {
+		// A 64-bit largesize; the brands follow it.
 		size = binary.BigEndian.Uint64(head[8:])
-		head = append(head[:8:8], head[16:]...) // largesize: brands follow it
+		if size < 24 {
+			return "", nil, false
+		}
 		size -= 8
+		head = append(head[:8:8], head[16:]...)
 	}
-	if size < 16 {
+	if size < 16 || len(head) < 16 {
 		return "", nil, false
 	}
 	end := min(size, uint64(len(head)))

@@ -911,8 +911,9 @@ func isImage(t fourCC) bool { return heifImageTypes[t] }
 func isMetadata(t fourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
 
 // decideItems marks the items Scrub keeps: the primary item, every image
-// that is not a thumbnail or an auxiliary image, and, transitively, what
-// a kept item needs and the auxiliary images of kept items.
+// that is not hidden, a thumbnail or an auxiliary image, the images of
+// entity groups, and, transitively, what a kept item needs and the
+// auxiliary images of kept items.
 func (h *heifFile) decideItems() error {
 	if err := h.checkCycles(); err != nil {
 		return err
@@ -950,6 +951,16 @@ func (h *heifFile) decideItems() error {
 	for _, it := range h.order {
 		if isImage(it.typ) && !it.hidden && !thumb[it.id] && !aux[it.id] {
 			mark(it)
+		}
+	}
+	// Images grouped with others (alternatives such as an HDR 'tmap'
+	// derivation and its SDR base, stereo pairs, bursts) are kept whether
+	// hidden or not (14496-12 §8.18.3).
+	for _, g := range h.groups {
+		for _, id := range g {
+			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] {
+				mark(it)
+			}
 		}
 	}
 	for len(queue) > 0 {

@@ -42,6 +42,9 @@ func TestDetectHEIF(t *testing.T) {
 		{"QuickTime", ftyp("qt  ", "qt  "), ""},
 		{"Canon CR3", ftyp("crx ", "crx ", "isom"), ""},
 		{"short ftyp", []byte{0, 0, 0, 8, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'}, ""},
+		{"largesize ftyp", append([]byte{0, 0, 0, 1, 'f', 't', 'y', 'p', 0, 0, 0, 0, 0, 0, 0, 28}, "mif1\x00\x00\x00\x00avif"...), AVIF},
+		{"largesize ftyp, no brands", []byte("\x00\x00\x00\x01ftyp00000000"), ""}, // found by FuzzHEIF
+		{"largesize ftyp too small", append([]byte{0, 0, 0, 1, 'f', 't', 'y', 'p', 0, 0, 0, 0, 0, 0, 0, 3}, "heic\x00\x00\x00\x00heic"...), ""},
 		{"not ftyp", rawBox("free", []byte("heicmif1heic")), ""},
 	}
 	for _, tt := range tests {
@@ -1333,4 +1336,94 @@ func nestedBoxes(n int) []byte {
 		b = append(binary.BigEndian.AppendUint32(b, uint32(8*i)), "zzzz"...)
 	}
 	return b
+}
+
+// TestHEIFColorProfile checks that an ICC profile in a 'colr' property is
+// kept by default, unreported, and removed with DropColorProfile.
+func TestHEIFColorProfile(t *testing.T) {
+	src := loadHEIFSource(t, "heic__samplefilehub.heif")
+	f := basicHEIF(src)
+	icc := rawBox("colr", []byte("prof"), []byte("ICCPROFILEBYTES"))
+	f.props = append(append([][]byte(nil), f.props...), icc)
+	f.items[0].props = append(f.items[0].props, len(f.props))
+	in := f.build()
+
+	out, rep := scrubBytes(t, in)
+	if !bytes.Contains(out, icc) {
+		t.Errorf("default scrub removed the ICC profile")
+	}
+	for _, f := range rep.Findings {
+		if f.Container == "ICC_Profile" {
+			t.Errorf("default scrub reports the kept profile: %v", f)
+		}
+	}
+
+	var b bytes.Buffer
+	rep, err := Scrub(&b, bytes.NewReader(in), &Options{DropColorProfile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b.Bytes(), []byte("ICCPROFILEBYTES")) {
+		t.Errorf("DropColorProfile kept the ICC profile")
+	}
+	found := false
+	for _, f := range rep.Findings {
+		found = found || f.Container == "ICC_Profile"
+	}
+	if !found {
+		t.Errorf("DropColorProfile does not report the profile: %v", rep.Findings)
+	}
+	checkScrubbedHEIF(t, b.Bytes())
+	if got := primaryData(t, b.Bytes()); !bytes.Equal(got, src.data) {
+		t.Errorf("primary image data changed")
+	}
+}
+
+// TestHEIFKeepsImages checks which items survive: hidden images in an
+// entity group and auxiliary images stay; a thumbnail, its alpha plane and
+// its Exif go.
+func TestHEIFKeepsImages(t *testing.T) {
+	src := loadHEIFSource(t, "heic__samplefilehub.heif")
+	f := basicHEIF(src)
+	props := f.items[0].props
+	f.items = append(f.items,
+		testItem{id: 10, typ: "hvc1", hidden: true, data: []byte("gain map"), props: props}, // in a group
+		testItem{id: 11, typ: "tmap", data: []byte("tone map"), props: props[:1]},
+		testItem{id: 12, typ: "hvc1", hidden: true, data: []byte("alpha"), props: props},       // auxiliary of 1
+		testItem{id: 13, typ: "hvc1", data: []byte("thumbnail"), props: props},                 // thumbnail of 1
+		testItem{id: 14, typ: "hvc1", hidden: true, data: []byte("thumb alpha"), props: props}, // auxiliary of 13
+		testItem{id: 15, typ: "Exif", hidden: true, data: testExifItem},                        // describes 13
+	)
+	f.refs = append(f.refs,
+		testRef{"dimg", 11, []uint32{1, 10}},
+		testRef{"auxl", 12, []uint32{1}},
+		testRef{"thmb", 13, []uint32{1}},
+		testRef{"auxl", 14, []uint32{13}},
+		testRef{"cdsc", 15, []uint32{13}},
+	)
+	f.groups = [][]uint32{{11, 1}, {10}}
+	out, rep := scrubBytes(t, f.build())
+	checkScrubbedHEIF(t, out)
+	h := parseHEIFIndex(t, out)
+	var got []uint32
+	for _, it := range h.order {
+		got = append(got, it.id)
+	}
+	if want := []uint32{1, 10, 11, 12}; !reflect.DeepEqual(got, want) {
+		t.Errorf("items after scrub: got %v, want %v", got, want)
+	}
+	var embedded []string
+	for _, f := range rep.Findings {
+		if f.Category == Embedded {
+			embedded = append(embedded, f.Tag+" "+f.Value)
+		}
+	}
+	if len(embedded) != 1 || !strings.HasPrefix(embedded[0], "ThumbnailImage (hvc1 item 13") {
+		t.Errorf("embedded findings: got %q, want the one thumbnail", embedded)
+	}
+	for _, gone := range []string{"thumbnail", "thumb alpha", "SECRET"} {
+		if bytes.Contains(out, []byte(gone)) {
+			t.Errorf("output still holds %q", gone)
+		}
+	}
 }
