@@ -2,7 +2,6 @@ package exifscrub
 
 import (
 	"bufio"
-	"errors"
 	"io"
 )
 
@@ -123,9 +122,3 @@ type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
 func (e *writeError) Unwrap() error { return e.err }
-
-// isWriteError reports whether err came from the output writer.
-func isWriteError(err error) bool {
-	var we *writeError
-	return errors.As(err, &we)
-}
