@@ -36,7 +36,6 @@ var (
 	boxMoov = fourCC{'m', 'o', 'o', 'v'} // §8.2.1 movie: an image sequence
 	boxMoof = fourCC{'m', 'o', 'o', 'f'} // §8.8.4 movie fragment
 	boxMfra = fourCC{'m', 'f', 'r', 'a'} // §8.8.9 movie fragment random access
-	boxUdta = fourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
 	boxHdlr = fourCC{'h', 'd', 'l', 'r'} // §8.4.3 handler reference
 	boxPitm = fourCC{'p', 'i', 't', 'm'} // §8.11.4 primary item
 	boxIloc = fourCC{'i', 'l', 'o', 'c'} // §8.11.3 item location

@@ -24,8 +24,8 @@ import (
 // indexes in 'ipma'.
 //
 // Metadata is made of items too: an 'Exif' item holds a TIFF structure as
-// in JPEG (23008-12 Annex A.2.1), a 'mime' item of type
-// application/rdf+xml holds XMP (Annex A.2.2), and both describe an image
+// in JPEG (23008-12 Annex A), a 'mime' item of type
+// application/rdf+xml holds XMP (Annex A), and both describe an image
 // through a 'cdsc' reference. Since 'iloc' can point anywhere, the file is
 // read into memory whole; scrubHEIF then writes a new file: the 'ftyp'
 // box, a rebuilt 'meta' box, and one 'mdat' box holding only the bytes the
@@ -43,7 +43,7 @@ import (
 // 'meta' and 'mdat' ('uuid', 'udta', 'free', 'skip'…), with any bytes of
 // 'mdat' that no kept item points to. Orientation is the 'irot' and
 // 'imir' properties of the image, which are kept; the EXIF orientation of
-// a HEIF file is informative only (23008-12 Annex A.2.1) and goes with
+// a HEIF file is informative only (23008-12 Annex A) and goes with
 // the Exif item.
 //
 // What is refused, as a *FormatError with ErrUnsupportedFeature: image
@@ -63,44 +63,44 @@ const (
 
 // Item types.
 var (
-	itemExif = fourCC{'E', 'x', 'i', 'f'} // 23008-12 Annex A.2.1
+	itemExif = fourCC{'E', 'x', 'i', 'f'} // 23008-12 Annex A
 	itemMime = fourCC{'m', 'i', 'm', 'e'} // 14496-12 §8.11.6.2
 	itemURI  = fourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
 )
 
 // heifImageTypes are the item types of coded and derived images.
 var heifImageTypes = map[fourCC]bool{
-	{'h', 'v', 'c', '1'}: true, // 23008-12 Annex B: HEVC
-	{'h', 'v', 't', '1'}: true, // Annex B: HEVC tile
-	{'l', 'h', 'v', '1'}: true, // Annex F: layered HEVC
-	{'a', 'v', 'c', '1'}: true, // Annex E: AVC
-	{'j', 'p', 'e', 'g'}: true, // Annex H: JPEG
-	{'v', 'v', 'c', '1'}: true, // Annex L: VVC
-	{'e', 'v', 'c', '1'}: true, // Annex M: EVC
+	{'h', 'v', 'c', '1'}: true, // HEVC (23008-12)
+	{'h', 'v', 't', '1'}: true, // HEVC tile
+	{'l', 'h', 'v', '1'}: true, // layered HEVC
+	{'a', 'v', 'c', '1'}: true, // AVC
+	{'j', 'p', 'e', 'g'}: true, // JPEG
+	{'v', 'v', 'c', '1'}: true, // VVC
+	{'e', 'v', 'c', '1'}: true, // EVC
 	{'a', 'v', '0', '1'}: true, // AV1 Image File Format §2.1
 	{'j', '2', 'k', '1'}: true, // ISO/IEC 15444-16: JPEG 2000
 	{'u', 'n', 'c', 'i'}: true, // ISO/IEC 23001-17: uncompressed
-	{'g', 'r', 'i', 'd'}: true, // 23008-12 §6.6.2.3: grid
-	{'i', 'o', 'v', 'l'}: true, // §6.6.2.2: overlay
-	{'i', 'd', 'e', 'n'}: true, // §6.6.2.1: identity (a transformed view)
+	{'g', 'r', 'i', 'd'}: true, // 23008-12 §6.6.2 derived images: grid,
+	{'i', 'o', 'v', 'l'}: true, // overlay,
+	{'i', 'd', 'e', 'n'}: true, // identity (a transformed view)
 	{'t', 'm', 'a', 'p'}: true, // ISO 21496-1: tone map (gain map) derivation
-	{'m', 's', 'k', 'i'}: true, // §6.10: mask
+	{'m', 's', 'k', 'i'}: true, // mask
 }
 
 // Item reference types (23008-12 §6.4).
 var (
-	refThmb = fourCC{'t', 'h', 'm', 'b'} // §6.4.6 thumbnail: from the thumbnail to its image
-	refAuxl = fourCC{'a', 'u', 'x', 'l'} // §6.4.5 auxiliary image: from it to its master
-	refCdsc = fourCC{'c', 'd', 's', 'c'} // §6.4.2 content description: from metadata to image
-	// Every other type ('dimg' §6.4.3, 'base' §6.4.7, 'prem' §6.4.4, and
+	refThmb = fourCC{'t', 'h', 'm', 'b'} // thumbnail: from the thumbnail to its image
+	refAuxl = fourCC{'a', 'u', 'x', 'l'} // auxiliary image: from it to its master
+	refCdsc = fourCC{'c', 'd', 's', 'c'} // content description: from metadata to image
+	// Every other type ('dimg' derived image inputs, 'base', 'prem', and
 	// types we do not know) is read as "the referencing item needs the
 	// referenced ones".
 )
 
-// Item properties (23008-12 §6.5, 23008-12 §9.3).
+// Item properties (23008-12 §6.5, in 'ipco' §9.3).
 var (
 	propColr = fourCC{'c', 'o', 'l', 'r'} // 14496-12 §12.1.5 colour information
-	propIspe = fourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5.3 image size
+	propIspe = fourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
 )
 
 // heifKeptProperties are the properties that say how to decode and
@@ -114,35 +114,35 @@ var heifKeptProperties = map[fourCC]bool{
 	{'s', 'b', 'p', 'm'}: true, {'s', 'n', 'u', 'c'}: true, {'c', 'l', 'o', 'c'}: true,
 	{'f', 'p', 'a', 't'}: true, {'c', 'p', 'a', 'l'}: true,
 	{'o', 'i', 'n', 'f'}: true, {'t', 'o', 'l', 's'}: true, // layered HEVC
-	{'i', 's', 'p', 'e'}: true, {'p', 'i', 'x', 'i'}: true, {'c', 'o', 'l', 'r'}: true, // §6.5.3, §6.5.6, 14496-12 §12.1.5
+	{'i', 's', 'p', 'e'}: true, {'p', 'i', 'x', 'i'}: true, {'c', 'o', 'l', 'r'}: true, // size, pixel depth, colour (14496-12 §12.1.5)
 	{'p', 'a', 's', 'p'}: true, {'c', 'l', 'a', 'p'}: true, // 14496-12 §12.1.4 aspect ratio, clean aperture
-	{'i', 'r', 'o', 't'}: true, {'i', 'm', 'i', 'r'}: true, {'i', 's', 'c', 'l'}: true, // §6.5.10-12 transforms
-	{'r', 'l', 'o', 'c'}: true, {'a', 'u', 'x', 'C'}: true, {'l', 's', 'e', 'l'}: true, // §6.5.7, §6.5.8, §6.5.11
+	{'i', 'r', 'o', 't'}: true, {'i', 'm', 'i', 'r'}: true, {'i', 's', 'c', 'l'}: true, // rotation, mirror, scaling
+	{'r', 'l', 'o', 'c'}: true, {'a', 'u', 'x', 'C'}: true, {'l', 's', 'e', 'l'}: true, // relative location, auxiliary type, layer selector
 	{'a', '1', 'o', 'p'}: true, {'a', '1', 'l', 'x'}: true, // AVIF §2.3 operating point, layer sizes
-	{'c', 'l', 'l', 'i'}: true, {'m', 'd', 'c', 'v'}: true, {'c', 'c', 'l', 'v'}: true, {'a', 'm', 'v', 'e'}: true, // HDR (23008-12 §6.5.30-33)
-	{'r', 'r', 'e', 'f'}: true, // §6.5.18 required reference types
+	{'c', 'l', 'l', 'i'}: true, {'m', 'd', 'c', 'v'}: true, {'c', 'c', 'l', 'v'}: true, {'a', 'm', 'v', 'e'}: true, // HDR light levels, mastering display, ambient viewing
+	{'r', 'r', 'e', 'f'}: true, // required reference types
 }
 
-// heifMetadataProperties are properties that describe rather than render
-// an image; Scrub removes them.
+// Metadata properties of 23008-12:2022 §6.5, which describe rather than
+// render an image; Scrub removes them.
 var (
-	propUdes = fourCC{'u', 'd', 'e', 's'} // 23008-12 §6.5.20 user description: name, description, tags
-	propCrtt = fourCC{'c', 'r', 't', 't'} // §6.5.24 creation time
-	propMdft = fourCC{'m', 'd', 'f', 't'} // §6.5.25 modification time
-	propAltt = fourCC{'a', 'l', 't', 't'} // §6.5.34 accessibility text
+	propUdes = fourCC{'u', 'd', 'e', 's'} // user description: name, description, tags
+	propCrtt = fourCC{'c', 'r', 't', 't'} // creation time
+	propMdft = fourCC{'m', 'd', 'f', 't'} // modification time
+	propAltt = fourCC{'a', 'l', 't', 't'} // accessibility text
 )
 
 // Well-known 'uuid' box types.
 var (
-	uuidXMP  = [16]byte{0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac} // XMP Part 3 §1.1.5
-	uuidC2PA = [16]byte{0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81} // C2PA 2.1 §11.3.4
+	uuidXMP  = [16]byte{0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac} // XMP Specification Part 3, MPEG-4 files
+	uuidC2PA = [16]byte{0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81} // C2PA manifest store in BMFF
 )
 
 // A heifItem is an item declared in 'iinf' (14496-12 §8.11.6).
 type heifItem struct {
 	id          uint32
 	typ         fourCC
-	hidden      bool // flags bit 0: not meant to be displayed (23008-12 §6.4.2)
+	hidden      bool // flags bit 0: not meant to be displayed (23008-12 §6.4)
 	infe        box
 	contentType string // of a 'mime' item
 	encoding    string // content_encoding of a 'mime' item, such as "deflate"
@@ -172,7 +172,7 @@ type heifRef struct {
 }
 
 // A heifAssoc associates a property (by 1-based index into 'ipco', 0 for
-// none) with an item (23008-12 §9.3.2).
+// none) with an item (23008-12 §9.3).
 type heifAssoc struct {
 	essential bool
 	index     uint16
@@ -276,7 +276,7 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	return h.build()
 }
 
-// parseTop reads the top-level boxes (14496-12 §6.2, 23008-12 §10.2).
+// parseTop reads the top-level boxes (14496-12 §4.2, §6.2).
 func (h *heifFile) parseTop() error {
 	r := newBoxReader(h.data, 0, true)
 	haveMeta := false
@@ -487,7 +487,7 @@ func (h *heifFile) parseMeta() error {
 }
 
 // parseHdlr checks the handler (14496-12 §8.4.3): HEIF's is 'pict'
-// (23008-12 §6.2).
+// (23008-12).
 func (h *heifFile) parseHdlr(bx box) error {
 	c := newCursor(bx)
 	c.fullBox()
@@ -559,7 +559,7 @@ func (h *heifFile) parseIinf(bx box) error {
 }
 
 // parseInfe reads an item information entry (14496-12 §8.11.6.2). HEIF
-// uses versions 2 and 3 (23008-12 §9.2), which carry an item type.
+// uses versions 2 and 3, which carry an item type.
 func (h *heifFile) parseInfe(bx box) error {
 	c := newCursor(bx)
 	version, flags := c.fullBox()
@@ -633,14 +633,14 @@ func (h *heifFile) parseDinf(bx box) error {
 			if ec.err != nil {
 				return ec.err
 			}
-			// §8.7.2.3: flag 1 means the data is in the same file.
+			// §8.7.2: flag 1 means the data is in the same file.
 			h.selfRefs = append(h.selfRefs, (e.typ == boxURL || e.typ == boxURN) && flags&1 != 0)
 		}
 	}
 	return r.err
 }
 
-// parseGrpl reads the entity groups (14496-12 §8.18.3), so that an item
+// parseGrpl reads the entity groups (14496-12 §8.18), so that an item
 // Scrub removes is never left named in one.
 func (h *heifFile) parseGrpl(bx box) error {
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
@@ -827,7 +827,7 @@ func (h *heifFile) parseIprp(bx box) error {
 	return nil
 }
 
-// parseIpma reads a property association box (23008-12 §9.3.2).
+// parseIpma reads a property association box (23008-12 §9.3).
 func parseIpma(bx box) (heifIpma, error) {
 	c := newCursor(bx)
 	version, flags := c.fullBox()
@@ -955,7 +955,7 @@ func (h *heifFile) decideItems() error {
 	}
 	// Images grouped with others (alternatives such as an HDR 'tmap'
 	// derivation and its SDR base, stereo pairs, bursts) are kept whether
-	// hidden or not (14496-12 §8.18.3).
+	// hidden or not (14496-12 §8.18).
 	for _, g := range h.groups {
 		for _, id := range g {
 			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] {
@@ -1200,7 +1200,7 @@ func (h *heifFile) describeImage(it *heifItem) string {
 }
 
 // imageSize returns the size from an item's 'ispe' property (23008-12
-// §6.5.3.2: version and flags, then 32-bit width and height).
+// §6.5: version and flags, then 32-bit width and height).
 func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
 	for _, m := range h.ipmas {
 		for _, e := range m.entries {
@@ -1258,7 +1258,7 @@ func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 	return b, true
 }
 
-// reportExif reports an Exif item. ISO/IEC 23008-12 Annex A.2.1: the data
+// reportExif reports an Exif item. ISO/IEC 23008-12 Annex A: the data
 // is a 32-bit exif_tiff_header_offset, that many bytes (normally
 // "Exif\0\0", the JPEG APP1 signature), and the TIFF structure.
 func (h *heifFile) reportExif(it *heifItem) {
@@ -1294,7 +1294,7 @@ func (h *heifFile) reportExif(it *heifItem) {
 }
 
 // reportMime reports a 'mime' item: XMP when its content type is
-// application/rdf+xml (23008-12 Annex A.2.2), anything else by type.
+// application/rdf+xml (23008-12 Annex A), anything else by type.
 func (h *heifFile) reportMime(it *heifItem) {
 	ct := strings.ToLower(strings.TrimSpace(it.contentType))
 	if ct != "application/rdf+xml" {
