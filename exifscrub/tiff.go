@@ -140,6 +140,9 @@ var exifTags = map[tagKey]tagInfo{
 	// CIPA DC-008 §4.6.6: every GPS tag is Location, but for the UTC time stamp.
 	{ifdGPS, 0x0007}: {"GPSTimeStamp", Time},
 	{ifdGPS, 0x001d}: {"GPSDateStamp", Time},
+	// EXIF 2.31 added GPSHPositioningError, which go-exif's table lacks;
+	// iPhones write it.
+	{ifdGPS, 0x001f}: {"GPSHPositioningError", Location},
 }
 
 // lookupTag finds a tag in exifTags. Tags are also looked for where

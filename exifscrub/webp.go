@@ -27,16 +27,16 @@ import (
 // bytes, is written once everything has been checked. Memory use is about
 // the size of the file.
 
-// A fourCC is a chunk type. RFC 9649 §2.2: "a uint32 created by
+// A chunkType names a RIFF chunk. RFC 9649 §2.2: "a uint32 created by
 // concatenating four ASCII characters in little-endian order".
-type fourCC uint32
+type chunkType uint32
 
 // bytes returns the four characters in file order.
-func (c fourCC) bytes() []byte { return binary.LittleEndian.AppendUint32(nil, uint32(c)) }
+func (c chunkType) bytes() []byte { return binary.LittleEndian.AppendUint32(nil, uint32(c)) }
 
 // String returns the four characters, quoted when they are not all
 // printable ASCII.
-func (c fourCC) String() string {
+func (c chunkType) String() string {
 	b := c.bytes()
 	for _, x := range b {
 		if x < 0x20 || x > 0x7e {
@@ -48,21 +48,21 @@ func (c fourCC) String() string {
 
 // quoted returns the four characters quoted, for error messages, which
 // must show the space in "VP8 ".
-func (c fourCC) quoted() string { return fmt.Sprintf("%q", c.bytes()) }
+func (c chunkType) quoted() string { return fmt.Sprintf("%q", c.bytes()) }
 
 // Chunk types (RFC 9649 §2.4–§2.7); the first character is the low byte.
 const (
-	fccRIFF fourCC = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
-	fccWEBP fourCC = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
-	fccVP8  fourCC = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
-	fccVP8L fourCC = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
-	fccVP8X fourCC = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
-	fccALPH fourCC = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
-	fccANIM fourCC = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
-	fccANMF fourCC = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
-	fccICCP fourCC = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
-	fccEXIF fourCC = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
-	fccXMP  fourCC = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
+	fccRIFF chunkType = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
+	fccWEBP chunkType = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
+	fccVP8  chunkType = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
+	fccVP8L chunkType = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
+	fccVP8X chunkType = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
+	fccALPH chunkType = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
+	fccANIM chunkType = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
+	fccANMF chunkType = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
+	fccICCP chunkType = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
+	fccEXIF chunkType = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
+	fccXMP  chunkType = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
 )
 
 const (
@@ -116,13 +116,13 @@ var sigExifChunk = []byte("Exif\x00\x00")
 // isWebP reports whether head starts a WebP file (RFC 9649 §2.4).
 func isWebP(head []byte) bool {
 	return len(head) >= riffHeaderSize &&
-		fourCC(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
-		fourCC(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
+		chunkType(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
+		chunkType(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
 }
 
 // A webpChunk is one chunk of the file in memory.
 type webpChunk struct {
-	id   fourCC
+	id   chunkType
 	off  int64  // file offset of the chunk header
 	data []byte // payload, without padding
 }
@@ -240,7 +240,7 @@ func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error)
 	if len(l.b) < chunkHeaderSize {
 		return c, false, w.formatError(c.off, fmt.Sprintf("%d bytes left in the %s chunk, too few for a chunk header", len(l.b), l.parent), nil)
 	}
-	c.id = fourCC(binary.LittleEndian.Uint32(l.b[:4]))
+	c.id = chunkType(binary.LittleEndian.Uint32(l.b[:4]))
 	size := uint64(binary.LittleEndian.Uint32(l.b[4:chunkHeaderSize]))
 	left := uint64(len(l.b)) - chunkHeaderSize
 	switch {
@@ -259,7 +259,7 @@ func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error)
 }
 
 // keep adds a chunk to the output and returns its index in w.parts.
-func (w *webpScrubber) keep(id fourCC, data []byte) int {
+func (w *webpScrubber) keep(id chunkType, data []byte) int {
 	switch {
 	case id == fccALPH:
 		w.alpha = true

@@ -317,15 +317,15 @@ var webpCases = []struct {
 
 func TestFourCC(t *testing.T) {
 	for _, tt := range []struct {
-		c    fourCC
+		c    chunkType
 		want string
 	}{
 		{fccRIFF, "RIFF"}, {fccWEBP, "WEBP"}, {fccVP8, "VP8 "}, {fccVP8L, "VP8L"}, {fccVP8X, "VP8X"},
 		{fccALPH, "ALPH"}, {fccANIM, "ANIM"}, {fccANMF, "ANMF"}, {fccICCP, "ICCP"}, {fccEXIF, "EXIF"},
-		{fccXMP, "XMP "}, {fourCC(0x0a_fe_01_00), `"\x00\x01\xfe\n"`},
+		{fccXMP, "XMP "}, {chunkType(0x0a_fe_01_00), `"\x00\x01\xfe\n"`},
 	} {
 		if got := tt.c.String(); got != tt.want {
-			t.Errorf("fourCC(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
+			t.Errorf("chunkType(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
 		}
 	}
 }
@@ -732,7 +732,7 @@ func makeWebPs(t *testing.T) []string {
 	pngs := make([]string, 3)
 	for i := range pngs {
 		pngs[i] = filepath.Join(dir, fmt.Sprintf("frame%d.png", i))
-		writeTestPNG(t, pngs[i], i)
+		writeWebPSourcePNG(t, pngs[i], i)
 	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	run("cwebp", "-quiet", pngs[0], "-o", p("lossy.webp"))
@@ -764,9 +764,9 @@ func makeWebPs(t *testing.T) []string {
 	return files
 }
 
-// writeTestPNG draws a 48×32 picture with a gradient and, for variants
+// writeWebPSourcePNG draws a 48×32 picture with a gradient and, for variants
 // 1 and 2, a semi-transparent shape.
-func writeTestPNG(t *testing.T, path string, variant int) {
+func writeWebPSourcePNG(t *testing.T, path string, variant int) {
 	m := image.NewNRGBA(image.Rect(0, 0, 48, 32))
 	for y := 0; y < 32; y++ {
 		for x := 0; x < 48; x++ {
