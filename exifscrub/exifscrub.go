@@ -139,12 +139,12 @@ func Scan(r io.Reader) (*Report, error) {
 // metadata block, not the file size. WebP images are read into memory
 // whole, because the RIFF header's size must be rewritten before the chunks
 // that follow it; HEIF and AVIF images too, because their index can point
-// anywhere in the file. Nothing is written to w before the whole WebP file
-// has been checked.
+// anywhere in the file. For those, nothing is written to w unless the whole
+// file has been checked and rebuilt.
 //
-// If Scrub returns an error, what it wrote to w is an incomplete image that
-// must be discarded; it never contains removed metadata. WriteFile discards
-// it for you.
+// If Scrub returns an error, what it wrote to w (for JPEG and PNG) is an
+// incomplete image that must be discarded; it never contains removed
+// metadata. ScrubFile and WriteFileAtomic discard it for you.
 func Scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	if opts == nil {
 		opts = new(Options)
