@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -168,38 +165,8 @@ func TestScrubPNGErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Scrub(io.Discard, bytes.NewReader(tt.in), nil)
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("got %v, want a *FormatError", err)
-			}
-			if fe.Format != PNG || fe.Offset < 0 || fe.Offset > int64(len(tt.in)) {
-				t.Errorf("error %v: bad format or offset", err)
-			}
-			if got := errors.Is(err, io.ErrUnexpectedEOF); got != tt.eof {
-				t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = %v, want %v", err, got, tt.eof)
-			}
-			if got := errors.Is(err, ErrUnsupportedFeature); got != tt.feature {
-				t.Errorf("errors.Is(%v, ErrUnsupportedFeature) = %v, want %v", err, got, tt.feature)
-			}
+			checkFormatError(t, err, PNG, len(tt.in), tt.eof, tt.feature)
 		})
-	}
-}
-
-// TestTruncatedPNG cuts a real PNG at every length: each cut must give a
-// truncation error.
-func TestTruncatedPNG(t *testing.T) {
-	in, err := os.ReadFile(filepath.Join("..", "testdata", "pillow__icc_profile.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n := 0; n < len(in); n++ {
-		_, err := Scrub(io.Discard, bytes.NewReader(in[:n]), nil)
-		if err == nil {
-			t.Fatalf("cut at %d of %d: no error", n, len(in))
-		}
-		if n >= len(pngSignature) && !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Fatalf("cut at %d: %v, want io.ErrUnexpectedEOF", n, err)
-		}
 	}
 }
 
