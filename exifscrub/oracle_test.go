@@ -146,6 +146,26 @@ func leftovers(t testing.TB, path string, extra *regexp.Regexp) []string {
 	return bad
 }
 
+// checkClean checks the invariants of a file scrubbed with opts: Scan
+// finds nothing in it, and scrubbing it again changes nothing.
+func checkClean(t testing.TB, out []byte, opts *Options) {
+	t.Helper()
+	rep, err := Scan(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("Scan of the output: %v", err)
+	}
+	if len(rep.Findings) > 0 {
+		t.Errorf("Scan of the output reports %v", rep.Findings)
+	}
+	var again bytes.Buffer
+	if _, err := Scrub(&again, bytes.NewReader(out), opts); err != nil {
+		t.Fatalf("Scrub of the output: %v", err)
+	}
+	if !bytes.Equal(again.Bytes(), out) {
+		t.Errorf("scrubbing twice differs from scrubbing once (%d vs %d bytes)", again.Len(), len(out))
+	}
+}
+
 // scrubBytes scrubs b with the default options.
 func scrubBytes(t testing.TB, b []byte) ([]byte, *Report) {
 	t.Helper()

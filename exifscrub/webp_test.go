@@ -385,26 +385,6 @@ func TestWebPStructure(t *testing.T) {
 	}
 }
 
-// checkClean checks the invariants of a scrubbed file: Scan finds nothing
-// in it, and scrubbing it again changes nothing.
-func checkClean(t testing.TB, out []byte, opts *Options) {
-	t.Helper()
-	rep, err := Scan(bytes.NewReader(out))
-	if err != nil {
-		t.Fatalf("Scan of the output: %v", err)
-	}
-	if len(rep.Findings) > 0 {
-		t.Errorf("Scan of the output reports %v", rep.Findings)
-	}
-	var again bytes.Buffer
-	if _, err := Scrub(&again, bytes.NewReader(out), opts); err != nil {
-		t.Fatalf("Scrub of the output: %v", err)
-	}
-	if !bytes.Equal(again.Bytes(), out) {
-		t.Errorf("scrubbing twice differs from scrubbing once (%d vs %d bytes)", again.Len(), len(out))
-	}
-}
-
 // TestWebPMalformed checks that malformed files give a *FormatError that
 // says what is wrong, and that nothing is written.
 func TestWebPMalformed(t *testing.T) {
