@@ -10,6 +10,7 @@ require (
 	github.com/dsoprea/go-utility/v2 v2.0.0-20221003172846-a3e1774ef349 // indirect
 	github.com/go-errors/errors v1.4.2 // indirect
 	github.com/golang/geo v0.0.0-20210211234256-740aa86cb551 // indirect
+	github.com/mattn/go-runewidth v0.0.14 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
@@ -24,7 +25,7 @@ require (
 require (
 	github.com/bmatcuk/doublestar/v4 v4.8.1
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.1
-	github.com/schollz/progressbar/v3 v3.18.0
+	github.com/schollz/progressbar/v3 v3.13.1
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/term v0.30.0
 )
