@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -576,11 +577,21 @@ func (w *exifWalk) tagName(kind ifdKind, tag uint16) string {
 	if kind == ifd1 || kind == ifdSub {
 		kind = ifd0 // the same TIFF tags, describing another image
 	}
-	if name, ok := exifTagNames[tagKey{kind, tag}]; ok {
-		return name
+	k := tagKey{kind, tag}
+	i := sort.Search(len(exifTagNames), func(i int) bool { return !exifTagNames[i].key.less(k) })
+	if i < len(exifTagNames) && exifTagNames[i].key == k {
+		return exifTagNames[i].name
 	}
 	return fmt.Sprintf("0x%04x", tag)
 }
+
+// A tagName is an entry of exifTagNames.
+type tagName struct {
+	key  tagKey
+	name string
+}
+
+func (k tagKey) less(l tagKey) bool { return k.ifd < l.ifd || k.ifd == l.ifd && k.tag < l.tag }
 
 // minimalEXIF returns a TIFF-structured EXIF block that holds only the
 // given orientation: a big-endian header, and IFD0 with one SHORT entry
