@@ -11,6 +11,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,6 +41,14 @@ func checkInvariants(t *testing.T, data []byte) {
 		t.Fatalf("Scrub error %v but Scan error %v", err, scanErr)
 	}
 	if err != nil {
+		var fe *FormatError
+		if !errors.As(err, &fe) && !errors.Is(err, ErrUnsupportedFormat) {
+			t.Fatalf("error %v is neither a *FormatError nor ErrUnsupportedFormat", err)
+		}
+		// Formats read into memory write nothing unless all is well.
+		if fe != nil && fe.Format != JPEG && fe.Format != PNG && out.Len() > 0 {
+			t.Fatalf("wrote %d bytes, then failed: %v", out.Len(), err)
+		}
 		return
 	}
 	if !reflect.DeepEqual(rep, scan) {
@@ -65,7 +74,8 @@ func checkInvariants(t *testing.T, data []byte) {
 		a, b = jpegImageData(data), jpegImageData(out.Bytes())
 	case PNG:
 		a, b = pngImageData(data), pngImageData(out.Bytes())
-	default:
+	default: // HEIF and WebP tests compare their image data themselves
+
 		return
 	}
 	if !bytes.Equal(a, b) {
