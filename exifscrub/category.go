@@ -56,14 +56,12 @@ const maxValueLen = 200
 func printable(s string) string {
 	var b strings.Builder
 	n := 0
-	for i, r := range s {
+	for _, r := range s { // invalid UTF-8 arrives as U+FFFD
 		if n == maxValueLen {
 			b.WriteString("…")
 			break
 		}
 		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			b.WriteRune(utf8.RuneError)
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):

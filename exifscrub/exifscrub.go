@@ -146,9 +146,6 @@ func Scan(r io.Reader) (*Report, error) {
 // incomplete image that must be discarded; it never contains removed
 // metadata. ScrubFile and WriteFileAtomic discard it for you.
 func Scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
-	if opts == nil {
-		opts = new(Options)
-	}
 	return scrub(w, r, opts)
 }
 
