@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
 )
 

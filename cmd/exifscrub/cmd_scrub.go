@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 )
 
 // categoryTitles say, for a person, what each category gives away.

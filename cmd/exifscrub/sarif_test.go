@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 

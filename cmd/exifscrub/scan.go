@@ -7,7 +7,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 )
 
 // errNotImage is the error for a file that is not an image in a supported

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 )
 
 // An item is one input of a batch: a file named on the command line, a

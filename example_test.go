@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/exifscrub/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub"
 )
 
 // Scan lists what a photo gives away, by category.
 func ExampleScan() {
-	f, err := os.Open(filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"))
+	f, err := os.Open(filepath.Join("testdata", "jpg__Kodak_CX7530.jpg"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func ExampleScan() {
 // Scrub copies a photo without its metadata. The report says what was
 // removed; scanning the result finds nothing.
 func ExampleScrub() {
-	in, err := os.ReadFile(filepath.Join("..", "testdata", "jpg__Canon_40D.jpg"))
+	in, err := os.ReadFile(filepath.Join("testdata", "jpg__Canon_40D.jpg"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func ExampleScrubFile() {
 	}
 	defer os.RemoveAll(dir)
 	photo := filepath.Join(dir, "photo.jpg")
-	in, _ := os.ReadFile(filepath.Join("..", "testdata", "pillow__hopper_orientation_5.jpg"))
+	in, _ := os.ReadFile(filepath.Join("testdata", "pillow__hopper_orientation_5.jpg"))
 	os.WriteFile(photo, in, 0o644)
 
 	if _, err := exifscrub.ScrubFile(photo, photo, nil); err != nil {

@@ -36,7 +36,7 @@ func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("EXIFSCRUB_CORPUS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
+		dir = filepath.Join("..", "shared", "corpus")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.tsv")); err != nil {
 		if inCI() {
@@ -51,7 +51,7 @@ func corpusDir(t testing.TB) string {
 // whose detected format is one of formats.
 func sampleFiles(t testing.TB, withCorpus bool, formats ...Format) []string {
 	t.Helper()
-	var dirs = []string{filepath.Join("..", "testdata")}
+	var dirs = []string{filepath.Join("testdata")}
 	if withCorpus {
 		dirs = append(dirs, corpusDir(t))
 	}

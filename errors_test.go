@@ -42,7 +42,7 @@ func TestTruncated(t *testing.T) {
 		{"pillow__icc_profile.png", len(pngSignature)},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			in, err := os.ReadFile(filepath.Join("..", "testdata", tc.file))
+			in, err := os.ReadFile(filepath.Join("testdata", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}

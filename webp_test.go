@@ -724,7 +724,7 @@ func makeWebPs(t *testing.T) []string {
 	run("gif2webp", "-quiet", p("animated.gif"), "-o", p("gif.webp"))
 
 	icc := p("profile.icc")
-	iccData, err := exec.Command("exiftool", "-b", "-ICC_Profile", filepath.Join("..", "testdata", "pillow__flower2.webp")).Output()
+	iccData, err := exec.Command("exiftool", "-b", "-ICC_Profile", filepath.Join("testdata", "pillow__flower2.webp")).Output()
 	if err != nil || len(iccData) == 0 {
 		t.Fatalf("extracting an ICC profile: %v", err)
 	}
@@ -820,7 +820,7 @@ func FuzzWebP(f *testing.F) {
 
 // BenchmarkScrubWebP scrubs a real WebP with EXIF, XMP and an ICC profile.
 func BenchmarkScrubWebP(b *testing.B) {
-	in, err := os.ReadFile(filepath.Join("..", "testdata", "pillow__flower2.webp"))
+	in, err := os.ReadFile(filepath.Join("testdata", "pillow__flower2.webp"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 )
 
-//go:generate go run ../internal/gentags -o tagnames.go
+//go:generate go run ./tools/gentags -o tagnames.go
 
 // EXIF metadata is a TIFF structure: a byte-order mark, a first-IFD offset,
 // and a chain of IFDs (image file directories) of 12-byte entries, some of

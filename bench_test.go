@@ -79,7 +79,7 @@ func BenchmarkCopyPNG12MP(b *testing.B)   { benchClone(b, pngLarge()) }
 // BenchmarkScrubJPEGSmall measures the fixed cost per call on a small
 // camera JPEG with a full EXIF block.
 func BenchmarkScrubJPEGSmall(b *testing.B) {
-	in, err := os.ReadFile(filepath.Join("..", "testdata", "jpg__Canon_40D.jpg"))
+	in, err := os.ReadFile(filepath.Join("testdata", "jpg__Canon_40D.jpg"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -176,7 +176,7 @@ func FuzzEXIF(f *testing.F) {
 	f.Add(privateTIFF(6))
 	f.Add(minimalEXIF(3))
 	for _, name := range []string{"jpg__Canon_40D.jpg", "pillow__exif_gps.jpg"} {
-		b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -287,9 +287,9 @@ func TestHEIFGenerated(t *testing.T) {
 		{"heic plain", src, []string{"-q", "40", "--no-alpha"}, true, false},
 		// aom here aborts on 4:2:0 and on alpha planes; 4:2:2 works.
 		{"avif thumbnail", src, []string{"-A", "-p", "chroma=422", "--no-alpha", "-q", "40", "-t", "24"}, true, true},
-		{"heic from camera JPEG", filepath.Join("..", "testdata", "jpg__Canon_40D.jpg"), []string{"-q", "20"}, false, false},
-		{"avif from camera JPEG", filepath.Join("..", "testdata", "jpg__Canon_40D.jpg"), []string{"-A", "-p", "chroma=422", "-q", "20"}, true, false},
-		{"heic with ICC profile", filepath.Join("..", "testdata", "pillow__icc_profile.png"), []string{"-q", "20", "--no-alpha"}, true, false},
+		{"heic from camera JPEG", filepath.Join("testdata", "jpg__Canon_40D.jpg"), []string{"-q", "20"}, false, false},
+		{"avif from camera JPEG", filepath.Join("testdata", "jpg__Canon_40D.jpg"), []string{"-A", "-p", "chroma=422", "-q", "20"}, true, false},
+		{"heic with ICC profile", filepath.Join("testdata", "pillow__icc_profile.png"), []string{"-q", "20", "--no-alpha"}, true, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,7 +393,7 @@ func primaryData(t testing.TB, b []byte) []byte {
 // loadHEIFSource takes the primary image of a testdata file.
 func loadHEIFSource(t testing.TB, name string) heifSource {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1098,7 +1098,7 @@ func TestHEIFHostileAccepted(t *testing.T) {
 // TestHEIFTruncated truncates a file at many offsets: each is refused,
 // with nothing written, and never panics.
 func TestHEIFTruncated(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "heic__samplefilehub.heif"))
+	b, err := os.ReadFile(filepath.Join("testdata", "heic__samplefilehub.heif"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1130,10 +1130,10 @@ func TestHEIFTruncated(t *testing.T) {
 // minute on a 30 KB file), and crafted files.
 func heifSeeds(tb testing.TB) [][]byte {
 	var seeds [][]byte
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "*"))
+	paths, _ := filepath.Glob(filepath.Join("testdata", "*"))
 	dir := os.Getenv("EXIFSCRUB_CORPUS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
+		dir = filepath.Join("..", "shared", "corpus")
 	}
 	more, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, p := range append(paths, more...) {
@@ -1259,12 +1259,12 @@ func BenchmarkScrubHEIF(b *testing.B) {
 		}
 	}
 	b.Run("testdata/heic__samplefilehub.heif", func(b *testing.B) {
-		bench(b, filepath.Join("..", "testdata", "heic__samplefilehub.heif"))
+		bench(b, filepath.Join("testdata", "heic__samplefilehub.heif"))
 	})
 	// The largest HEIF file of the corpus, when there is one.
 	dir := os.Getenv("EXIFSCRUB_CORPUS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
+		dir = filepath.Join("..", "shared", "corpus")
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*"))
 	var largest string
