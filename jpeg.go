@@ -63,6 +63,7 @@ type jpegScrubber struct {
 	extendedXMP []byte
 	extendedLen int // bytes of Extended XMP seen, kept or not
 	mpImages    int // secondary images the MPF index announces
+	frame       jpegFrame
 }
 
 func scrubJPEG(s *scrubber) error {
@@ -113,19 +114,22 @@ func scrubJPEG(s *scrubber) error {
 			return s.formatError(lenOff+2, fmt.Sprintf("segment 0x%02X of %d bytes is truncated", code, n), err)
 		}
 		keep := true
+		var scan *jpegScanHeader
 		if (code >= markerAPP0 && code <= markerAPP15) || code == markerCOM {
 			keep, payload, err = j.appSegment(code, payload)
-			if err != nil {
-				return err
-			}
+		} else {
+			keep, payload, scan, err = j.imageSegment(start, code, payload)
+		}
+		if err != nil {
+			return err
 		}
 		if keep {
 			if err := j.writeSegment(code, fill, payload); err != nil {
 				return err
 			}
 		}
-		if code == markerSOS {
-			if err := j.entropyData(); err != nil {
+		if scan != nil {
+			if err := j.entropyData(scan); err != nil {
 				return err
 			}
 		}
@@ -160,56 +164,76 @@ func (j *jpegScrubber) readMarker() (code byte, fill int, err error) {
 	}
 }
 
-// entropyData copies entropy-coded data up to the marker that ends it,
-// which it leaves unread. Within the data, 0xFF is followed by 0x00 (a
-// stuffed byte) or RST0-RST7 (T.81 B.1.1.5, F.1.2.3).
-func (j *jpegScrubber) entropyData() error {
-	r := j.in
-	for {
-		b, err := r.buffered()
-		if err == nil && len(b) < 2 {
-			b, err = r.peek(2)
+// imageSegment checks a segment that is not APPn or COM, records what the
+// scan walker needs, and decides whether to keep it. Every segment kept is
+// parsed whole, so that it holds only its defined fields: libjpeg refuses
+// one whose length disagrees with its content (JERR_BAD_LENGTH).
+func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool, out []byte, scan *jpegScanHeader, err error) {
+	f := &j.frame
+	bad := func(msg string) error { return j.formatError(start, msg, nil) }
+	switch {
+	case code == markerSOF0 || code == markerSOF1 || code == markerSOF2:
+		msg, err := f.parseSOF(code, p)
+		if msg != "" {
+			return false, nil, nil, j.formatError(start, msg, err)
 		}
-		if err != nil {
-			return j.formatError(r.off, "entropy-coded data is truncated", unexpected(err))
+	case code == markerSOF3 || code > markerDHT && code <= markerSOF15 && code != markerJPG || code == markerDHP || code == markerEXP ||
+		code == markerSOF55 || code == markerLSE:
+		// Lossless, hierarchical and arithmetic-coded frames (and
+		// JPEG-LS): rare, and their data is not walked, so it could hide
+		// anything after its end.
+		return false, nil, nil, j.formatError(start, fmt.Sprintf("frame type or coding 0x%02X (lossless, hierarchical, arithmetic or JPEG-LS)", code), ErrUnsupportedFeature)
+	case code == markerDHT:
+		if msg := f.parseDHT(p); msg != "" {
+			return false, nil, nil, bad(msg)
 		}
-		i := 0
-		for {
-			k := bytes.IndexByte(b[i:], 0xff)
-			if k < 0 {
-				i = len(b)
-				break
-			}
-			i += k
-			if i+1 == len(b) {
-				break // the byte after 0xFF is not buffered yet
-			}
-			switch c := b[i+1]; {
-			case c == 0xff:
-				// A fill byte, or damage; the last 0xFF of a run
-				// decides. Fill bytes copied here are copied all the same.
-				i++
-				continue
-			case c < 0xc0 || (c >= markerRST0 && c <= markerRST7):
-				// 0x00 is a stuffed byte, RSTn a restart marker. Codes
-				// below 0xC0 are reserved and cannot start a segment;
-				// they appear in damaged files, and libjpeg skips them, so
-				// they are image data as far as Scrub is concerned.
-				i += 2
-				continue
-			}
-			// A marker ends the data.
-			if err := j.write(b[:i]); err != nil {
-				return err
-			}
-			r.consume(i)
-			return nil
+	case code == markerDQT:
+		if msg := parseDQT(p); msg != "" {
+			return false, nil, nil, bad(msg)
 		}
-		if err := j.write(b[:i]); err != nil {
-			return err
+	case code == markerDRI:
+		if len(p) != 2 {
+			return false, nil, nil, bad(fmt.Sprintf("DRI segment of %d bytes, want 2", len(p)))
 		}
-		r.consume(i)
+		f.restart = int(p[0])<<8 | int(p[1])
+	case code == markerDNL:
+		// B.2.5: the number of lines, 2 bytes. A frame whose height is
+		// set is refused above when it is 0, so this one only repeats it.
+		if len(p) < 2 {
+			return false, nil, nil, bad(fmt.Sprintf("DNL segment of %d bytes, want 2", len(p)))
+		}
+		if len(p) > 2 {
+			j.rep.add(Embedded, "JPEG DNL", "DNL", fmt.Sprintf("(%d bytes after the number of lines)", len(p)-2))
+			p = p[:2]
+		}
+	case code == markerSOS:
+		sh, msg := f.parseSOS(p)
+		if msg != "" {
+			return false, nil, nil, bad(msg)
+		}
+		return true, p, sh, nil
+	case code == markerJPG || code >= markerJPG0 && code <= markerJPG13 || code < markerSOF0:
+		// Reserved codes (T.81 Table B.1): no decoder reads them.
+		j.rep.add(Embedded, "JPEG", fmt.Sprintf("0x%02X", code), fmt.Sprintf("(reserved marker segment of %d bytes)", len(p)))
+		return false, nil, nil, nil
 	}
+	return true, p, nil, nil
+}
+
+// entropyData walks the entropy-coded data of a scan whose header has been
+// read, copying what the decoder reads and dropping anything after its
+// last MCU (see jpegScan); it leaves the marker that ends the data unread.
+func (j *jpegScrubber) entropyData(sh *jpegScanHeader) error {
+	s := &jpegScan{j: j, f: &j.frame, sh: sh}
+	start := j.in.off
+	err := s.walk()
+	if s.junk > 0 {
+		j.rep.add(Embedded, "JPEG", "DataAfterScan", fmt.Sprintf("(%d bytes after the last MCU of an interval, first at offset %d)", s.junk, s.junkAt))
+	}
+	if s.bad > 0 {
+		j.rep.add(Other, "JPEG", "ImageData", fmt.Sprintf("damaged: %d invalid Huffman codes in the scan at offset %d", s.bad, start))
+	}
+	return err
 }
 
 // appSegment reports an APPn or COM segment and decides whether to keep it.

@@ -1,0 +1,838 @@
+package exifscrub
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+)
+
+// The entropy-coded data of a JPEG scan is walked, not copied blindly: a
+// decoder reads a known number of MCUs (minimum coded units) from it and
+// ignores whatever follows the last one, so bytes placed there would travel
+// through a scrub as "image data". jpegScan decodes the Huffman codes of
+// every block (T.81 F.2.2 for sequential scans, G.1.2 for progressive ones)
+// and skips the coefficient bits they announce, without dequantising or
+// transforming anything, to find where each restart interval's data ends.
+// After the last MCU of an interval only the padding 1-bits of its last
+// byte (F.1.2.3) and 0xFF fill bytes before the next marker (B.1.1.2) may
+// follow; anything else is cut and reported.
+//
+// Damaged data is read as libjpeg(-turbo) reads it, since that is what
+// browsers and ImageMagick show: a marker met inside an interval ends its
+// data, and the decoder carries on with zero bits to the interval's end
+// (jdhuff.c fill_bit_buffer); a run of 0xFF bytes before a stuffed 0x00
+// counts as one 0xFF byte; a bit pattern that is no code of the table
+// consumes 17 bits and decodes as symbol 0 (jpeg_huff_decode); a restart
+// marker with the wrong number is taken as the restart.
+
+// Frame types (T.81 Table B.1) that exifscrub can walk, and those it refuses.
+const (
+	markerSOF0  = 0xc0 // baseline sequential, Huffman
+	markerSOF1  = 0xc1 // extended sequential, Huffman
+	markerSOF2  = 0xc2 // progressive, Huffman
+	markerSOF3  = 0xc3 // lossless, Huffman
+	markerDHT   = 0xc4
+	markerJPG   = 0xc8 // reserved for JPEG extensions
+	markerDAC   = 0xcc // arithmetic coding conditioning
+	markerSOF15 = 0xcf
+	markerDQT   = 0xdb
+	markerDNL   = 0xdc
+	markerDRI   = 0xdd
+	markerDHP   = 0xde
+	markerEXP   = 0xdf
+	markerJPG0  = 0xf0
+	markerSOF55 = 0xf7 // JPEG-LS (T.87) frame
+	markerLSE   = 0xf8 // JPEG-LS parameters
+	markerJPG13 = 0xfd
+)
+
+const (
+	// maxBlocksInMCU is libjpeg's D_MAX_BLOCKS_IN_MCU, the limit of
+	// T.81 B.2.3: the blocks of an interleaved MCU number at most 10.
+	maxBlocksInMCU = 10
+	// maskPageBlocks is how many blocks share one page of the
+	// progressive nonzero-coefficient masks, allocated when first needed.
+	maskPageBlocks = 256
+	// maxMaskBytes bounds the masks of a progressive image beyond what its
+	// input pays for (see jpegScan.mask).
+	maxMaskBytes = 64 << 20
+)
+
+// A huffTable is a decoding table built from a DHT segment (T.81 C, F.2.2.3).
+type huffTable struct {
+	defined bool
+	// lut maps the next huffLookahead bits to the code's length<<8 |
+	// symbol, or 0 when the code is longer.
+	lut     [1 << huffLookahead]uint16
+	maxcode [18]int32 // largest code of each length, -1 for none
+	valoff  [18]int32 // index in vals of a code of that length, minus the code
+	vals    [256]byte
+}
+
+const huffLookahead = 9
+
+// A jpegComponent is one component of the frame (T.81 B.2.2).
+type jpegComponent struct {
+	id         byte
+	h, v       int
+	bw, bh     int // blocks per line and block lines of the component
+	dc, ac     int // table selectors of the current scan
+	maskPages  [][]uint64
+	maskCursor int
+}
+
+// jpegFrame is what the walker needs of the frame header and the tables.
+type jpegFrame struct {
+	seen        bool
+	progressive bool
+	x, y        int
+	hmax, vmax  int
+	comps       []jpegComponent
+	dc, ac      [4]huffTable
+	restart     int // restart interval in MCUs, 0 for none (B.2.4.4)
+	maskBytes   int
+}
+
+// parseSOF reads a frame header (T.81 B.2.2) of a frame type the walker
+// handles, SOF0 to SOF2.
+func (f *jpegFrame) parseSOF(code byte, p []byte) (string, error) {
+	if f.seen {
+		return "second frame header", nil
+	}
+	if len(p) < 6 {
+		return fmt.Sprintf("frame header of %d bytes", len(p)), nil
+	}
+	nf := int(p[5])
+	if nf == 0 || len(p) != 6+3*nf {
+		return fmt.Sprintf("frame header of %d bytes for %d components", len(p), nf), nil
+	}
+	f.seen = true
+	f.progressive = code == markerSOF2
+	f.y = int(p[1])<<8 | int(p[2])
+	f.x = int(p[3])<<8 | int(p[4])
+	if f.x == 0 {
+		return "frame width 0", nil
+	}
+	if f.y == 0 {
+		// The height comes in a DNL segment after the first scan
+		// (B.2.5): libjpeg does not support it, and the walker cannot
+		// know where that scan ends.
+		return "frame height 0 (set by a DNL segment)", ErrUnsupportedFeature
+	}
+	f.comps = make([]jpegComponent, nf)
+	for i := range f.comps {
+		c := &f.comps[i]
+		c.id = p[6+3*i]
+		c.h, c.v = int(p[7+3*i]>>4), int(p[7+3*i]&15)
+		if c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 {
+			return fmt.Sprintf("component %d sampling factors %dx%d", c.id, c.h, c.v), nil
+		}
+		for k := 0; k < i; k++ {
+			if f.comps[k].id == c.id {
+				return fmt.Sprintf("component id %d used twice", c.id), nil
+			}
+		}
+		f.hmax, f.vmax = max(f.hmax, c.h), max(f.vmax, c.v)
+	}
+	for i := range f.comps {
+		c := &f.comps[i]
+		// A.1.1: the component's size, rounded up; then whole blocks.
+		c.bw = ceilDiv(ceilDiv(f.x*c.h, f.hmax), 8)
+		c.bh = ceilDiv(ceilDiv(f.y*c.v, f.vmax), 8)
+	}
+	return "", nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// parseDHT reads the Huffman tables of a DHT segment (T.81 B.2.4.2).
+func (f *jpegFrame) parseDHT(p []byte) string {
+	for len(p) > 0 {
+		if len(p) < 17 {
+			return fmt.Sprintf("Huffman table header of %d bytes", len(p))
+		}
+		class, id := p[0]>>4, p[0]&15
+		if class > 1 || id > 3 {
+			return fmt.Sprintf("Huffman table class %d id %d", class, id)
+		}
+		var counts [17]int
+		total := 0
+		for l := 1; l <= 16; l++ {
+			counts[l] = int(p[l])
+			total += counts[l]
+		}
+		if total > 256 || len(p) < 17+total {
+			return fmt.Sprintf("Huffman table of %d codes in %d bytes", total, len(p)-17)
+		}
+		t := &f.dc[id]
+		if class == 1 {
+			t = &f.ac[id]
+		}
+		if msg := t.build(&counts, p[17:17+total], class == 0); msg != "" {
+			return msg
+		}
+		p = p[17+total:]
+	}
+	return ""
+}
+
+// build makes the decoding tables of T.81 C.2 and F.2.2.3.
+func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
+	*t = huffTable{defined: true}
+	copy(t.vals[:], vals)
+	code, k := int32(0), int32(0)
+	for l := 1; l <= 16; l++ {
+		n := int32(counts[l])
+		t.maxcode[l] = -1
+		if n > 0 {
+			t.valoff[l] = k - code
+			t.maxcode[l] = code + n - 1
+		}
+		for i := int32(0); i < n; i++ {
+			if l <= huffLookahead {
+				shift := huffLookahead - l
+				for x := (code + i) << shift; x < (code+i+1)<<shift; x++ {
+					t.lut[x] = uint16(l)<<8 | uint16(vals[k+i])
+				}
+			}
+		}
+		code += n
+		k += n
+		// libjpeg's check (jdhuff.c): the codes must fit in l bits.
+		if code > 1<<l {
+			return "Huffman code lengths overflow"
+		}
+		code <<= 1
+	}
+	t.maxcode[17] = 1<<31 - 1 // the sentinel of F.2.2.3
+	if dc {
+		for _, v := range vals {
+			if v > 15 {
+				return fmt.Sprintf("DC Huffman symbol %d", v)
+			}
+		}
+	}
+	return ""
+}
+
+// parseDQT checks that a DQT segment holds whole tables (T.81 B.2.4.1) and
+// nothing else.
+func parseDQT(p []byte) string {
+	for len(p) > 0 {
+		pq, tq := p[0]>>4, p[0]&15
+		n := 65
+		if pq == 1 {
+			n = 129
+		}
+		switch {
+		case pq > 1 || tq > 3:
+			return fmt.Sprintf("quantization table precision %d id %d", pq, tq)
+		case len(p) < n:
+			return fmt.Sprintf("quantization table of %d bytes, want %d", len(p), n)
+		}
+		p = p[n:]
+	}
+	return ""
+}
+
+// A jpegScanHeader is a parsed SOS segment (T.81 B.2.3).
+type jpegScanHeader struct {
+	comps          []*jpegComponent
+	ss, se, ah, al int
+}
+
+// parseSOS reads a scan header and checks it against the frame and tables
+// as libjpeg does (jdinput.c, jdphuff.c start_pass).
+func (f *jpegFrame) parseSOS(p []byte) (*jpegScanHeader, string) {
+	if !f.seen {
+		return nil, "scan before the frame header"
+	}
+	if len(p) < 1 {
+		return nil, "empty scan header"
+	}
+	ns := int(p[0])
+	if ns < 1 || ns > 4 || len(p) != 4+2*ns {
+		return nil, fmt.Sprintf("scan header of %d bytes for %d components", len(p), ns)
+	}
+	sh := &jpegScanHeader{ss: int(p[1+2*ns]), se: int(p[2+2*ns]), ah: int(p[3+2*ns] >> 4), al: int(p[3+2*ns] & 15)}
+	blocks := 0
+	for i := 0; i < ns; i++ {
+		id, sel := p[1+2*i], p[2+2*i]
+		var c *jpegComponent
+		for k := range f.comps {
+			if f.comps[k].id == id {
+				c = &f.comps[k]
+			}
+		}
+		if c == nil {
+			return nil, fmt.Sprintf("scan component %d is not in the frame", id)
+		}
+		for _, o := range sh.comps {
+			if o == c {
+				return nil, fmt.Sprintf("scan component %d listed twice", id)
+			}
+		}
+		c.dc, c.ac = int(sel>>4), int(sel&15)
+		if c.dc > 3 || c.ac > 3 {
+			return nil, fmt.Sprintf("scan component %d table selectors 0x%02x", id, sel)
+		}
+		sh.comps = append(sh.comps, c)
+		blocks += c.h * c.v
+	}
+	if ns > 1 && blocks > maxBlocksInMCU {
+		return nil, fmt.Sprintf("%d blocks in an MCU, more than %d", blocks, maxBlocksInMCU)
+	}
+	if f.progressive {
+		// G.1.1.1.1 and libjpeg's JERR_BAD_PROGRESSION checks.
+		dcBand := sh.ss == 0
+		bad := sh.al > 13 || (sh.ah != 0 && sh.al != sh.ah-1)
+		if dcBand {
+			bad = bad || sh.se != 0
+		} else {
+			bad = bad || sh.ss > sh.se || sh.se > 63 || ns != 1
+		}
+		if bad {
+			return nil, fmt.Sprintf("progressive scan parameters Ss=%d Se=%d Ah=%d Al=%d", sh.ss, sh.se, sh.ah, sh.al)
+		}
+	}
+	for _, c := range sh.comps {
+		needDC := !f.progressive || (sh.ss == 0 && sh.ah == 0)
+		needAC := !f.progressive || sh.ss > 0
+		if needDC && !f.dc[c.dc].defined {
+			return nil, fmt.Sprintf("DC Huffman table %d is not defined", c.dc)
+		}
+		if needAC && !f.ac[c.ac].defined {
+			return nil, fmt.Sprintf("AC Huffman table %d is not defined", c.ac)
+		}
+	}
+	return sh, ""
+}
+
+// A jpegScan walks the entropy-coded data of one scan through the read
+// buffer, writing the data that decoding uses and dropping the rest.
+type jpegScan struct {
+	j  *jpegScrubber
+	f  *jpegFrame
+	sh *jpegScanHeader
+
+	// The window is the buffered input; b[:i] has been read into acc,
+	// and b[0] is at offset base of the input. Nothing of b has been
+	// written yet: it is written up to where the data ends.
+	b    []byte
+	i    int
+	base int64
+	// acc holds n unread bits in its low bits.
+	acc uint64
+	n   uint
+	// ended says that a marker (or the end of the input) stopped the
+	// data; zeros counts the zero bytes fed since, as libjpeg does.
+	ended bool
+	zeros uint
+	err   error // a read error other than the end of the input
+	// ends records the input offset just after each byte read into acc,
+	// so the data's end can be found from the unread bits; count is the
+	// number of bytes read.
+	ends  [16]int64
+	count uint
+
+	eobrun int
+	junk   int64 // bytes dropped after intervals' data
+	junkAt int64 // offset of the first
+	bad    int   // invalid Huffman codes met
+}
+
+// walk walks a scan whose header has been read, and leaves the marker that
+// ends it unread.
+func (s *jpegScan) walk() error {
+	r := s.j.in
+	f, sh := s.f, s.sh
+	var mcus int
+	if len(sh.comps) == 1 {
+		c := sh.comps[0]
+		mcus = c.bw * c.bh // A.2.2: one block per MCU
+	} else {
+		mcus = ceilDiv(f.x, 8*f.hmax) * ceilDiv(f.y, 8*f.vmax) // A.2.3
+	}
+	interval := f.restart
+	if interval == 0 {
+		interval = mcus
+	}
+	s.base = r.off
+	s.b, _ = r.buffered()
+	s.reset()
+	for done := 0; done < mcus; {
+		n := min(interval, mcus-done)
+		s.eobrun = 0
+		if err := s.interval(done, n); err != nil {
+			return err
+		}
+		done += n
+		more, err := s.finishInterval(done < mcus)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// reset starts reading bits at s.i.
+func (s *jpegScan) reset() {
+	s.acc, s.n, s.ended, s.zeros = 0, 0, false, 0
+	s.count = 0
+	s.ends[0] = s.base + int64(s.i)
+}
+
+// exhausted reports whether the data has ended and the decoder has read
+// past it, into the zeros that stand for the missing data.
+func (s *jpegScan) exhausted() bool { return s.ended && s.n < 8*s.zeros }
+
+// interval walks n MCUs starting at MCU first.
+func (s *jpegScan) interval(first, n int) error {
+	f, sh := s.f, s.sh
+	single := len(sh.comps) == 1
+	for m := first; m < first+n; m++ {
+		if single {
+			c := sh.comps[0]
+			switch {
+			case !f.progressive:
+				s.block(&f.dc[c.dc], &f.ac[c.ac])
+			case sh.ss == 0:
+				s.dcBlock(c)
+			case sh.ah == 0:
+				if s.eobrun > 0 {
+					// An end-of-band run covers whole blocks.
+					k := min(s.eobrun, first+n-m)
+					s.eobrun -= k
+					m += k - 1
+					continue
+				}
+				if err := s.acFirst(c, m); err != nil {
+					return err
+				}
+			default:
+				if p := m / maskPageBlocks; s.eobrun > 0 && (c.maskPages == nil || c.maskPages[p] == nil) {
+					// No block of this page has a nonzero coefficient,
+					// so the run has no correction bits for them.
+					k := min(s.eobrun, first+n-m, (p+1)*maskPageBlocks-m)
+					s.eobrun -= k
+					m += k - 1
+					continue
+				}
+				if err := s.acRefine(c, m); err != nil {
+					return err
+				}
+			}
+		} else {
+			for _, c := range sh.comps {
+				for k := c.h * c.v; k > 0; k-- {
+					switch {
+					case !f.progressive:
+						s.block(&f.dc[c.dc], &f.ac[c.ac])
+					default:
+						s.dcBlock(c)
+					}
+				}
+			}
+		}
+		if s.ended && s.exhausted() {
+			// The rest of the interval decodes from zero bits.
+			return s.err
+		}
+	}
+	return s.err
+}
+
+// fill reads bytes into acc until it holds more than 56 bits.
+func (s *jpegScan) fill() {
+	for s.n <= 56 {
+		if s.ended {
+			s.acc <<= 8
+			s.n += 8
+			s.zeros++
+			continue
+		}
+		if s.i+1 >= len(s.b) && !s.refill() {
+			if s.i < len(s.b) && s.b[s.i] != 0xff {
+				s.push(s.b[s.i], 1)
+			} else {
+				s.ended = true
+			}
+			continue
+		}
+		c := s.b[s.i]
+		if c != 0xff {
+			s.push(c, 1)
+			continue
+		}
+		// 0xFF: a stuffed 0xFF data byte (B.1.1.5) if a 0x00 follows the
+		// run of 0xFF bytes, else a marker that ends the data.
+		k := s.i + 1
+		for k < len(s.b) && s.b[k] == 0xff {
+			k++
+		}
+		if k == len(s.b) {
+			if s.refill() {
+				continue
+			}
+			s.ended = true
+			continue
+		}
+		if s.b[k] != 0 {
+			s.ended = true
+			continue
+		}
+		s.push(0xff, k+1-s.i)
+	}
+}
+
+// push adds a data byte that takes size bytes of input.
+func (s *jpegScan) push(c byte, size int) {
+	s.acc = s.acc<<8 | uint64(c)
+	s.n += 8
+	s.i += size
+	s.count++
+	s.ends[s.count&15] = s.base + int64(s.i)
+}
+
+// refill writes what is certainly data, moves the window on, and reports
+// whether at least two bytes now follow s.i (or a run of 0xFF bytes that
+// ends before the end of the window).
+func (s *jpegScan) refill() bool {
+	r := s.j.in
+	// The bytes of acc may be unread: keep every byte from the oldest.
+	keep := s.ends[(s.count-min(s.count, 8))&15] - s.base
+	if keep > 0 {
+		if err := s.j.write(s.b[:keep]); err != nil {
+			s.err = err
+			s.ended = true
+			return false
+		}
+		r.consume(int(keep))
+		s.base += keep
+		s.i -= int(keep)
+	}
+	b, err := r.br.Peek(readerSize)
+	s.b = b
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		s.err = err
+		s.ended = true
+		return false
+	}
+	// Enough bytes to see past the 0xFF bytes at s.i?
+	k := s.i
+	for k < len(b) && b[k] == 0xff {
+		k++
+	}
+	return k+1 < len(b) || (k < len(b) && k > s.i)
+}
+
+// dataEnd returns the offset just past the last byte the decoder used.
+func (s *jpegScan) dataEnd() int64 {
+	var unread uint
+	if real := s.n; real > 8*s.zeros {
+		unread = (real - 8*s.zeros) / 8
+	}
+	return s.ends[(s.count-unread)&15]
+}
+
+// finishInterval checks what follows an interval's data, drops anything
+// but fill bytes, and reads the restart marker when more intervals follow.
+// It reports whether the scan goes on.
+func (s *jpegScan) finishInterval(more bool) (bool, error) {
+	j, r := s.j, s.j.in
+	if s.err != nil {
+		return false, j.formatError(r.off, "reading entropy-coded data", s.err)
+	}
+	end := max(s.dataEnd()-s.base, 0)
+	if err := j.write(s.b[:end]); err != nil {
+		return false, err
+	}
+	r.consume(int(end))
+	s.base += end
+	// Look for the marker: a run of 0xFF bytes, then a code that is not
+	// 0x00 (a stuffed byte) or a reserved code below 0xC0, which
+	// libjpeg's resynchronisation skips (jdmarker.c).
+	var junk int64
+	for {
+		b, err := r.buffered()
+		if err == nil && len(b) < 2 {
+			b, err = r.peek(2)
+			if err == io.ErrUnexpectedEOF {
+				b, err = r.buffered()
+				if err == nil {
+					err = io.ErrUnexpectedEOF
+				}
+			}
+		}
+		if err != nil {
+			s.dropped(junk)
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return false, j.formatError(r.off, "entropy-coded data is truncated", err)
+		}
+		i := 0
+		found := false
+		for i < len(b) {
+			if b[i] != 0xff {
+				i++
+				continue
+			}
+			k := i + 1
+			for k < len(b) && b[k] == 0xff {
+				k++
+			}
+			if k == len(b) {
+				break // the code is not buffered yet
+			}
+			if c := b[k]; c != 0 && c >= 0xc0 {
+				found = true
+				break
+			}
+			i = k + 1
+		}
+		if i > 0 {
+			junk += int64(i)
+			r.consume(i)
+		}
+		if !found {
+			if i == 0 {
+				// Only 0xFF bytes are buffered: read on.
+				if _, err := r.peek(len(b) + 1); err != nil {
+					s.dropped(junk)
+					return false, j.formatError(r.off, "entropy-coded data is truncated", err)
+				}
+			}
+			continue
+		}
+		s.dropped(junk)
+		b, _ = r.buffered()
+		k := 0
+		for b[k] == 0xff {
+			k++
+		}
+		c := b[k]
+		if !more || c < markerRST0 || c > markerRST7 {
+			// The scan ends (early, if more MCUs were due: the decoder
+			// reads them as zeros), and the marker is read as a segment.
+			return false, nil
+		}
+		if err := j.write(b[:k+1]); err != nil {
+			return false, err
+		}
+		r.consume(k + 1)
+		s.base = r.off
+		s.b, _ = r.buffered()
+		s.i = 0
+		s.reset()
+		return true, nil
+	}
+}
+
+// dropped records junk bytes cut after an interval's data.
+func (s *jpegScan) dropped(n int64) {
+	if n == 0 {
+		return
+	}
+	if s.junk == 0 {
+		s.junkAt = s.j.in.off - n
+	}
+	s.junk += n
+}
+
+// decode reads one Huffman-coded symbol (F.2.2.3). s.n must be at least 17.
+func (s *jpegScan) decode(t *huffTable) byte {
+	if e := t.lut[(s.acc>>(s.n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
+		s.n -= uint(e >> 8)
+		return byte(e)
+	}
+	for l := uint(huffLookahead + 1); l <= 16; l++ {
+		code := int32(s.acc>>(s.n-l)) & (1<<l - 1)
+		if code <= t.maxcode[l] {
+			s.n -= l
+			return t.vals[code+t.valoff[l]]
+		}
+	}
+	// No code: libjpeg warns, consumes 17 bits and decodes a zero.
+	s.n -= 17
+	s.bad++
+	return 0
+}
+
+// bits reads n bits (n ≤ 16).
+func (s *jpegScan) bits(n uint) int {
+	if s.n < n {
+		s.fill()
+	}
+	s.n -= n
+	return int(s.acc>>s.n) & (1<<n - 1)
+}
+
+// block walks one block of a sequential scan (F.2.2.1, F.2.2.2).
+func (s *jpegScan) block(dc, ac *huffTable) {
+	if s.n < 32 {
+		s.fill()
+	}
+	s.n -= uint(s.decode(dc)) // the DC difference's magnitude bits
+	for k := 1; k < 64; {
+		if s.n < 32 {
+			s.fill()
+		}
+		rs := s.decode(ac)
+		r, size := rs>>4, rs&15
+		if size == 0 {
+			if r != 15 {
+				return // EOB
+			}
+			k += 16 // ZRL
+			continue
+		}
+		s.n -= uint(size)
+		k += int(r) + 1
+	}
+}
+
+// dcBlock walks one block of a progressive DC scan (G.1.2.1): a Huffman-
+// coded difference in a first scan, one bit in a refinement.
+func (s *jpegScan) dcBlock(c *jpegComponent) {
+	if s.n < 32 {
+		s.fill()
+	}
+	if s.sh.ah != 0 {
+		s.n--
+		return
+	}
+	s.n -= uint(s.decode(&s.f.dc[c.dc]))
+}
+
+// mask returns the nonzero-coefficient mask of block m of c, allocating
+// its page if alloc is set; nil if it has none. The masks record which
+// coefficients earlier scans made nonzero, which decides where a
+// refinement scan has correction bits (G.1.2.3). They cost 8 bytes a
+// block, paid only for pages of blocks with a nonzero coefficient.
+func (s *jpegScan) mask(c *jpegComponent, m int, alloc bool) (*uint64, error) {
+	if c.maskPages == nil {
+		if !alloc {
+			return nil, nil
+		}
+		c.maskPages = make([][]uint64, ceilDiv(c.bw*c.bh, maskPageBlocks))
+	}
+	p := m / maskPageBlocks
+	if p >= len(c.maskPages) {
+		return nil, nil
+	}
+	if c.maskPages[p] == nil {
+		if !alloc {
+			return nil, nil
+		}
+		s.f.maskBytes += 8 * maskPageBlocks
+		if s.f.maskBytes > maxMaskBytes+64*int(s.j.in.off) {
+			return nil, s.j.formatError(s.j.in.off, "progressive image too large to walk", ErrUnsupportedFeature)
+		}
+		c.maskPages[p] = make([]uint64, maskPageBlocks)
+	}
+	return &c.maskPages[p][m%maskPageBlocks], nil
+}
+
+// acFirst walks one block of a progressive AC first scan (G.1.2.2).
+func (s *jpegScan) acFirst(c *jpegComponent, m int) error {
+	t := &s.f.ac[c.ac]
+	var mask *uint64
+	for k := s.sh.ss; k <= s.sh.se; {
+		if s.n < 32 {
+			s.fill()
+		}
+		rs := s.decode(t)
+		r, size := int(rs>>4), uint(rs&15)
+		if size == 0 {
+			if r != 15 {
+				s.eobrun = 1<<r - 1 // this block is the first of the run
+				if r > 0 {
+					s.eobrun += s.bits(uint(r))
+				}
+				return nil
+			}
+			k += 16
+			continue
+		}
+		k += r
+		s.n -= size
+		if k <= 63 {
+			if mask == nil {
+				var err error
+				if mask, err = s.mask(c, m, true); err != nil {
+					return err
+				}
+			}
+			*mask |= 1 << k
+		}
+		k++
+	}
+	return nil
+}
+
+// acRefine walks one block of a progressive AC refinement scan (G.1.2.3):
+// each coefficient made nonzero by an earlier scan gets a correction bit as
+// the scan passes it, and new coefficients of magnitude 1 are added.
+func (s *jpegScan) acRefine(c *jpegComponent, m int) error {
+	t := &s.f.ac[c.ac]
+	mask, err := s.mask(c, m, false)
+	if err != nil {
+		return err
+	}
+	var nz uint64
+	if mask != nil {
+		nz = *mask
+	}
+	k, se := s.sh.ss, s.sh.se
+	if s.eobrun == 0 {
+		for ; k <= se; k++ {
+			if s.n < 32 {
+				s.fill()
+			}
+			rs := s.decode(t)
+			r, size := int(rs>>4), rs&15
+			if size != 0 {
+				s.n-- // the sign of the new coefficient
+			} else if r != 15 {
+				s.eobrun = 1 << r
+				if r > 0 {
+					s.eobrun += s.bits(uint(r))
+				}
+				break
+			}
+			// Pass r zero coefficients, with a correction bit for each
+			// nonzero one on the way; stop at the next zero one.
+			for ; k <= se; k++ {
+				if nz&(1<<k) != 0 {
+					s.bits(1)
+				} else {
+					if r == 0 {
+						break
+					}
+					r--
+				}
+			}
+			if size != 0 && k <= se {
+				nz |= 1 << k
+			}
+		}
+	}
+	if s.eobrun > 0 {
+		// The rest of the band is in an end-of-band run: only the
+		// correction bits.
+		for rest := nz >> k << k & (2<<se - 1); rest != 0; rest &= rest - 1 {
+			s.bits(1)
+		}
+		s.eobrun--
+	}
+	if mask == nil && nz != 0 {
+		if mask, err = s.mask(c, m, true); err != nil {
+			return err
+		}
+	}
+	if mask != nil {
+		*mask = nz
+	}
+	return nil
+}
