@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,6 +73,7 @@ func checkInvariants(t *testing.T, data []byte) {
 	switch rep.Format {
 	case JPEG:
 		a, b = jpegImageData(data), jpegImageData(out.Bytes())
+		samePixelsJPEG(t, data, out.Bytes())
 	case PNG:
 		a, b = pngImageData(data), pngImageData(out.Bytes())
 	default: // HEIF and WebP tests compare their image data themselves
@@ -83,9 +85,9 @@ func checkInvariants(t *testing.T, data []byte) {
 	}
 }
 
-// jpegImageData returns the segments other than APPn and COM, and the
-// entropy-coded data, up to the first EOI: what decoding needs. Fill bytes
-// and bytes outside segments are left out. It is written apart from
+// jpegImageData returns the segments that decoding reads (tables, frame
+// and scan headers, DRI) up to the first EOI; fill bytes, entropy-coded
+// data and reserved segments are left out. It is written apart from
 // jpeg.go's walker, to check it.
 func jpegImageData(b []byte) []byte {
 	var data []byte
@@ -99,9 +101,8 @@ func jpegImageData(b []byte) []byte {
 		if code == markerEOI {
 			break
 		}
-		if code == markerTEM || code >= markerRST0 && code <= markerRST7 {
-			data = append(data, b[i:i+2]...)
-			i += 2
+		if code < 0xc0 || code >= markerRST0 && code <= markerRST7 {
+			i += 2 // entropy-coded data, a stuffed byte or a restart marker
 			continue
 		}
 		if i+4 > len(b) {
@@ -111,22 +112,29 @@ func jpegImageData(b []byte) []byte {
 		if end > len(b) {
 			break
 		}
-		if !(code >= markerAPP0 && code <= markerAPP15 || code == markerCOM) {
+		if code == markerSOF0 || code == markerSOF1 || code == markerSOF2 || code == markerDHT ||
+			code == markerDQT || code == markerDRI || code == markerSOS {
 			data = append(data, b[i:end]...)
 		}
 		i = end
-		if code != markerSOS {
-			continue
-		}
-		// Entropy-coded data runs to a 0xFF followed by a marker that can
-		// start a segment.
-		start := i
-		for i+1 < len(b) && !(b[i] == 0xff && b[i+1] >= 0xc0 && b[i+1] != 0xff && (b[i+1] < markerRST0 || b[i+1] > markerRST7)) {
-			i++
-		}
-		data = append(data, b[start:i]...)
 	}
 	return data
+}
+
+// samePixelsJPEG checks that when Go's decoder reads the input, it reads
+// the output to the same pixels.
+func samePixelsJPEG(t *testing.T, in, out []byte) {
+	a, err := jpeg.Decode(bytes.NewReader(in))
+	if err != nil {
+		return
+	}
+	b, err := jpeg.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("the input decodes, the output does not: %v", err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("pixels differ")
+	}
 }
 
 // pngImageData returns the payloads of the chunks that decoding needs.

@@ -1,0 +1,189 @@
+package exifscrub
+
+import (
+	"bytes"
+	"image/jpeg"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// plantMark is the unique string planted where data can hide.
+const plantMark = "PLANTED-7f3a9c-MARK"
+
+// progressiveJPEG returns a progressive JPEG written by ImageMagick.
+func progressiveJPEG(t *testing.T) []byte {
+	t.Helper()
+	need(t, "convert")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.png")
+	if err := os.WriteFile(src, basePNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "out.jpg")
+	if out, err := exec.Command("convert", src, "-interlace", "JPEG", dst).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte{0xff, markerSOF2}) {
+		t.Fatal("ImageMagick did not write a progressive JPEG")
+	}
+	return b
+}
+
+// restartJPEG returns a testdata JPEG with restart markers (DRI).
+func restartJPEG(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "jpg__xmp__BlueSquare.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte{0xff, markerDRI}) {
+		t.Fatal("no DRI segment")
+	}
+	return b
+}
+
+// insertAt returns b with x inserted at offset i.
+func insertAt(b []byte, i int, x []byte) []byte {
+	out := append([]byte(nil), b[:i]...)
+	out = append(out, x...)
+	return append(out, b[i:]...)
+}
+
+// TestScrubJPEGPlanted plants a marker in every place of a JPEG's image
+// data where a decoder does not look, and checks that Scrub removes it,
+// that Scan reports it, and that the pixels are unchanged.
+func TestScrubJPEGPlanted(t *testing.T) {
+	base := baseJPEG(t)
+	eoi := len(base) - 2
+	sos := bytes.Index(base, []byte{0xff, markerSOS})
+	mark := []byte(plantMark)
+	tests := []struct {
+		name string
+		in   []byte
+		want string // a finding, as "category container tag"
+	}{
+		{"after the last MCU", insertAt(base, eoi, mark), "embedded JPEG DataAfterScan"},
+		{"after the last MCU, after fill bytes", insertAt(base, eoi, append([]byte{0xff, 0xff, 0x00}, mark...)), "embedded JPEG DataAfterScan"},
+		{"in a DNL segment", insertAt(base, eoi, segment(markerDNL, []byte{0, 32}, mark)), "embedded JPEG DNL DNL"},
+		{"in a JPGn segment", insertAt(base, sos, segment(0xf3, mark)), "embedded JPEG 0xF3"},
+		{"in a JPG segment", insertAt(base, sos, segment(markerJPG, mark)), "embedded JPEG 0xC8"},
+		{"in a reserved segment", insertAt(base, sos, segment(0x40, mark)), "embedded JPEG 0x40"},
+	}
+	type test = struct {
+		name string
+		in   []byte
+		want string
+	}
+	rst := restartJPEG(t)
+	sos = bytes.LastIndex(rst, []byte{0xff, markerSOS})
+	rst0 := sos + bytes.Index(rst[sos:], []byte{0xff, markerRST0})
+	tests = append(tests, test{"before a restart marker", insertAt(rst, rst0, mark), "embedded JPEG DataAfterScan"})
+	if _, err := exec.LookPath("convert"); err == nil || inCI() {
+		prog := progressiveJPEG(t)
+		// After the first scan's data, before the next segment.
+		sos := bytes.Index(prog, []byte{0xff, markerSOS})
+		next := sos + 2 + bytes.Index(prog[sos+2:], []byte{0xff, markerDHT})
+		if n := bytes.Index(prog[sos+2:], []byte{0xff, markerSOS}) + sos + 2; n < next {
+			next = n
+		}
+		tests = append(tests, test{"after a progressive scan", insertAt(prog, next, mark), "embedded JPEG DataAfterScan"})
+		tests = append(tests, test{"after the last progressive scan", insertAt(prog, len(prog)-2, mark), "embedded JPEG DataAfterScan"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Scan(bytes.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFindings(t, rep, []string{tt.want}, nil)
+			out, _ := scrubBytes(t, tt.in)
+			if bytes.Contains(out, mark) {
+				t.Errorf("the planted marker is in the output")
+			}
+			checkClean(t, out, nil)
+			a, err := jpeg.Decode(bytes.NewReader(tt.in))
+			if err != nil {
+				return // Go's decoder refuses what libjpeg reads; the corpus tests cover pixels
+			}
+			b, err := jpeg.Decode(bytes.NewReader(out))
+			if err != nil {
+				t.Fatalf("output does not decode: %v", err)
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("pixels differ")
+			}
+		})
+	}
+}
+
+// TestScrubJPEGCleanScanUnchanged checks that the walker copies clean
+// image data byte for byte, restart markers included.
+func TestScrubJPEGCleanScanUnchanged(t *testing.T) {
+	ins := [][]byte{baseJPEG(t), restartJPEG(t)}
+	if _, err := exec.LookPath("convert"); err == nil || inCI() {
+		ins = append(ins, progressiveJPEG(t))
+	}
+	for _, in := range ins {
+		out, rep := scrubBytes(t, in)
+		if len(rep.Findings) == 0 && !bytes.Equal(out, in) {
+			t.Errorf("a file without metadata changed: %d bytes in, %d out", len(in), len(out))
+		}
+		if bytes.HasSuffix(in, []byte{0xff, markerEOI}) {
+			sos := bytes.LastIndex(in, []byte{0xff, markerSOS})
+			if !bytes.HasSuffix(out, in[sos:]) {
+				t.Errorf("the last scan changed")
+			}
+		}
+	}
+}
+
+// TestScrubJPEGRefused checks the frames the walker cannot read.
+func TestScrubJPEGRefused(t *testing.T) {
+	base := baseJPEG(t)
+	sof := bytes.Index(base, []byte{0xff, markerSOF0})
+	tests := []struct {
+		name    string
+		in      []byte
+		feature bool
+	}{
+		{"arithmetic coding", replaceByte(base, sof+1, 0xc9), true},
+		{"lossless", replaceByte(base, sof+1, markerSOF3), true},
+		{"hierarchical", replaceByte(base, sof+1, 0xc5), true},
+		{"height 0 (DNL)", replaceByte(replaceByte(base, sof+5, 0), sof+6, 0), true},
+		{"SOF length", insertAt(base, sof+4, []byte{0}), false},
+		{"undefined Huffman table", bytes.Replace(base, []byte{0xff, markerDHT}, []byte{0xff, 0xfe}, -1), false},
+		{"DQT with a byte more", insertAt(replaceByte(base, 5, base[5]+1), 4+int(base[4])<<8|int(base[5]), []byte{0}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Scrub(io.Discard, bytes.NewReader(tt.in), nil)
+			checkFormatError(t, err, JPEG, len(tt.in), false, tt.feature)
+		})
+	}
+}
+
+func replaceByte(b []byte, i int, c byte) []byte {
+	out := append([]byte(nil), b...)
+	out[i] = c
+	return out
+}
+
+// FuzzJPEGScan fuzzes the entropy-coded data of real scans, baseline and
+// progressive, behind fixed headers.
+func FuzzJPEGScan(f *testing.F) {
+	base := baseJPEG(f)
+	sos := bytes.Index(base, []byte{0xff, markerSOS})
+	head := base[:sos+2+int(base[sos+2])<<8|int(base[sos+3])]
+	f.Add(base[len(head):])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkInvariants(t, append(append([]byte(nil), head...), data...))
+	})
+}
