@@ -225,13 +225,9 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 // last MCU (see jpegScan); it leaves the marker that ends the data unread.
 func (j *jpegScrubber) entropyData(sh *jpegScanHeader) error {
 	s := &jpegScan{j: j, f: &j.frame, sh: sh}
-	start := j.in.off
 	err := s.walk()
 	if s.junk > 0 {
 		j.rep.add(Embedded, "JPEG", "DataAfterScan", fmt.Sprintf("(%d bytes after the last MCU of an interval, first at offset %d)", s.junk, s.junkAt))
-	}
-	if s.bad > 0 {
-		j.rep.add(Other, "JPEG", "ImageData", fmt.Sprintf("damaged: %d invalid Huffman codes in the scan at offset %d", s.bad, start))
 	}
 	return err
 }

@@ -338,7 +338,6 @@ type jpegScan struct {
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
 	junkAt int64 // offset of the first
-	bad    int   // invalid Huffman codes met
 }
 
 // walk walks a scan whose header has been read, and leaves the marker that
@@ -653,9 +652,9 @@ func (s *jpegScan) decode(t *huffTable) byte {
 			return t.vals[code+t.valoff[l]]
 		}
 	}
-	// No code: libjpeg warns, consumes 17 bits and decodes a zero.
+	// No code: libjpeg warns, consumes 17 bits and decodes a zero. The
+	// data is read as it would be, and is not reported: decoders use it.
 	s.n -= 17
-	s.bad++
 	return 0
 }
 

@@ -49,6 +49,9 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
+	zr               io.ReadCloser // reused for each zlib stream
+	idatDone         bool          // the IDAT stream has been read to its end
+	fdatDone         bool          // the current APNG frame's stream too
 }
 
 func scrubPNG(s *scrubber) error {
@@ -82,9 +85,25 @@ func scrubPNG(s *scrubber) error {
 		p.crc.Reset()
 		p.crc.Write(typ[:])
 		keep := pngKeep[name] && !(name == "iCCP" && s.opts.DropColorProfile)
-		if keep {
+		switch {
+		case name == "IDAT" && !p.idatDone:
+			p.idatDone = true
+			err = p.inflate(start, typ, length)
+		case name == "IDAT":
+			err = p.afterStream(start, name, length)
+		case name == "fdAT" && !p.fdatDone:
+			p.fdatDone = true
+			err = p.inflate(start, typ, length)
+		case name == "fdAT":
+			// Dropping it would leave a gap in the APNG sequence
+			// numbers, which decoders refuse.
+			err = s.formatError(start, "fdAT chunk after the end of its frame's zlib stream", ErrUnsupportedFeature)
+		case keep:
+			if name == "fcTL" {
+				p.fdatDone = false // a new frame
+			}
 			err = p.copyChunk(start, typ, length)
-		} else {
+		default:
 			if typ[0]&0x20 == 0 {
 				// An unknown critical chunk: decoders must refuse the
 				// image, and it may hold anything.
@@ -140,6 +159,21 @@ func (p *pngScrubber) checkCRC(start int64, name string) ([]byte, error) {
 		return nil, p.formatError(start, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil)
 	}
 	return b, nil
+}
+
+// afterStream drops an IDAT chunk after the end of the zlib stream: no
+// decoder reads it.
+func (p *pngScrubber) afterStream(start int64, name string, length uint32) error {
+	if _, _, err := p.in.readN(p.crc, int64(length), 0); err != nil {
+		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
+	}
+	if _, err := p.checkCRC(start, name); err != nil {
+		return err
+	}
+	if length > 0 {
+		p.rep.add(Embedded, "PNG "+name, "DataAfterStream", fmt.Sprintf("(%q chunk of %d bytes after the end of the zlib stream, at offset %d)", name, length, start))
+	}
+	return nil
 }
 
 // dropChunk reads a chunk that Scrub removes, checks it, and reports it.
