@@ -286,7 +286,9 @@ func (w *webpScrubber) keep(id chunkType, data []byte) int {
 // the VP8X flag says so, do not). Adding a VP8X chunk would change that.
 // libwebp's strict mux API (webpmux) refuses such a file before and after.
 func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
-	w.keep(bitstream.id, bitstream.data)
+	if err := w.image(nil, bitstream); err != nil {
+		return err
+	}
 	for {
 		c, ok, err := w.nextChunk(l)
 		if err != nil || !ok {
@@ -323,6 +325,7 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 	w.keep(fccVP8X, w.vp8x[:])
 
 	var sawICCP, sawANIM, sawImage, sawALPH, sawBitstream bool
+	var alph *webpChunk // kept once the bitstream after it is checked
 	frames := 0
 	for {
 		c, ok, err := w.nextChunk(l)
@@ -387,7 +390,11 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 			sawImage = true
 			sawALPH = sawALPH || c.id == fccALPH
 			sawBitstream = c.id != fccALPH
-			w.keep(c.id, c.data)
+			if c.id == fccALPH {
+				alph = &c
+			} else if err := w.image(alph, c); err != nil {
+				return err
+			}
 		default:
 			w.drop(c, true)
 		}
@@ -412,6 +419,7 @@ func (w *webpScrubber) frame(c webpChunk) error {
 	start := w.size
 	l := &chunkList{b: c.data[anmfHeaderSize:], off: c.off + chunkHeaderSize + anmfHeaderSize, parent: "ANMF"}
 	var sawALPH, sawBitstream bool
+	var alph *webpChunk
 	for {
 		sub, ok, err := w.nextChunk(l)
 		if err != nil {
@@ -430,7 +438,11 @@ func (w *webpScrubber) frame(c webpChunk) error {
 			}
 			sawALPH = sawALPH || sub.id == fccALPH
 			sawBitstream = sub.id != fccALPH
-			w.keep(sub.id, sub.data)
+			if sub.id == fccALPH {
+				alph = &sub
+			} else if err := w.image(alph, sub); err != nil {
+				return err
+			}
 		default:
 			w.drop(sub, false)
 		}

@@ -63,11 +63,12 @@ func testEXIF(orientation int, make string) []byte {
 	return append(b, val...)
 }
 
-// Stand-ins for image data: Scrub copies them without looking inside.
+// Stand-ins for image data: Scrub checks their headers only. fakeVP8 is
+// a 1x1 frame from cwebp, with a byte added to make its length odd.
 var (
-	fakeVP8  = []byte("\x30\x01\x00\x9d\x01\x2a\x01\x00\x01\x00lossy")
+	fakeVP8  = []byte("\xd0\x01\x00\x9d\x01\x2a\x01\x00\x01\x00\x02\x00\x34\x25\xa0\x02\x74\xba\x01\xf8\x00\x03\xb0\x00\xfe\xf0\xc4\x0b\xff\x20\xb9\x61\x75\xc8\xd7\xff\x20\x3f\xe4\x07\xfc\x80\xff\xf8\xf2\x00\x00\x00x")
 	fakeVP8L = []byte("\x2f\x00\x00\x00\x00lossless") // odd length: padded
-	fakeALPH = []byte("\x00\xffalpha")
+	fakeALPH = []byte("\x01alpha!")                   // compressed: not checked
 	fakeICC  = []byte("an ICC profile")
 	fakeANIM = []byte{0xff, 0xff, 0xff, 0xff, 0, 0}
 )
