@@ -2,7 +2,9 @@ package exifscrub
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
+	"hash/adler32"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -10,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -99,22 +102,25 @@ var sink []byte
 // BenchmarkScrubStream200MB scrubs a 200 MB JPEG and a 200 MB PNG that are
 // generated as they are read, never held in memory. B/op, the bytes
 // allocated per scrub, stays near the buffer sizes whatever the file size:
-// memory is bounded by the largest metadata block, not the file.
+// memory is bounded by the largest metadata block, not the file. Both are
+// valid all through, since Scrub walks the JPEG's Huffman codes and
+// inflates the PNG's zlib stream.
 func BenchmarkScrubStream200MB(b *testing.B) {
 	const size = 200 << 20
-	jpegHead, idat := bigParts(b)
 	for _, tc := range []struct {
 		name string
-		gen  func() io.Reader
+		gen  func() (io.Reader, int64)
 	}{
-		{"JPEG", func() io.Reader { return bigJPEG(jpegHead, size) }},
-		{"PNG", func() io.Reader { return bigPNG(idat, size) }},
+		{"JPEG", func() (io.Reader, int64) { return bigJPEG(b, size) }},
+		{"PNG", func() (io.Reader, int64) { return bigPNG(b, size) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			b.SetBytes(size)
+			_, n := tc.gen()
+			b.SetBytes(n)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Scrub(io.Discard, tc.gen(), nil); err != nil {
+				r, _ := tc.gen()
+				if _, err := Scrub(io.Discard, r, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -122,56 +128,94 @@ func BenchmarkScrubStream200MB(b *testing.B) {
 	}
 }
 
-// bigParts returns the fixed parts of the generated files: a JPEG up to
-// and including its SOS segment, with an EXIF segment; and a 1 MB IDAT
-// chunk of random bytes (the walker does not inflate image data).
-func bigParts(b testing.TB) (jpegHead, idat []byte) {
-	base := withSegments(baseJPEG(b), exifSegment(privateTIFF(0)))
+// bigJPEG returns a reader of a valid grayscale JPEG of about size bytes,
+// with an EXIF segment: the header of an image/jpeg file (whose Huffman
+// tables are those of T.81 K.3) with the frame made large, then blocks
+// generated on the fly, each a DC difference of 0 (code 00), seven AC
+// coefficients of 1 (00 and a bit) and an end of block (1010): 27 bits,
+// so 8 blocks make 27 bytes.
+func bigJPEG(b testing.TB, size int64) (io.Reader, int64) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		b.Fatal(err)
+	}
+	base := withSegments(buf.Bytes(), exifSegment(privateTIFF(0)))
 	sos := bytes.Index(base, []byte{0xff, markerSOS})
-	jpegHead = base[:sos+2+int(binary.BigEndian.Uint16(base[sos+2:]))]
-	data := make([]byte, 1<<20)
-	rand.NewChaCha8([32]byte{1}).Read(data)
-	return jpegHead, chunk("IDAT", data)
-}
-
-// bigJPEG returns a reader of a JPEG of about size bytes: head, then
-// random entropy-coded data generated on the fly, then EOI.
-func bigJPEG(head []byte, size int64) io.Reader {
-	return io.MultiReader(
-		bytes.NewReader(head),
-		io.LimitReader(&entropyReader{r: rand.NewChaCha8([32]byte{2})}, size),
-		bytes.NewReader([]byte{0xff, markerEOI}),
-	)
-}
-
-// entropyReader produces random bytes in which every 0xFF is followed by a
-// stuffed 0x00, as in JPEG entropy-coded data (T.81 F.1.2.3).
-type entropyReader struct {
-	r       *rand.ChaCha8
-	pending bool // the last byte returned was 0xFF
-}
-
-func (e *entropyReader) Read(p []byte) (int, error) {
-	e.r.Read(p)
-	for i := range p {
-		switch {
-		case e.pending:
-			p[i], e.pending = 0, false
-		case p[i] == 0xff:
-			e.pending = true
+	head := bytes.Clone(base[:sos+2+int(binary.BigEndian.Uint16(base[sos+2:]))])
+	const blocksPerRow = 8191
+	rows := (size*8/27 + blocksPerRow - 1) / blocksPerRow
+	rows = (rows + 7) / 8 * 8
+	sof := bytes.Index(head, []byte{0xff, markerSOF0})
+	binary.BigEndian.PutUint16(head[sof+5:], uint16(rows*8))
+	binary.BigEndian.PutUint16(head[sof+7:], blocksPerRow*8)
+	bits := "00" + strings.Repeat("001", 7) + "1010"
+	bits = strings.Repeat(bits, 8)
+	pattern := make([]byte, len(bits)/8)
+	for i := range pattern {
+		for k := 0; k < 8; k++ {
+			pattern[i] = pattern[i]<<1 | bits[8*i+k] - '0'
 		}
 	}
-	return len(p), nil
+	data := rows * blocksPerRow / 8 * int64(len(pattern))
+	r := io.MultiReader(
+		bytes.NewReader(head),
+		io.LimitReader(&repeatReader{b: pattern}, data),
+		bytes.NewReader([]byte{0xff, markerEOI}),
+	)
+	return r, int64(len(head)) + data + 2
 }
 
-// bigPNG returns a reader of a PNG of about size bytes: IHDR, a tEXt
-// chunk, copies of idat, then IEND.
-func bigPNG(idat []byte, size int64) io.Reader {
-	readers := []io.Reader{bytes.NewReader(pngSignature), bytes.NewReader(chunk("IHDR", []byte{0, 0, 0x10, 0, 0, 0, 0x10, 0, 8, 2, 0, 0, 0})),
-		bytes.NewReader(chunk("tEXt", []byte("Author\x00Jane Doe")))}
-	for n := size / int64(len(idat)); n > 0; n-- {
-		readers = append(readers, bytes.NewReader(idat))
+// repeatReader repeats b without end.
+type repeatReader struct {
+	b   []byte
+	off int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], r.b[r.off:])
+		n += k
+		r.off = (r.off + k) % len(r.b)
 	}
-	readers = append(readers, bytes.NewReader(chunk("IEND")))
-	return io.MultiReader(readers...)
+	return n, nil
+}
+
+// bigPNGParts returns the IDAT chunks of a valid PNG made of one 1 MB
+// deflate segment repeated: its blocks end with a sync flush and refer to
+// nothing before the segment, so repeating it is valid deflate. The last
+// chunk holds an empty final block and the Adler-32 of n segments.
+var bigPNGParts = sync.OnceValues(func() (segment, raw []byte) {
+	raw = make([]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range raw {
+		raw[i] = byte(i/64) + byte(rng.IntN(16))
+	}
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestSpeed)
+	fw.Write(raw)
+	fw.Flush()
+	return chunk("IDAT", z.Bytes()), raw
+})
+
+// bigPNG returns a reader of a valid PNG of about size bytes: IHDR, a tEXt
+// chunk, the zlib stream in IDAT chunks, then IEND.
+func bigPNG(b testing.TB, size int64) (io.Reader, int64) {
+	segment, raw := bigPNGParts()
+	n := size / int64(len(segment))
+	adler := adler32.New()
+	for i := int64(0); i < n; i++ {
+		adler.Write(raw)
+	}
+	end := append([]byte{1, 0, 0, 0xff, 0xff}, adler.Sum(nil)...) // RFC 1951 §3.2.4 stored, final
+	readers := []io.Reader{bytes.NewReader(pngSignature), bytes.NewReader(chunk("IHDR", []byte{0, 0, 0x10, 0, 0, 0, 0x10, 0, 8, 2, 0, 0, 0})),
+		bytes.NewReader(chunk("tEXt", []byte("Author\x00Jane Doe"))), bytes.NewReader(chunk("IDAT", []byte{0x78, 0x01}))}
+	total := int64(8 + 25 + 12 + 15 + 14)
+	for i := int64(0); i < n; i++ {
+		readers = append(readers, bytes.NewReader(segment))
+		total += int64(len(segment))
+	}
+	last := chunk("IDAT", end)
+	readers = append(readers, bytes.NewReader(last), bytes.NewReader(chunk("IEND")))
+	return io.MultiReader(readers...), total + int64(len(last)) + 12
 }

@@ -73,12 +73,11 @@ const huffLookahead = 9
 
 // A jpegComponent is one component of the frame (T.81 B.2.2).
 type jpegComponent struct {
-	id         byte
-	h, v       int
-	bw, bh     int // blocks per line and block lines of the component
-	dc, ac     int // table selectors of the current scan
-	maskPages  [][]uint64
-	maskCursor int
+	id        byte
+	h, v      int
+	bw, bh    int // blocks per line and block lines of the component
+	dc, ac    int // table selectors of the current scan
+	maskPages [][]uint64
 }
 
 // jpegFrame is what the walker needs of the frame header and the tables.
@@ -443,6 +442,23 @@ func (s *jpegScan) interval(first, n int) error {
 
 // fill reads bytes into acc until it holds more than 56 bits.
 func (s *jpegScan) fill() {
+	// The common case: no 0xFF byte among the next 8, all buffered.
+	if i := s.i; !s.ended && i+8 <= len(s.b) {
+		b := s.b[i : i+8]
+		acc, n, count := s.acc, s.n, s.count
+		for k := 0; n <= 56; k++ {
+			c := b[k]
+			if c == 0xff {
+				break
+			}
+			acc = acc<<8 | uint64(c)
+			n += 8
+			count++
+			s.ends[count&15] = s.base + int64(i+k+1)
+		}
+		s.i += int(count - s.count)
+		s.acc, s.n, s.count = acc, n, count
+	}
 	for s.n <= 56 {
 		if s.ended {
 			s.acc <<= 8
@@ -645,6 +661,11 @@ func (s *jpegScan) decode(t *huffTable) byte {
 		s.n -= uint(e >> 8)
 		return byte(e)
 	}
+	return s.decodeLong(t)
+}
+
+// decodeLong reads a symbol whose code is longer than huffLookahead bits.
+func (s *jpegScan) decodeLong(t *huffTable) byte {
 	for l := uint(huffLookahead + 1); l <= 16; l++ {
 		code := int32(s.acc>>(s.n-l)) & (1<<l - 1)
 		if code <= t.maxcode[l] {
@@ -667,28 +688,50 @@ func (s *jpegScan) bits(n uint) int {
 	return int(s.acc>>s.n) & (1<<n - 1)
 }
 
-// block walks one block of a sequential scan (F.2.2.1, F.2.2.2).
+// block walks one block of a sequential scan (F.2.2.1, F.2.2.2). It is the
+// walker's inner loop, so it keeps the bit buffer in local variables.
 func (s *jpegScan) block(dc, ac *huffTable) {
 	if s.n < 32 {
 		s.fill()
 	}
-	s.n -= uint(s.decode(dc)) // the DC difference's magnitude bits
+	acc, n := s.acc, s.n
+	var size uint
+	if e := dc.lut[(acc>>(n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
+		n -= uint(e >> 8)
+		size = uint(e & 0xff)
+	} else {
+		s.n = n
+		size = uint(s.decodeLong(dc))
+		n = s.n
+	}
+	n -= size // the DC difference's magnitude bits
 	for k := 1; k < 64; {
-		if s.n < 32 {
+		if n < 32 {
+			s.acc, s.n = acc, n
 			s.fill()
+			acc, n = s.acc, s.n
 		}
-		rs := s.decode(ac)
+		var rs uint
+		if e := ac.lut[(acc>>(n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
+			n -= uint(e >> 8)
+			rs = uint(e & 0xff)
+		} else {
+			s.n = n
+			rs = uint(s.decodeLong(ac))
+			n = s.n
+		}
 		r, size := rs>>4, rs&15
 		if size == 0 {
 			if r != 15 {
-				return // EOB
+				break // EOB
 			}
 			k += 16 // ZRL
 			continue
 		}
-		s.n -= uint(size)
+		n -= size
 		k += int(r) + 1
 	}
+	s.acc, s.n = acc, n
 }
 
 // dcBlock walks one block of a progressive DC scan (G.1.2.1): a Huffman-
