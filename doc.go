@@ -33,6 +33,21 @@
 // displays the right way up. Options can drop the colour profile and the
 // orientation too.
 //
+// # Image data carries only image data
+//
+// Image data is copied byte for byte, but only as far as a decoder reads
+// it, so that nothing rides along behind it. In a JPEG, the Huffman codes
+// of every scan are walked (T.81 F.2.2, G.1.2) to find where each restart
+// interval's last MCU ends; bytes between it and the next marker, other
+// than fill bytes, are cut, as are segments with reserved marker codes and
+// bytes of a DNL segment past its line count. Lossless, hierarchical and
+// arithmetic-coded JPEGs are refused. In a PNG, the IDAT (and each APNG
+// frame's fdAT) zlib stream is inflated to find its end; bytes after it are
+// cut. In a WebP, VP8 frame headers are checked against the partition sizes
+// they declare and raw ALPH data is cut to width × height bytes; the end of
+// the last VP8 token partition and of a VP8L bitstream are not found. What
+// is cut is reported in category Embedded.
+//
 // # Errors
 //
 // An input that is not a supported image gives ErrUnsupportedFormat. A
@@ -44,10 +59,10 @@
 //
 // # References
 //
-//   - JPEG: ITU-T T.81 Annex B; JFIF 1.02; CIPA DC-008 (EXIF 2.32/3.0) §4.7;
+//   - JPEG: ITU-T T.81 Annex B, F.2.2, G.1.2; JFIF 1.02; CIPA DC-008 (EXIF 2.32/3.0) §4.7;
 //     CIPA DC-007 (Multi-Picture Format); Adobe XMP Specification Part 3.
-//   - PNG: ISO/IEC 15948, PNG Third Edition (W3C, 2025).
+//   - PNG: ISO/IEC 15948, PNG Third Edition (W3C, 2025); zlib RFC 1950, deflate RFC 1951.
 //   - TIFF 6.0 (for the EXIF structure); IPTC-IIM 4.2.
 //   - HEIF: ISO/IEC 23008-12; ISO/IEC 14496-12 (ISO base media file format).
-//   - WebP: RFC 9649.
+//   - WebP: RFC 9649; VP8 RFC 6386.
 package exifscrub

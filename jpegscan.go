@@ -75,9 +75,9 @@ const huffLookahead = 9
 type jpegComponent struct {
 	id        byte
 	h, v      int
-	bw, bh    int // blocks per line and block lines of the component
-	dc, ac    int // table selectors of the current scan
-	maskPages [][]uint64
+	bw, bh    int                       // blocks per line and block lines of the component
+	dc, ac    int                       // table selectors of the current scan
+	maskPages []*[maskPageBlocks]uint64 // 8 bytes a page until used
 }
 
 // jpegFrame is what the walker needs of the frame header and the tables.
@@ -408,7 +408,7 @@ func (s *jpegScan) interval(first, n int) error {
 					return err
 				}
 			default:
-				if p := m / maskPageBlocks; s.eobrun > 0 && (c.maskPages == nil || c.maskPages[p] == nil) {
+				if p := m / maskPageBlocks; s.eobrun > 0 && (p >= len(c.maskPages) || c.maskPages[p] == nil) {
 					// No block of this page has a nonzero coefficient,
 					// so the run has no correction bits for them.
 					k := min(s.eobrun, first+n-m, (p+1)*maskPageBlocks-m)
@@ -753,17 +753,8 @@ func (s *jpegScan) dcBlock(c *jpegComponent) {
 // refinement scan has correction bits (G.1.2.3). They cost 8 bytes a
 // block, paid only for pages of blocks with a nonzero coefficient.
 func (s *jpegScan) mask(c *jpegComponent, m int, alloc bool) (*uint64, error) {
-	if c.maskPages == nil {
-		if !alloc {
-			return nil, nil
-		}
-		c.maskPages = make([][]uint64, ceilDiv(c.bw*c.bh, maskPageBlocks))
-	}
 	p := m / maskPageBlocks
-	if p >= len(c.maskPages) {
-		return nil, nil
-	}
-	if c.maskPages[p] == nil {
+	if p >= len(c.maskPages) || c.maskPages[p] == nil {
 		if !alloc {
 			return nil, nil
 		}
@@ -771,7 +762,11 @@ func (s *jpegScan) mask(c *jpegComponent, m int, alloc bool) (*uint64, error) {
 		if s.f.maskBytes > maxMaskBytes+64*int(s.j.in.off) {
 			return nil, s.j.formatError(s.j.in.off, "progressive image too large to walk", ErrUnsupportedFeature)
 		}
-		c.maskPages[p] = make([]uint64, maskPageBlocks)
+		// The page table grows to the pages used, not the frame's size.
+		for p >= len(c.maskPages) {
+			c.maskPages = append(c.maskPages, nil)
+		}
+		c.maskPages[p] = new([maskPageBlocks]uint64)
 	}
 	return &c.maskPages[p][m%maskPageBlocks], nil
 }

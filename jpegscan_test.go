@@ -187,3 +187,16 @@ func FuzzJPEGScan(f *testing.F) {
 		checkInvariants(t, append(append([]byte(nil), head...), data...))
 	})
 }
+
+// TestHostileJPEGFrame gives a real progressive JPEG's scans a frame of
+// 65535x65535 pixels: the walker must not allocate for the frame's size.
+func TestHostileJPEGFrame(t *testing.T) {
+	need(t, "convert")
+	in := progressiveJPEG(t)
+	sof := bytes.Index(in, []byte{0xff, markerSOF2})
+	in[sof+5], in[sof+6], in[sof+7], in[sof+8] = 0xff, 0xff, 0xff, 0xff
+	got := allocatedBytes(func() { Scrub(io.Discard, bytes.NewReader(in), nil) })
+	if limit := uint64(64<<10 + 16*len(in)); got > limit {
+		t.Errorf("%d bytes allocated per scrub of a %d-byte input, want at most %d", got, len(in), limit)
+	}
+}
