@@ -462,8 +462,16 @@ func (h *heifFile) rewriteItems() error {
 
 // scrubJPEGItem scrubs the data of a 'jpeg' item (23008-12 Annex H) as
 // Scrub does a JPEG file, and reports what it removes.
+//
+// With a 'jpgC' property (Annex H.2), the data may start at SOS, the
+// header being in the property: it is scrubbed behind an SOI of its own.
 func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	data := h.itemBytes(it)
+	headless := false
+	if _, ok := h.itemProperty(it.id, fourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
+		data = append([]byte{0xff, markerSOI}, data...)
+		headless = true
+	}
 	if !isJPEG(data) {
 		return nil, errors.New("data is not a JPEG bitstream")
 	}
@@ -478,7 +486,11 @@ func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 		return nil, fmt.Errorf("JPEG data: %w", err)
 	}
 	h.rep.Findings = append(h.rep.Findings, s.rep.Findings...)
-	return buf.Bytes(), nil
+	out := buf.Bytes()
+	if headless {
+		out = out[2:] // the SOI added above, which scrubJPEG writes first
+	}
+	return out, nil
 }
 
 // checkRewrittenOverlaps refuses a file in which an item whose data is

@@ -1,6 +1,9 @@
 package exifscrub
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Item properties, rebuilt from their fields. A property is copied only
 // through what its definition says it holds: bytes after the fields, set
@@ -38,6 +41,7 @@ var heifFixedProps = map[fourCC]struct {
 	{'h', 'v', 'c', 'C'}: {false, -1, 0},    // 14496-15 §8.3.3: written below
 	{'a', 'v', 'c', 'C'}: {false, -1, 0},    // 14496-15 §5.3.3: written below
 	{'a', 'v', '1', 'C'}: {false, -1, 0x00}, // AV1-ISOBMFF §2.3: written below
+	{'j', 'p', 'g', 'C'}: {false, -1, 0},    // 23008-12 Annex H.2: written below
 }
 
 // Auxiliary types whose aux_subtype means something (23008-12 §6.5.8): a
@@ -62,8 +66,14 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 	}
 	c := newCursor(p)
 	if spec.full {
+		// Version 0 is the one whose fields are known; a property of
+		// another version is dropped, or refused if essential.
 		if v, _ := c.fullBox(); c.err == nil && v != 0 {
-			return nil, errorAt(p.off, ErrUnsupportedFeature, "property %q version %d", p.typ, v)
+			if essential {
+				return nil, errorAt(p.off, ErrUnsupportedFeature, "essential property %q version %d", p.typ, v)
+			}
+			h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(version %d, %d bytes)", v, len(p.payload)))
+			return nil, nil
 		}
 		w.startFull(p.typ, 0, 0)
 	} else {
@@ -107,11 +117,23 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 			c.take(c.left())
 		}
 	case fourCC{'c', 'o', 'l', 'r'}:
-		keep = h.writeColr(&w, c)
+		var err error
+		if keep, err = h.writeColr(&w, c); err != nil {
+			return nil, errorAt(p.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
+		}
 	case fourCC{'h', 'v', 'c', 'C'}:
 		h.writeNALConfig(&w, c, hevcCodec)
 	case fourCC{'a', 'v', 'c', 'C'}:
 		h.writeNALConfig(&w, c, avcCodec)
+	case fourCC{'j', 'p', 'g', 'C'}:
+		// The JPEG header for items whose data starts at SOS: marker
+		// segments, of which APPn and COM are metadata (T.81 B.2.4.5,
+		// B.2.4.6) and go.
+		b, err := jpegTables(c.take(c.left()), h.rep)
+		if err != nil {
+			return nil, errorAt(p.off, ErrUnsupportedFeature, "'jpgC': %v", err)
+		}
+		w.bytes(b)
 	case fourCC{'a', 'v', '1', 'C'}:
 		// marker and version, profile and level, tier to chroma sample
 		// position, and 3 reserved bits before the presentation delay.
@@ -152,9 +174,12 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 
 // writeColr writes a colour information box (14496-12 §12.1.5) from its
 // fields: 'nclx' as its code points and full-range flag, QuickTime's
-// 'nclc' as its code points, an ICC profile ('prof', 'rICC') as it is.
-// Other colour types are dropped and reported.
-func (h *heifFile) writeColr(w *boxWriter, c *cursor) bool {
+// 'nclc' as its code points, an ICC profile ('prof', 'rICC') sanitised
+// (icc.go): its colour tags, without the dates, devices and text. A
+// profile colour engines would not use, and other colour types, are
+// dropped and reported; one that would be used but cannot be rebuilt is
+// an error.
+func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 	typ := c.fourCC()
 	w.bytes(typ[:])
 	switch typ {
@@ -164,15 +189,27 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) bool {
 	case fourCC{'n', 'c', 'l', 'c'}:
 		w.bytes(c.take(6))
 	case fourCC{'p', 'r', 'o', 'f'}, fourCC{'r', 'I', 'C', 'C'}:
-		w.bytes(c.take(c.left()))
+		p := c.take(c.left())
+		if c.err != nil {
+			return false, nil
+		}
+		reportICC(h.rep, "ICC_Profile", p)
+		out, err := sanitizeICC(p)
+		switch {
+		case errors.Is(err, ErrUnsupportedFeature):
+			return false, err
+		case err != nil:
+			return false, nil // reported by reportICC
+		}
+		w.bytes(out)
 	default:
 		if c.err == nil {
 			h.rep.add(Embedded, "HEIF colr", typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
 		}
 		c.take(c.left())
-		return false
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 // writeNALConfig writes an HEVC or AVC decoder configuration record
@@ -270,4 +307,37 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, codec nalCodec) {
 		}
 	}
 	rm.report(h.rep)
+}
+
+// jpegTables returns the marker segments of a JPEG header without its APPn
+// and COM segments, which it reports. It accepts SOI and segments with a
+// length (T.81 B.1.1.4); anything else cannot be bounded.
+func jpegTables(b []byte, rep *Report) ([]byte, error) {
+	var out []byte
+	for pos := 0; pos < len(b); {
+		if len(b)-pos < 2 || b[pos] != 0xff {
+			return nil, fmt.Errorf("no marker at %d", pos)
+		}
+		code := b[pos+1]
+		if code == markerSOI {
+			out = append(out, b[pos:pos+2]...)
+			pos += 2
+			continue
+		}
+		if len(b)-pos < 4 {
+			return nil, fmt.Errorf("segment at %d truncated", pos)
+		}
+		n := int(b[pos+2])<<8 | int(b[pos+3])
+		if n < 2 || n > len(b)-pos-2 {
+			return nil, fmt.Errorf("segment of %d bytes at %d", n, pos)
+		}
+		seg := b[pos : pos+2+n]
+		pos += 2 + n
+		if code >= markerAPP0 && code <= markerAPP15 || code == markerCOM {
+			rep.add(Embedded, "HEIF jpgC", fmt.Sprintf("Marker%02X", code), fmt.Sprintf("(%d bytes)", n-2))
+			continue
+		}
+		out = append(out, seg...)
+	}
+	return out, nil
 }
