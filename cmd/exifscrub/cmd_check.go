@@ -240,7 +240,7 @@ func (o *textCheck) file(s scanned, private, failOn []exifscrub.Category) {
 		if n++; n > textCheckMax && !o.verbose {
 			continue
 		}
-		fmt.Fprintf(o.w, "  %-9s %s %s = %s\n", f.Category, f.Container, f.Tag, f.Value)
+		fmt.Fprintf(o.w, "  %-9s %s %s = %s%s\n", f.Category, f.Container, f.Tag, f.Value, moreLike(f))
 	}
 	if n > textCheckMax && !o.verbose {
 		fmt.Fprintf(o.w, "  … and %d more (--verbose lists them)\n", n-textCheckMax)
@@ -308,7 +308,7 @@ func (o *githubCheck) file(s scanned, private, failOn []exifscrub.Category) {
 	var details []string
 	for _, f := range s.rep.Findings {
 		if slices.Contains(private, f.Category) {
-			details = append(details, fmt.Sprintf("%s %s = %s", f.Container, f.Tag, f.Value))
+			details = append(details, fmt.Sprintf("%s %s = %s%s", f.Container, f.Tag, f.Value, moreLike(f)))
 		}
 	}
 	msg := fmt.Sprintf("Private metadata: %s. Remove it with: exifscrub scrub --in-place %s\n%s",

@@ -204,7 +204,7 @@ func scrubAction(c *cli.Context) error {
 				to = " in place"
 			}
 			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s\n", displayPath(r.it.path),
-				to, plural(len(r.rep.Findings), "item", "items"), byteSize(r.before-r.after))
+				to, plural(r.rep.Total(), "item", "items"), byteSize(r.before-r.after))
 		}
 	}, p.tick)
 	p.finish()
@@ -528,7 +528,7 @@ func dryRunLine(r scrubbed) string {
 		}
 	}
 	return fmt.Sprintf("%s: would remove %s (%s), %s", displayPath(r.it.path),
-		plural(len(r.rep.Findings), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
+		plural(r.rep.Total(), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
 }
 
 // countWriter counts and discards what is written to it.

@@ -154,7 +154,7 @@ func (o *sarifCheck) file(s scanned, private, failOn []exifscrub.Category) {
 			RuleID:    string(f.Category),
 			RuleIndex: o.rule[f.Category],
 			Level:     "error",
-			Message:   sarifMessage{fmt.Sprintf("%s %s reveals %s: %s", f.Container, f.Tag, f.Category, f.Value)},
+			Message:   sarifMessage{fmt.Sprintf("%s %s reveals %s: %s%s", f.Container, f.Tag, f.Category, f.Value, moreLike(f))},
 			Locations: []sarifLocation{loc},
 			PartialFingerprints: map[string]string{
 				"exifscrubFinding/v1": f.Container + "/" + f.Tag,
