@@ -164,7 +164,7 @@ func (r *Report) add(cat Category, container, tag, value string) {
 		return
 	}
 	r.kinds[k] = kindCount{last: len(r.Findings), listed: c.listed + 1}
-	r.Findings = append(r.Findings, Finding{Category: cat, Container: container, Tag: tag, Value: printable(value)})
+	r.Findings = append(r.Findings, Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)})
 }
 
 // count returns the number of findings added so far, listed or counted:

@@ -168,7 +168,7 @@ func (o *sarifCheck) end(tally, int) {
 	if err != nil {
 		panic(err) // only strings, numbers and booleans: cannot fail
 	}
-	fmt.Fprintf(o.w, "%s\n", b)
+	fmt.Fprintf(o.w, "%s\n", jsonSafe(b))
 }
 
 // artifact locates a file for SARIF: a relative path becomes a relative
