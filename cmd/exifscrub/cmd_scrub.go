@@ -28,8 +28,14 @@ Where the result goes:
                   named *.scrubbed.* are skipped, so running twice does not
                   make NAME.scrubbed.scrubbed.EXT.
    -o FILE        the output of a single input; "-o -" is standard output.
-   --in-place     replace each original (keeping its permissions); with
-                  --backup SUFFIX the original is kept as NAME.EXT+SUFFIX.
+                  A device or FIFO is written into, never replaced; a
+                  symbolic link's target is replaced, and the link kept.
+   --in-place     replace each original (keeping its permissions, owner
+                  and group), unless another program changed it meanwhile;
+                  with --backup SUFFIX the original is kept as
+                  NAME.EXT+SUFFIX, and a file backed up already is skipped.
+                  Backups (NAME.jpg.orig, NAME.jpg~) are never scrubbed.
+                  Files with other hard links need --break-links.
    --out-dir DIR  copies under DIR, mirroring the tree below each directory
                   argument (a file argument goes to DIR/NAME.EXT).
 
