@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -162,5 +163,16 @@ func TestInflateBudget(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(8*maxInflatedTotal); got > limit {
 		t.Errorf("%d bytes allocated, want at most %d", got, limit)
+	}
+}
+
+// TestManyMdats: HEIF 'mdat' boxes are indexed in memory, so thousands of
+// them are refused rather than indexed.
+func TestManyMdats(t *testing.T) {
+	f := basicHEIF(loadHEIFSource(t, "heic__samplefilehub.heif"))
+	in := append(f.build(), bytes.Repeat([]byte("\x00\x00\x00\x08mdat"), 2*maxMdats)...)
+	_, err := Scan(bytes.NewReader(in))
+	if !errors.Is(err, ErrUnsupportedFeature) {
+		t.Errorf("got %v, want ErrUnsupportedFeature", err)
 	}
 }
