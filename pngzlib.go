@@ -39,9 +39,9 @@ type pngStream struct {
 	err    error  // a problem found while reading, not the inflater's
 }
 
-// inflate reads the stream that starts in the chunk whose header has just
+// copyStream reads the stream that starts in the chunk whose header has just
 // been read, copying its chunks, and leaves the chunk after them unread.
-func (p *pngScrubber) inflate(start int64, typ [4]byte, length uint32) error {
+func (p *pngScrubber) copyStream(start int64, typ [4]byte, length uint32) error {
 	z := &pngStream{p: p, typ: typ}
 	if string(typ[:]) == "fdAT" {
 		z.prefix = 4
