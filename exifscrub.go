@@ -20,6 +20,8 @@ const (
 	HEIF Format = "heif" // HEIC and other HEIF brands (ISO/IEC 23008-12)
 	AVIF Format = "avif" // AV1 in HEIF (AV1 Image File Format)
 	WebP Format = "webp"
+	MOV  Format = "mov" // QuickTime movie (QuickTime File Format)
+	MP4  Format = "mp4" // MP4, 3GP, M4V and other ISO base media video (ISO/IEC 14496-12, -14)
 )
 
 // A Category says what a piece of metadata gives away.
@@ -186,7 +188,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		opts = new(Options)
 	}
 	rep := &Report{Format: f.name}
-	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard}
+	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}
 	var bw *bufio.Writer
 	if !s.scan {
 		bw = writerPool.Get().(*bufio.Writer)
@@ -220,6 +222,11 @@ type scrubber struct {
 	opts *Options
 	rep  *Report
 	scan bool // nothing is written; work only needed for output can be skipped
+	// src and dst are the caller's reader and writer, unbuffered: a video
+	// whose index follows its media data may need to read ahead in one or
+	// go back in the other (see mov.go).
+	src io.Reader
+	dst io.Writer
 }
 
 // write writes b to the output, unless scanning.
