@@ -76,7 +76,9 @@ func (r *Report) Has(cats ...Category) bool {
 }
 
 // Location returns the GPS position recorded in the image's EXIF, in signed
-// decimal degrees, and whether there was one.
+// decimal degrees, and whether there was one. For a video, it is the
+// position of QuickTime metadata (an ISO 6709 string), preferably Apple's
+// com.apple.quicktime.location.ISO6709 key, or of the user data.
 func (r *Report) Location() (lat, lon float64, ok bool) {
 	var haveLat, haveLon bool
 	for _, f := range r.Findings {
@@ -90,7 +92,26 @@ func (r *Report) Location() (lat, lon float64, ok bool) {
 			lon, haveLon = parseDecimal(f.Value)
 		}
 	}
-	return lat, lon, haveLat && haveLon
+	if haveLat && haveLon {
+		return lat, lon, true
+	}
+	return r.videoLocation()
+}
+
+// videoLocation returns the first position of a video's metadata, keys
+// first.
+func (r *Report) videoLocation() (lat, lon float64, ok bool) {
+	for _, keysOnly := range []bool{true, false} {
+		for _, f := range r.Findings {
+			if f.Category != Location || !isVideoContainer(f.Container) || keysOnly && f.Container != containerKeys {
+				continue
+			}
+			if lat, lon, ok := parsePosition(f.Value); ok {
+				return lat, lon, true
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 func (r *Report) add(cat Category, container, tag, value string) {

@@ -195,6 +195,9 @@ func (f *movFile) run() error {
 			if f.haveMoov {
 				return errorAt(h.start, nil, "second 'moov' box")
 			}
+			if h.size-int64(h.hdrLen) > maxMoovSize {
+				return errorAt(h.start, ErrUnsupportedFeature, "'moov' box larger than %d bytes", maxMoovSize)
+			}
 			b, complete, err := f.readBox(h, maxMoovSize)
 			if err != nil {
 				return err
@@ -638,10 +641,11 @@ func (f *movFile) mapOffset(x int64) (int64, bool) {
 	if f.emitted && x >= f.emitAt {
 		return x + f.delta, true // checked against the 'mdat' boxes in finish
 	}
-	for _, s := range f.segs {
-		if s.start <= x && x <= s.end {
-			return s.out + x - s.start, true
-		}
+	// The segments are in input order and disjoint.
+	i := sort.Search(len(f.segs), func(i int) bool { return f.segs[i].end >= x })
+	if i < len(f.segs) && f.segs[i].start <= x {
+		s := f.segs[i]
+		return s.out + x - s.start, true
 	}
 	return 0, false
 }
@@ -731,7 +735,12 @@ func (f *movFile) readAhead(h *movHeader) {
 		}
 		switch string(hdr[4:8]) {
 		case "moov":
-			if size > maxMoovSize {
+			// Allocate only what the input holds.
+			var last [1]byte
+			if size > maxMoovSize+hl {
+				return
+			}
+			if k, _ := f.inAt.ReadAt(last[:], f.inBase+pos+size-1); k != 1 {
 				return
 			}
 			b := make([]byte, size)
