@@ -388,7 +388,9 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 			mfull(coType, 0, 0, mu32(uint32(len(offs))), co))
 	}
 	dinf := mbox("dinf", mfull("dref", 0, 0, mu32(1), mfull("url ", 0, 1)))
-	hdlr := func(h string) []byte { return mfull("hdlr", 0, 0, mu32(0), []byte(h), make([]byte, 12), []byte("Handler\x00")) }
+	hdlr := func(h string) []byte {
+		return mfull("hdlr", 0, 0, mu32(0), []byte(h), make([]byte, 12), []byte("Handler\x00"))
+	}
 	video := mbox("trak", tkhd(1), mbox("tref", mbox("cdsc", mu32(2)), mbox("chap", mu32(2), mu32(3))), bytes.Join(m.trakMore, nil),
 		mbox("edts", mfull("elst", 0, 0, mu32(1), mu32(1200), mu32(0), mu32(1<<16))),
 		mbox("mdia", mdhd, hdlr("vide"), mbox("minf", mfull("vmhd", 0, 1, make([]byte, 8)), dinf, stbl("avc1", m.video, voffs))),
