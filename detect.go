@@ -149,6 +149,11 @@ func videoFormat(head []byte) Format {
 	if f := videoBrand(major); f != "" {
 		return f
 	}
+	switch major {
+	case "crx ", // Canon CR3 raw photos: ISO-BMFF, but not a video to play
+		"jp2 ", "jpx ", "jpm ", "jph ", "jxl ": // JPEG 2000 (ISO/IEC 15444), JPEG XL (18181-2)
+		return ""
+	}
 	for _, b := range compatible {
 		if f := videoBrand(b); f != "" {
 			return f

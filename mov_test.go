@@ -41,6 +41,7 @@ func TestDetectVideo(t *testing.T) {
 		{"HEIF sequence stays HEIF", ftyp("msf1", "msf1", "hevc"), HEIF},
 		{"AVIF sequence stays AVIF", ftyp("avis", "avis", "msf1"), AVIF},
 		{"unknown brand", ftyp("xxxx", "yyyy"), ""},
+		{"Canon CR3 raw photo", ftyp("crx ", "crx ", "isom"), ""},
 		{"moov of size 3", []byte{0, 0, 0, 3, 'm', 'o', 'o', 'v'}, ""},
 		{"JPEG", []byte{0xff, 0xd8, 0xff, 0xe0}, JPEG},
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -384,9 +383,10 @@ func (s *scrubber) scrubStdin(dst string) (rep *exifscrub.Report, before, after 
 		rep, err = exifscrub.Scrub(&n, in, &s.opts)
 		after = int64(n)
 	case dst == "-":
-		var buf bytes.Buffer
+		var buf spillBuffer
+		defer buf.Close()
 		if rep, err = exifscrub.Scrub(&buf, in, &s.opts); err == nil {
-			after = int64(buf.Len())
+			after = buf.Len()
 			_, err = buf.WriteTo(s.stdout)
 		}
 	default:
@@ -403,20 +403,22 @@ func (s *scrubber) scrubStdin(dst string) (rep *exifscrub.Report, before, after 
 }
 
 // scrubToStdout scrubs the file src to standard output. The output is
-// held in memory until the scrub succeeds, so that a failure writes
-// nothing: an incomplete image is never sent on.
+// held (in memory, or for a video in a temporary file) until the scrub
+// succeeds, so that a failure writes nothing: an incomplete image is
+// never sent on.
 func (s *scrubber) scrubToStdout(src string) (*exifscrub.Report, int64, error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	var buf bytes.Buffer
+	var buf spillBuffer
+	defer buf.Close()
 	rep, err := exifscrub.Scrub(&buf, f, &s.opts)
 	if err != nil {
 		return nil, 0, err
 	}
-	n := int64(buf.Len())
+	n := buf.Len()
 	_, err = buf.WriteTo(s.stdout)
 	return rep, n, err
 }
