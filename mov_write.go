@@ -480,11 +480,19 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 	if f.found && !sameSpans(f.ahead, mv.zero) {
 		return errorAt(h.start, nil, "the input changed while it was read")
 	}
-	// Samples to remove in 'mdat' boxes copied already.
-	for _, seg := range f.segs {
-		for _, z := range mv.zero {
-			if s, e := max(z.start, seg.start), min(z.end, seg.end); s < e && !f.found && !f.scan {
+	// Samples to remove in 'mdat' boxes copied already. Both lists are
+	// sorted and disjoint: walk them together.
+	if !f.found && !f.scan {
+		zs := mv.zero
+		for i, j := 0, 0; i < len(f.segs) && j < len(zs); {
+			seg, z := f.segs[i], zs[j]
+			if s, e := max(z.start, seg.start), min(z.end, seg.end); s < e {
 				f.late = append(f.late, movSpan{s, e})
+			}
+			if z.end < seg.end {
+				j++
+			} else {
+				i++
 			}
 		}
 	}
