@@ -102,7 +102,6 @@ var (
 	boxWide = fourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
 	boxKeys = fourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
 	boxIlst = fourCC{'i', 'l', 's', 't'} // QTFF metadata item list
-	boxData = fourCC{'d', 'a', 't', 'a'} // QTFF value atom
 	boxXMP  = fourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
 	boxLoci = fourCC{'l', 'o', 'c', 'i'} // 3GPP TS 26.244 §8.15 location
 )

@@ -75,14 +75,6 @@ type movHeader struct {
 	hdrLen int
 }
 
-// end is the offset after the box, or -1.
-func (h *movHeader) end() int64 {
-	if h.size < 0 {
-		return -1
-	}
-	return h.start + h.size
-}
-
 // A movFile is one video being scanned or scrubbed.
 type movFile struct {
 	*scrubber
@@ -351,7 +343,6 @@ func (f *movFile) keep(h *movHeader, b []byte) error {
 // drop reads a top-level box that Scrub removes, and reports it.
 func (f *movFile) drop(h *movHeader) error {
 	r := f.in
-	var payload []byte
 	zeros := true
 	var n int64
 	if h.typ == boxFree || h.typ == boxSkip || h.typ == boxWide {
@@ -383,14 +374,9 @@ func (f *movFile) drop(h *movHeader) error {
 			return f.truncated(h, err)
 		}
 		if complete {
-			payload = b
 			f.reportTop(asBox(h, b))
 		} else {
 			f.m.add(Other, containerMovie, atomName(h.typ), fmt.Sprintf("(top-level box, %d bytes)", h.size))
-		}
-		n = h.size
-		if h.size < 0 {
-			n = int64(len(payload) - h.hdrLen)
 		}
 	}
 	if !f.emitted {
