@@ -61,13 +61,17 @@ type jpegScrubber struct {
 	*scrubber
 	sawEXIF     bool
 	extendedXMP []byte
-	extendedLen int // bytes of Extended XMP seen, kept or not
-	mpImages    int // secondary images the MPF index announces
-	frame       jpegFrame
+	extendedLen int        // bytes of Extended XMP seen, kept or not
+	mpImages    int        // secondary images the MPF index announces
+	frame       *jpegFrame // pooled: its Huffman tables are 11 KB
 }
 
 func scrubJPEG(s *scrubber) error {
-	j := &jpegScrubber{scrubber: s}
+	j := &jpegScrubber{scrubber: s, frame: framePool.Get().(*jpegFrame)}
+	defer func() {
+		*j.frame = jpegFrame{}
+		framePool.Put(j.frame)
+	}()
 	r := s.in
 	soi, err := r.next(2)
 	if err != nil || soi[0] != 0xff || soi[1] != markerSOI {
@@ -169,7 +173,7 @@ func (j *jpegScrubber) readMarker() (code byte, fill int, err error) {
 // parsed whole, so that it holds only its defined fields: libjpeg refuses
 // one whose length disagrees with its content (JERR_BAD_LENGTH).
 func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool, out []byte, scan *jpegScanHeader, err error) {
-	f := &j.frame
+	f := j.frame
 	bad := func(msg string) error { return j.formatError(start, msg, nil) }
 	switch {
 	case code == markerSOF0 || code == markerSOF1 || code == markerSOF2:
@@ -224,7 +228,7 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 // read, copying what the decoder reads and dropping anything after its
 // last MCU (see jpegScan); it leaves the marker that ends the data unread.
 func (j *jpegScrubber) entropyData(sh *jpegScanHeader) error {
-	s := &jpegScan{j: j, f: &j.frame, sh: sh}
+	s := &jpegScan{j: j, f: j.frame, sh: sh}
 	err := s.walk()
 	if s.junk > 0 {
 		j.rep.add(Embedded, "JPEG", "DataAfterScan", fmt.Sprintf("(%d bytes after the last MCU of an interval, first at offset %d)", s.junk, s.junkAt))

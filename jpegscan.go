@@ -4,7 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sync"
 )
+
+// framePool holds the walker's frame state, whose tables would otherwise
+// be allocated for every scrub.
+var framePool = sync.Pool{New: func() any { return new(jpegFrame) }}
 
 // The entropy-coded data of a JPEG scan is walked, not copied blindly: a
 // decoder reads a known number of MCUs (minimum coded units) from it and
