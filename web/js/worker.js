@@ -6,16 +6,29 @@
 const inNode = typeof process !== "undefined" && process.versions != null && process.versions.node != null &&
   typeof WorkerGlobalScope === "undefined";
 
-let port; // where messages come from and go to
-if (inNode) {
-  const wt = "node:worker_threads"; // a variable, so that bundlers for the web leave it alone
-  const { parentPort } = await import(wt);
-  port = { post: (m, t) => parentPort.postMessage(m, t), listen: (f) => parentPort.on("message", f) };
-  if (!globalThis.crypto) globalThis.crypto = (await import("node:crypto")).webcrypto; // Node 18
-} else {
-  port = { post: (m, t) => self.postMessage(m, t), listen: (f) => self.addEventListener("message", (e) => f(e.data)) };
+// Calls are answered one at a time, in order, once the loader is in. A
+// browser drops messages that arrive while no listener is registered, so
+// the listener is added before anything is awaited.
+let post;
+let queue = setup();
+const onMessage = (msg) => {
+  queue = queue.then(() => answer(msg));
+};
+if (!inNode) {
+  post = (m, t) => self.postMessage(m, t);
+  self.addEventListener("message", (e) => onMessage(e.data));
 }
-await import("./wasm_exec.js"); // Go's loader, copied beside this file by build.sh: defines globalThis.Go
+
+async function setup() {
+  if (inNode) {
+    const wt = "node:worker_threads"; // a variable, so that bundlers for the web leave it alone
+    const { parentPort } = await import(wt);
+    post = (m, t) => parentPort.postMessage(m, t);
+    parentPort.on("message", onMessage); // Node queues messages until then
+    if (!globalThis.crypto) globalThis.crypto = (await import("node:crypto")).webcrypto; // Node 18
+  }
+  await import("./wasm_exec.js"); // Go's loader, copied beside this file by build.sh: defines globalThis.Go
+}
 
 const wasmURL = new URL("./exifscrub.wasm", import.meta.url);
 let compiled; // the compiled module, kept: instantiating again is cheap
@@ -87,16 +100,12 @@ async function handle(msg) {
   return { result: r, transfer: r.bytes ? [r.bytes.buffer] : [] };
 }
 
-// Calls are answered one at a time, in order.
-let queue = Promise.resolve();
-port.listen((msg) => {
-  queue = queue.then(async () => {
-    let answer;
-    try {
-      answer = await handle(msg);
-    } catch (e) {
-      answer = { error: { code: "internal-error", message: String(e && e.message || e) } };
-    }
-    port.post({ id: msg.id, result: answer.result, error: answer.error }, answer.transfer || []);
-  });
-});
+async function answer(msg) {
+  let a;
+  try {
+    a = await handle(msg);
+  } catch (e) {
+    a = { error: { code: "internal-error", message: String(e && e.message || e) } };
+  }
+  post({ id: msg.id, result: a.result, error: a.error }, a.transfer || []);
+}
