@@ -435,8 +435,12 @@ func checkOrigin(t *testing.T, srv *pageServer, urls []string) {
 // in, updates), rather than the page's: the page's own are checked through
 // its network events as well, and the page has no code that names a host.
 func chromiumOwn(r string) bool {
-	for _, h := range []string{"accounts.google.com", "update.googleapis.com", "optimizationguide-pa.googleapis.com"} {
-		if strings.Contains(r, " "+h+":443") || strings.Contains(r, " http://"+h+"/") {
+	_, u, _ := strings.Cut(r, " ")
+	host := strings.TrimPrefix(u, "http://")
+	host, _, _ = strings.Cut(host, "/")
+	host, _, _ = strings.Cut(host, ":")
+	for _, h := range []string{".google.com", ".googleapis.com", ".gvt1.com"} {
+		if strings.HasSuffix(host, h) {
 			return true
 		}
 	}

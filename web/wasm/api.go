@@ -123,14 +123,15 @@ type scrubResult struct {
 }
 
 // scrub removes the metadata opts names from the image in b, then scans the
-// output again: a person is told the file is clean only when it is.
-func scrub(name string, b []byte, opts *exifscrub.Options) (*scrubResult, error) {
+// output again: a person is told the file is clean only when it is. The
+// clean image is written to out (reset first), which Clean then shares.
+func scrub(name string, b []byte, opts *exifscrub.Options, out *bytes.Buffer) (*scrubResult, error) {
 	if err := detect(b); err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
+	out.Reset()
 	out.Grow(len(b))
-	rep, err := exifscrub.Scrub(&out, bytes.NewReader(b), opts)
+	rep, err := exifscrub.Scrub(out, bytes.NewReader(b), opts)
 	if err != nil {
 		return nil, newAPIError(err)
 	}

@@ -69,7 +69,7 @@ func TestScanScrub(t *testing.T) {
 	if rep.Path != "k.jpg" || rep.Format != "jpeg" || rep.Location == nil || len(rep.Findings) == 0 {
 		t.Errorf("scan: %s", b)
 	}
-	res, err := scrub("k.jpg", in, nil)
+	res, err := scrub("k.jpg", in, nil, new(bytes.Buffer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestScanScrub(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != tc.code {
 			t.Errorf("scan(%.8q): %v, want code %s", tc.in, err, tc.code)
 		}
-		if _, err := scrub("", tc.in, nil); !errors.As(err, &e) || e.Code != tc.code {
+		if _, err := scrub("", tc.in, nil, new(bytes.Buffer)); !errors.As(err, &e) || e.Code != tc.code {
 			t.Errorf("scrub(%.8q): %v, want code %s", tc.in, err, tc.code)
 		}
 	}

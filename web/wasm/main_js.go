@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"syscall/js"
 
 	"github.com/exifscrub/exifscrub"
@@ -24,9 +25,29 @@ func main() {
 	select {}
 }
 
+// The input and output buffers of scan and scrub are kept from call to
+// call: a page cleaning many photos then reuses the same memory instead of
+// making the garbage collector find and clear new memory each time. The
+// module runs one call at a time.
+var (
+	input  []byte
+	output bytes.Buffer
+)
+
+// inputBytes copies v into the shared input buffer.
+func inputBytes(v js.Value) []byte {
+	n := v.Get("length").Int()
+	if cap(input) < n {
+		input = make([]byte, n)
+	}
+	b := input[:n]
+	js.CopyBytesToGo(b, v)
+	return b
+}
+
 // jsScan(name, bytes) returns {report: JSON}.
 func jsScan(_ js.Value, args []js.Value) any {
-	b := goBytes(args[1])
+	b := inputBytes(args[1])
 	report, err := scan(args[0].String(), b)
 	if err != nil {
 		return jsError(err)
@@ -37,13 +58,13 @@ func jsScan(_ js.Value, args []js.Value) any {
 // jsScrub(name, bytes, {dropColorProfile, dropOrientation}) returns
 // {bytes, report: JSON, rescan: JSON, verified}.
 func jsScrub(_ js.Value, args []js.Value) any {
-	b := goBytes(args[1])
+	b := inputBytes(args[1])
 	opts := &exifscrub.Options{}
 	if o := args[2]; o.Type() == js.TypeObject {
 		opts.DropColorProfile = o.Get("dropColorProfile").Truthy()
 		opts.DropOrientation = o.Get("dropOrientation").Truthy()
 	}
-	res, err := scrub(args[0].String(), b, opts)
+	res, err := scrub(args[0].String(), b, opts, &output)
 	if err != nil {
 		return jsError(err)
 	}
