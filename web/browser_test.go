@@ -387,7 +387,11 @@ func checkShown(t *testing.T, name string, c card, rep *exifscrub.Report) {
 		return
 	}
 	for i, f := range rep.Findings {
-		want := [4]string{categoryLabels[f.Category], f.Container, f.Tag, f.Value}
+		value := f.Value
+		if f.More > 0 {
+			value += fmt.Sprintf(" (and %d more like it)", f.More)
+		}
+		want := [4]string{categoryLabels[f.Category], f.Container, f.Tag, value}
 		if c.Findings[i] != want {
 			t.Errorf("%s: finding %d shown as %q, want %q", name, i, c.Findings[i], want)
 		}

@@ -15,6 +15,8 @@ export interface Finding {
   tag: string;
   /** A printable form of the value, shortened when long; GPS coordinates in signed decimal degrees. */
   value: string;
+  /** How many more findings of the same category, container and tag the image holds, counted instead of listed. */
+  more?: number;
 }
 
 /** The GPS position in the image's EXIF. */
@@ -29,6 +31,8 @@ export interface Location {
 export interface Report {
   /** The path option, or a File's name, or "". */
   path: string;
+  /** The path's bytes, base64, when they are not valid UTF-8 (never, for a name from JavaScript). */
+  path_bytes?: string;
   format: Format;
   /** In report order: location, time, device, identity, text, embedded, other. Empty, never null, when clean. */
   findings: Finding[];

@@ -90,12 +90,17 @@ async function handle(file, card, status) {
   const blob = new Blob([result.bytes], { type: file.type || "application/octet-stream" });
   clean.push({ name, blob });
   const link = el("a", { class: "download", href: URL.createObjectURL(blob), download: name }, `Download ${name}`);
-  const removed = result.report.findings.length;
+  const removed = count(result.report.findings);
   done("clean", removed
     ? `Cleaned: ${removed} ${removed === 1 ? "detail" : "details"} removed. The clean copy was checked again and nothing private was found.`
     : "Nothing private was found. The clean copy was checked again and nothing private was found.");
   card.append(el("p", {}, link, ` (${sizeText(result.bytes.length)})`));
   all.hidden = clean.length < 2;
+}
+
+// count is how many pieces of metadata the findings stand for.
+function count(findings) {
+  return findings.reduce((n, f) => n + 1 + (f.more || 0), 0);
 }
 
 // explain turns an ExifscrubError into words for the person.
@@ -122,7 +127,7 @@ function cleanName(name) {
 // time, the device, names, then every finding in a table.
 function reveals(report) {
   const box = el("div", { class: "reveals-box" });
-  const n = report.findings.length;
+  const n = count(report.findings);
   if (n === 0) {
     box.append(el("p", {}, "This photo gives nothing away: no position, time, device or names were found."));
     return box;
@@ -137,9 +142,10 @@ function reveals(report) {
     const fs = report.findings.filter((f) => f.category === cat);
     if (fs.length === 0 || (cat === "location" && report.location)) continue;
     const shown = fs.slice(0, 4).map((f) => `${f.tag}: ${f.value}`).join("; ");
-    dl.append(el("dt", {}, labels[cat]), el("dd", { "data-category": cat }, fs.length > 4 ? `${shown}; and ${fs.length - 4} more` : shown));
+    const rest = count(fs) - Math.min(fs.length, 4);
+    dl.append(el("dt", {}, labels[cat]), el("dd", { "data-category": cat }, rest > 0 ? `${shown}; and ${rest} more` : shown));
   }
-  const other = report.findings.filter((f) => f.category === "other").length;
+  const other = count(report.findings.filter((f) => f.category === "other"));
   if (other) dl.append(el("dt", {}, labels.other), el("dd", { "data-category": "other" }, `${other} technical ${other === 1 ? "detail" : "details"}`));
   box.append(dl);
   if (report.location) box.append(worldMap(report.location.latitude, report.location.longitude));
@@ -149,7 +155,8 @@ function reveals(report) {
   const body = el("tbody");
   for (const f of report.findings) {
     body.append(el("tr", { class: "finding" },
-      el("td", {}, labels[f.category] || f.category), el("td", {}, f.container), el("td", {}, f.tag), el("td", {}, f.value)));
+      el("td", {}, labels[f.category] || f.category), el("td", {}, f.container), el("td", {}, f.tag),
+      el("td", {}, f.more ? `${f.value} (and ${f.more} more like it)` : f.value)));
   }
   table.append(body);
   box.append(el("details", {}, el("summary", {}, `All ${n} ${n === 1 ? "detail" : "details"} found`), table));

@@ -15,6 +15,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 )
@@ -22,11 +23,15 @@ import (
 // A fileReport is one element of the JSON of "exifscrub report --json",
 // the same fields in the same order (cmd/exifscrub/cmd_report.go).
 type fileReport struct {
-	Path     string              `json:"path"`
-	Format   exifscrub.Format    `json:"format"`
-	Findings []exifscrub.Finding `json:"findings"`
-	Location *location           `json:"location,omitempty"`
-	Error    string              `json:"error"`
+	Path string `json:"path"`
+	// PathBytes is the path's bytes when they are not valid UTF-8, as the
+	// command-line tool gives them. A name from JavaScript is a string,
+	// always valid, so this stays empty here.
+	PathBytes []byte              `json:"path_bytes,omitempty"`
+	Format    exifscrub.Format    `json:"format"`
+	Findings  []exifscrub.Finding `json:"findings"`
+	Location  *location           `json:"location,omitempty"`
+	Error     string              `json:"error"`
 }
 
 type location struct {
@@ -38,6 +43,9 @@ type location struct {
 // newFileReport gives rep the shape of the command-line tool's JSON.
 func newFileReport(name string, rep *exifscrub.Report) fileReport {
 	j := fileReport{Path: name, Format: rep.Format, Findings: []exifscrub.Finding{}}
+	if !utf8.ValidString(name) {
+		j.PathBytes = []byte(name)
+	}
 	if rep.Findings != nil {
 		j.Findings = rep.Findings
 	}
