@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -31,15 +32,15 @@ import (
 func main() {
 	bin := flag.String("exifscrub", "exifscrub", "the `binary` to run")
 	n := flag.Int("n", 10_000_000, "blocks per file")
-	dir := flag.String("dir", "", "where to write the files (default: a temporary directory)")
+	measure := flag.Bool("measure", false, "run exifscrub on the files named as arguments (PATH|DESCRIPTION); used internally")
 	flag.Parse()
-	if *dir == "" {
-		d, err := os.MkdirTemp("", "exifscrub-hostile")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer os.RemoveAll(d)
-		*dir = d
+	if *measure {
+		measureAll(*bin, flag.Args())
+		return
+	}
+	dir, err := os.MkdirTemp("", "exifscrub-hostile")
+	if err != nil {
+		log.Fatal(err)
 	}
 	img := image.NewGray(image.Rect(0, 0, 16, 16))
 	var j, p bytes.Buffer
@@ -53,30 +54,52 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-
 	files := []struct {
 		name, desc string
-		data       []byte
+		build      func() []byte
 	}{
 		{"com.jpg", fmt.Sprintf("JPEG, %d empty COM segments", *n),
-			splice(j.Bytes(), 2, bytes.Repeat([]byte{0xff, 0xfe, 0, 2}, *n))},
+			func() []byte { return splice(j.Bytes(), 2, bytes.Repeat([]byte{0xff, 0xfe, 0, 2}, *n)) }},
 		{"chunks.png", fmt.Sprintf("PNG, %d empty unknown chunks", *n),
-			splice(p.Bytes(), 33, bytes.Repeat(pngChunk("zzZz", nil), *n))},
+			func() []byte { return splice(p.Bytes(), 33, bytes.Repeat(pngChunk("zzZz", nil), *n)) }},
 		{"chunks.webp", fmt.Sprintf("WebP, %d empty unknown chunks", *n),
-			riff(append(webp, bytes.Repeat([]byte("ZZZZ\x00\x00\x00\x00"), *n)...))},
+			func() []byte { return riff(append(webp, bytes.Repeat([]byte("ZZZZ\x00\x00\x00\x00"), *n)...)) }},
 		{"boxes.heic", fmt.Sprintf("HEIF, %d empty 'free' boxes", *n),
-			append(heif, bytes.Repeat([]byte("\x00\x00\x00\x08free"), *n)...)},
-		{"bombs.png", "PNG, 7,906 zTXt chunks of 1 MiB each", splice(p.Bytes(), 33, bytes.Repeat(bomb(), 7906))},
+			func() []byte { return append(heif, bytes.Repeat([]byte("\x00\x00\x00\x08free"), *n)...) }},
+		{"bombs.png", "PNG, 7,906 zTXt chunks of 1 MiB each",
+			func() []byte { return splice(p.Bytes(), 33, bytes.Repeat(bomb(), 7906)) }},
 	}
+	// A child's peak RSS starts at its parent's (Linux carries the
+	// high-water mark across vfork and exec), so the runs are made by a
+	// fresh image of this program that never held the files.
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	args := []string{self, "-measure", "-exifscrub", *bin}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, f.build(), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		args = append(args, path+"|"+f.desc)
+	}
+	log.Fatal(syscall.Exec(self, args, os.Environ()))
+}
+
+// measureAll runs report and scrub on each file, prints a table row for
+// each run, and removes the files.
+func measureAll(bin string, specs []string) {
 	fmt.Println("| file | size | command | time | peak RSS |")
 	fmt.Println("|---|---|---|---|---|")
-	for _, f := range files {
-		path := filepath.Join(*dir, f.name)
-		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+	for _, spec := range specs {
+		path, desc, _ := strings.Cut(spec, "|")
+		fi, err := os.Stat(path)
+		if err != nil {
 			log.Fatal(err)
 		}
 		for _, args := range [][]string{{"report", path}, {"scrub", "-o", path + ".out", path}} {
-			cmd := exec.Command(*bin, args...)
+			cmd := exec.Command(bin, args...)
 			start := time.Now()
 			err := cmd.Run()
 			el := time.Since(start)
@@ -84,11 +107,12 @@ func main() {
 				log.Fatal(err)
 			}
 			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
-			fmt.Printf("| %s | %.0f MB | %s (exit %d) | %.2f s | %.0f MB |\n", f.desc, float64(len(f.data))/1e6,
+			fmt.Printf("| %s | %.0f MB | %s (exit %d) | %.2f s | %.0f MB |\n", desc, float64(fi.Size())/1e6,
 				args[0], cmd.ProcessState.ExitCode(), el.Seconds(), float64(rss)*1024/1e6)
 		}
 		os.Remove(path)
 		os.Remove(path + ".out")
+		os.Remove(filepath.Dir(path)) // when empty
 	}
 }
 
