@@ -68,7 +68,9 @@ const (
 	// MaxFindings is how many kinds of finding a report lists. Past it,
 	// findings of kinds not yet listed are counted in one finding per
 	// category (container "exifscrub", tag "ReportLimit"), so that what
-	// is not listed still counts in Has and in a check.
+	// is not listed still counts in Has and in a check; those of category
+	// Other are counted as Embedded, so that a report that hit the limit
+	// always fails a check.
 	MaxFindings = 1000
 )
 
@@ -151,6 +153,11 @@ func (r *Report) add(cat Category, container, tag, value string) {
 		r.Findings[c.last].More++
 		return
 	case !ok && len(r.kinds) >= MaxFindings:
+		if cat == Other {
+			// Other does not fail a check; what the report could not
+			// list must, however harmless each piece may be.
+			cat = Embedded
+		}
 		if i, ok := r.overflow[cat]; ok {
 			r.Findings[i].More++
 			return
