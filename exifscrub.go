@@ -165,7 +165,21 @@ func (r *Report) videoLocation() (lat, lon float64, ok bool) {
 // MaxSameKind and MaxFindings), so that the report's size does not grow
 // with the number of metadata blocks in the file.
 func (r *Report) add(cat Category, container, tag, value string) {
-	r.n++
+	r.addFinding(Finding{Category: cat, Container: container, Tag: tag, Value: value}, true)
+}
+
+// merge adds the findings of o, a report of part of the file, to r.
+func (r *Report) merge(o *Report) {
+	for _, f := range o.Findings {
+		r.addFinding(f, false)
+	}
+}
+
+// addFinding is add for a whole finding, whose strings are made printable
+// first when clean is set, and which may count others in its More.
+func (r *Report) addFinding(f Finding, clean bool) {
+	cat, container, tag := f.Category, f.Container, f.Tag
+	r.n += 1 + f.More
 	if r.kinds == nil {
 		r.kinds = make(map[findingKind]kindCount)
 	}
@@ -173,7 +187,7 @@ func (r *Report) add(cat Category, container, tag, value string) {
 	c, ok := r.kinds[k]
 	switch {
 	case ok && c.listed >= MaxSameKind:
-		r.Findings[c.last].More++
+		r.Findings[c.last].More += 1 + f.More
 		return
 	case !ok && len(r.kinds) >= MaxFindings:
 		if cat == Other {
@@ -182,7 +196,7 @@ func (r *Report) add(cat Category, container, tag, value string) {
 			cat = Embedded
 		}
 		if i, ok := r.overflow[cat]; ok {
-			r.Findings[i].More++
+			r.Findings[i].More += 1 + f.More
 			return
 		}
 		if r.overflow == nil {
@@ -190,11 +204,14 @@ func (r *Report) add(cat Category, container, tag, value string) {
 		}
 		r.overflow[cat] = len(r.Findings)
 		r.Findings = append(r.Findings, Finding{Category: cat, Container: "exifscrub", Tag: "ReportLimit",
-			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings)})
+			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings), More: f.More})
 		return
 	}
 	r.kinds[k] = kindCount{last: len(r.Findings), listed: c.listed + 1}
-	r.Findings = append(r.Findings, Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)})
+	if clean {
+		f.Container, f.Tag, f.Value = printable(container), printable(tag), printable(f.Value)
+	}
+	r.Findings = append(r.Findings, f)
 }
 
 // count returns the number of findings added so far, listed or counted:
