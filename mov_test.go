@@ -789,3 +789,41 @@ func FuzzMOV(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkInvariants(t, data) })
 }
+
+// TestVideoScrubFileLarge scrubs movies whose media runs are long enough
+// for the kernel to copy them between files (copyFiles), with removed
+// samples between them, index first and last.
+func TestVideoScrubFileLarge(t *testing.T) {
+	big := func(c byte) []byte { return bytes.Repeat([]byte{c}, 3*minFileCopy/2) }
+	for _, moovLast := range []bool{false, true} {
+		m := newTestMovie()
+		m.moovLast = moovLast
+		m.video = [][]byte{big('a'), big('b')}
+		m.meta = [][]byte{[]byte("FACE-RECTANGLE-1"), []byte("FACE-2")}
+		in, _, _ := m.build()
+		src := writeTemp(t, "in.mov", in)
+		dst := filepath.Join(t.TempDir(), "out.mov")
+		if _, err := ScrubFile(dst, src, nil); err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := scrubBytes(t, in) // through the read buffer only
+		if !bytes.Equal(out, want) {
+			t.Errorf("moov last %v: ScrubFile and Scrub of the bytes differ", moovLast)
+		}
+		f := parseMovieForTest(t, out)
+		for i, off := range f.offsets {
+			if !bytes.Equal(out[off:off+uint64(len(m.video[i]))], m.video[i]) {
+				t.Errorf("moov last %v: chunk %d moved wrongly", moovLast, i)
+			}
+		}
+		for _, s := range m.meta {
+			if bytes.Contains(out, s) {
+				t.Errorf("moov last %v: metadata sample %q survives", moovLast, s)
+			}
+		}
+	}
+}

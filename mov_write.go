@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 )
 
@@ -562,6 +563,26 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan) (int64, e
 	i := sort.Search(len(zero), func(i int) bool { return zero[i].end > at })
 	var done int64
 	for toEnd || done < n {
+		if !toEnd && r.br.Buffered() == 0 {
+			// A long run without removed samples, between files: let the
+			// kernel copy it, as cp does.
+			pos := at + done
+			for i < len(zero) && zero[i].end <= pos {
+				i++
+			}
+			run := n - done
+			if i < len(zero) {
+				run = min(run, max(zero[i].start-pos, 0))
+			}
+			k, err := f.copyFiles(run)
+			done += k
+			if err != nil {
+				return done, err
+			}
+			if k > 0 {
+				continue
+			}
+		}
 		b, err := r.buffered()
 		if err == io.EOF && toEnd {
 			break
@@ -600,6 +621,40 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan) (int64, e
 		}
 	}
 	return done, nil
+}
+
+// minFileCopy is the shortest run that copyFiles hands to the kernel.
+const minFileCopy = 1 << 20
+
+// copyFiles copies the next n bytes from the input file to the output
+// file with io.CopyN, which on Linux uses copy_file_range: no copy through
+// user space. It does nothing (and returns 0) unless both are *os.File,
+// n is at least minFileCopy and the read buffer is empty, so that the
+// input file's position is that of the next unread byte.
+func (f *movFile) copyFiles(n int64) (int64, error) {
+	if f.scan || n < minFileCopy {
+		return 0, nil
+	}
+	src, ok1 := f.src.(*os.File)
+	dst, ok2 := f.dst.(*os.File)
+	if !ok1 || !ok2 {
+		return 0, nil
+	}
+	if bw, ok := f.out.(*bufio.Writer); ok {
+		if err := bw.Flush(); err != nil {
+			return 0, &writeError{err}
+		}
+	}
+	k, err := io.CopyN(dst, src, n)
+	f.in.off += k
+	f.outPos += k
+	if err != nil {
+		if err == io.EOF {
+			return k, errorAt(f.in.off, io.ErrUnexpectedEOF, "'mdat' box truncated")
+		}
+		return k, errorAt(f.in.off, err, "copying 'mdat'")
+	}
+	return k, nil
 }
 
 // emit writes the held boxes, with the 'moov' whose offsets now have
