@@ -520,7 +520,7 @@ func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	if err := scrubJPEG(s); err != nil {
 		return nil, fmt.Errorf("JPEG data: %w", err)
 	}
-	h.rep.Findings = append(h.rep.Findings, s.rep.Findings...)
+	h.rep.merge(s.rep)
 	out := buf.Bytes()
 	if headless {
 		out = out[2:] // the SOI added above, which scrubJPEG writes first
