@@ -67,6 +67,8 @@ func reportAction(c *cli.Context) error {
 		if s.err != nil {
 			failed++
 			p.clear()
+		}
+		if s.err != nil && (asJSON || s.rep == nil) {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 		}
 		if s.skip != "" {
@@ -82,11 +84,16 @@ func reportAction(c *cli.Context) error {
 			}
 			fmt.Fprint(stdout, "\n")
 			writeJSONFile(stdout, newJSONFile(s, nil))
-		} else if s.err == nil {
+		} else if s.rep != nil {
+			// A damaged photo shows what was read before the damage,
+			// then the error.
 			if !first {
 				fmt.Fprintln(stdout)
 			}
 			writeHuman(stdout, s.it.path, s.rep, verbose)
+			if s.err != nil {
+				fmt.Fprintf(stderr, "exifscrub: %s: %s (the metadata above was read before it)\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
+			}
 		}
 		first = false
 	})
