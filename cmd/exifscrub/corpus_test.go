@@ -22,13 +22,13 @@ var leakcheckCategories = map[string]string{
 var leakcheckDisagreements = map[string]string{
 	// Maker notes are reported whole, as one Device finding; ExifTool reads
 	// dates and labels inside them.
-	"jpg__Reconyx_HC500_Hyperfire.jpg text": "maker-note label (Reconyx:UserLabel)",
-	"jpg__Reconyx_HC500_Hyperfire.jpg time": "maker-note dates (Reconyx:DateTimeOriginal)",
+	"jpg__Reconyx_HC500_Hyperfire.jpg text":    "maker-note label (Reconyx:UserLabel)",
+	"jpg__Reconyx_HC500_Hyperfire.jpg time":    "maker-note dates (Reconyx:DateTimeOriginal)",
 	"jpg__exif-org__sony-powershota5.jpg time": "date in a CIFF maker note (CIFF:DateTimeOriginal)",
-	"jpg__tests__87_OSError.jpg embedded": "preview image inside the maker note (PreviewIFD), and an empty IFD1 thumbnail",
+	"jpg__tests__87_OSError.jpg embedded":      "preview image inside the maker note (PreviewIFD), and an empty IFD1 thumbnail",
 	// leakcheck's name patterns match words inside names.
 	"jpg__Canon_DIGITAL_IXUS_400.jpg text": `leakcheck: XMP-exif:MakerNote matches "Notes?$"; it is Device`,
-	"jpg__tests__11-tests.jpg embedded":     `leakcheck: Canon:ThumbnailImageValidArea (a maker-note rectangle, no image) matches "Thumbnail"`,
+	"jpg__tests__11-tests.jpg embedded":    `leakcheck: Canon:ThumbnailImageValidArea (a maker-note rectangle, no image) matches "Thumbnail"`,
 	"pillow__exif_gps.jpg embedded":        "leakcheck: IFD0:OtherImageLength 4294967295 points at no image",
 	// exifscrub reports text that leakcheck's patterns miss.
 	"jpg__invalid__image00971.jpg text": "Photoshop text layers (photoshop:TextLayers LayerName, LayerText) hold a letter's text",
