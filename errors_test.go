@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -195,5 +197,65 @@ func TestPartialReport(t *testing.T) {
 func TestErrUnsupportedFeatureMessage(t *testing.T) {
 	if got := ErrUnsupportedFeature.Error(); !strings.HasPrefix(got, "exifscrub: ") {
 		t.Errorf("ErrUnsupportedFeature = %q, want the exifscrub: prefix", got)
+	}
+}
+
+// TestConcurrentScrub scrubs every sample from many goroutines at once, as
+// a server does: each result must equal the one scrubbed alone. Run with
+// -race (.ci/run does) to check that calls share nothing unsafely.
+func TestConcurrentScrub(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sample struct {
+		in, want          []byte
+		scrubRep, scanRep string
+	}
+	reportJSON := func(rep *Report) string {
+		b, _ := json.Marshal(rep)
+		return string(b)
+	}
+	var samples []sample
+	for _, file := range files {
+		in, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), nil)
+		if err != nil {
+			continue // README.md
+		}
+		scan, _ := Scan(bytes.NewReader(in))
+		samples = append(samples, sample{in, out.Bytes(), reportJSON(rep), reportJSON(scan)})
+	}
+	const rounds = 8
+	var wg sync.WaitGroup
+	errs := make(chan string, rounds*len(samples))
+	for i := 0; i < rounds; i++ {
+		for j, s := range samples {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if (i+j)%2 == 0 {
+					var out bytes.Buffer
+					rep, err := Scrub(&out, bytes.NewReader(s.in), nil)
+					if err != nil || !bytes.Equal(out.Bytes(), s.want) || reportJSON(rep) != s.scrubRep {
+						errs <- fmt.Sprintf("sample %d, round %d: Scrub's output or report differs (%v)", j, i, err)
+					}
+				} else {
+					rep, err := Scan(bytes.NewReader(s.in))
+					if err != nil || reportJSON(rep) != s.scanRep {
+						errs <- fmt.Sprintf("sample %d, round %d: Scan's report differs (%v)", j, i, err)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
