@@ -71,6 +71,12 @@ func reportAction(c *cli.Context) error {
 		if s.err != nil && (asJSON || s.rep == nil) {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 		}
+		if s.skip == errEmptyFile.Error() {
+			p.clear()
+			var t tally
+			t.noteEmpty(stderr, s.it.path)
+			return
+		}
 		if s.skip != "" {
 			if verbose {
 				p.clear()
@@ -162,6 +168,9 @@ func describeErr(err error, path string) string {
 	}
 	if errors.Is(err, exifscrub.ErrUnsupportedFormat) {
 		err = errNotImage
+		if head, rerr := readHead(path); rerr == nil {
+			err = unsupportedFile(head) // "not a supported format: GIF"
+		}
 	}
 	return strings.TrimPrefix(err.Error(), "exifscrub: ")
 }
