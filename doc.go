@@ -69,8 +69,9 @@
 // still reads the request needs full duplex on HTTP/1.1
 // (http.NewResponseController(w).EnableFullDuplex()). The status and
 // headers are sent with the first bytes of output, so an error found later
-// can no longer change the status; the report, whose findings the output
-// may still add to, is likewise complete only when Scrub returns. And a
+// can no longer change the status; and the report exists only once Scrub
+// returns, after the whole output is written, so it cannot go in a header
+// (send it as a trailer, or after the image in a format of your own). And a
 // failed scrub must abort the response rather than end it normally, so that
 // the client sees a broken transfer, not a short image: panic with
 // http.ErrAbortHandler, which net/http treats as a silent abort. To answer

@@ -179,8 +179,8 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // A pre-check that changes nothing: refuse an upload that gives away where
-// it was taken, and say what to remove. Scan reads no more than it must
-// keep; the report is complete when Scan returns without an error.
+// it was taken or who took it, and say what to remove. The report is
+// complete only when Scan returns without an error.
 func ExampleScan_precheck() {
 	for _, name := range []string{"jpg__Kodak_CX7530.jpg", "pillow__icc_profile.png"} {
 		f, err := os.Open(filepath.Join("testdata", name))
