@@ -185,6 +185,10 @@ type heifIpma struct {
 }
 
 // A heifFile is one HEIF file being scanned or scrubbed.
+// maxMdats bounds the number of top-level 'mdat' boxes, whose index is
+// kept in memory.
+const maxMdats = 1024
+
 type heifFile struct {
 	*scrubber
 	data []byte
@@ -299,6 +303,10 @@ func (h *heifFile) parseTop() error {
 			haveMeta = true
 			h.meta = bx
 		case boxMdat:
+			// Files have one; thousands would only cost memory per box.
+			if len(h.mdats) == maxMdats {
+				return errorAt(bx.off, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMdats)
+			}
 			h.mdats = append(h.mdats, bx)
 		case boxMoov:
 			return errorAt(bx.off, ErrUnsupportedFeature, "image sequence ('moov' box)")
@@ -354,7 +362,7 @@ func (h *heifFile) reportUUID(bx box) {
 // make it parse the same bytes again and again).
 func (h *heifFile) parseXMPBytes(b []byte) {
 	if !h.budget(len(b)) {
-		h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(%d bytes, too large to list)", len(b)))
+		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(%d bytes, too large to list)", len(b)))
 		return
 	}
 	parseXMP(h.rep, "XMP", b)
@@ -795,6 +803,11 @@ func (h *heifFile) parseIprp(bx box) error {
 				p, ok := pr.next()
 				if !ok {
 					break
+				}
+				// 'ipma' indexes are at most 15 bits (ISO/IEC 23008-12 §9.3.2): more
+				// properties could never be used, only cost memory.
+				if len(h.props) == 1<<15-1 {
+					return errorAt(p.off, ErrUnsupportedFeature, "more than %d properties in 'ipco'", 1<<15-1)
 				}
 				h.props = append(h.props, p)
 			}

@@ -222,7 +222,7 @@ func (h *heifFile) reportProperty(p box) {
 	c := newCursor(p)
 	c.fullBox()
 	container := "HEIF " + p.typ.String()
-	before := len(h.rep.Findings)
+	before := h.rep.count()
 	switch p.typ {
 	case propUdes: // lang, name, description, tags
 		c.str()
@@ -243,7 +243,7 @@ func (h *heifFile) reportProperty(p box) {
 			h.rep.add(Time, container, tag, mp4Time(us))
 		}
 	}
-	if len(h.rep.Findings) == before {
+	if h.rep.count() == before {
 		h.rep.add(Other, container, p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
 	}
 }
@@ -369,16 +369,16 @@ func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 // is a 32-bit exif_tiff_header_offset, that many bytes (normally
 // "Exif\0\0", the JPEG APP1 signature), and the TIFF structure.
 func (h *heifFile) reportExif(it *heifItem) {
-	before := len(h.rep.Findings)
+	before := h.rep.count()
 	defer func() {
-		if len(h.rep.Findings) == before {
+		if h.rep.count() == before {
 			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
 		}
 	}()
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
 		return
 	case len(b) < 4:
 		return
@@ -411,14 +411,19 @@ func (h *heifFile) reportMime(it *heifItem) {
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
 		return
 	case it.encoding != "":
 		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
 		// is zlib data.
-		if out := inflate(b); len(out) > 0 && strings.EqualFold(it.encoding, "deflate") {
+		out, ok := h.inflate(b)
+		switch {
+		case !ok:
+			h.rep.add(Embedded, "XMP", "XMP", h.notInflated())
+			return
+		case len(out) > 0 && strings.EqualFold(it.encoding, "deflate"):
 			b = out
-		} else {
+		default:
 			h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
 			return
 		}

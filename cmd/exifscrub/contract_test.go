@@ -93,7 +93,7 @@ func TestStdinFilter(t *testing.T) {
 
 	defer func(f func(io.Writer) bool) { stdoutIsTerminal = f }(stdoutIsTerminal)
 	stdoutIsTerminal = func(io.Writer) bool { return true }
-	for _, args := range [][]string{{"scrub", "-"}, {"scrub", "-o", "-", gpsJPEG}} {
+	for _, args := range [][]string{{"scrub", "-"}, {"scrub", "-o", "-", gpsJPEG}, {"scrub", "-o", "/dev/stdout", gpsJPEG}} {
 		r := runCLI(t, readFile(t, gpsJPEG), args...)
 		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "terminal") {
 			t.Errorf("%v to a terminal: exit %d, stdout %d bytes, stderr %q; want 64, nothing written", args, r.code, len(r.stdout), r.stderr)
