@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +117,9 @@ func TestReaderError(t *testing.T) {
 		formats[rep.Format] = true
 		for _, cut := range []int{0, 1, 16, len(in) / 4, len(in) / 2, len(in) - 100, len(in) - 1, len(in)} {
 			cut = max(0, min(cut, len(in)))
+			if cut == len(in) && !slices.Contains([]Format{JPEG, PNG, WebP, HEIF, AVIF}, rep.Format) {
+				continue // video: reading stops at the end of the last box, before the reader's error
+			}
 			for _, scan := range []bool{true, false} {
 				r := &failingReader{data: in[:cut], err: boom}
 				var err error

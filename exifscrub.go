@@ -20,6 +20,8 @@ const (
 	HEIF Format = "heif" // HEIC and other HEIF brands (ISO/IEC 23008-12)
 	AVIF Format = "avif" // AV1 in HEIF (AV1 Image File Format)
 	WebP Format = "webp"
+	MOV  Format = "mov" // QuickTime movie (QuickTime File Format)
+	MP4  Format = "mp4" // MP4, 3GP, M4V and other ISO base media video (ISO/IEC 14496-12, -14)
 )
 
 // A Category says what a piece of metadata gives away.
@@ -132,7 +134,9 @@ func (r *Report) Has(cats ...Category) bool {
 }
 
 // Location returns the GPS position recorded in the image's EXIF, in signed
-// decimal degrees, and whether there was one.
+// decimal degrees, and whether there was one. For a video, it is the
+// position of QuickTime metadata (an ISO 6709 string), preferably Apple's
+// com.apple.quicktime.location.ISO6709 key, or of the user data.
 func (r *Report) Location() (lat, lon float64, ok bool) {
 	var haveLat, haveLon bool
 	for _, f := range r.Findings {
@@ -146,7 +150,26 @@ func (r *Report) Location() (lat, lon float64, ok bool) {
 			lon, haveLon = parseDecimal(f.Value)
 		}
 	}
-	return lat, lon, haveLat && haveLon
+	if haveLat && haveLon {
+		return lat, lon, true
+	}
+	return r.videoLocation()
+}
+
+// videoLocation returns the first position of a video's metadata, keys
+// first.
+func (r *Report) videoLocation() (lat, lon float64, ok bool) {
+	for _, keysOnly := range []bool{true, false} {
+		for _, f := range r.Findings {
+			if f.Category != Location || !isVideoContainer(f.Container) || keysOnly && f.Container != containerKeys {
+				continue
+			}
+			if lat, lon, ok := parsePosition(f.Value); ok {
+				return lat, lon, true
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // add adds a finding, or counts it in the More of an earlier one (see
@@ -284,7 +307,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		opts = new(Options)
 	}
 	rep := &Report{Format: f.name, Findings: []Finding{}}
-	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard}
+	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}
 	var bw *bufio.Writer
 	if !s.scan {
 		bw = writerPool.Get().(*bufio.Writer)
@@ -313,6 +336,11 @@ type scrubber struct {
 	opts *Options
 	rep  *Report
 	scan bool // nothing is written; work only needed for output can be skipped
+	// src and dst are the caller's reader and writer, unbuffered: a video
+	// whose index follows its media data may need to read ahead in one or
+	// go back in the other (see mov_write.go).
+	src io.Reader
+	dst io.Writer
 
 	inflated int64 // bytes decompressed for the report so far (see maxInflatedTotal)
 }

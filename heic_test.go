@@ -39,14 +39,14 @@ func TestDetectHEIF(t *testing.T) {
 		{"mif1 then heic", ftyp("mif1", "mif1", "heic"), HEIF},
 		{"generic HEIF", ftyp("mif1", "mif1"), HEIF},
 		{"HEVC sequence", ftyp("msf1", "msf1", "hevc"), HEIF},
-		{"MP4 video", ftyp("isom", "isom", "mp41"), ""},
-		{"QuickTime", ftyp("qt  ", "qt  "), ""},
+		{"MP4 video", ftyp("isom", "isom", "mp41"), MP4},
+		{"QuickTime", ftyp("qt  ", "qt  "), MOV},
 		{"Canon CR3", ftyp("crx ", "crx ", "isom"), ""},
 		{"short ftyp", []byte{0, 0, 0, 8, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'}, ""},
 		{"largesize ftyp", append([]byte{0, 0, 0, 1, 'f', 't', 'y', 'p', 0, 0, 0, 0, 0, 0, 0, 28}, "mif1\x00\x00\x00\x00avif"...), AVIF},
 		{"largesize ftyp, no brands", []byte("\x00\x00\x00\x01ftyp00000000"), ""}, // found by FuzzHEIF
 		{"largesize ftyp too small", append([]byte{0, 0, 0, 1, 'f', 't', 'y', 'p', 0, 0, 0, 0, 0, 0, 0, 3}, "heic\x00\x00\x00\x00heic"...), ""},
-		{"not ftyp", rawBox("free", []byte("heicmif1heic")), ""},
+		{"not ftyp", rawBox("free", []byte("heicmif1heic")), MOV}, // QuickTime without ftyp
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

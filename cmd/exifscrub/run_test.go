@@ -74,6 +74,10 @@ func TestRun(t *testing.T) {
 		{name: "scrub not an image", args: []string{"scrub", "-o", filepath.Join(dir, "readme.out"), notImage}, code: exitFailed, stderr: []string{"not an image"}},
 		{name: "scrub malformed", args: []string{"scrub", "-o", filepath.Join(dir, "t.out.jpg"), truncated}, code: exitFailed, stderr: []string{"invalid JPEG"}},
 		{name: "scrub malformed to stdout", args: []string{"scrub", "-o", "-", truncated}, code: exitFailed, noStdout: true},
+		{name: "report video", args: []string{"report", movie}, code: exitOK, stdout: []string{"(MOV)", "48.858400, 2.294500", "iPhone 15 Pro"}},
+		{name: "scrub video -o", args: []string{"scrub", "-o", filepath.Join(dir, "out.mov"), movie}, code: exitOK, noStdout: true, noStderr: true},
+		{name: "scrub video stdin to stdout", args: []string{"scrub", "-o", "-", "-"}, stdin: readFile(t, movie), code: exitOK, noStderr: true},
+		{name: "check video", args: []string{"check", movie}, code: exitFound, stdout: []string{"video__keys_tmcd_rot90.mov: reveals location, time, device"}},
 		{name: "scrub dry run", args: []string{"scrub", "--dry-run", gps}, code: exitOK, stdout: []string{"would remove", "location, time, device, identity, embedded"}, stderr: []string{"would scrub 1 file"}},
 
 		// check

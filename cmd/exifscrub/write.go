@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -120,18 +119,20 @@ func (s *scrubber) writeOutput(dst string, perm fs.FileMode, scrub func(io.Write
 	return rep, n, nil
 }
 
-// bufferedWrite scrubs into memory, then writes the result to w only if
-// the scrub succeeded, so that an incomplete image is never sent on. A
-// failed or short write is an error.
+// bufferedWrite scrubs into a spillBuffer (memory, or for a video a
+// temporary file), then writes the result to w only if the scrub
+// succeeded, so that an incomplete image is never sent on. A failed or
+// short write is an error.
 func bufferedWrite(w io.Writer, scrub func(io.Writer) (*exifscrub.Report, error)) (*exifscrub.Report, int64, error) {
-	var buf bytes.Buffer
+	var buf spillBuffer
+	defer buf.Close()
 	rep, err := scrub(&buf)
 	if err != nil {
 		return nil, 0, err
 	}
-	n := int64(buf.Len())
-	m, err := w.Write(buf.Bytes())
-	if err == nil && int64(m) != n {
+	n := buf.Len()
+	m, err := buf.WriteTo(w)
+	if err == nil && m != n {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
