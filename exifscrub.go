@@ -70,7 +70,9 @@ const (
 	// MaxFindings is how many kinds of finding a report lists. Past it,
 	// findings of kinds not yet listed are counted in one finding per
 	// category (container "exifscrub", tag "ReportLimit"), so that what
-	// is not listed still counts in Has and in a check.
+	// is not listed still counts in Has and in a check; those of category
+	// Other are counted as Embedded, so that a report that hit the limit
+	// always fails a check.
 	MaxFindings = 1000
 )
 
@@ -176,7 +178,21 @@ func (r *Report) videoLocation() (lat, lon float64, ok bool) {
 // MaxSameKind and MaxFindings), so that the report's size does not grow
 // with the number of metadata blocks in the file.
 func (r *Report) add(cat Category, container, tag, value string) {
-	r.n++
+	r.addFinding(Finding{Category: cat, Container: container, Tag: tag, Value: value}, true)
+}
+
+// merge adds the findings of o, a report of part of the file, to r.
+func (r *Report) merge(o *Report) {
+	for _, f := range o.Findings {
+		r.addFinding(f, false)
+	}
+}
+
+// addFinding is add for a whole finding, whose strings are made printable
+// first when clean is set, and which may count others in its More.
+func (r *Report) addFinding(f Finding, clean bool) {
+	cat, container, tag := f.Category, f.Container, f.Tag
+	r.n += 1 + f.More
 	if r.kinds == nil {
 		r.kinds = make(map[findingKind]kindCount)
 	}
@@ -184,11 +200,16 @@ func (r *Report) add(cat Category, container, tag, value string) {
 	c, ok := r.kinds[k]
 	switch {
 	case ok && c.listed >= MaxSameKind:
-		r.Findings[c.last].More++
+		r.Findings[c.last].More += 1 + f.More
 		return
 	case !ok && len(r.kinds) >= MaxFindings:
+		if cat == Other {
+			// Other does not fail a check; what the report could not
+			// list must, however harmless each piece may be.
+			cat = Embedded
+		}
 		if i, ok := r.overflow[cat]; ok {
-			r.Findings[i].More++
+			r.Findings[i].More += 1 + f.More
 			return
 		}
 		if r.overflow == nil {
@@ -196,11 +217,14 @@ func (r *Report) add(cat Category, container, tag, value string) {
 		}
 		r.overflow[cat] = len(r.Findings)
 		r.Findings = append(r.Findings, Finding{Category: cat, Container: "exifscrub", Tag: "ReportLimit",
-			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings)})
+			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings), More: f.More})
 		return
 	}
 	r.kinds[k] = kindCount{last: len(r.Findings), listed: c.listed + 1}
-	r.Findings = append(r.Findings, Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)})
+	if clean {
+		f.Container, f.Tag, f.Value = printable(container), printable(tag), printable(f.Value)
+	}
+	r.Findings = append(r.Findings, f)
 }
 
 // count returns the number of findings added so far, listed or counted:
