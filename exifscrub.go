@@ -3,7 +3,7 @@ package exifscrub
 import (
 	"bufio"
 	"bytes"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -80,6 +80,9 @@ const (
 // Scrub returns what it removed. Metadata that Scrub keeps because the image
 // needs it to display correctly (colour profiles, a lone EXIF orientation)
 // is not reported.
+//
+// Findings is empty, not nil, in a report of a clean image, so that it
+// encodes as a JSON array ("findings": []).
 type Report struct {
 	Format   Format    `json:"format"`
 	Findings []Finding `json:"findings"`
@@ -108,6 +111,16 @@ func (r *Report) Total() int {
 		n += 1 + f.More
 	}
 	return n
+}
+
+// MarshalJSON encodes a report with no findings as "findings": [], never
+// null, however the report was made.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	return json.Marshal(plain(r))
 }
 
 // Has reports whether any finding is in one of the given categories.
@@ -250,7 +263,9 @@ type Options struct {
 // Scan reads r to its end: data after the image is part of the report.
 //
 // An unrecognised format gives an error matching ErrUnsupportedFormat; a
-// malformed image gives a *FormatError naming the offset.
+// malformed image gives a *FormatError naming the offset; an error from r
+// itself is returned as it is. Once the format is recognised, the report
+// is returned even with an error, listing what was read before it.
 func Scan(r io.Reader) (*Report, error) {
 	return scrub(io.Discard, r, nil)
 }
@@ -268,7 +283,10 @@ func Scan(r io.Reader) (*Report, error) {
 //
 // If Scrub returns an error, what it wrote to w (for JPEG and PNG) is an
 // incomplete image that must be discarded; it never contains removed
-// metadata. ScrubFile and WriteFileAtomic discard it for you.
+// metadata. ScrubFile and WriteFileAtomic discard it for you. Errors are
+// as for Scan, and errors from w are returned as they are too. The report
+// is final only when the whole output has been written and the error is
+// nil; with an error it lists what was found before the problem.
 func Scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	return scrub(w, r, opts)
 }
@@ -290,12 +308,15 @@ var (
 
 func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(r)
+	br.Reset(source{r})
 	defer func() {
 		br.Reset(nil)
 		readerPool.Put(br)
 	}()
 	head, err := br.Peek(maxMagicLen)
+	if ioErr, ok := ioError(err); ok {
+		return nil, ioErr // too early to know the format
+	}
 	if len(head) == 0 {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
@@ -309,7 +330,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	if opts == nil {
 		opts = new(Options)
 	}
-	rep := &Report{Format: f.name}
+	rep := &Report{Format: f.name, Findings: []Finding{}}
 	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}
 	var bw *bufio.Writer
 	if !s.scan {
@@ -321,20 +342,15 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		}()
 		s.out = bw
 	}
-	if err := f.scrub(s); err != nil {
-		var we *writeError
-		if errors.As(err, &we) {
-			return nil, we.err
-		}
-		return nil, err
+	err = f.scrub(s)
+	if err == nil && bw != nil {
+		err = bw.Flush()
 	}
-	if bw != nil {
-		if err := bw.Flush(); err != nil {
-			return nil, err
-		}
+	if ioErr, ok := ioError(err); ok {
+		err = ioErr
 	}
 	rep.sort()
-	return rep, nil
+	return rep, err
 }
 
 // A scrubber carries the state of one Scan or Scrub call.
@@ -364,12 +380,12 @@ func (s *scrubber) write(b []byte) error {
 	return nil
 }
 
-// formatError describes a problem with the input at offset off. Errors from
-// writing the output are returned as they are.
+// formatError describes a problem with the input at offset off. Errors
+// from the caller's reader or writer are returned as they are: they say
+// nothing about the image.
 func (s *scrubber) formatError(off int64, reason string, err error) error {
-	var we *writeError
-	if errors.As(err, &we) {
-		return we.err
+	if ioErr, ok := ioError(err); ok {
+		return ioErr
 	}
 	return &FormatError{Format: s.rep.Format, Offset: off, Reason: reason, Err: err}
 }
