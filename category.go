@@ -5,47 +5,431 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
-// namePatterns sort free-form metadata names (XMP properties, PNG text
-// keywords, IPTC datasets) into categories by the words in them. They are
-// tried in order, so "GPSDateStamp" is Location and "CreatorTool" is Device.
-// EXIF tags have exact categories in exifTags instead.
-var namePatterns = []struct {
-	cat   Category
-	words []string
-}{
-	{Location, []string{"gps", "latitude", "longitude", "altitude", "location", "city", "country",
-		"province", "state", "sublocation", "coordinates", "geo"}},
-	{Device, []string{"make", "model", "serial", "uniqueid", "software", "hostcomputer", "lens", "cameraid",
-		"deviceid", "documentid", "instanceid", "contentidentifier", "firmware", "creatortool", "manufacturer",
-		"softwareagent", "originatingprogram", "programversion", "source", "imageuniqueid"}},
-	{Time, []string{"date", "time", "subsec", "when", "modtime", "created", "modified"}},
-	{Identity, []string{"artist", "author", "creator", "byline", "by-line", "copyright", "rights", "contact",
-		"credit", "email", "phone", "address", "person", "owner", "writer", "publisher", "photographer",
-		"editor", "name", "webstatement"}},
-	{Text, []string{"comment", "description", "caption", "title", "keywords", "subject", "headline",
-		"instructions", "label", "note", "disclaimer", "warning", "category"}},
+// Categories come from tables of known names, never from words found
+// inside a name: "crs:Opacity" holds "city" and "xmpRights:WebStatement"
+// holds "state", yet neither says where a photo was taken. Each family of
+// metadata has its own table:
+//
+//   - EXIF tags, by IFD and tag number: exifTags in tiff.go;
+//   - IPTC-IIM datasets, by number: iptcDatasets in iptc.go;
+//   - XMP properties, by namespace URI and property name: xmpSchemas below;
+//   - PNG text keywords: pngKeywords below;
+//   - Kodak/Fujifilm APP12 "[picture info]" keys: pictureInfoKeys below;
+//   - QuickTime and MP4 metadata keys: quickTimeKeys below.
+//
+// A name no table knows gets guessCategory's neutral guess.
+
+// A nameTable gives the category of the names of one namespace: the
+// properties of an XMP schema, the keywords of PNG text, the keys of
+// QuickTime metadata. Names are matched exactly, then regardless of case
+// (writers are not always careful: "xmp:creatortool" exists). A name that
+// is not listed gets other, or guessCategory's guess when other is "".
+type nameTable struct {
+	names map[string]Category
+	other Category
 }
 
-// classifyName returns the category of a free-form metadata name.
-func classifyName(name string) Category {
-	lower := strings.ToLower(name)
-	if i := strings.LastIndexByte(lower, ':'); i >= 0 {
-		lower = lower[i+1:]
+// classify returns the category of name.
+func (t *nameTable) classify(name string) Category {
+	if c, ok := t.lookup(name); ok {
+		return c
 	}
-	if lower == "exposuretime" { // a camera setting, not a time of day
-		return Other
+	if t.other != "" {
+		return t.other
 	}
-	for _, p := range namePatterns {
-		for _, w := range p.words {
-			if strings.Contains(lower, w) {
-				return p.cat
-			}
+	return guessCategory(name)
+}
+
+// lookup returns the category of a listed name.
+func (t *nameTable) lookup(name string) (Category, bool) {
+	if c, ok := t.names[name]; ok {
+		return c, true
+	}
+	for n, c := range t.names {
+		if strings.EqualFold(n, name) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// guessCategory classifies a name that no table knows, such as a vendor's
+// XMP property. It errs towards reporting a position: a name made of known
+// words ("GPSLatitude", "camera_location", "OwnerName") gets their
+// category, so that a vendor's GPS property still fails
+// "check --fail-on location". Words are whole: "Opacity" is one word, not
+// "city" inside another, so camera settings and layout stay Other.
+func guessCategory(name string) Category {
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	if c, ok := guessNames.lookup(name); ok {
+		return c
+	}
+	for _, w := range splitWords(name) {
+		if c, ok := guessWords[w]; ok {
+			return c
 		}
 	}
 	return Other
+}
+
+// guessNames are whole names that give their category away only on their
+// own: "State" is a place, "SourceState" is not.
+var guessNames = nameTable{names: map[string]Category{
+	"State": Location, "Province": Location, "ProvinceState": Location, "Region": Location,
+	"Sublocation": Location, "PostalCode": Location, "Street": Location, "Place": Location,
+	"Subject": Text, "Title": Text, "Name": Identity, "Time": Time, "When": Time,
+}}
+
+// guessWords are words that give their category away wherever they stand
+// in a name. A word that can name something else ("Model" in "ColorModel",
+// "Time" in "ExposureTime", "Name" in "LayerName") is not one of them.
+var guessWords = map[string]Category{
+	"gps": Location, "latitude": Location, "longitude": Location, "altitude": Location,
+	"location": Location, "city": Location, "country": Location, "geo": Location,
+	"geolocation": Location, "coordinates": Location, "iso6709": Location,
+
+	"date": Time, "datetime": Time, "timestamp": Time, "timezone": Time,
+
+	"make": Device, "serial": Device, "serialnumber": Device, "firmware": Device,
+	"lens": Device, "software": Device, "manufacturer": Device, "hostcomputer": Device,
+	"creatortool": Device, "uniqueid": Device, "deviceid": Device,
+
+	"artist": Identity, "author": Identity, "creator": Identity, "owner": Identity,
+	"copyright": Identity, "byline": Identity, "photographer": Identity, "email": Identity,
+	"phone": Identity, "telephone": Identity, "contact": Identity, "publisher": Identity,
+	"person": Identity, "username": Identity,
+
+	"comment": Text, "comments": Text, "description": Text, "caption": Text,
+	"keywords": Text, "keyword": Text, "headline": Text, "notes": Text, "title": Text,
+}
+
+// splitWords splits a name into lower-case words at separators and case
+// changes: "GPSLatitude" is "gps" and "latitude", "camera_serial-number" is
+// "camera", "serial" and "number", "ISO6709" is "iso6709".
+func splitWords(name string) []string {
+	var words []string
+	var w []rune
+	flush := func() {
+		if len(w) > 0 {
+			words = append(words, strings.ToLower(string(w)))
+			w = w[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+			continue
+		case unicode.IsUpper(r) && i > 0 && len(w) > 0:
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				flush()
+			}
+		}
+		w = append(w, r)
+	}
+	flush()
+	return words
+}
+
+// XMP namespaces (XMP Specification Part 2 §8 and Part 1 §8.4 for the
+// structure types; the IPTC Photo Metadata Standard; PLUS; the Metadata
+// Working Group's Guidelines §5.9 for regions; vendors' documentation).
+const (
+	nsXMPDC       = "http://purl.org/dc/elements/1.1/"
+	nsXMPBasic    = "http://ns.adobe.com/xap/1.0/"
+	nsXMPRights   = "http://ns.adobe.com/xap/1.0/rights/"
+	nsXMPMM       = "http://ns.adobe.com/xap/1.0/mm/"
+	nsStEvt       = "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
+	nsStRef       = "http://ns.adobe.com/xap/1.0/sType/ResourceRef#"
+	nsStVer       = "http://ns.adobe.com/xap/1.0/sType/Version#"
+	nsStArea      = "http://ns.adobe.com/xmp/sType/Area#"
+	nsStDim       = "http://ns.adobe.com/xap/1.0/sType/Dimensions#"
+	nsXMPPhotosh  = "http://ns.adobe.com/photoshop/1.0/"
+	nsXMPExif     = "http://ns.adobe.com/exif/1.0/"
+	nsXMPExifEX   = "http://cipa.jp/exif/1.0/"
+	nsXMPTIFF     = "http://ns.adobe.com/tiff/1.0/"
+	nsXMPAux      = "http://ns.adobe.com/exif/1.0/aux/"
+	nsXMPCRS      = "http://ns.adobe.com/camera-raw-settings/1.0/"
+	nsXMPIptcCore = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+	nsXMPIptcExt  = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+	nsXMPPlus     = "http://ns.useplus.org/ldf/xmp/1.0/"
+	nsXMPDM       = "http://ns.adobe.com/xmp/1.0/DynamicMedia/"
+	nsXMPPDF      = "http://ns.adobe.com/pdf/1.3/"
+	nsXMPLR       = "http://ns.adobe.com/lightroom/1.0/"
+	nsMWGRegions  = "http://www.metadataworkinggroup.com/schemas/regions/"
+	nsMWGKeywords = "http://www.metadataworkinggroup.com/schemas/keywords/"
+	nsMSPhoto     = "http://ns.microsoft.com/photo/1.0/"
+	nsMSPhotoReg  = "http://ns.microsoft.com/photo/1.2/t/Region#"
+	nsGPano       = "http://ns.google.com/photos/1.0/panorama/"
+	nsGCamera     = "http://ns.google.com/photos/1.0/camera/"
+	nsGContainer  = "http://ns.google.com/photos/1.0/container/"
+	nsGItem       = "http://ns.google.com/photos/1.0/container/item/"
+	nsGImage      = "http://ns.google.com/photos/1.0/image/"
+	nsGDepth      = "http://ns.google.com/photos/1.0/depthmap/"
+	nsGAudio      = "http://ns.google.com/photos/1.0/audio/"
+	nsHDRGainMap  = "http://ns.adobe.com/hdr-gain-map/1.0/"
+	nsAppleHDR    = "http://ns.apple.com/HDRGainMap/1.0/"
+	nsAppleFace   = "http://ns.apple.com/faceinfo/1.0/"
+	nsAppleAdjust = "http://ns.apple.com/adjustment-settings/1.0/"
+	nsAppleIIO    = "http://ns.apple.com/ImageIO/1.0/"
+)
+
+// xmpGPS are the GPS properties of the exif schema, the GPS IFD's tags
+// (XMP Specification Part 2 §3.3.2; CIPA DC-008 §4.6.6).
+var xmpGPS = []string{
+	"GPSVersionID", "GPSLatitude", "GPSLongitude", "GPSAltitudeRef", "GPSAltitude", "GPSTimeStamp",
+	"GPSSatellites", "GPSStatus", "GPSMeasureMode", "GPSDOP", "GPSSpeedRef", "GPSSpeed",
+	"GPSTrackRef", "GPSTrack", "GPSImgDirectionRef", "GPSImgDirection", "GPSMapDatum",
+	"GPSDestLatitude", "GPSDestLongitude", "GPSDestBearingRef", "GPSDestBearing",
+	"GPSDestDistanceRef", "GPSDestDistance", "GPSProcessingMethod", "GPSAreaInformation",
+	"GPSDifferential", "GPSHPositioningError",
+}
+
+// withGPS adds the GPS properties to names, as Location.
+func withGPS(names map[string]Category) map[string]Category {
+	for _, n := range xmpGPS {
+		names[n] = Location
+	}
+	return names
+}
+
+// xmpSchemas classify the properties of known XMP schemas, by namespace
+// URI. Structure fields are properties of their own namespace: the fields
+// of xmpMM:History are stEvt's, those of Iptc4xmpExt:LocationCreated are
+// Iptc4xmpExt's. A schema whose other is Other lists every property that
+// reveals something; a vendor's schema that is not here gets
+// guessCategory's guess for each property.
+var xmpSchemas = map[string]*nameTable{
+	nsXMPDC: {other: Other, names: map[string]Category{
+		"creator": Identity, "contributor": Identity, "publisher": Identity, "rights": Identity,
+		"description": Text, "title": Text, "subject": Text, "source": Text,
+		"coverage": Location, "date": Time,
+	}},
+	nsXMPBasic: {other: Other, names: map[string]Category{
+		"CreateDate": Time, "ModifyDate": Time, "MetadataDate": Time,
+		"CreatorTool": Device, "Label": Text, "Nickname": Identity, "Author": Identity,
+		"Thumbnails": Embedded, "Title": Text, "Description": Text,
+	}},
+	nsXMPRights: {other: Other, names: map[string]Category{
+		"Owner": Identity, "Certificate": Identity, "WebStatement": Identity, "UsageTerms": Text,
+	}},
+	nsXMPMM: {other: Other, names: map[string]Category{
+		"DocumentID": Device, "InstanceID": Device, "OriginalDocumentID": Device,
+		"Manager": Device, "ManageTo": Device, "ManageUI": Device, "ManagerVariant": Device,
+		"LastURL": Identity, "SaveID": Device,
+	}},
+	nsStEvt: {other: Other, names: map[string]Category{
+		"when": Time, "softwareAgent": Device, "instanceID": Device,
+	}},
+	nsStRef: {other: Other, names: map[string]Category{
+		"documentID": Device, "instanceID": Device, "originalDocumentID": Device,
+		"lastModifyDate": Time, "manager": Device, "managerVariant": Device,
+		"manageTo": Device, "manageUI": Device, "filePath": Identity, "lastURL": Identity,
+	}},
+	nsStVer:  {other: Other, names: map[string]Category{"modifier": Identity, "modifyDate": Time, "comments": Text}},
+	nsStArea: {other: Other},
+	nsStDim:  {other: Other},
+	nsXMPPhotosh: {other: Other, names: map[string]Category{
+		"AuthorsPosition": Identity, "CaptionWriter": Identity, "Credit": Identity, "Source": Identity,
+		"City": Location, "State": Location, "Country": Location,
+		"DateCreated": Time,
+		"Headline":    Text, "Instructions": Text, "Category": Text, "SupplementalCategories": Text,
+		"TransmissionReference": Text, "History": Text, "LayerName": Text, "LayerText": Text,
+		"DocumentAncestors": Device,
+	}},
+	nsXMPExif: {other: Other, names: withGPS(map[string]Category{
+		"DateTimeOriginal": Time, "DateTimeDigitized": Time, "SubSecTime": Time,
+		"SubSecTimeOriginal": Time, "SubSecTimeDigitized": Time, "DateTime": Time,
+		"UserComment": Text, "MakerNote": Device, "ImageUniqueID": Device,
+		// Not in the schema, but written by some tools.
+		"Make": Device, "Model": Device, "Software": Device, "Artist": Identity, "Copyright": Identity,
+		"ImageDescription": Text, "SerialNumber": Device, "BodySerialNumber": Device,
+		"LensModel": Device, "LensMake": Device, "CameraOwnerName": Identity,
+	})},
+	nsXMPExifEX: {other: Other, names: withGPS(map[string]Category{
+		"BodySerialNumber": Device, "CameraOwnerName": Identity, "LensMake": Device,
+		"LensModel": Device, "LensSerialNumber": Device, "LensSpecification": Device,
+		"ImageUniqueID": Device, "OffsetTime": Time, "OffsetTimeOriginal": Time,
+		"OffsetTimeDigitized": Time, "Photographer": Identity, "ImageEditor": Identity,
+		"CameraFirmware": Device, "RAWDevelopingSoftware": Device, "ImageEditingSoftware": Device,
+		"MetadataEditingSoftware": Device, "ImageTitle": Text,
+	})},
+	nsXMPTIFF: {other: Other, names: map[string]Category{
+		"Make": Device, "Model": Device, "Software": Device, "HostComputer": Device,
+		"DateTime": Time, "Artist": Identity, "Copyright": Identity, "ImageDescription": Text,
+	}},
+	nsXMPAux: {other: Other, names: map[string]Category{
+		"SerialNumber": Device, "Lens": Device, "LensID": Device, "LensInfo": Device,
+		"LensSerialNumber": Device, "Firmware": Device, "OwnerName": Identity,
+		"DateTimeDigitized": Time,
+	}},
+	// Camera Raw settings: editing parameters, except the raw file's name.
+	nsXMPCRS: {other: Other, names: map[string]Category{"RawFileName": Text}},
+	nsXMPIptcCore: {other: Other, names: map[string]Category{
+		"Location": Location, "CountryCode": Location,
+		// CreatorContactInfo: the creator's own address, not the photo's.
+		"CreatorContactInfo": Identity, "CiAdrExtadr": Identity, "CiAdrCity": Identity,
+		"CiAdrRegion": Identity, "CiAdrPcode": Identity, "CiAdrCtry": Identity,
+		"CiEmailWork": Identity, "CiTelWork": Identity, "CiUrlWork": Identity,
+		"IntellectualGenre": Text, "AltTextAccessibility": Text, "ExtDescrAccessibility": Text,
+	}},
+	nsXMPIptcExt: {other: Other, names: map[string]Category{
+		// Fields of LocationCreated and LocationShown.
+		"LocationCreated": Location, "LocationShown": Location, "City": Location,
+		"CountryCode": Location, "CountryName": Location, "ProvinceState": Location,
+		"Sublocation": Location, "WorldRegion": Location, "LocationName": Location,
+		"LocationId": Location, "GPSLatitude": Location, "GPSLongitude": Location,
+		"GPSAltitude": Location, "GPSAltitudeRef": Location,
+		"PersonInImage": Identity, "PersonName": Identity, "PersonId": Identity,
+		"PersonDescription": Identity, "OrganisationInImageName": Identity,
+		"ModelAge": Identity, "AddlModelInfo": Identity,
+		"AOCreator": Identity, "AOCopyrightNotice": Identity, "AOTitle": Text,
+		"AODateCreated": Time, "Event": Text, "ContributorName": Identity,
+	}},
+	// PLUS: licensors and owners, with their addresses (Identity, not the
+	// photo's location).
+	nsXMPPlus: {other: Other, names: map[string]Category{
+		"Licensor": Identity, "LicensorName": Identity, "LicensorID": Identity,
+		"LicensorEmail": Identity, "LicensorURL": Identity, "LicensorTelephone1": Identity,
+		"LicensorTelephone2": Identity, "LicensorStreetAddress": Identity,
+		"LicensorExtendedAddress": Identity, "LicensorCity": Identity, "LicensorRegion": Identity,
+		"LicensorPostalCode": Identity, "LicensorCountry": Identity,
+		"CopyrightOwner": Identity, "CopyrightOwnerName": Identity, "CopyrightOwnerID": Identity,
+		"ImageCreator": Identity, "ImageCreatorName": Identity, "ImageCreatorID": Identity,
+		"ImageSupplier": Identity, "ImageSupplierName": Identity, "ImageSupplierID": Identity,
+		"ModelReleaseID": Identity, "PropertyReleaseID": Identity, "ImageSupplierImageID": Device,
+	}},
+	nsXMPDM: {other: Other, names: map[string]Category{
+		"artist": Identity, "composer": Identity, "engineer": Identity, "director": Identity,
+		"album": Text, "comment": Text, "logComment": Text, "shotName": Text, "scene": Text,
+		"shotDate": Time, "releaseDate": Time, "shotLocation": Location, "cameraModel": Device,
+		"cameraLabel": Device, "cameraMove": Other,
+	}},
+	nsXMPPDF: {other: Other, names: map[string]Category{
+		"Author": Identity, "Keywords": Text, "Producer": Device, "Title": Text,
+	}},
+	nsXMPLR: {other: Other, names: map[string]Category{"hierarchicalSubject": Text}},
+	// Regions name the people whose faces are in the photo.
+	nsMWGRegions:  {other: Other, names: map[string]Category{"Name": Identity, "Description": Text}},
+	nsMWGKeywords: {other: Other, names: map[string]Category{"Keyword": Text}},
+	nsMSPhoto: {other: Other, names: map[string]Category{
+		"LastKeywordXMP": Text, "LastKeywordIPTC": Text, "DateAcquired": Time,
+		"CameraSerialNumber": Device, "LensManufacturer": Device, "LensModel": Device,
+		"FlashManufacturer": Device, "FlashModel": Device,
+	}},
+	nsMSPhotoReg: {other: Other, names: map[string]Category{
+		"PersonDisplayName": Identity, "PersonEmailDigest": Identity, "PersonLiveIdCID": Identity,
+	}},
+	nsGPano: {other: Other, names: map[string]Category{
+		"FirstPhotoDate": Time, "LastPhotoDate": Time, "PoseHeadingDegrees": Location,
+	}},
+	nsGCamera:     {other: Other},
+	nsGContainer:  {other: Other},
+	nsGItem:       {other: Other},
+	nsGImage:      {other: Other, names: map[string]Category{"Data": Embedded}},
+	nsGDepth:      {other: Other, names: map[string]Category{"Data": Embedded, "Confidence": Embedded}},
+	nsGAudio:      {other: Other, names: map[string]Category{"Data": Embedded}},
+	nsHDRGainMap:  {other: Other},
+	nsAppleHDR:    {other: Other},
+	nsAppleFace:   {other: Other},
+	nsAppleAdjust: {other: Other},
+	nsAppleIIO:    {other: Other},
+}
+
+// classifyXMP returns the category of the XMP property local in the
+// namespace space.
+func classifyXMP(space, local string) Category {
+	if t, ok := xmpSchemas[space]; ok {
+		return t.classify(local)
+	}
+	return guessCategory(local)
+}
+
+// pngKeywords classify the keywords of PNG text chunks: the predefined
+// keywords of PNG §11.3.3.2 ("Source" is the device that made the image)
+// and those ImageMagick writes. Keywords such as "exif:Make" are classified
+// as the XMP property of that name. Text under any other keyword is free
+// text, and Text at least.
+var pngKeywords = nameTable{names: map[string]Category{
+	"Title": Text, "Author": Identity, "Description": Text, "Copyright": Identity,
+	"Creation Time": Time, "Software": Device, "Disclaimer": Text, "Warning": Text,
+	"Source": Device, "Comment": Text,
+	// ImageMagick.
+	"date:create": Time, "date:modify": Time, "date:timestamp": Time,
+	"icc:copyright": Identity, "icc:description": Text, "icc:manufacturer": Device, "icc:model": Device,
+}}
+
+// classifyPNGKeyword returns the category of a PNG text chunk's keyword.
+func classifyPNGKeyword(keyword string) Category {
+	cat, ok := pngKeywords.lookup(keyword)
+	if !ok {
+		prefix, local, qualified := strings.Cut(keyword, ":")
+		switch {
+		case qualified && (prefix == "exif" || prefix == "tiff"):
+			cat = classifyXMP(map[string]string{"exif": nsXMPExif, "tiff": nsXMPTIFF}[prefix], local)
+		default:
+			cat = guessCategory(keyword)
+		}
+	}
+	if cat == Other {
+		cat = Text
+	}
+	return cat
+}
+
+// pictureInfoKeys classify the keys of the "[picture info]" text that
+// Kodak, Fujifilm and Sanyo cameras write in JPEG APP12 (ExifTool's
+// PictureInfo group).
+var pictureInfoKeys = nameTable{names: map[string]Category{
+	"TimeDate": Time, "Serial#": Device, "Type": Device, "ID": Device,
+}, other: ""}
+
+// quickTimeKeys classify the keys of QuickTime and MP4 metadata: the
+// reverse-DNS keys of a 'keys' box (Apple's QuickTime File Format,
+// "Metadata Keys") and the four-character 'ilst' and 'udta' item types
+// (© is written as "\xa9"). Video support extends this table; unknown keys
+// get guessCategory's guess.
+var quickTimeKeys = nameTable{names: map[string]Category{
+	"com.apple.quicktime.location.ISO6709":   Location,
+	"com.apple.quicktime.location.name":      Location,
+	"com.apple.quicktime.make":               Device,
+	"com.apple.quicktime.model":              Device,
+	"com.apple.quicktime.software":           Device,
+	"com.apple.quicktime.creationdate":       Time,
+	"com.apple.quicktime.author":             Identity,
+	"com.apple.quicktime.artist":             Identity,
+	"com.apple.quicktime.copyright":          Identity,
+	"com.apple.quicktime.displayname":        Text,
+	"com.apple.quicktime.title":              Text,
+	"com.apple.quicktime.description":        Text,
+	"com.apple.quicktime.comment":            Text,
+	"com.apple.quicktime.keywords":           Text,
+	"com.apple.quicktime.content.identifier": Device,
+	"com.android.version":                    Device,
+	"com.android.capture.fps":                Other,
+	"\xa9xyz":                                Location, "\xa9day": Time, "\xa9mak": Device, "\xa9mod": Device,
+	"\xa9swr": Device, "\xa9too": Device, "\xa9ART": Identity, "\xa9aut": Identity,
+	"\xa9cpy": Identity, "cprt": Identity, "\xa9nam": Text, "\xa9cmt": Text, "\xa9des": Text,
+}}
+
+// classifyQuickTimeKey returns the category of a QuickTime metadata key.
+func classifyQuickTimeKey(key string) Category {
+	if c, ok := quickTimeKeys.lookup(key); ok {
+		return c
+	}
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		key = key[i+1:] // the last part of a reverse-DNS key
+	}
+	return guessCategory(key)
 }
 
 // maxValueLen is how much of a value a report shows.

@@ -81,6 +81,43 @@
 // refusal. exifscrub never passes an image through with metadata it could
 // not remove, and malformed input never makes it panic.
 //
+// An error from the caller's own reader or writer (a canceled context, a
+// dropped connection, a full disk) is returned as it is, never wrapped in a
+// *FormatError, as the standard library's image decoders do: errors.Is and
+// == work on it, and a server can tell a client that hung up from a client
+// that sent a broken photo.
+//
+// When the format was recognised, Scan and Scrub return a Report even with
+// an error: it lists the metadata read before the problem, so that a photo
+// truncated inside its image data still shows what it gave away. Only a nil
+// error means the report is complete and, for Scrub, that the whole output
+// has been written.
+//
+// # Concurrency
+//
+// The package is safe for concurrent use: Scan, Scrub and ScrubFile share
+// no state between calls but pools of buffers, and any number of them can
+// run at once on different inputs. The output of Scrub depends only on its
+// input and options.
+//
+// # Streaming over HTTP
+//
+// Scrub can stream: JPEG and PNG images are copied to w as they are read,
+// so a handler can pass its request body as r and its http.ResponseWriter
+// as w. Three things follow. A handler that writes its response while it
+// still reads the request needs full duplex on HTTP/1.1
+// (http.NewResponseController(w).EnableFullDuplex()). The status and
+// headers are sent with the first bytes of output, so an error found later
+// can no longer change the status; and the report exists only once Scrub
+// returns, after the whole output is written, so it cannot go in a header
+// (send it as a trailer, or after the image in a format of your own). And a
+// failed scrub must abort the response rather than end it normally, so that
+// the client sees a broken transfer, not a short image: panic with
+// http.ErrAbortHandler, which net/http treats as a silent abort. To answer
+// with an error status instead, scrub into a buffer (or a temporary file)
+// and send it only after Scrub returns nil; WebP, HEIF and AVIF output is
+// always produced whole at the end. See the examples.
+//
 // # References
 //
 //   - JPEG: ITU-T T.81 Annex B, F.2.2, G.1.2; JFIF 1.02; CIPA DC-008 (EXIF 2.32/3.0) §4.7;

@@ -24,7 +24,7 @@ type FormatError struct {
 // ErrUnsupportedFeature is the Err of a FormatError for a well-formed image
 // that uses a feature exifscrub refuses rather than risk leaving metadata
 // behind or breaking the image (for example, HEIF image sequences).
-var ErrUnsupportedFeature = errors.New("unsupported feature")
+var ErrUnsupportedFeature = errors.New("exifscrub: unsupported feature")
 
 func (e *FormatError) Error() string {
 	name := "image"

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +105,100 @@ func ExampleFormatError() {
 	// jpeg 6
 	// exifscrub: invalid JPEG at offset 6: segment 0xE1 of 256 bytes is truncated: unexpected EOF
 	// true
+}
+
+// A handler that streams: the photo is scrubbed from the request body
+// straight into the response, so neither is ever held in memory whole.
+// Once output has begun the status is sent and cannot change, so a photo
+// found to be broken half-way aborts the response: the client sees a
+// failed transfer, never a short image that looks complete.
+func Example_streamingHandler() {
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		// HTTP/1.1 servers stop reading the request at the first write
+		// of the response, unless it is full duplex.
+		http.NewResponseController(w).EnableFullDuplex()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		out := &countingWriter{w: w}
+		_, err := exifscrub.Scrub(out, r.Body, nil)
+		switch {
+		case err == nil:
+		case out.n == 0 && errors.Is(err, exifscrub.ErrUnsupportedFormat):
+			http.Error(w, "not a supported image", http.StatusUnsupportedMediaType)
+		case out.n == 0:
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		default:
+			panic(http.ErrAbortHandler) // status already sent: abort
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(handler))
+	defer srv.Close()
+
+	photo, _ := os.ReadFile(filepath.Join("testdata", "jpg__Kodak_CX7530.jpg"))
+	large, _ := os.ReadFile(filepath.Join("testdata", "pillow__sugarshack.mpo"))
+	for _, body := range [][]byte{
+		photo,
+		[]byte("GIF89a..."),
+		photo[:len(photo)-100], // broken before any output: an error status
+		large[:50000],          // broken after output began: aborted
+	} {
+		res, err := http.Post(srv.URL, "image/jpeg", bytes.NewReader(body))
+		if err != nil {
+			fmt.Println("transfer failed")
+			continue
+		}
+		clean, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			fmt.Println(res.StatusCode, "transfer aborted")
+			continue
+		}
+		if res.StatusCode != http.StatusOK {
+			fmt.Println(res.StatusCode, strings.TrimSpace(string(clean)))
+			continue
+		}
+		rep, _ := exifscrub.Scan(bytes.NewReader(clean))
+		fmt.Println(res.StatusCode, "findings left:", len(rep.Findings))
+	}
+	// Output:
+	// 200 findings left: 0
+	// 415 not a supported image
+	// 422 exifscrub: invalid JPEG at offset 5858: entropy-coded data is truncated: unexpected EOF
+	// 200 transfer aborted
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// A pre-check that changes nothing: refuse an upload that gives away where
+// it was taken or who took it, and say what to remove. The report is
+// complete only when Scan returns without an error.
+func ExampleScan_precheck() {
+	for _, name := range []string{"jpg__Kodak_CX7530.jpg", "pillow__icc_profile.png"} {
+		f, err := os.Open(filepath.Join("testdata", name))
+		if err != nil {
+			log.Fatal(err)
+		}
+		rep, err := exifscrub.Scan(f)
+		f.Close()
+		switch {
+		case err != nil:
+			fmt.Println(name, "rejected:", err)
+		case rep.Has(exifscrub.Location, exifscrub.Identity):
+			fmt.Println(name, "rejected: remove its location and author first")
+		default:
+			fmt.Println(name, "accepted")
+		}
+	}
+	// Output:
+	// jpg__Kodak_CX7530.jpg rejected: remove its location and author first
+	// pillow__icc_profile.png accepted
 }

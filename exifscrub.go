@@ -3,7 +3,7 @@ package exifscrub
 import (
 	"bufio"
 	"bytes"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -70,7 +70,9 @@ const (
 	// MaxFindings is how many kinds of finding a report lists. Past it,
 	// findings of kinds not yet listed are counted in one finding per
 	// category (container "exifscrub", tag "ReportLimit"), so that what
-	// is not listed still counts in Has and in a check.
+	// is not listed still counts in Has and in a check; those of category
+	// Other are counted as Embedded, so that a report that hit the limit
+	// always fails a check.
 	MaxFindings = 1000
 )
 
@@ -78,6 +80,9 @@ const (
 // Scrub returns what it removed. Metadata that Scrub keeps because the image
 // needs it to display correctly (colour profiles, a lone EXIF orientation)
 // is not reported.
+//
+// Findings is empty, not nil, in a report of a clean image, so that it
+// encodes as a JSON array ("findings": []).
 type Report struct {
 	Format   Format    `json:"format"`
 	Findings []Finding `json:"findings"`
@@ -106,6 +111,16 @@ func (r *Report) Total() int {
 		n += 1 + f.More
 	}
 	return n
+}
+
+// MarshalJSON encodes a report with no findings as "findings": [], never
+// null, however the report was made.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	return json.Marshal(plain(r))
 }
 
 // Has reports whether any finding is in one of the given categories.
@@ -163,7 +178,21 @@ func (r *Report) videoLocation() (lat, lon float64, ok bool) {
 // MaxSameKind and MaxFindings), so that the report's size does not grow
 // with the number of metadata blocks in the file.
 func (r *Report) add(cat Category, container, tag, value string) {
-	r.n++
+	r.addFinding(Finding{Category: cat, Container: container, Tag: tag, Value: value}, true)
+}
+
+// merge adds the findings of o, a report of part of the file, to r.
+func (r *Report) merge(o *Report) {
+	for _, f := range o.Findings {
+		r.addFinding(f, false)
+	}
+}
+
+// addFinding is add for a whole finding, whose strings are made printable
+// first when clean is set, and which may count others in its More.
+func (r *Report) addFinding(f Finding, clean bool) {
+	cat, container, tag := f.Category, f.Container, f.Tag
+	r.n += 1 + f.More
 	if r.kinds == nil {
 		r.kinds = make(map[findingKind]kindCount)
 	}
@@ -171,11 +200,16 @@ func (r *Report) add(cat Category, container, tag, value string) {
 	c, ok := r.kinds[k]
 	switch {
 	case ok && c.listed >= MaxSameKind:
-		r.Findings[c.last].More++
+		r.Findings[c.last].More += 1 + f.More
 		return
 	case !ok && len(r.kinds) >= MaxFindings:
+		if cat == Other {
+			// Other does not fail a check; what the report could not
+			// list must, however harmless each piece may be.
+			cat = Embedded
+		}
 		if i, ok := r.overflow[cat]; ok {
-			r.Findings[i].More++
+			r.Findings[i].More += 1 + f.More
 			return
 		}
 		if r.overflow == nil {
@@ -183,11 +217,14 @@ func (r *Report) add(cat Category, container, tag, value string) {
 		}
 		r.overflow[cat] = len(r.Findings)
 		r.Findings = append(r.Findings, Finding{Category: cat, Container: "exifscrub", Tag: "ReportLimit",
-			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings)})
+			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings), More: f.More})
 		return
 	}
 	r.kinds[k] = kindCount{last: len(r.Findings), listed: c.listed + 1}
-	r.Findings = append(r.Findings, Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)})
+	if clean {
+		f.Container, f.Tag, f.Value = printable(container), printable(tag), printable(f.Value)
+	}
+	r.Findings = append(r.Findings, f)
 }
 
 // count returns the number of findings added so far, listed or counted:
@@ -226,7 +263,9 @@ type Options struct {
 // Scan reads r to its end: data after the image is part of the report.
 //
 // An unrecognised format gives an error matching ErrUnsupportedFormat; a
-// malformed image gives a *FormatError naming the offset.
+// malformed image gives a *FormatError naming the offset; an error from r
+// itself is returned as it is. Once the format is recognised, the report
+// is returned even with an error, listing what was read before it.
 func Scan(r io.Reader) (*Report, error) {
 	return scrub(io.Discard, r, nil)
 }
@@ -244,7 +283,10 @@ func Scan(r io.Reader) (*Report, error) {
 //
 // If Scrub returns an error, what it wrote to w (for JPEG and PNG) is an
 // incomplete image that must be discarded; it never contains removed
-// metadata. ScrubFile and WriteFileAtomic discard it for you.
+// metadata. ScrubFile and WriteFileAtomic discard it for you. Errors are
+// as for Scan, and errors from w are returned as they are too. The report
+// is final only when the whole output has been written and the error is
+// nil; with an error it lists what was found before the problem.
 func Scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	return scrub(w, r, opts)
 }
@@ -266,12 +308,15 @@ var (
 
 func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(r)
+	br.Reset(source{r})
 	defer func() {
 		br.Reset(nil)
 		readerPool.Put(br)
 	}()
 	head, err := br.Peek(maxMagicLen)
+	if ioErr, ok := ioError(err); ok {
+		return nil, ioErr // too early to know the format
+	}
 	if len(head) == 0 {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
@@ -285,7 +330,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	if opts == nil {
 		opts = new(Options)
 	}
-	rep := &Report{Format: f.name}
+	rep := &Report{Format: f.name, Findings: []Finding{}}
 	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}
 	var bw *bufio.Writer
 	if !s.scan {
@@ -297,20 +342,15 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		}()
 		s.out = bw
 	}
-	if err := f.scrub(s); err != nil {
-		var we *writeError
-		if errors.As(err, &we) {
-			return nil, we.err
-		}
-		return nil, err
+	err = f.scrub(s)
+	if err == nil && bw != nil {
+		err = bw.Flush()
 	}
-	if bw != nil {
-		if err := bw.Flush(); err != nil {
-			return nil, err
-		}
+	if ioErr, ok := ioError(err); ok {
+		err = ioErr
 	}
 	rep.sort()
-	return rep, nil
+	return rep, err
 }
 
 // A scrubber carries the state of one Scan or Scrub call.
@@ -340,12 +380,12 @@ func (s *scrubber) write(b []byte) error {
 	return nil
 }
 
-// formatError describes a problem with the input at offset off. Errors from
-// writing the output are returned as they are.
+// formatError describes a problem with the input at offset off. Errors
+// from the caller's reader or writer are returned as they are: they say
+// nothing about the image.
 func (s *scrubber) formatError(off int64, reason string, err error) error {
-	var we *writeError
-	if errors.As(err, &we) {
-		return we.err
+	if ioErr, ok := ioError(err); ok {
+		return ioErr
 	}
 	return &FormatError{Format: s.rep.Format, Offset: off, Reason: reason, Err: err}
 }

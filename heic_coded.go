@@ -48,7 +48,7 @@ func seiName(t int) string {
 type nalCodec struct {
 	name   string
 	hdrLen int                // bytes of the NAL unit header
-	typ    func(b byte) int   // nal_unit_type from the header's first byte
+	typ    func(h []byte) int // nal_unit_type from the header
 	sei    func(t int) bool   // SEI NAL unit types
 	drop   func(t int) bool   // types removed whole: filler, reserved, unspecified
 	what   func(t int) string // the report's name for a dropped type
@@ -61,7 +61,7 @@ type nalCodec struct {
 var hevcCodec = nalCodec{
 	name:   "HEVC",
 	hdrLen: 2,
-	typ:    func(b byte) int { return int(b>>1) & 0x3f },
+	typ:    func(h []byte) int { return int(h[0]>>1) & 0x3f },
 	sei:    func(t int) bool { return t == 39 || t == 40 },
 	drop:   func(t int) bool { return t == 38 || t >= 41 },
 	what:   func(t int) string { return fmt.Sprintf("NALUnit%d", t) },
@@ -73,11 +73,25 @@ var hevcCodec = nalCodec{
 var avcCodec = nalCodec{
 	name:   "AVC",
 	hdrLen: 1,
-	typ:    func(b byte) int { return int(b) & 0x1f },
+	typ:    func(h []byte) int { return int(h[0]) & 0x1f },
 	sei:    func(t int) bool { return t == 6 },
 	drop:   func(t int) bool { return t == 0 || t == 12 || t >= 24 },
 	what:   func(t int) string { return fmt.Sprintf("NALUnit%d", t) },
 	keep:   func(t int) bool { return t == 7 || t == 8 || t == 13 },
+}
+
+// H.266 §7.4.2.2 Table 5: 12–16 are OPI, DCI, VPS, SPS and PPS, 17 and 18
+// APS; 23 and 24 prefix and suffix SEI (payload types of H.274, which
+// numbers the HDR messages as H.265 does); 25 filler data; 26–27 reserved
+// and 28–31 unspecified.
+var vvcCodec = nalCodec{
+	name:   "VVC",
+	hdrLen: 2,
+	typ:    func(h []byte) int { return int(h[1] >> 3) },
+	sei:    func(t int) bool { return t == 23 || t == 24 },
+	drop:   func(t int) bool { return t >= 25 },
+	what:   func(t int) string { return fmt.Sprintf("NALUnit%d", t) },
+	keep:   func(t int) bool { return t >= 12 && t <= 18 || t == 23 },
 }
 
 // A removal counts what was removed of one kind, for the report.
@@ -228,7 +242,7 @@ func filterNALs(data []byte, lenSize int, codec nalCodec, container string, rm r
 		}
 		nal := data[pos : pos+int(n)]
 		pos += int(n)
-		t := codec.typ(nal[0])
+		t := codec.typ(nal)
 		keep := nal
 		switch {
 		case codec.sei(t):
@@ -355,11 +369,50 @@ func filterOBUs(data []byte, config bool, container string, rm removals) ([]byte
 var (
 	itemHvc1 = fourCC{'h', 'v', 'c', '1'}
 	itemAvc1 = fourCC{'a', 'v', 'c', '1'}
+	itemHvt1 = fourCC{'h', 'v', 't', '1'}
+	itemLhv1 = fourCC{'l', 'h', 'v', '1'}
+	itemVvc1 = fourCC{'v', 'v', 'c', '1'}
 	itemAv01 = fourCC{'a', 'v', '0', '1'}
 	itemJPEG = fourCC{'j', 'p', 'e', 'g'}
 	propHvcC = fourCC{'h', 'v', 'c', 'C'}
 	propAvcC = fourCC{'a', 'v', 'c', 'C'}
 )
+
+// nalLengthSize returns the codec of an item of NAL units and the size of
+// their length fields, from its decoder configuration (14496-15): the low
+// 2 bits of byte 21 of 'hvcC', of byte 4 of 'avcC' and 'lhvC', bits 1–2 of
+// the byte after the version and flags of 'vvcC'. An HEVC tile ('hvt1',
+// §10.2) has the configuration of its tile base ('tbas').
+func (h *heifFile) nalLengthSize(it *heifItem) (nalCodec, int, error) {
+	codec, cfgType, at, shift := hevcCodec, propHvcC, 21, 0
+	id := it.id
+	switch it.typ {
+	case itemAvc1:
+		codec, cfgType, at = avcCodec, propAvcC, 4
+	case itemLhv1:
+		cfgType, at = fourCC{'l', 'h', 'v', 'C'}, 4
+	case itemVvc1:
+		codec, cfgType, at, shift = vvcCodec, fourCC{'v', 'v', 'c', 'C'}, 4, 1
+	case itemHvt1:
+		for _, ref := range h.refs {
+			if ref.typ == (fourCC{'t', 'b', 'a', 's'}) && ref.from == it.id && len(ref.to) > 0 {
+				id = ref.to[0]
+			}
+		}
+	}
+	cfg, ok := h.itemProperty(id, cfgType)
+	if !ok {
+		return codec, 0, errorAt(it.loc.off, nil, "%q item %d has no %q property", it.typ, it.id, cfgType)
+	}
+	if len(cfg.payload) <= at {
+		return codec, 0, errorAt(cfg.off, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
+	}
+	n := int(cfg.payload[at]>>shift&3) + 1
+	if n == 3 {
+		return codec, 0, errorAt(cfg.off, nil, "%q NAL unit length of 3 bytes", cfgType)
+	}
+	return codec, n, nil
+}
 
 // itemProperty returns the first property of type t associated with
 // item id.
@@ -398,10 +451,9 @@ func (h *heifFile) itemBytes(it *heifItem) []byte {
 	return b
 }
 
-// rewriteItems reads the coded data of the kept HEVC, AVC, AV1 and JPEG
-// items and, where it carries more than the image, keeps the new data for
-// build: HEVC and AVC without user-data SEI, filler and reserved NAL
-// units, AV1 without metadata and padding OBUs, JPEG scrubbed as a JPEG
+// rewriteItems reads the coded data of the kept HEVC, AVC, VVC, AV1 and
+// JPEG items and, where it carries more than the image, keeps the new data
+// for build: NAL units without user-data SEI, filler and reserved units, AV1 without metadata and padding OBUs, JPEG scrubbed as a JPEG
 // file is (without the EXIF orientation: a HEIF image's is 'irot'). Items
 // of other codecs are copied as they are.
 func (h *heifFile) rewriteItems() error {
@@ -415,27 +467,10 @@ func (h *heifFile) rewriteItems() error {
 		var err error
 		container := "HEIF " + it.typ.String() + " data"
 		switch it.typ {
-		case itemHvc1, itemAvc1:
-			codec, cfgType := hevcCodec, propHvcC
-			if it.typ == itemAvc1 {
-				codec, cfgType = avcCodec, propAvcC
-			}
-			cfg, ok := h.itemProperty(it.id, cfgType)
-			if !ok {
-				return errorAt(it.loc.off, nil, "%q item %d has no %q property", it.typ, it.id, cfgType)
-			}
-			// lengthSizeMinusOne: the low 2 bits of byte 21 of 'hvcC',
-			// of byte 4 of 'avcC'; 1, 2 or 4 bytes.
-			at := 21
-			if it.typ == itemAvc1 {
-				at = 4
-			}
-			if len(cfg.payload) <= at {
-				return errorAt(cfg.off, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
-			}
-			n := int(cfg.payload[at]&3) + 1
-			if n == 3 {
-				return errorAt(cfg.off, nil, "%q NAL unit length of 3 bytes", cfgType)
+		case itemHvc1, itemAvc1, itemHvt1, itemLhv1, itemVvc1:
+			codec, n, cfgErr := h.nalLengthSize(it)
+			if cfgErr != nil {
+				return cfgErr
 			}
 			out, err = filterNALs(h.itemBytes(it), n, codec, container, rm)
 		case itemAv01:
@@ -491,7 +526,7 @@ func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	if err := scrubJPEG(s); err != nil {
 		return nil, fmt.Errorf("JPEG data: %w", err)
 	}
-	h.rep.Findings = append(h.rep.Findings, s.rep.Findings...)
+	h.rep.merge(s.rep)
 	out := buf.Bytes()
 	if head != nil {
 		// The header added above, which scrubJPEG copies first: its

@@ -196,6 +196,22 @@ func TestHEIFPlanted(t *testing.T) {
 			sei := seiNAL(39, append(make([]byte, 16), m...))
 			f.items[0].data = bytes.Join([][]byte{lengthPrefixed(sei), f.items[0].data, lengthPrefixed(seiNAL(40, m))}, nil)
 		}, false, true},
+		{"SEI in an HEVC tile", heic, func(t *testing.T, f *testHEIF, m []byte) {
+			sei := seiNAL(39, append(make([]byte, 16), m...))
+			f.items = append(f.items, testItem{id: 20, typ: "hvt1", hidden: true,
+				data: append(lengthPrefixed(sei), fakeNAL("tile")...)})
+			f.items = append(f.items, testItem{id: 21, typ: "grid", data: []byte{0, 0, 0, 0, 0, 16, 0, 16}, props: []int{propIndex(t, f.props, "ispe")}})
+			f.refs = append(f.refs, testRef{"tbas", 20, []uint32{1}}, testRef{"dimg", 21, []uint32{20}})
+		}, false, false},
+		{"SEI in VVC data", heifSource{typ: "vvc1"}, func(t *testing.T, f *testHEIF, m []byte) {
+			// vvcC: version and flags, then 5 reserved bits, a 4-byte
+			// NAL unit length and no profile, tier and level.
+			f.props = [][]byte{ispe, fullBoxBytes("vvcC", 0, 0, []byte{0xf8 | 3<<1, 0})}
+			f.items[0].props = []int{1, 2}
+			sei := []byte{0, 23 << 3, 5, byte(16 + len(m))}
+			sei = append(append(append(sei, make([]byte, 16)...), m...), 0x80)
+			f.items[0].data = append(lengthPrefixed(sei), lengthPrefixed([]byte{0, 1 << 3, 0xaa})...)
+		}, false, false},
 		{"unspecified NAL unit in the data", heic, func(t *testing.T, f *testHEIF, m []byte) {
 			f.items[0].data = append(lengthPrefixed(append([]byte{62 << 1, 1}, m...)), f.items[0].data...)
 		}, false, true},

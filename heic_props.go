@@ -229,7 +229,7 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, codec nalCodec) {
 			c.fail(nil, "NAL unit of %d bytes", n)
 			return false
 		}
-		t := codec.typ(b[0])
+		t := codec.typ(b)
 		if !codec.keep(t) {
 			rm.add(container, codec.what(t), n)
 			return false

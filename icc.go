@@ -599,7 +599,7 @@ func reportICC(rep *Report, container string, p []byte) {
 	case len(r.Findings) == 0:
 		rep.add(Other, container, "ICC_Profile", "(rewritten)")
 	default:
-		rep.Findings = append(rep.Findings, r.Findings...)
+		rep.merge(&r)
 	}
 }
 

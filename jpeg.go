@@ -351,11 +351,7 @@ func (j *jpegScrubber) app12(p []byte) {
 		if !ok || key == "" {
 			continue
 		}
-		cat := classifyName(key)
-		if key == "Type" || key == "ID" {
-			cat = Device // the camera model
-		}
-		j.rep.add(cat, container, key, value)
+		j.rep.add(pictureInfoKeys.classify(key), container, key, value)
 	}
 }
 

@@ -228,7 +228,10 @@ func movKeyCategory(key string) Category {
 	if strings.Contains(key, "location") || strings.Contains(key, "ISO6709") {
 		return Location
 	}
-	return classifyName(key[strings.LastIndexByte(key, '.')+1:])
+	if c, ok := quickTimeKeys.lookup(key); ok {
+		return c
+	}
+	return guessCategory(key[strings.LastIndexByte(key, '.')+1:])
 }
 
 // movReport collects the findings of one video, up to maxMOVFindings.
@@ -243,7 +246,8 @@ func (m *movReport) add(cat Category, container, tag, value string) {
 	case m.n < maxMOVFindings:
 		m.rep.add(cat, container, tag, value)
 	case m.n == maxMOVFindings:
-		m.rep.add(Other, container, "Findings", fmt.Sprintf("more than %d; the rest are not listed", maxMOVFindings))
+		// What is not read must not pass a check.
+		m.rep.add(Embedded, container, "Findings", fmt.Sprintf("more than %d; the rest are not listed", maxMOVFindings))
 	}
 }
 
@@ -650,7 +654,7 @@ func (m *movReport) reportIlst(bx box, handler fourCC, keys []string) {
 			case "name":
 				if len(d.payload) > 4 && item.typ == (fourCC{'-', '-', '-', '-'}) {
 					key = string(d.payload[4:])
-					cat = classifyName(key)
+					cat = guessCategory(key)
 				}
 			case "data":
 				if v, ok := dataValue(d.payload); ok {

@@ -309,23 +309,9 @@ func (p *pngScrubber) text(name string, data []byte) error {
 	case strings.HasPrefix(keyword, "Raw profile type "):
 		return p.rawProfile(container, strings.TrimPrefix(keyword, "Raw profile type "), text)
 	default:
-		cat := pngKeywords[keyword]
-		if cat == "" {
-			cat = classifyName(keyword)
-		}
-		if cat == Other {
-			cat = Text // free text, whatever its keyword
-		}
-		p.rep.add(cat, container, keyword, string(text))
+		p.rep.add(classifyPNGKeyword(keyword), container, keyword, string(text))
 	}
 	return nil
-}
-
-// pngKeywords are the predefined keywords of §11.3.3.2.
-var pngKeywords = map[string]Category{
-	"Title": Text, "Author": Identity, "Description": Text, "Copyright": Identity,
-	"Creation Time": Time, "Software": Device, "Disclaimer": Text, "Warning": Text,
-	"Source": Device, "Comment": Text,
 }
 
 // rawProfile reports the metadata ImageMagick stores in text chunks as

@@ -2,6 +2,7 @@ package exifscrub
 
 import (
 	"bufio"
+	"errors"
 	"io"
 )
 
@@ -114,6 +115,41 @@ func (r *reader) readN(h io.Writer, n, limit int64) (b []byte, complete bool, er
 		n -= int64(len(chunk))
 	}
 	return b, int64(len(b)) == total, nil
+}
+
+// A source is the caller's reader. It marks the errors that reader returns,
+// other than io.EOF, as readErrors, so that a failing stream (a canceled
+// context, a dropped connection) is returned as it is rather than reported
+// as a malformed image.
+type source struct{ r io.Reader }
+
+func (s source) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &readError{err}
+	}
+	return n, err
+}
+
+// A readError is a failure of the caller's reader, as opposed to a problem
+// with the bytes it returned. Scan and Scrub return the underlying error.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// ioError returns the caller's own error inside err, from its reader or its
+// writer, and whether there was one.
+func ioError(err error) (error, bool) {
+	var re *readError
+	if errors.As(err, &re) {
+		return re.err, true
+	}
+	var we *writeError
+	if errors.As(err, &we) {
+		return we.err, true
+	}
+	return nil, false
 }
 
 // A writeError is a failure to write the output, as opposed to a problem

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -174,5 +175,18 @@ func TestManyMdats(t *testing.T) {
 	_, err := Scan(bytes.NewReader(in))
 	if !errors.Is(err, ErrUnsupportedFeature) {
 		t.Errorf("got %v, want ErrUnsupportedFeature", err)
+	}
+}
+
+// TestReportLimitFailsCheck: a report that stops listing at its limit has
+// a finding that fails a check, even when what it stopped listing is
+// category Other.
+func TestReportLimitFailsCheck(t *testing.T) {
+	rep := new(Report)
+	for i := range MaxFindings + 1 {
+		rep.add(Other, "EXIF IFD0", "Tag"+strconv.Itoa(i), "1")
+	}
+	if !rep.Has(Embedded) {
+		t.Errorf("no embedded finding after the limit: %+v", rep.Findings[len(rep.Findings)-1])
 	}
 }

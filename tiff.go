@@ -92,6 +92,7 @@ type tagKey struct {
 // go-exif's tag table and reported as Other.
 var exifTags = map[tagKey]tagInfo{
 	// TIFF 6.0 §8 and CIPA DC-008 §4.6.4 A, IFD0.
+	{ifd0, 0x000b}: {"ProcessingSoftware", Device}, // Adobe DNG; gThumb, darktable
 	{ifd0, 0x010d}: {"DocumentName", Text},
 	{ifd0, 0x010e}: {"ImageDescription", Text},
 	{ifd0, 0x010f}: {"Make", Device},

@@ -37,6 +37,13 @@ var xmpPrefixes = map[string]string{
 	"http://ns.adobe.com/xap/1.0/sType/ResourceEvent#": "stEvt",
 	"http://ns.adobe.com/xap/1.0/sType/ResourceRef#":   "stRef",
 	"http://ns.adobe.com/camera-raw-settings/1.0/":     "crs",
+	nsXMPPlus:    "plus",
+	nsMWGRegions: "mwg-rs",
+	nsMSPhoto:    "MicrosoftPhoto",
+	nsGPano:      "GPano",
+	nsGCamera:    "GCamera",
+	nsXMPDM:      "xmpDM",
+	nsXMPLR:      "lr",
 }
 
 // parseXMP adds a finding for each property in the XMP packet b. A packet
@@ -61,7 +68,8 @@ type xmpParser struct {
 // An xmpFrame is an open element: a property collects the text of its
 // array items; RDF syntax elements only pass text on to their property.
 type xmpFrame struct {
-	name     string // "prefix:Local" of a property, "" for RDF syntax
+	name     string   // "prefix:Local" of a property, "" for RDF syntax
+	prop     xml.Name // the property's namespace URI and local name
 	text     []string
 	children bool // holds nested properties, so it is a structure
 }
@@ -89,7 +97,7 @@ func (p *xmpParser) parse(b []byte) error {
 			}
 			f := xmpFrame{}
 			if p.isProperty(t.Name) && len(stack) > 0 {
-				f.name = p.qualified(t.Name)
+				f.name, f.prop = p.qualified(t.Name), t.Name
 				if parent := p.property(stack); parent != nil {
 					parent.children = true
 				}
@@ -107,7 +115,7 @@ func (p *xmpParser) parse(b []byte) error {
 					if a.Name.Space == "adobe:ns:meta/" {
 						continue // x:xmptk, the writing toolkit's version
 					}
-					p.emit(p.qualified(a.Name), a.Value)
+					p.emit(a.Name, p.qualified(a.Name), a.Value)
 				}
 			}
 			stack = append(stack, f)
@@ -126,7 +134,7 @@ func (p *xmpParser) parse(b []byte) error {
 			f := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			if f.name != "" && !f.children && len(f.text) > 0 {
-				p.emit(f.name, strings.Join(f.text, "; "))
+				p.emit(f.prop, f.name, strings.Join(f.text, "; "))
 			}
 		}
 	}
@@ -163,7 +171,8 @@ func (p *xmpParser) qualified(n xml.Name) string {
 	return prefix + ":" + n.Local
 }
 
-func (p *xmpParser) emit(name, value string) {
+// emit reports the property prop, named name, with its value.
+func (p *xmpParser) emit(prop xml.Name, name, value string) {
 	// The edit history of a much-edited file can repeat the same few
 	// properties thousands of times; the report counts the repeats (see
 	// MaxSameKind) rather than list them, so every property is still read.
@@ -173,7 +182,7 @@ func (p *xmpParser) emit(name, value string) {
 			value = d
 		}
 	}
-	p.rep.add(classifyName(name), p.container, name, value)
+	p.rep.add(classifyXMP(prop.Space, prop.Local), p.container, name, value)
 }
 
 // xmpDegrees converts an XMP GPS coordinate, "DDD,MM,SSk" or "DDD,MM.mmk"

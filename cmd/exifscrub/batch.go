@@ -112,7 +112,24 @@ func (p *progress) finish() {
 // tally counts the outcomes of a batch for the summary line.
 type tally struct {
 	done, skipped, failed int
+	empty                 int   // of the skipped: empty files
 	removed               int64 // bytes
+}
+
+// skippedText says how many files were skipped, and how many of them were
+// empty: "3 skipped (1 empty)".
+func (t tally) skippedText() string {
+	if t.empty > 0 {
+		return fmt.Sprintf("%d skipped (%d empty)", t.skipped, t.empty)
+	}
+	return fmt.Sprintf("%d skipped", t.skipped)
+}
+
+// noteEmpty counts an empty file and says it was skipped: unlike other
+// skipped files, always, because it was perhaps meant to be a photo.
+func (t *tally) noteEmpty(w io.Writer, path string) {
+	t.empty++
+	fmt.Fprintf(w, "exifscrub: note: skipped %s: %s\n", displayPath(path), errEmptyFile)
 }
 
 // byteSize formats a byte count for people: 512 B, 4.2 kB, 1.3 MB.

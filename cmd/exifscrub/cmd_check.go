@@ -153,7 +153,10 @@ func checkAction(c *cli.Context) error {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 		case s.skip != "":
 			t.skipped++
-			if s.it.explicit && s.skip == errNotImage.Error() {
+			if s.skip == errEmptyFile.Error() {
+				p.clear()
+				t.noteEmpty(stderr, s.it.path)
+			} else if s.it.explicit && isNotImage(s.skip) {
 				// Named, perhaps by a pre-commit hook: say it was not
 				// checked, without failing (it may be a GIF or an SVG).
 				p.clear()
@@ -177,9 +180,13 @@ func checkAction(c *cli.Context) error {
 	out.end(t, found)
 
 	if format == "text" && (found > 0 || verbose) {
-		msg := fmt.Sprintf("exifscrub: %d of %s reveal %s", found, plural(t.done, "image", "images"), categoryList(failOn))
+		verb := "reveal"
+		if found == 1 {
+			verb = "reveals" // "1 of 3 images reveals"
+		}
+		msg := fmt.Sprintf("exifscrub: %d of %s %s %s", found, plural(t.done, "image", "images"), verb, categoryList(failOn))
 		if t.skipped > 0 {
-			msg += fmt.Sprintf("; %d skipped", t.skipped)
+			msg += "; " + t.skippedText()
 		}
 		if t.failed > 0 {
 			msg += fmt.Sprintf("; %d could not be read", t.failed)

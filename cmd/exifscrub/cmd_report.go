@@ -69,7 +69,15 @@ func reportAction(c *cli.Context) error {
 		if s.err != nil {
 			failed++
 			p.clear()
+		}
+		if s.err != nil && (asJSON || s.rep == nil) {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
+		}
+		if s.skip == errEmptyFile.Error() {
+			p.clear()
+			var t tally
+			t.noteEmpty(stderr, s.it.path)
+			return
 		}
 		if s.skip != "" {
 			if verbose {
@@ -84,11 +92,16 @@ func reportAction(c *cli.Context) error {
 			}
 			fmt.Fprint(stdout, "\n")
 			writeJSONFile(stdout, newJSONFile(s, nil))
-		} else if s.err == nil {
+		} else if s.rep != nil {
+			// A damaged photo shows what was read before the damage,
+			// then the error.
 			if !first {
 				fmt.Fprintln(stdout)
 			}
 			writeHuman(stdout, s.it.path, s.rep, verbose)
+			if s.err != nil {
+				fmt.Fprintf(stderr, "exifscrub: %s: %s (the metadata above was read before it)\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
+			}
 		}
 		first = false
 	})
@@ -189,6 +202,9 @@ func describeErr(err error, path string) string {
 	}
 	if errors.Is(err, exifscrub.ErrUnsupportedFormat) {
 		err = errNotImage
+		if head, rerr := readHead(path); rerr == nil {
+			err = unsupportedFile(head) // "not a supported format: GIF"
+		}
 	}
 	return strings.TrimPrefix(err.Error(), "exifscrub: ")
 }

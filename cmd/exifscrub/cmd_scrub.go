@@ -28,6 +28,8 @@ Where the result goes:
                   named *.scrubbed.* are skipped, so running twice does not
                   make NAME.scrubbed.scrubbed.EXT.
    -o FILE        the output of a single input; "-o -" is standard output.
+                  A lone "-" reads standard input and writes standard output
+                  (never a terminal).
                   A device or FIFO is written into, never replaced; a
                   symbolic link's target is replaced, and the link kept.
    --in-place     replace each original (keeping its permissions, owner
@@ -58,7 +60,7 @@ when standard error is a terminal and there was more than one file.
 EXAMPLES:
    exifscrub scrub photo.jpg                       # photo.scrubbed.jpg
    exifscrub scrub -o clean.jpg photo.jpg
-   cat photo.jpg | exifscrub scrub -o - - > clean.jpg
+   cat photo.jpg | exifscrub scrub - > clean.jpg
    exifscrub scrub --in-place --backup .orig ~/Pictures/trip
    exifscrub scrub --out-dir /tmp/to-send ~/Pictures/trip
    exifscrub scrub --dry-run ~/Pictures/trip`,
@@ -209,7 +211,10 @@ func scrubAction(c *cli.Context) error {
 			return
 		case r.skip != "":
 			t.skipped++
-			if verbose || r.it.explicit {
+			if r.skip == errEmptyFile.Error() {
+				p.clear()
+				t.noteEmpty(stderr, r.it.path)
+			} else if verbose || r.it.explicit {
 				p.clear()
 				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(r.it.path), r.skip)
 			}
@@ -278,12 +283,23 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 		return usagef(c, "--backup takes a suffix, such as .orig, not a path")
 	}
 	for _, a := range args {
+		if a == "-" && s.mode == modeBeside && len(args) == 1 {
+			// A filter: "cat photo.jpg | exifscrub scrub - > clean.jpg".
+			s.mode, s.output = modeOutput, "-"
+		}
 		if a == "-" && s.mode != modeOutput {
 			return usagef(c, "reading standard input needs -o FILE or -o -")
 		}
 	}
+	if s.mode == modeOutput && (s.output == "-" || stdoutAlias(s.output)) && !s.dryRun && stdoutIsTerminal(s.stdout) {
+		return usagef(c, "refusing to write an image to a terminal: redirect standard output (> clean.jpg) or use -o FILE")
+	}
 	return nil
 }
+
+// stdoutIsTerminal reports whether w, standard output, is a terminal, where
+// image bytes would only garble the screen. Tests replace it.
+var stdoutIsTerminal = isTerminal
 
 // destinations returns where each item goes. Two inputs that would be
 // written to the same place are an error for the second.
@@ -342,11 +358,15 @@ func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
 		return r
 	}
 	r.before = fi.Size()
+	if r.before == 0 && fi.Mode().IsRegular() {
+		r.skip = errEmptyFile.Error()
+		return r
+	}
 	if !it.explicit || s.dryRun {
 		// Detect the format first: files found by walking that are not
 		// images are skipped, and nothing is created for them.
 		in, c, err := openImage(it, nil)
-		if err == errNotImage && !it.explicit {
+		if errors.Is(err, errNotImage) && !it.explicit {
 			r.skip = err.Error()
 			return r
 		}
@@ -523,6 +543,9 @@ func (s *scrubber) summary(t tally) string {
 	msg := fmt.Sprintf("exifscrub: %s %s", verb, plural(t.done, "file", "files"))
 	if t.skipped > 0 {
 		msg += fmt.Sprintf(", skipped %d", t.skipped)
+		if t.empty > 0 {
+			msg += fmt.Sprintf(" (%d empty)", t.empty)
+		}
 	}
 	if t.failed > 0 {
 		msg += fmt.Sprintf(", failed %d", t.failed)

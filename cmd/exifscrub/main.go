@@ -100,7 +100,11 @@ EXAMPLES:
 		OnUsageError:   usageError,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return cli.Exit(fmt.Sprintf("exifscrub: unknown command %q; run 'exifscrub --help'", c.Args().First()), exitUsage)
+				msg := fmt.Sprintf("exifscrub: unknown command %q", c.Args().First())
+				if s := suggestCommand(c.App.Commands, c.Args().First()); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return cli.Exit(msg+"; run 'exifscrub --help'", exitUsage)
 			}
 			cli.HelpPrinter(stderr, cli.AppHelpTemplate, c.App)
 			return cli.Exit("", exitUsage)
@@ -116,6 +120,70 @@ EXAMPLES:
 func init() {
 	// -v is --verbose in the commands; the version is only --version.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
+	// A switch is off unless given: "(default: false)" after every one of
+	// them is noise, and a second default after one that names its own.
+	stringer := cli.FlagStringer
+	cli.FlagStringer = func(f cli.Flag) string {
+		return strings.Replace(stringer(f), " (default: false)", "", 1)
+	}
+}
+
+// suggestFlag returns the flag of flags nearest to the mistyped name (given
+// without dashes), or "" when none is near: "in-plce" gives "--in-place".
+func suggestFlag(flags []cli.Flag, name string) string {
+	best, bestDist := "", max(1, len(name)/3)+1 // about one typo in three letters
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) == 1 {
+				continue // any letter is one edit from any other
+			}
+			if d := editDistance(name, n); d < bestDist {
+				best, bestDist = n, d
+			}
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return "--" + best
+}
+
+// suggestCommand returns the command nearest to the mistyped name, or "".
+func suggestCommand(cmds []*cli.Command, name string) string {
+	best, bestDist := "", max(1, len(name)/3)+1
+	for _, c := range cmds {
+		if d := editDistance(name, c.Name); d < bestDist {
+			best, bestDist = c.Name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, with an
+// adjacent transposition counting as one edit.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 // usageError turns a flag parsing error into exit code 64, with a pointer
@@ -125,7 +193,17 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	if isSubcommand && c.Command != nil && c.Command.Name != "" {
 		name += " " + c.Command.Name
 	}
-	return cli.Exit(fmt.Sprintf("%s: %v\nRun '%s --help' for usage.", name, err, name), exitUsage)
+	msg := fmt.Sprintf("%s: %v", name, err)
+	if bad, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+		flags := c.App.Flags
+		if isSubcommand && c.Command != nil {
+			flags = c.Command.Flags
+		}
+		if s := suggestFlag(flags, strings.TrimLeft(bad, "-")); s != "" {
+			msg += fmt.Sprintf("\nDid you mean %s?", s)
+		}
+	}
+	return cli.Exit(fmt.Sprintf("%s\nRun '%s --help' for usage.", msg, name), exitUsage)
 }
 
 // usagef returns a usage error for the command c.

@@ -63,7 +63,8 @@ func TestRun(t *testing.T) {
 		{name: "scrub -o", args: []string{"scrub", "-o", filepath.Join(dir, "out.jpg"), gpsJPEG}, code: exitOK, noStdout: true, noStderr: true},
 		{name: "scrub -o - stdin", args: []string{"scrub", "-o", "-", "-"}, stdin: readFile(t, gpsJPEG), code: exitOK, noStderr: true},
 		{name: "scrub -o - file", args: []string{"scrub", "-o", "-", gpsJPEG}, code: exitOK, noStderr: true},
-		{name: "scrub stdin needs -o", args: []string{"scrub", "-"}, code: exitUsage, stderr: []string{"-o FILE or -o -"}},
+		{name: "scrub stdin to stdout", args: []string{"scrub", "-"}, stdin: readFile(t, gpsJPEG), code: exitOK, noStderr: true},
+		{name: "scrub stdin needs -o", args: []string{"scrub", "--in-place", "-"}, code: exitUsage, stderr: []string{"-o FILE or -o -"}},
 		{name: "scrub -o two inputs", args: []string{"scrub", "-o", "x.jpg", gpsJPEG, cleanPNG}, code: exitUsage, stderr: []string{"single input"}},
 		{name: "scrub -o directory", args: []string{"scrub", "-o", "x.jpg", dir}, code: exitUsage, stderr: []string{"is a directory"}},
 		{name: "scrub -o and --in-place", args: []string{"scrub", "-o", "x.jpg", "--in-place", gpsJPEG}, code: exitUsage, stderr: []string{"exclude each other"}},
@@ -81,7 +82,7 @@ func TestRun(t *testing.T) {
 
 		// check
 		{name: "check help", args: []string{"check", "--help"}, code: exitOK, stdout: []string{"EXAMPLES", "--fail-on", "sarif", "github", "EXIT CODES"}},
-		{name: "check private", args: []string{"check", gpsJPEG}, code: exitFound, stdout: []string{"kodak_gps.jpg: reveals location, time, device, identity, embedded"}, stderr: []string{"1 of 1 image reveal"}},
+		{name: "check private", args: []string{"check", gpsJPEG}, code: exitFound, stdout: []string{"kodak_gps.jpg: reveals location, time, device, identity, embedded"}, stderr: []string{"1 of 1 image reveals location"}},
 		{name: "check clean", args: []string{"check", cleanPNG}, code: exitOK, noStdout: true, noStderr: true},
 		{name: "check not an image is skipped", args: []string{"check", notImage, cleanPNG}, code: exitOK, noStdout: true, stderr: []string{"note: not checked ../../testdata/README.md"}},
 		{name: "check fail-on narrows", args: []string{"check", "--fail-on", "identity", canonJPEG, textPNG}, code: exitOK},

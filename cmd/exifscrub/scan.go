@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/exifscrub/exifscrub"
@@ -15,11 +16,87 @@ import (
 // skipped instead.
 var errNotImage = errors.New("not an image in a supported format")
 
+// errEmptyFile is the skip reason for an empty file. An empty file holds
+// no metadata and is no image, so it is skipped, whether named or found by
+// walking, always with a note on standard error, and counted in the
+// summary. (Empty standard input is an error: nothing was sent.)
+var errEmptyFile = errors.New("empty file")
+
+// A notSupportedError is errNotImage naming the file's format, when it is
+// a common one exifscrub does not read: "not a supported format: GIF".
+type notSupportedError struct{ format string }
+
+func (e *notSupportedError) Error() string        { return "not a supported format: " + e.format }
+func (e *notSupportedError) Is(target error) bool { return target == errNotImage }
+
+// isNotImage reports whether a skip reason says the file is not an image.
+func isNotImage(skip string) bool {
+	return skip == errNotImage.Error() || strings.HasPrefix(skip, "not a supported format: ")
+}
+
+// otherFormats are the magic bytes of common files that exifscrub does not
+// read, so that messages can name them. They never decide what is read.
+var otherFormats = []struct{ magic, name string }{
+	{"GIF87a", "GIF"}, {"GIF89a", "GIF"},
+	{"II*\x00\x10\x00\x00\x00CR", "CR2 (Canon raw)"},
+	{"II*\x00", "TIFF"}, {"MM\x00*", "TIFF"},
+	{"IIRO", "ORF (Olympus raw)"}, {"IIU\x00", "RW2 (Panasonic raw)"},
+	{"FUJIFILMCCD-RAW", "RAF (Fujifilm raw)"},
+	{"BM", "BMP"}, {"8BPS", "PSD"}, {"\x00\x00\x01\x00", "ICO"}, {"icns", "ICNS"},
+	{"\xff\x0a", "JPEG XL"}, {"\x00\x00\x00\x0cJXL ", "JPEG XL"},
+	{"\x00\x00\x00\x0cjP  ", "JPEG 2000"}, {"qoif", "QOI"}, {"DDS ", "DDS"},
+	{"%PDF-", "PDF"}, {"<svg", "SVG"}, {"PK\x03\x04", "ZIP"}, {"\x1f\x8b", "gzip"},
+}
+
+// unsupportedFile returns the error for a file that is not a supported image,
+// naming its format when it is a common one.
+func unsupportedFile(head []byte) error {
+	for _, f := range otherFormats {
+		if bytes.HasPrefix(head, []byte(f.magic)) {
+			return &notSupportedError{f.name}
+		}
+	}
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		return &notSupportedError{"ISO media (" + strings.TrimSpace(printableASCII(head[8:12])) + ")"}
+	}
+	if len(head) >= 12 && string(head[:4]) == "RIFF" {
+		return &notSupportedError{"RIFF " + strings.TrimSpace(printableASCII(head[8:12]))}
+	}
+	return errNotImage
+}
+
+// readHead returns the first sniffLen bytes of the file at path.
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(f, head)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return head[:n], err
+}
+
+// printableASCII returns b with anything but printable ASCII as '?'.
+func printableASCII(b []byte) string {
+	r := []byte(string(b))
+	for i, c := range r {
+		if c < 0x20 || c > 0x7e {
+			r[i] = '?'
+		}
+	}
+	return string(r)
+}
+
 // sniffLen is how many leading bytes exifscrub.DetectFormat needs.
 const sniffLen = 64
 
 // openImage opens the file of it and detects its format from its first
-// bytes. It returns a reader for the whole content, or errNotImage.
+// bytes. It returns a reader for the whole content, or an error matching
+// errNotImage, or errEmptyFile.
 func openImage(it item, stdin io.Reader) (r io.Reader, closer io.Closer, err error) {
 	var f io.ReadCloser
 	if it.stdin {
@@ -33,9 +110,13 @@ func openImage(it item, stdin io.Reader) (r io.Reader, closer io.Closer, err err
 		f.Close()
 		return nil, nil, err
 	}
+	if n == 0 {
+		f.Close()
+		return nil, nil, errEmptyFile
+	}
 	if exifscrub.DetectFormat(head[:n]) == "" {
 		f.Close()
-		return nil, nil, errNotImage
+		return nil, nil, unsupportedFile(head[:n])
 	}
 	return io.MultiReader(bytes.NewReader(head[:n]), f), f, nil
 }
@@ -75,7 +156,7 @@ func scanAll(items []item, jobs int, stdin io.Reader, skipNotImage bool, p *prog
 			}
 		}
 		r, c, err := openImage(it, stdin)
-		if err == errNotImage && (!it.explicit || skipNotImage) {
+		if err == errEmptyFile && !it.stdin || errors.Is(err, errNotImage) && (!it.explicit || skipNotImage) {
 			res[i].skip = err.Error()
 			return
 		}

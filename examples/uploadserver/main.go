@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -45,7 +46,7 @@ type response struct {
 func newHandler(dir string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
-		body := http.MaxBytesReader(w, r.Body, maxUpload)
+		body := &bodyReader{r: http.MaxBytesReader(w, r.Body, maxUpload)}
 		name := randomName()
 		var rep *exifscrub.Report
 		// Scrub straight from the request into a temporary file, which is
@@ -58,6 +59,13 @@ func newHandler(dir string) http.Handler {
 		var tooBig *http.MaxBytesError
 		var bad *exifscrub.FormatError
 		switch {
+		case err != nil && errors.Is(err, body.err) && !errors.As(err, &tooBig):
+			// The upload itself failed (the client disconnected, a proxy
+			// timed out): Scrub returns the body's error as it is, never
+			// as a *FormatError. The photo is not at fault and there is
+			// nobody left to answer: drop the connection.
+			log.Printf("upload aborted: %v", err)
+			panic(http.ErrAbortHandler)
 		case err == nil:
 			reply(w, http.StatusCreated, response{Name: name, Format: rep.Format, Removed: rep.Findings})
 		case errors.Is(err, exifscrub.ErrUnsupportedFormat):
@@ -72,6 +80,21 @@ func newHandler(dir string) http.Handler {
 		}
 	})
 	return mux
+}
+
+// A bodyReader remembers the error of the request body, so that a failed
+// upload can be told apart from a failure to store it.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 func reply(w http.ResponseWriter, status int, r response) {

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// leakcheckCategories maps leakcheck.py's categories to exifscrub's.
+var leakcheckCategories = map[string]string{
+	"gps": "location", "time": "time", "device": "device", "identity": "identity",
+	"text": "text", "thumbnail": "embedded",
+}
+
+// leakcheckDisagreements are the corpus files and categories where
+// exifscrub and leakcheck.py (ExifTool plus name patterns) knowingly
+// differ, and why. Anything else that differs fails the test.
+var leakcheckDisagreements = map[string]string{
+	// Maker notes are reported whole, as one Device finding; ExifTool reads
+	// dates and labels inside them.
+	"jpg__Reconyx_HC500_Hyperfire.jpg text":    "maker-note label (Reconyx:UserLabel)",
+	"jpg__Reconyx_HC500_Hyperfire.jpg time":    "maker-note dates (Reconyx:DateTimeOriginal)",
+	"jpg__exif-org__sony-powershota5.jpg time": "date in a CIFF maker note (CIFF:DateTimeOriginal)",
+	"jpg__tests__87_OSError.jpg embedded":      "preview image inside the maker note (PreviewIFD), and an empty IFD1 thumbnail",
+	// leakcheck's name patterns match words inside names.
+	"jpg__Canon_DIGITAL_IXUS_400.jpg text": `leakcheck: XMP-exif:MakerNote matches "Notes?$"; it is Device`,
+	"jpg__tests__11-tests.jpg embedded":    `leakcheck: Canon:ThumbnailImageValidArea (a maker-note rectangle, no image) matches "Thumbnail"`,
+	"pillow__exif_gps.jpg embedded":        "leakcheck: IFD0:OtherImageLength 4294967295 points at no image",
+	// exifscrub reports text that leakcheck's patterns miss.
+	"jpg__invalid__image00971.jpg text": "Photoshop text layers (photoshop:TextLayers LayerName, LayerText) hold a letter's text",
+	"jpg__invalid__image01088.jpg text": "Photoshop text layers (photoshop:TextLayers LayerName, LayerText) hold a letter's text",
+	"jpg__tests__87_OSError.jpg text":   "crs:RawFileName, the original file's name",
+	"pillow__xmp_test.jpg text":         "crs:RawFileName, the original file's name",
+	"pillow__exif_text.png text":        `a tEXt chunk with keyword "exif" (raw EXIF as text) is reported as text`,
+	// HEIF structure that names its writer: the 'hdlr' name ("libavif",
+	// Device) and the item names of 'infe' (Text) are reported; ExifTool
+	// lists them in groups leakcheck counts as structure.
+	"pillow__avif__exif.avif device":                 "HEIF hdlr HandlerName (the writing library)",
+	"pillow__avif__exif.avif text":                   "HEIF infe ItemName",
+	"pillow__avif__icc_profile.avif device":          "HEIF hdlr HandlerName (the writing library)",
+	"pillow__avif__icc_profile.avif text":            "HEIF infe ItemName",
+	"pillow__avif__rot0mir1.avif device":             "HEIF hdlr HandlerName (the writing library)",
+	"pillow__avif__rot0mir1.avif text":               "HEIF infe ItemName",
+	"pillow__avif__rot2mir0.avif device":             "HEIF hdlr HandlerName (the writing library)",
+	"pillow__avif__rot2mir0.avif text":               "HEIF infe ItemName",
+	"pillow__avif__xmp_tags_orientation.avif device": "HEIF hdlr HandlerName (the writing library)",
+	"pillow__avif__xmp_tags_orientation.avif text":   "HEIF infe ItemName",
+	// EXIF that exifscrub does not read.
+	"pillow__multiple_exif.jpg text": "IFD0:ImageDescription in a second EXIF segment",
+}
+
+// TestCheckAgainstLeakcheck runs "check --fail-on CATEGORY" on every
+// corpus photo, for every category, and compares its exit code with what
+// ../shared/tools/leakcheck.py finds: 1 exactly when leakcheck sees a tag
+// of that category, 0 otherwise.
+func TestCheckAgainstLeakcheck(t *testing.T) {
+	corpus := os.Getenv("EXIFSCRUB_CORPUS")
+	leakcheck := os.Getenv("EXIFSCRUB_LEAKCHECK")
+	if leakcheck == "" && corpus != "" {
+		leakcheck = filepath.Join(corpus, "..", "tools", "leakcheck.py")
+	}
+	_, errLC := os.Stat(leakcheck)
+	_, errPy := exec.LookPath("python3")
+	_, errET := exec.LookPath("exiftool")
+	if corpus == "" || errLC != nil || errPy != nil || errET != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("need EXIFSCRUB_CORPUS, leakcheck.py (EXIFSCRUB_LEAKCHECK), python3 and exiftool")
+		}
+		t.Skip("set EXIFSCRUB_CORPUS (with ../tools/leakcheck.py beside it) to compare check with leakcheck")
+	}
+	entries, err := os.ReadDir(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasSuffix(e.Name(), ".md") && !strings.HasSuffix(e.Name(), ".tsv") {
+			files = append(files, filepath.Join(corpus, e.Name()))
+		}
+	}
+	out, err := exec.Command("python3", append([]string{leakcheck, "--json"}, files...)...).Output()
+	if len(out) == 0 {
+		t.Fatalf("leakcheck: %v", err)
+	}
+	var results map[string]struct {
+		Leaks [][]string `json:"leaks"`
+	}
+	if err := json.NewDecoder(strings.NewReader(string(out))).Decode(&results); err != nil {
+		t.Fatalf("leakcheck: bad JSON: %v", err)
+	}
+	used := make(map[string]bool)
+	for _, path := range files {
+		name := filepath.Base(path)
+		want := make(map[string]bool)
+		for _, leak := range results[path].Leaks {
+			want[leakcheckCategories[leak[0]]] = true
+		}
+		var cats []string
+		for _, c := range leakcheckCategories {
+			cats = append(cats, c)
+		}
+		sort.Strings(cats)
+		for _, cat := range cats {
+			r := runCLI(t, nil, "check", "--fail-on", cat, path)
+			if r.code == exitFailed {
+				t.Errorf("%s: check could not read it: %s", name, r.stderr)
+				break
+			}
+			got := r.code == exitFound
+			if got == want[cat] {
+				continue
+			}
+			key := name + " " + cat
+			if _, ok := leakcheckDisagreements[key]; ok {
+				used[key] = true
+				continue
+			}
+			t.Errorf("check --fail-on %s %s: exit %d, but leakcheck finds %s: %v", cat, name, r.code, cat, want[cat])
+		}
+	}
+	for key := range leakcheckDisagreements {
+		if !used[key] {
+			t.Errorf("%s: listed as a disagreement with leakcheck, but they agree now: remove it", key)
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/exifscrub/exifscrub"
+)
+
+// artifactDir is where tests leave files for people to look at:
+// $EXIFSCRUB_ARTIFACTS, or a folder in the system's temporary directory.
+func artifactDir(t *testing.T) string {
+	dir := os.Getenv("EXIFSCRUB_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "exifscrub-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestPagePhone uses the page on a phone-sized screen with the keyboard
+// alone: after the results, Tab must reach every download link and the
+// zip button, each with a visible focus style. It saves a screenshot
+// (the README's docs/page.png is one).
+func TestPagePhone(t *testing.T) {
+	tmp := t.TempDir()
+	buildWasm(t)
+	srv := newPageServer(t)
+	ctx, requests := newBrowser(t, tmp, srv)
+	files := []string{filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"), filepath.Join("..", "testdata", "pillow__exif_gps.jpg")}
+	files = append(files, filepath.Join(tmp, "notes.txt"))
+	mustWrite(t, files[2], []byte("not a photo\n"))
+	for i, f := range files {
+		files[i], _ = filepath.Abs(f)
+	}
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.URL+"/index.html"),
+		chromedp.WaitVisible(chromedp.ID("files")),
+		chromedp.SetUploadFiles(chromedp.ID("files"), files),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCards(t, ctx, len(files), time.Minute)
+
+	// Nothing may be wider than the screen.
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide > 390 {
+		t.Errorf("the page is %d pixels wide on a 390-pixel screen", wide)
+	}
+
+	// Keyboard: Tab through the page, noting what gets focus.
+	var focused []string
+	for range 20 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		f, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const e = document.activeElement;
+			const outline = getComputedStyle(e).outlineStyle;
+			return e.tagName.toLowerCase() + "#" + (e.id || e.className) + (outline === "none" ? " (no focus style)" : "");
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		focused = append(focused, f)
+	}
+	got := strings.Join(focused, " ")
+	for _, want := range []string{"input#files", "a#download", "button#zip"} {
+		if n := strings.Count(got, want); n == 0 || want == "a#download" && n < 2 {
+			t.Errorf("Tab never reached %s (or not every one): %s", want, got)
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(got, "body# (no focus style)", ""), "no focus style") {
+		t.Errorf("an element has no visible focus: %s", got)
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(artifactDir(t), "page.png")
+	mustWrite(t, p, shot)
+	t.Logf("screenshot: %s (%d bytes)", p, len(shot))
+	checkOrigin(t, srv, requests())
+}
+
+// TestPageLargeAndSpeed checks that the page stays responsive while a
+// 50 MB photo is cleaned (the worker does the work), then measures the
+// time to scrub a 12-megapixel JPEG and a HEIC in Chromium against
+// native Go on the same machine.
+func TestPageLargeAndSpeed(t *testing.T) {
+	tmp := t.TempDir()
+	buildWasm(t)
+	srv := newPageServer(t)
+	ctx, _ := newBrowser(t, tmp, srv)
+
+	// A photo with 50 MB of data after it, which Scrub reads and drops.
+	big := filepath.Join(tmp, "big.jpg")
+	photo, err := os.ReadFile(filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trailer := make([]byte, 50<<20)
+	rand.Read(trailer)
+	mustWrite(t, big, append(photo, trailer...))
+	err = chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/index.html"), chromedp.WaitVisible(chromedp.ID("files")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[int](`window.maxGap = 0; window.last = performance.now();
+		setInterval(() => { const now = performance.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10); 0`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("files"), []string{big})); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	cards := waitCards(t, ctx, 1, time.Minute)
+	gap, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`maxGap`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("50 MB photo: %s in %v; the page's longest pause was %.0f ms", cards[0].State, time.Since(start).Round(time.Millisecond), gap)
+	if cards[0].State != "clean" {
+		t.Errorf("50 MB photo: %q", cards[0].Status)
+	}
+	if gap > 1000 {
+		t.Errorf("the page froze for %.0f ms while the photo was cleaned", gap)
+	}
+
+	// Speed: the same bytes through the package in the page and through
+	// the library natively, best of several runs each.
+	inputs := map[string][]byte{"jpeg": phoneJPEG(t, photo)}
+	if c := corpusDir(t); c != "" {
+		if b, err := os.ReadFile(filepath.Join(c, "heic__mobile__HMD_Nokia_8.3_5G.heif")); err == nil {
+			inputs["heic"] = b
+		}
+	}
+	srv.mu.Lock()
+	srv.extra["/bench.html"] = []byte(`<!doctype html><script type="module">
+import { scrub } from "./exifscrub.js";
+window.bench = async (url, runs) => {
+  const b = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await scrub(b);
+    times.push(performance.now() - t0);
+  }
+  return times;
+};
+</script>`)
+	for name, b := range inputs {
+		srv.extra["/bench/"+name] = b
+	}
+	srv.mu.Unlock()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/bench.html")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!window.bench`)); err != nil {
+		t.Fatal(err)
+	}
+	var report strings.Builder
+	for _, name := range []string{"jpeg", "heic"} {
+		b, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		const runs = 10
+		ms, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`bench("/bench/%s", %d)`, name, runs), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s in Chromium, ms per run: %.0f", name, ms)
+		native := time.Duration(1<<63 - 1)
+		for range runs + 1 {
+			var out bytes.Buffer
+			t0 := time.Now()
+			if _, err := exifscrub.Scrub(&out, bytes.NewReader(b), nil); err != nil {
+				t.Fatal(err)
+			}
+			// The package scans its output again, so this does too.
+			if _, err := exifscrub.Scan(bytes.NewReader(out.Bytes())); err != nil {
+				t.Fatal(err)
+			}
+			native = min(native, time.Since(t0))
+		}
+		nativeMS := float64(native.Microseconds()) / 1000
+		first, best := ms[0], slices.Min(ms)
+		fmt.Fprintf(&report, "%s (%.1f MB): Chromium first %.0f ms, best %.1f ms; native Go best %.1f ms; best/best %.1f×\n",
+			name, float64(len(b))/1e6, first, best, nativeMS, best/nativeMS)
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(&report, "load average while measuring: %s", load)
+	}
+	t.Logf("scrub, %d runs each (Chromium: through the package's worker, with the rescan):\n%s", 10, report.String())
+	mustWrite(t, filepath.Join(artifactDir(t), "speed.txt"), []byte(report.String()))
+}
+
+// phoneJPEG makes a 12-megapixel JPEG (4000 × 3000) of noisy pixels, about
+// the size a phone's is, with the EXIF segment of photo in it.
+func phoneJPEG(t *testing.T, photo []byte) []byte {
+	t.Helper()
+	img := image.NewYCbCr(image.Rect(0, 0, 4000, 3000), image.YCbCrSubsampleRatio420)
+	rand.Read(img.Y)
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = uint8(i), uint8(i>>3)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	// The EXIF segment (APP1) of photo, among the segments after its SOI.
+	var app1 []byte
+	for i := 2; i+4 <= len(photo) && photo[i] == 0xff && app1 == nil; {
+		n := 2 + int(binary.BigEndian.Uint16(photo[i+2:]))
+		if photo[i+1] == 0xe1 {
+			app1 = photo[i : i+n]
+		}
+		i += n
+	}
+	if app1 == nil {
+		t.Fatal("the sample has no APP1 segment")
+	}
+	out := append([]byte{0xff, 0xd8}, app1...)
+	return append(out, buf.Bytes()[2:]...)
+}

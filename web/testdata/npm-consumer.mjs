@@ -1,0 +1,37 @@
+// Uses the exifscrub npm package as an app would, from node_modules: for
+// each file named in cases.json, scan and scrub it and record the outcome
+// in results.json, writing each clean file beside it. node_test.go
+// compares everything with the Go library and the command-line tool.
+// Usage: node npm-consumer.mjs cases.json outdir
+import { scan, scrub, zip, ExifscrubError } from "exifscrub";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [casesPath, outDir] = process.argv.slice(2);
+const files = JSON.parse(readFileSync(casesPath, "utf8"));
+const failure = (e) => ({ isExifscrubError: e instanceof ExifscrubError, code: e.code, message: e.message });
+
+const results = [];
+const clean = [];
+for (const [i, file] of files.entries()) {
+  const data = new Uint8Array(readFileSync(file));
+  const r = { file };
+  try {
+    r.scan = await scan(data, { path: file });
+  } catch (e) {
+    r.scanError = failure(e);
+  }
+  try {
+    const s = await scrub(data, { path: file });
+    r.out = join(outDir, `${i}.out`);
+    writeFileSync(r.out, s.bytes);
+    r.verified = s.verified;
+    r.rescanFindings = s.rescan.findings.length;
+    clean.push({ name: file.split("/").pop(), bytes: s.bytes });
+  } catch (e) {
+    r.scrubError = failure(e);
+  }
+  results.push(r);
+}
+writeFileSync(join(outDir, "all.zip"), await zip(clean));
+writeFileSync(join(outDir, "results.json"), JSON.stringify(results, null, 1));
