@@ -451,3 +451,12 @@ func convertedSignature(t *testing.T, path, dst string) string {
 	}
 	return string(out)
 }
+
+// cleanICC returns a small valid profile that sanitizeICC leaves as it is.
+func cleanICC() []byte {
+	p, err := sanitizeICC(buildICC(2, "x"))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}

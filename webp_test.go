@@ -68,7 +68,7 @@ var (
 	fakeVP8  = []byte("\x30\x01\x00\x9d\x01\x2a\x01\x00\x01\x00lossy")
 	fakeVP8L = []byte("\x2f\x00\x00\x00\x00lossless") // odd length: padded
 	fakeALPH = []byte("\x00\xffalpha")
-	fakeICC  = []byte("an ICC profile")
+	fakeICC  = cleanICC() // a sanitised profile, which Scrub keeps as it is
 	fakeANIM = []byte{0xff, 0xff, 0xff, 0xff, 0, 0}
 )
 
