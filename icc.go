@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/adler32"
+	"hash/crc32"
 	"strings"
 	"unicode/utf16"
 )
@@ -100,6 +102,18 @@ var iccColourTags = map[iccSig]bool{
 	sig("D2B0"): true, sig("D2B1"): true, sig("D2B2"): true, sig("D2B3"): true,
 	sig("B2D0"): true, sig("B2D1"): true, sig("B2D2"): true, sig("B2D3"): true,
 	sig("cicp"): true, sig("chrm"): true, sig("lumi"): true, sig("clro"): true,
+}
+
+// iccSingleValue are the colour tags whose array type holds exactly one
+// value (§9.2.3, 9.2.9, 9.2.18, 9.2.33, 9.2.34, 9.2.44, 9.2.49): an
+// XYZNumber, or chad's 3×3 matrix.
+var iccSingleValue = map[iccSig]struct {
+	typ  string
+	size int
+}{
+	sig("rXYZ"): {"XYZ ", 20}, sig("gXYZ"): {"XYZ ", 20}, sig("bXYZ"): {"XYZ ", 20},
+	sig("wtpt"): {"XYZ ", 20}, sig("bkpt"): {"XYZ ", 20}, sig("lumi"): {"XYZ ", 20},
+	sig("chad"): {"sf32", 44},
 }
 
 var (
@@ -300,13 +314,21 @@ func typeLength(d []byte) (n int, ok bool, err error) {
 // keptTag returns the bytes sanitizeICC writes for a colour tag: cut to
 // its type's length, with the reserved bytes zero (§10.1; parametricCurveType
 // has two more, §10.18).
-func keptTag(d []byte) ([]byte, error) {
+func keptTag(s iccSig, d []byte) ([]byte, error) {
 	n, ok, err := typeLength(d)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		n = len(d)
+	}
+	if want, one := iccSingleValue[s]; one && string(d[:4]) == want.typ {
+		// These tags hold one value of their type (§9.2): an array
+		// type's room after it holds nothing a reader uses.
+		if n < want.size {
+			return nil, fmt.Errorf("%d bytes, want %d", n, want.size)
+		}
+		n = want.size
 	}
 	out := append([]byte(nil), d[:n]...)
 	clear(out[4:8])
@@ -374,7 +396,37 @@ func sanitizeICC(p []byte) ([]byte, error) {
 	return pr.sanitize()
 }
 
+// publishedSRGB lists the sRGB profiles that the ICC and HP/Microsoft
+// published, by length, Adler-32 and CRC-32, as libpng's png_sRGB_checks
+// identifies them (png.c). A profile byte-identical to one of them is the
+// same file in every image that carries it and says nothing about who made
+// the image; and libpng, so ImageMagick and others, reads it as the sRGB
+// colour space rather than as a profile. sanitizeICC keeps such a profile
+// as it is, so those readers display the image as before.
+var publishedSRGB = []struct{ length, adler, crc uint32 }{
+	{3048, 0x0a3fd9f6, 0x3b8772b9},  // sRGB_IEC61966-2-1_black_scaled.icc
+	{3052, 0x4909e5e1, 0x427ebb21},  // sRGB_IEC61966-2-1_no_black_scaling.icc
+	{60988, 0xfd2144a1, 0x306fd8ae}, // sRGB_v4_ICC_preference_displayclass.icc
+	{60960, 0x209c35d2, 0xbbef7812}, // sRGB_v4_ICC_preference.icc
+	{3024, 0xa054d762, 0x5d5129ce},  // sRGB_IEC61966-2-1_noBPC.icc
+	{3144, 0xf784f3fb, 0x182ea552},  // HP-Microsoft sRGB v2 perceptual
+	{3144, 0x0398f3fc, 0xf29e526d},  // HP-Microsoft sRGB v2 media-relative
+}
+
+// isPublishedSRGB reports whether p is one of publishedSRGB.
+func isPublishedSRGB(p []byte) bool {
+	for _, k := range publishedSRGB {
+		if uint32(len(p)) == k.length && adler32.Checksum(p) == k.adler && crc32.ChecksumIEEE(p) == k.crc {
+			return true
+		}
+	}
+	return false
+}
+
 func (pr *iccProfile) sanitize() ([]byte, error) {
+	if isPublishedSRGB(pr.b) {
+		return append([]byte(nil), pr.b...), nil
+	}
 	type outTag struct {
 		sig  iccSig
 		data []byte
@@ -391,7 +443,7 @@ func (pr *iccProfile) sanitize() ([]byte, error) {
 			haveCprt = true
 			tags = append(tags, outTag{sig: t.sig, data: neutralText(pr.major, t.sig)})
 		case iccColourTags[t.sig]:
-			d, err := keptTag(pr.data(t))
+			d, err := keptTag(t.sig, pr.data(t))
 			if err != nil {
 				return nil, fmt.Errorf("ICC profile: tag %v: %v: %w", t.sig, err, ErrUnsupportedFeature)
 			}
@@ -539,8 +591,8 @@ func reportICC(rep *Report, container string, p []byte) {
 		if iccColourTags[t.sig] {
 			if d := pr.data(t); len(d) >= 8 && !allZero(d[4:8]) {
 				r.add(Embedded, container, t.sig.String(), "(data in reserved tag bytes)")
-			} else if n, ok, _ := typeLength(d); ok && !allZero(d[n:]) {
-				r.add(Embedded, container, t.sig.String(), fmt.Sprintf("(%d bytes after the tag's values)", len(d)-n))
+			} else if k, err := keptTag(t.sig, d); err == nil && !allZero(d[len(k):]) {
+				r.add(Embedded, container, t.sig.String(), fmt.Sprintf("(%d bytes after the tag's values)", len(d)-len(k)))
 			}
 			continue
 		}
