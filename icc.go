@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/adler32"
 	"hash/crc32"
+	"sort"
 	"strings"
 	"unicode/utf16"
 )
@@ -65,6 +66,10 @@ const (
 	// most 255 APP2 chunks of 65519 bytes (ICC.1:2022 Annex B.4).
 	maxICCProfile = 255 * (65535 - 2 - 14)
 )
+
+// maxICCTagsListed bounds the dropped tags reportICC lists one by one; the
+// rest are counted in one finding that check fails on.
+const maxICCTagsListed = 32
 
 // The neutral text that replaces the required desc and cprt tags.
 const (
@@ -332,7 +337,7 @@ func keptTag(s iccSig, d []byte) ([]byte, error) {
 	}
 	out := append([]byte(nil), d[:n]...)
 	clear(out[4:8])
-	if string(out[:4]) == "para" {
+	if string(out[:4]) == "para" && len(out) >= 12 {
 		clear(out[10:12])
 	}
 	return out, nil
@@ -587,7 +592,15 @@ func reportICC(rep *Report, container string, p []byte) {
 	}
 	var desc string
 	texts := true // every text is a standard profile's
+	listed := 0
 	for _, t := range pr.tags {
+		if !iccColourTags[t.sig] && t.sig != iccDesc && t.sig != iccCprt {
+			listed++
+			if listed > maxICCTagsListed {
+				texts = false
+				continue
+			}
+		}
 		if iccColourTags[t.sig] {
 			if d := pr.data(t); len(d) >= 8 && !allZero(d[4:8]) {
 				r.add(Embedded, container, t.sig.String(), "(data in reserved tag bytes)")
@@ -626,6 +639,9 @@ func reportICC(rep *Report, container string, p []byte) {
 			r.add(info.cat, container, info.name, s)
 		}
 	}
+	if listed > maxICCTagsListed {
+		r.add(Embedded, container, "ICC_Profile", fmt.Sprintf("(%d more tags, not listed)", listed-maxICCTagsListed))
+	}
 	if hidden := pr.hiddenBytes(); hidden > 0 {
 		r.add(Embedded, container, "ICC_Profile", fmt.Sprintf("(%d non-zero bytes outside the tags)", hidden))
 	}
@@ -656,23 +672,31 @@ func reportICC(rep *Report, container string, p []byte) {
 }
 
 // hiddenBytes counts the non-zero bytes after the tag table that no tag
-// covers.
+// covers. Tags are sorted by offset, so that the cost is linear in the
+// profile's size whatever the tags claim.
 func (pr *iccProfile) hiddenBytes() int {
-	covered := make([]bool, len(pr.b))
-	start := iccHeaderSize + 4 + len(pr.tags)*iccTagEntrySize
-	for i := 0; i < start && i < len(covered); i++ {
-		covered[i] = true
-	}
+	spans := make([][2]uint32, 0, len(pr.tags))
 	for _, t := range pr.tags {
-		for i := t.off; i < t.off+t.size; i++ {
-			covered[i] = true
+		spans = append(spans, [2]uint32{t.off, t.off + t.size}) // checked: within the profile
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	n := 0
+	at := uint32(iccHeaderSize + 4 + len(pr.tags)*iccTagEntrySize)
+	count := func(b []byte) {
+		for _, c := range b {
+			if c != 0 {
+				n++
+			}
 		}
 	}
-	n := 0
-	for i, c := range pr.b {
-		if !covered[i] && c != 0 {
-			n++
+	for _, sp := range spans {
+		if sp[0] > at {
+			count(pr.b[at:sp[0]])
 		}
+		at = max(at, sp[1])
+	}
+	if int(at) < len(pr.b) {
+		count(pr.b[at:])
 	}
 	return n
 }
@@ -683,22 +707,26 @@ func iccText(d []byte) (string, bool) {
 	if len(d) < 12 {
 		return "", false
 	}
+	// A report shows maxValueLen characters: the rest is not read, so
+	// that many tags over the same large data cost little.
+	const maxText = 4 * maxValueLen
+	limit := func(b []byte) []byte { return b[:min(len(b), maxText)] }
 	switch string(d[:4]) {
 	case "text":
-		return cString(d[8:]), true
+		return cString(limit(d[8:])), true
 	case "desc":
 		n := uint64(binary.BigEndian.Uint32(d[8:]))
 		if 12+n > uint64(len(d)) {
 			return "", false
 		}
-		return cString(d[12 : 12+n]), true
+		return cString(limit(d[12 : 12+n])), true
 	case "mluc":
 		count := uint64(binary.BigEndian.Uint32(d[8:]))
 		if len(d) < 16 || binary.BigEndian.Uint32(d[12:]) != 12 || 16+12*count > uint64(len(d)) {
 			return "", false
 		}
 		best := -1
-		for i := 0; i < int(count); i++ {
+		for i := 0; i < int(min(count, 64)); i++ {
 			if string(d[16+12*i:20+12*i]) == "enUS" || best < 0 {
 				best = i
 			}
@@ -711,7 +739,7 @@ func iccText(d []byte) (string, bool) {
 		if off+n > uint64(len(d)) {
 			return "", false
 		}
-		return strings.TrimRight(utf16BE(d[off:off+n]), "\x00"), true
+		return strings.TrimRight(utf16BE(limit(d[off:off+n])), "\x00"), true
 	}
 	return "", false
 }
