@@ -24,8 +24,8 @@
 // # What is kept
 //
 // Scrub keeps what the picture needs to look right: image data byte for byte
-// (JPEG entropy-coded data and tables, PNG IDAT, HEIF item data, WebP
-// bitstreams), colour profiles (JPEG APP2 ICC_PROFILE, PNG iCCP, HEIF colr,
+// (JPEG entropy-coded data and tables, PNG IDAT, HEIF item data without its
+// user-data SEI messages and metadata OBUs, WebP bitstreams), colour profiles (JPEG APP2 ICC_PROFILE, PNG iCCP, HEIF colr,
 // WebP ICCP), the JFIF header without its thumbnail, the Adobe APP14 colour
 // transform, PNG colour-space and transparency chunks, animation, and the
 // EXIF orientation. The orientation is written back as a minimal EXIF block
@@ -55,6 +55,16 @@
 // the ICC and HP/Microsoft, which libpng reads as sRGB, are kept as they are.
 // A profile that is not valid is removed and reported; one exifscrub cannot
 // rebuild (not version 2 or 4) is refused.
+//
+// HEIF and AVIF: every kept box is written anew from its fields, never
+// copied whole: 'ftyp' with the brands the file needs, 'hdlr' and 'infe'
+// with empty names, 'dinf' with one self-contained entry, entity groups
+// with their IDs alone, each property through its defined fields (an ICC
+// profile sanitised), and decoder configurations ('hvcC', 'avcC', 'av1C')
+// with their parameter sets and HDR metadata only. Hidden alternative
+// images and items of unknown types are removed; JPEG-coded items are
+// scrubbed as JPEG files are. A file whose kept data shares bytes with
+// removed data is refused.
 //
 // # Errors
 //

@@ -203,7 +203,7 @@ func FuzzXMP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep := new(Report)
 		parseXMP(rep, "XMP", data)
-		if len(rep.Findings) > maxXMPFindings+2 {
+		if len(rep.Findings) > MaxFindings+len(Categories) {
 			t.Fatalf("%d findings", len(rep.Findings))
 		}
 	})

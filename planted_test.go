@@ -22,8 +22,8 @@ import (
 	"testing"
 )
 
-// markerForms returns the forms a marker is planted in.
-func markerForms(marker string) map[string][]byte {
+// keptMarkerForms returns the forms a marker is planted in.
+func keptMarkerForms(marker string) map[string][]byte {
 	return map[string][]byte{
 		"raw":    []byte(marker),
 		"zlib":   deflate(marker),
@@ -57,7 +57,7 @@ func plantedCases(t *testing.T) []plantedCase {
 			cases = append(cases, plantedCase{
 				name:   format + "/" + structure + "/" + formName,
 				marker: marker,
-				in:     build(markerForms(marker)[formName]),
+				in:     build(keptMarkerForms(marker)[formName]),
 			})
 		}
 	}
@@ -180,7 +180,7 @@ func failsCheck(rep *Report) bool {
 // findMarker says where in b the marker is, in any of its forms, directly
 // or in a zlib stream; "" if nowhere.
 func findMarker(b []byte, marker string) string {
-	forms := markerForms(marker)
+	forms := keptMarkerForms(marker)
 	for _, name := range []string{"raw", "utf16", "utf16l"} {
 		if i := bytes.Index(b, forms[name]); i >= 0 {
 			return fmt.Sprintf("%s at offset %d", name, i)

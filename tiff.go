@@ -227,11 +227,11 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 		return 0
 	}
 	w := &exifWalk{t: t, rep: rep, visited: make(map[uint32]bool)}
-	before := len(rep.Findings)
+	before := rep.count()
 	if err := w.walk(first, ifd0); err != nil {
 		rep.add(Other, "EXIF", "EXIF", "partly unreadable: "+err.Error())
 	}
-	if len(rep.Findings) == before && w.orientation == 0 {
+	if rep.count() == before && w.orientation == 0 {
 		// An EXIF block with nothing in it is still a block we remove.
 		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
 	}

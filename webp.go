@@ -470,7 +470,7 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 	switch c.id {
 	case fccEXIF, fccXMP:
 		if len(c.data) > maxMetadataChunk {
-			w.rep.add(Other, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.data)))
+			w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.data)))
 			w.sawEXIF = w.sawEXIF || (topLevel && c.id == fccEXIF)
 			return
 		}

@@ -18,11 +18,6 @@ import (
 const (
 	nsRDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 	nsXML = "http://www.w3.org/XML/1998/namespace"
-
-	// maxXMPFindings bounds the findings from one packet; the edit history
-	// of a much-edited file can repeat the same few properties thousands of
-	// times.
-	maxXMPFindings = 500
 )
 
 // xmpPrefixes are the usual prefixes of common schemas, for packets that
@@ -49,10 +44,10 @@ var xmpPrefixes = map[string]string{
 // a finding that says so: it is removed either way.
 func parseXMP(rep *Report, container string, b []byte) {
 	p := &xmpParser{rep: rep, container: container, prefixes: make(map[string]string)}
-	before := len(rep.Findings)
+	before := rep.count()
 	if err := p.parse(b); err != nil {
 		rep.add(Other, container, "XMP", "partly unreadable: "+err.Error())
-	} else if len(rep.Findings) == before {
+	} else if rep.count() == before {
 		rep.add(Other, container, "XMP", fmt.Sprintf("(%d bytes, no properties)", len(b)))
 	}
 }
@@ -61,7 +56,6 @@ type xmpParser struct {
 	rep       *Report
 	container string
 	prefixes  map[string]string // namespace URI → prefix declared in the packet
-	found     int
 }
 
 // An xmpFrame is an open element: a property collects the text of its
@@ -170,13 +164,9 @@ func (p *xmpParser) qualified(n xml.Name) string {
 }
 
 func (p *xmpParser) emit(name, value string) {
-	p.found++
-	if p.found > maxXMPFindings {
-		if p.found == maxXMPFindings+1 {
-			p.rep.add(Other, p.container, "XMP", fmt.Sprintf("more than %d properties; the rest are not listed", maxXMPFindings))
-		}
-		return
-	}
+	// The edit history of a much-edited file can repeat the same few
+	// properties thousands of times; the report counts the repeats (see
+	// MaxSameKind) rather than list them, so every property is still read.
 	local := name[strings.LastIndexByte(name, ':')+1:]
 	if local == "GPSLatitude" || local == "GPSLongitude" {
 		if d, ok := xmpDegrees(value); ok {

@@ -203,9 +203,10 @@ func TestScrubOutputs(t *testing.T) {
 		if !bytes.Equal(readFile(t, src+".orig"), readFile(t, gpsJPEG)) || !bytes.Equal(readFile(t, src), want) {
 			t.Errorf("want the original in photo.jpg.orig and the scrubbed image in photo.jpg")
 		}
-		// A second run must not replace the backup, which holds the only original.
-		if r := runCLI(t, nil, "scrub", "-i", "--backup", ".orig", src); r.code != exitFailed || !strings.Contains(r.stderr, "exists already") {
-			t.Errorf("second run: got %+v, want exit 2 and 'exists already'", r)
+		// A second run must not replace the backup, which holds the only
+		// original: the file is skipped, as done already.
+		if r := runCLI(t, nil, "scrub", "-i", "--backup", ".orig", src); r.code != 0 || !strings.Contains(r.stderr, "backed up already") {
+			t.Errorf("second run: got %+v, want exit 0 and 'backed up already'", r)
 		}
 		if !bytes.Equal(readFile(t, src+".orig"), readFile(t, gpsJPEG)) {
 			t.Errorf("backup replaced")
