@@ -47,6 +47,29 @@
 // displays the right way up. Options can drop the colour profile and the
 // orientation too.
 //
+// What is kept is rebuilt from the fields readers use, never copied whole:
+//
+//   - JPEG: JFIF APP0 as its version, units and densities with a 0×0
+//     thumbnail and nothing after (JFIF 1.02); Adobe APP14 as the 12 bytes
+//     libjpeg reads; the ICC profile reassembled from its APP2 chunks
+//     (ICC.1:2022 Annex B.4), sanitised and chunked again.
+//   - PNG: each kept ancillary chunk at the exact length its fields define
+//     (PNG Third Edition §11.3; APNG acTL and fcTL); one of another length
+//     is removed and reported, as libpng ignores it, or refused when the
+//     image needs it (IHDR, PLTE, acTL, fcTL). iCCP gets the neutral name
+//     "ICC Profile" and its sanitised profile compressed again.
+//   - WebP: VP8X from its flags and canvas size, ANIM as its 6 bytes, ANMF
+//     headers with the reserved bits clear, ICCP sanitised (RFC 9649 §2.7).
+//
+// Colour profiles are sanitised (ICC.1:2022 §7): the tags that define colour
+// are kept byte for byte, desc and cprt get neutral text, every other tag is
+// dropped, and the header's date, device, creator, platform and profile ID
+// are zeroed, so colour converts exactly as before while the profile no
+// longer names a monitor, a maker or a day. The sRGB profiles published by
+// the ICC and HP/Microsoft, which libpng reads as sRGB, are kept as they are.
+// A profile that is not valid is removed and reported; one exifscrub cannot
+// rebuild (not version 2 or 4) is refused.
+//
 // HEIF and AVIF: every kept box is written anew from its fields, never
 // copied whole: 'ftyp' with the brands the file needs, 'hdlr' and 'infe'
 // with empty names, 'dinf' with one self-contained entry, entity groups
@@ -120,6 +143,7 @@
 //
 // # References
 //
+//   - ICC.1:2022 (profile version 4.4) and ICC.1:2001-04 (version 2).
 //   - JPEG: ITU-T T.81 Annex B, F.2.2, G.1.2; JFIF 1.02; CIPA DC-008 (EXIF 2.32/3.0) §4.7;
 //     CIPA DC-007 (Multi-Picture Format); Adobe XMP Specification Part 3.
 //   - PNG: ISO/IEC 15948, PNG Third Edition (W3C, 2025); zlib RFC 1950, deflate RFC 1951.

@@ -78,8 +78,9 @@ const (
 
 // A Report lists what an image reveals. Scan returns what is in the image;
 // Scrub returns what it removed. Metadata that Scrub keeps because the image
-// needs it to display correctly (colour profiles, a lone EXIF orientation)
-// is not reported.
+// needs it to display correctly (a colour profile's colour tags, a lone EXIF
+// orientation) is not reported; what Scrub removes from a colour profile
+// (its text, date, device and creator) is.
 //
 // Findings is empty, not nil, in a report of a clean image, so that it
 // encodes as a JSON array ("findings": []).
@@ -247,9 +248,10 @@ func (r *Report) sort() {
 // default policy: remove every piece of metadata that the image does not
 // need to display correctly, and keep what it does need.
 type Options struct {
-	// DropColorProfile also removes embedded ICC colour profiles. Profiles
-	// made by cameras and editors can name a device or a date; without one,
-	// wide-gamut photos display with the wrong colours.
+	// DropColorProfile also removes embedded ICC colour profiles. By
+	// default a profile is kept sanitised: its colour tags byte for byte,
+	// without the text, dates and device names it may hold. Without a
+	// profile, wide-gamut photos display with the wrong colours.
 	DropColorProfile bool
 
 	// DropOrientation also removes the EXIF orientation that Scrub otherwise

@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/adler32"
+	"hash/crc32"
+	"sort"
 	"strings"
 	"unicode/utf16"
 )
@@ -64,6 +67,10 @@ const (
 	maxICCProfile = 255 * (65535 - 2 - 14)
 )
 
+// maxICCTagsListed bounds the dropped tags reportICC lists one by one; the
+// rest are counted in one finding that check fails on.
+const maxICCTagsListed = 32
+
 // The neutral text that replaces the required desc and cprt tags.
 const (
 	iccNeutralDescription = "ICC Profile"
@@ -100,6 +107,18 @@ var iccColourTags = map[iccSig]bool{
 	sig("D2B0"): true, sig("D2B1"): true, sig("D2B2"): true, sig("D2B3"): true,
 	sig("B2D0"): true, sig("B2D1"): true, sig("B2D2"): true, sig("B2D3"): true,
 	sig("cicp"): true, sig("chrm"): true, sig("lumi"): true, sig("clro"): true,
+}
+
+// iccSingleValue are the colour tags whose array type holds exactly one
+// value (§9.2.3, 9.2.9, 9.2.18, 9.2.33, 9.2.34, 9.2.44, 9.2.49): an
+// XYZNumber, or chad's 3×3 matrix.
+var iccSingleValue = map[iccSig]struct {
+	typ  string
+	size int
+}{
+	sig("rXYZ"): {"XYZ ", 20}, sig("gXYZ"): {"XYZ ", 20}, sig("bXYZ"): {"XYZ ", 20},
+	sig("wtpt"): {"XYZ ", 20}, sig("bkpt"): {"XYZ ", 20}, sig("lumi"): {"XYZ ", 20},
+	sig("chad"): {"sf32", 44},
 }
 
 var (
@@ -300,7 +319,7 @@ func typeLength(d []byte) (n int, ok bool, err error) {
 // keptTag returns the bytes sanitizeICC writes for a colour tag: cut to
 // its type's length, with the reserved bytes zero (§10.1; parametricCurveType
 // has two more, §10.18).
-func keptTag(d []byte) ([]byte, error) {
+func keptTag(s iccSig, d []byte) ([]byte, error) {
 	n, ok, err := typeLength(d)
 	if err != nil {
 		return nil, err
@@ -308,9 +327,17 @@ func keptTag(d []byte) ([]byte, error) {
 	if !ok {
 		n = len(d)
 	}
+	if want, one := iccSingleValue[s]; one && string(d[:4]) == want.typ {
+		// These tags hold one value of their type (§9.2): an array
+		// type's room after it holds nothing a reader uses.
+		if n < want.size {
+			return nil, fmt.Errorf("%d bytes, want %d", n, want.size)
+		}
+		n = want.size
+	}
 	out := append([]byte(nil), d[:n]...)
 	clear(out[4:8])
-	if string(out[:4]) == "para" {
+	if string(out[:4]) == "para" && len(out) >= 12 {
 		clear(out[10:12])
 	}
 	return out, nil
@@ -374,7 +401,37 @@ func sanitizeICC(p []byte) ([]byte, error) {
 	return pr.sanitize()
 }
 
+// publishedSRGB lists the sRGB profiles that the ICC and HP/Microsoft
+// published, by length, Adler-32 and CRC-32, as libpng's png_sRGB_checks
+// identifies them (png.c). A profile byte-identical to one of them is the
+// same file in every image that carries it and says nothing about who made
+// the image; and libpng, so ImageMagick and others, reads it as the sRGB
+// colour space rather than as a profile. sanitizeICC keeps such a profile
+// as it is, so those readers display the image as before.
+var publishedSRGB = []struct{ length, adler, crc uint32 }{
+	{3048, 0x0a3fd9f6, 0x3b8772b9},  // sRGB_IEC61966-2-1_black_scaled.icc
+	{3052, 0x4909e5e1, 0x427ebb21},  // sRGB_IEC61966-2-1_no_black_scaling.icc
+	{60988, 0xfd2144a1, 0x306fd8ae}, // sRGB_v4_ICC_preference_displayclass.icc
+	{60960, 0x209c35d2, 0xbbef7812}, // sRGB_v4_ICC_preference.icc
+	{3024, 0xa054d762, 0x5d5129ce},  // sRGB_IEC61966-2-1_noBPC.icc
+	{3144, 0xf784f3fb, 0x182ea552},  // HP-Microsoft sRGB v2 perceptual
+	{3144, 0x0398f3fc, 0xf29e526d},  // HP-Microsoft sRGB v2 media-relative
+}
+
+// isPublishedSRGB reports whether p is one of publishedSRGB.
+func isPublishedSRGB(p []byte) bool {
+	for _, k := range publishedSRGB {
+		if uint32(len(p)) == k.length && adler32.Checksum(p) == k.adler && crc32.ChecksumIEEE(p) == k.crc {
+			return true
+		}
+	}
+	return false
+}
+
 func (pr *iccProfile) sanitize() ([]byte, error) {
+	if isPublishedSRGB(pr.b) {
+		return append([]byte(nil), pr.b...), nil
+	}
 	type outTag struct {
 		sig  iccSig
 		data []byte
@@ -391,7 +448,7 @@ func (pr *iccProfile) sanitize() ([]byte, error) {
 			haveCprt = true
 			tags = append(tags, outTag{sig: t.sig, data: neutralText(pr.major, t.sig)})
 		case iccColourTags[t.sig]:
-			d, err := keptTag(pr.data(t))
+			d, err := keptTag(t.sig, pr.data(t))
 			if err != nil {
 				return nil, fmt.Errorf("ICC profile: tag %v: %v: %w", t.sig, err, ErrUnsupportedFeature)
 			}
@@ -535,12 +592,20 @@ func reportICC(rep *Report, container string, p []byte) {
 	}
 	var desc string
 	texts := true // every text is a standard profile's
+	listed := 0
 	for _, t := range pr.tags {
+		if !iccColourTags[t.sig] && t.sig != iccDesc && t.sig != iccCprt {
+			listed++
+			if listed > maxICCTagsListed {
+				texts = false
+				continue
+			}
+		}
 		if iccColourTags[t.sig] {
 			if d := pr.data(t); len(d) >= 8 && !allZero(d[4:8]) {
 				r.add(Embedded, container, t.sig.String(), "(data in reserved tag bytes)")
-			} else if n, ok, _ := typeLength(d); ok && !allZero(d[n:]) {
-				r.add(Embedded, container, t.sig.String(), fmt.Sprintf("(%d bytes after the tag's values)", len(d)-n))
+			} else if k, err := keptTag(t.sig, d); err == nil && !allZero(d[len(k):]) {
+				r.add(Embedded, container, t.sig.String(), fmt.Sprintf("(%d bytes after the tag's values)", len(d)-len(k)))
 			}
 			continue
 		}
@@ -574,6 +639,9 @@ func reportICC(rep *Report, container string, p []byte) {
 			r.add(info.cat, container, info.name, s)
 		}
 	}
+	if listed > maxICCTagsListed {
+		r.add(Embedded, container, "ICC_Profile", fmt.Sprintf("(%d more tags, not listed)", listed-maxICCTagsListed))
+	}
 	if hidden := pr.hiddenBytes(); hidden > 0 {
 		r.add(Embedded, container, "ICC_Profile", fmt.Sprintf("(%d non-zero bytes outside the tags)", hidden))
 	}
@@ -604,23 +672,31 @@ func reportICC(rep *Report, container string, p []byte) {
 }
 
 // hiddenBytes counts the non-zero bytes after the tag table that no tag
-// covers.
+// covers. Tags are sorted by offset, so that the cost is linear in the
+// profile's size whatever the tags claim.
 func (pr *iccProfile) hiddenBytes() int {
-	covered := make([]bool, len(pr.b))
-	start := iccHeaderSize + 4 + len(pr.tags)*iccTagEntrySize
-	for i := 0; i < start && i < len(covered); i++ {
-		covered[i] = true
-	}
+	spans := make([][2]uint32, 0, len(pr.tags))
 	for _, t := range pr.tags {
-		for i := t.off; i < t.off+t.size; i++ {
-			covered[i] = true
+		spans = append(spans, [2]uint32{t.off, t.off + t.size}) // checked: within the profile
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	n := 0
+	at := uint32(iccHeaderSize + 4 + len(pr.tags)*iccTagEntrySize)
+	count := func(b []byte) {
+		for _, c := range b {
+			if c != 0 {
+				n++
+			}
 		}
 	}
-	n := 0
-	for i, c := range pr.b {
-		if !covered[i] && c != 0 {
-			n++
+	for _, sp := range spans {
+		if sp[0] > at {
+			count(pr.b[at:sp[0]])
 		}
+		at = max(at, sp[1])
+	}
+	if int(at) < len(pr.b) {
+		count(pr.b[at:])
 	}
 	return n
 }
@@ -631,22 +707,26 @@ func iccText(d []byte) (string, bool) {
 	if len(d) < 12 {
 		return "", false
 	}
+	// A report shows maxValueLen characters: the rest is not read, so
+	// that many tags over the same large data cost little.
+	const maxText = 4 * maxValueLen
+	limit := func(b []byte) []byte { return b[:min(len(b), maxText)] }
 	switch string(d[:4]) {
 	case "text":
-		return cString(d[8:]), true
+		return cString(limit(d[8:])), true
 	case "desc":
 		n := uint64(binary.BigEndian.Uint32(d[8:]))
 		if 12+n > uint64(len(d)) {
 			return "", false
 		}
-		return cString(d[12 : 12+n]), true
+		return cString(limit(d[12 : 12+n])), true
 	case "mluc":
 		count := uint64(binary.BigEndian.Uint32(d[8:]))
 		if len(d) < 16 || binary.BigEndian.Uint32(d[12:]) != 12 || 16+12*count > uint64(len(d)) {
 			return "", false
 		}
 		best := -1
-		for i := 0; i < int(count); i++ {
+		for i := 0; i < int(min(count, 64)); i++ {
 			if string(d[16+12*i:20+12*i]) == "enUS" || best < 0 {
 				best = i
 			}
@@ -659,7 +739,7 @@ func iccText(d []byte) (string, bool) {
 		if off+n > uint64(len(d)) {
 			return "", false
 		}
-		return strings.TrimRight(utf16BE(d[off:off+n]), "\x00"), true
+		return strings.TrimRight(utf16BE(limit(d[off:off+n])), "\x00"), true
 	}
 	return "", false
 }

@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf16"
@@ -49,6 +50,16 @@ var (
 )
 
 const (
+	// jfifSize is the JFIF APP0 payload without a thumbnail: "JFIF\0",
+	// version, units, X and Y density, thumbnail width and height.
+	jfifSize = 14
+	// adobeSize is the Adobe APP14 payload libjpeg reads (jdmarker.c
+	// APP14_DATA_LEN): "Adobe", version, flags0, flags1 and transform.
+	adobeSize = 12
+	// iccChunkHeader is "ICC_PROFILE\0", a sequence number and a count.
+	iccChunkHeader = 14
+	// maxICCChunk is the profile data one APP2 segment holds.
+	maxICCChunk = 65535 - 2 - iccChunkHeader
 	// maxExtendedXMP bounds the Extended XMP kept in memory for the report.
 	// Larger packets are removed all the same, and reported by size.
 	maxExtendedXMP = 1 << 20
@@ -64,6 +75,13 @@ type jpegScrubber struct {
 	extendedLen int        // bytes of Extended XMP seen, kept or not
 	mpImages    int        // secondary images the MPF index announces
 	frame       *jpegFrame // pooled: its Huffman tables are 11 KB
+
+	// The ICC profile's APP2 chunks, collected until all have arrived
+	// (ICC.1:2022 Annex B.4), then sanitised and written as new chunks.
+	iccChunks [][]byte // by sequence number - 1
+	iccCount  int      // chunks announced; 0 before the first
+	iccGot    int      // chunks collected
+	iccDone   bool     // the profile was written, dropped or given up on
 }
 
 func scrubJPEG(s *scrubber) error {
@@ -88,6 +106,7 @@ func scrubJPEG(s *scrubber) error {
 		}
 		switch {
 		case code == markerEOI:
+			j.iccGiveUp()
 			if err := j.writeMarker(code, fill); err != nil {
 				return err
 			}
@@ -116,6 +135,11 @@ func scrubJPEG(s *scrubber) error {
 		payload, err := r.next(n - 2)
 		if err != nil {
 			return s.formatError(lenOff+2, fmt.Sprintf("segment 0x%02X of %d bytes is truncated", code, n), err)
+		}
+		if code == markerSOS {
+			// Decoders read the profile's chunks before the first scan
+			// (libjpeg saves markers in jpeg_read_header).
+			j.iccGiveUp()
 		}
 		keep := true
 		var scan *jpegScanHeader
@@ -244,16 +268,21 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	switch code {
 	case markerAPP0:
 		switch {
-		case bytes.HasPrefix(p, sigJFIF) && len(p) >= 14:
-			// JFIF 1.02: version, units, densities, then a thumbnail of
-			// Xthumbnail × Ythumbnail RGB pixels. Keep all but the thumbnail.
-			if w, h := int(p[12]), int(p[13]); w*h > 0 {
+		case bytes.HasPrefix(p, sigJFIF) && len(p) >= jfifSize:
+			// JFIF 1.02: version (2 bytes), units (1), X and Y density
+			// (2 each), then a thumbnail of Xthumbnail × Ythumbnail RGB
+			// pixels. The segment is rebuilt from the fields that affect
+			// display, with no thumbnail and nothing after.
+			w, h := int(p[12]), int(p[13])
+			rest := len(p) - jfifSize
+			if w*h > 0 {
 				rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(%dx%d pixels)", w, h))
-				q := append([]byte(nil), p[:14]...)
-				q[12], q[13] = 0, 0
-				return true, q, nil
+				rest -= min(rest, 3*w*h)
 			}
-			return true, p, nil
+			extraBytes(rep, "JFIF", "JFIF", p[len(p)-rest:])
+			q := append([]byte(nil), p[:jfifSize]...)
+			q[12], q[13] = 0, 0
+			return true, q, nil
 		case bytes.HasPrefix(p, sigJFXX):
 			rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(JFXX extension, %d bytes)", len(p)))
 		}
@@ -286,10 +315,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	case markerAPP2:
 		switch {
 		case bytes.HasPrefix(p, sigICC):
-			if !j.opts.DropColorProfile {
-				return true, p, nil
-			}
-			rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(p)))
+			return false, nil, j.iccChunk(p)
 		case bytes.HasPrefix(p, sigMPF):
 			j.parseMPF(p[len(sigMPF):])
 		}
@@ -306,8 +332,12 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			parsePhotoshop(rep, p[len(sigPhotoshop):])
 		}
 	case markerAPP14:
-		if bytes.HasPrefix(p, sigAdobe) {
-			return true, p, nil // its transform flag changes how colours decode
+		if bytes.HasPrefix(p, sigAdobe) && len(p) >= adobeSize {
+			// Its transform flag changes how colours decode. libjpeg
+			// reads the 12 bytes and ignores what follows; so does the
+			// rebuilt segment's reader, as there is nothing.
+			extraBytes(rep, "Adobe", "APP14", p[adobeSize:])
+			return true, p[:adobeSize:adobeSize], nil
 		}
 	case markerCOM:
 		rep.add(Text, "JPEG COM", "Comment", string(p))
@@ -469,4 +499,93 @@ func (j *jpegScrubber) writeSegment(code byte, fill int, payload []byte) error {
 		return err
 	}
 	return j.write(payload)
+}
+
+// extraBytes reports bytes after the defined fields of a segment that
+// Scrub rebuilds: zero padding is Other, anything else is hidden data.
+func extraBytes(rep *Report, container, tag string, b []byte) {
+	switch {
+	case len(b) == 0:
+	case allZero(b):
+		rep.add(Other, container, tag, fmt.Sprintf("(%d zero bytes after the defined fields)", len(b)))
+	default:
+		rep.add(Embedded, container, tag, fmt.Sprintf("(%d bytes after the defined fields)", len(b)))
+	}
+}
+
+// iccChunk collects one APP2 ICC_PROFILE chunk: a sequence number from 1
+// and the number of chunks, then a piece of the profile (ICC.1:2022 Annex
+// B.4). Chunks that libjpeg's jpeg_read_icc_profile would refuse (a bad
+// number, a count that changes, a duplicate), and any chunk after the
+// first profile, are removed and reported: no reader uses them. When the
+// last chunk arrives, the profile is sanitised and written in new chunks.
+func (j *jpegScrubber) iccChunk(p []byte) error {
+	const container = "ICC_Profile"
+	bad := func(why string) error {
+		j.rep.add(Embedded, container, "ICC_PROFILE", fmt.Sprintf("(%d bytes, %s)", len(p), why))
+		return nil
+	}
+	if len(p) < iccChunkHeader {
+		return bad("no chunk header")
+	}
+	seq, count := int(p[12]), int(p[13])
+	switch {
+	case j.iccDone:
+		return bad("after the first profile")
+	case seq == 0 || count == 0 || seq > count:
+		return bad(fmt.Sprintf("chunk %d of %d", seq, count))
+	case j.iccCount != 0 && count != j.iccCount:
+		return bad(fmt.Sprintf("chunk %d of %d, but earlier chunks say %d", seq, count, j.iccCount))
+	}
+	if j.iccCount == 0 {
+		j.iccCount = count
+		j.iccChunks = make([][]byte, count)
+	}
+	if j.iccChunks[seq-1] != nil {
+		return bad(fmt.Sprintf("chunk %d again", seq))
+	}
+	j.iccChunks[seq-1] = append([]byte{}, p[iccChunkHeader:]...)
+	j.iccGot++
+	if j.iccGot < j.iccCount {
+		return nil
+	}
+	j.iccDone = true
+	profile := bytes.Join(j.iccChunks, nil)
+	j.iccChunks = nil
+	if j.opts.DropColorProfile {
+		j.rep.add(Other, container, "ICC_Profile", fmt.Sprintf("(%d bytes)", len(profile)))
+		return nil
+	}
+	reportICC(j.rep, container, profile)
+	clean, err := sanitizeICC(profile)
+	switch {
+	case errors.Is(err, ErrUnsupportedFeature):
+		return j.formatError(j.in.off, err.Error(), ErrUnsupportedFeature)
+	case err != nil:
+		return nil // not a profile: reported, and removed
+	}
+	n := (len(clean) + maxICCChunk - 1) / maxICCChunk
+	if n > 255 {
+		return j.formatError(j.in.off, fmt.Sprintf("sanitised ICC profile of %d bytes needs more than 255 chunks", len(clean)), ErrUnsupportedFeature)
+	}
+	for i := 0; i < n; i++ {
+		piece := clean[i*maxICCChunk : min(len(clean), (i+1)*maxICCChunk)]
+		seg := make([]byte, 0, iccChunkHeader+len(piece))
+		seg = append(append(append(seg, sigICC...), byte(i+1), byte(n)), piece...)
+		if err := j.writeSegment(markerAPP2, 0, seg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// iccGiveUp drops the chunks of a profile that is incomplete when the
+// image data starts: readers do not use it.
+func (j *jpegScrubber) iccGiveUp() {
+	if j.iccDone || j.iccCount == 0 {
+		return
+	}
+	j.iccDone = true
+	j.iccChunks = nil
+	j.rep.add(Embedded, "ICC_Profile", "ICC_PROFILE", fmt.Sprintf("(incomplete profile: %d of %d chunks)", j.iccGot, j.iccCount))
 }

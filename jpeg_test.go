@@ -64,8 +64,13 @@ func findingKeys(rep *Report) map[string]string {
 
 func TestScrubJPEGSegments(t *testing.T) {
 	base := baseJPEG(t)
-	icc1 := append([]byte("ICC_PROFILE\x00\x01\x02"), bytes.Repeat([]byte{1}, 100)...)
-	icc2 := append([]byte("ICC_PROFILE\x00\x02\x02"), bytes.Repeat([]byte{2}, 50)...)
+	profile, err := sanitizeICC(buildICC(2, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	icc1 := append([]byte("ICC_PROFILE\x00\x01\x02"), profile[:100]...)
+	icc2 := append([]byte("ICC_PROFILE\x00\x02\x02"), profile[100:]...)
+	iccText := []byte("ICC_PROFILE\x00\x01\x01GPS 48.8584 N, 2.2945 E")
 	adobe := []byte("Adobe\x00\x64\x00\x00\x00\x00\x01")
 	jfif := []byte("JFIF\x00\x01\x02\x01\x00\x48\x00\x48\x00\x00")
 	jfifThumb := append([]byte("JFIF\x00\x01\x02\x01\x00\x48\x00\x48\x02\x01"), make([]byte, 6)...)
@@ -126,9 +131,50 @@ func TestScrubJPEGSegments(t *testing.T) {
 			keep: []byte{0xdb, 0xc0, 0xc4, 0xda},
 		},
 		{
-			name: "ICC in two chunks and Adobe are kept in order",
+			name: "ICC in two chunks is written whole when complete, Adobe kept",
 			segs: [][]byte{segment(markerAPP2, icc1), segment(markerAPP14, adobe), segment(markerAPP2, icc2)},
-			keep: []byte{markerAPP2, markerAPP14, markerAPP2, 0xdb, 0xc0, 0xc4, 0xda},
+			keep: []byte{markerAPP14, markerAPP2, 0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "ICC chunks out of order",
+			segs: [][]byte{segment(markerAPP2, icc2), segment(markerAPP2, icc1)},
+			keep: []byte{markerAPP2, 0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "ICC_PROFILE that is not a profile is removed",
+			segs: [][]byte{segment(markerAPP2, iccText)},
+			want: []string{"embedded ICC_Profile ICC_Profile"},
+			keep: []byte{0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "ICC chunk numbering that libjpeg refuses",
+			segs: [][]byte{segment(markerAPP2, icc1), segment(markerAPP2, icc1)},
+			want: []string{"embedded ICC_Profile ICC_PROFILE"},
+			keep: []byte{0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "incomplete ICC profile",
+			segs: [][]byte{segment(markerAPP2, icc1)},
+			want: []string{"embedded ICC_Profile ICC_PROFILE"},
+			keep: []byte{0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "bytes after the Adobe fields",
+			segs: [][]byte{segment(markerAPP14, append(append([]byte(nil), adobe...), "hidden"...))},
+			want: []string{"embedded Adobe APP14"},
+			keep: []byte{markerAPP14, 0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "bytes after the JFIF thumbnail",
+			segs: [][]byte{segment(markerAPP0, append(append([]byte(nil), jfifThumb...), "hidden"...))},
+			want: []string{"embedded JFIF ThumbnailImage", "embedded JFIF JFIF"},
+			keep: []byte{markerAPP0, 0xdb, 0xc0, 0xc4, 0xda},
+		},
+		{
+			name: "zero bytes after JFIF",
+			segs: [][]byte{segment(markerAPP0, append(append([]byte(nil), jfif...), 0, 0))},
+			want: []string{"other JFIF JFIF"},
+			keep: []byte{markerAPP0, 0xdb, 0xc0, 0xc4, 0xda},
 		},
 		{
 			name: "JFIF thumbnail is dropped, JFIF kept",
@@ -194,7 +240,7 @@ func TestScrubJPEGOrientation(t *testing.T) {
 }
 
 func TestScrubJPEGDropColorProfile(t *testing.T) {
-	icc := append([]byte("ICC_PROFILE\x00\x01\x01"), bytes.Repeat([]byte{1}, 100)...)
+	icc := append([]byte("ICC_PROFILE\x00\x01\x01"), buildICC(2, "x")...)
 	in := withSegments(baseJPEG(t), segment(markerAPP2, icc))
 	var out bytes.Buffer
 	if _, err := Scrub(&out, bytes.NewReader(in), &Options{DropColorProfile: true}); err != nil {

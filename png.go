@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -57,6 +58,8 @@ type pngScrubber struct {
 	zr               io.ReadCloser // reused for each zlib stream
 	idatDone         bool          // the IDAT stream has been read to its end
 	fdatDone         bool          // the current APNG frame's stream too
+	colorType        byte          // from IHDR (§11.2.1)
+	paletteEntries   int           // from PLTE (§11.2.2)
 }
 
 func scrubPNG(s *scrubber) error {
@@ -103,11 +106,13 @@ func scrubPNG(s *scrubber) error {
 			// Dropping it would leave a gap in the APNG sequence
 			// numbers, which decoders refuse.
 			err = s.formatError(start, "fdAT chunk after the end of its frame's zlib stream", ErrUnsupportedFeature)
+		case keep && name == "IEND":
+			err = p.copyChunk(start, typ, length)
 		case keep:
 			if name == "fcTL" {
 				p.fdatDone = false // a new frame
 			}
-			err = p.copyChunk(start, typ, length)
+			err = p.rebuildChunk(start, name, length)
 		default:
 			if typ[0]&0x20 == 0 {
 				// An unknown critical chunk: decoders must refuse the
@@ -151,6 +156,182 @@ func (p *pngScrubber) copyChunk(start int64, typ [4]byte, length uint32) error {
 		return err
 	}
 	return p.write(crc)
+}
+
+// pngFixedLength gives the length of each kept chunk whose length does not
+// depend on the image (PNG Third Edition §11.2.1, §11.3; APNG acTL, fcTL).
+var pngFixedLength = map[string]int{
+	"IHDR": 13, "gAMA": 4, "sRGB": 1, "cHRM": 32, "cICP": 4, "mDCV": 24, "cLLI": 8,
+	"pHYs": 9, "acTL": 8, "fcTL": 26,
+}
+
+// pngNeeded are the chunks without which the image cannot display as
+// intended: a wrong length there is an error, not a chunk to drop.
+var pngNeeded = map[string]bool{"IHDR": true, "PLTE": true, "acTL": true, "fcTL": true}
+
+// wantLength returns the length the fields of a kept chunk define, given
+// the image's colour type and palette, or -1 when any length is wrong.
+func (p *pngScrubber) wantLength(name string, length uint32) int {
+	if n, ok := pngFixedLength[name]; ok {
+		return n
+	}
+	ct := p.colorType
+	switch name {
+	case "PLTE": // §11.2.2: 1 to 256 entries of 3 bytes
+		if length%3 == 0 && length >= 3 && length <= 768 {
+			return int(length)
+		}
+		return -1
+	case "sBIT": // §11.3.2.4: one byte per channel of the colour type
+		return byColorType(ct, 1, 3, 3, 2, 4)
+	case "bKGD": // §11.3.4.1: a grey level, an RGB triple, or a palette index
+		return byColorType(ct, 2, 6, 1, 2, 6)
+	case "tRNS": // §11.3.2.1: a grey level, an RGB triple, or up to one alpha per palette entry
+		switch ct {
+		case 0:
+			return 2
+		case 2:
+			return 6
+		case 3:
+			if length >= 1 && int(length) <= p.paletteEntries {
+				return int(length)
+			}
+		}
+		return -1
+	case "iCCP":
+		return int(length) // rebuilt by iccp
+	}
+	return -1
+}
+
+// byColorType returns the value for colour type ct: greyscale (0),
+// truecolour (2), indexed (3), greyscale with alpha (4), truecolour with
+// alpha (6); -1 for any other.
+func byColorType(ct byte, grey, rgb, indexed, greyAlpha, rgbAlpha int) int {
+	switch ct {
+	case 0:
+		return grey
+	case 2:
+		return rgb
+	case 3:
+		return indexed
+	case 4:
+		return greyAlpha
+	case 6:
+		return rgbAlpha
+	}
+	return -1
+}
+
+// rebuildChunk reads a kept chunk other than image data and writes it
+// again from its defined fields. Libpng ignores an ancillary chunk of the
+// wrong length ("invalid", a benign error); Scrub drops and reports it,
+// so nothing after its fields is copied. IHDR, PLTE and APNG's acTL and
+// fcTL of the wrong length make the image undisplayable as intended, and
+// are refused.
+func (p *pngScrubber) rebuildChunk(start int64, name string, length uint32) error {
+	limit := int64(1024) // more than any fixed-length chunk holds
+	if name == "iCCP" {
+		limit = maxICCProfile
+	}
+	data, complete, err := p.in.readN(p.crc, int64(length), limit)
+	if err != nil {
+		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
+	}
+	if _, err := p.checkCRC(start, name); err != nil {
+		return err
+	}
+	if name == "iCCP" {
+		if !complete {
+			p.rep.add(Embedded, "PNG iCCP", "iCCP", fmt.Sprintf("(%d bytes, too large for a colour profile)", length))
+			return nil
+		}
+		return p.iccp(start, data)
+	}
+	want := p.wantLength(name, length)
+	if !complete || want != int(length) {
+		reason := fmt.Sprintf("chunk %q has length %d, want %d", name, length, want)
+		if want < 0 {
+			reason = fmt.Sprintf("chunk %q has length %d, which is invalid here", name, length)
+		}
+		if pngNeeded[name] {
+			return p.formatError(start, reason, nil)
+		}
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("(%d bytes, removed: %s)", length, reason))
+		return nil
+	}
+	switch name {
+	case "IHDR":
+		p.colorType = data[9]
+	case "PLTE":
+		p.paletteEntries = len(data) / 3
+	}
+	return p.writeChunk(name, data)
+}
+
+// iccpName is the profile name Scrub writes: the profile's own name can be
+// anything, and ImageMagick writes "icc".
+const iccpName = "ICC Profile"
+
+// iccpCommonNames are profile names that writers use for any profile.
+var iccpCommonNames = map[string]bool{
+	iccpName: true, "icc": true, "ICC profile": true, "Photoshop ICC profile": true,
+	"sRGB": true, "sRGB IEC61966-2.1": true, "Embedded Profile": true,
+}
+
+// iccp rebuilds an iCCP chunk (§11.3.2.3): a profile name of 1 to 79
+// Latin-1 characters, a NUL, a compression method (0, zlib) and the
+// compressed profile. The name is replaced by iccpName, the profile is
+// sanitised (icc.go) and compressed again. A chunk libpng cannot read is
+// removed and reported.
+func (p *pngScrubber) iccp(start int64, data []byte) error {
+	const container = "PNG iCCP"
+	bad := func(why string) error {
+		p.rep.add(Embedded, container, "iCCP", fmt.Sprintf("(%d bytes, %s)", len(data), why))
+		return nil
+	}
+	i := bytes.IndexByte(data, 0)
+	if i < 1 || i > 79 || i+2 > len(data) || data[i+1] != 0 {
+		return bad("no profile name or compression method")
+	}
+	if name := latin1(data[:i]); name != iccpName {
+		cat := Text
+		if iccpCommonNames[name] {
+			cat = Other
+		}
+		p.rep.add(cat, container, "ProfileName", name)
+	}
+	br := bytes.NewReader(data[i+2:]) // an io.ByteReader: zlib reads no further than its stream
+	zr, err := zlib.NewReader(br)
+	if err != nil {
+		return bad("the profile does not decompress")
+	}
+	profile, err := io.ReadAll(io.LimitReader(zr, maxICCProfile+1))
+	switch {
+	case err != nil:
+		return bad("the profile does not decompress")
+	case len(profile) > maxICCProfile:
+		return bad("the profile is too large")
+	case br.Len() > 0:
+		extraBytes(p.rep, container, "iCCP", data[len(data)-br.Len():])
+	}
+	reportICC(p.rep, "ICC_Profile", profile)
+	clean, err := sanitizeICC(profile)
+	switch {
+	case errors.Is(err, ErrUnsupportedFeature):
+		return p.formatError(start, err.Error(), ErrUnsupportedFeature)
+	case err != nil:
+		return nil // not a profile: reported, and removed
+	case p.scan:
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteString(iccpName)
+	b.Write([]byte{0, 0})
+	zw := zlib.NewWriter(&b)
+	zw.Write(clean) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	return p.writeChunk("iCCP", b.Bytes())
 }
 
 // checkCRC reads a chunk's CRC and compares it with the one computed.

@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -82,6 +83,9 @@ const (
 	// (§2.7.1.1): X/2, Y/2, width-1, height-1 and duration in 24 bits
 	// each, and a byte of reserved bits and blending/disposal flags.
 	anmfHeaderSize = 16
+	// anmfMethods are the blending and disposal bits of the ANMF header's
+	// last byte; the other six are reserved.
+	anmfMethods = 0x03
 	// webpInitialBuffer bounds the buffer first allocated for the file;
 	// it grows only as bytes arrive, whatever the RIFF size claims.
 	webpInitialBuffer = 64 << 10
@@ -351,7 +355,15 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.data)))
 				continue
 			}
-			w.keep(c.id, c.data)
+			reportICC(w.rep, "ICC_Profile", c.data)
+			clean, err := sanitizeICC(c.data)
+			switch {
+			case errors.Is(err, ErrUnsupportedFeature):
+				return w.formatError(c.off, err.Error(), ErrUnsupportedFeature)
+			case err != nil:
+				continue // not a profile: reported, and removed
+			}
+			w.keep(c.id, clean)
 			w.iccKept = true
 		case fccANIM:
 			switch {
@@ -415,7 +427,14 @@ func (w *webpScrubber) frame(c webpChunk) error {
 	if len(c.data) < anmfHeaderSize {
 		return w.formatError(c.off, fmt.Sprintf("ANMF size %d is less than %d", len(c.data), anmfHeaderSize), nil)
 	}
-	i := w.keep(c.id, c.data[:anmfHeaderSize])
+	// The header's last byte holds 6 reserved bits, which "MUST be 0",
+	// then the blending and disposal methods.
+	hdr := append([]byte(nil), c.data[:anmfHeaderSize]...)
+	if hdr[anmfHeaderSize-1]&^anmfMethods != 0 {
+		w.rep.add(Embedded, "WebP ANMF", "ANMF", fmt.Sprintf("(data in the reserved bits of the frame header at offset %d)", c.off))
+		hdr[anmfHeaderSize-1] &= anmfMethods
+	}
+	i := w.keep(c.id, hdr)
 	start := w.size
 	l := &chunkList{b: c.data[anmfHeaderSize:], off: c.off + chunkHeaderSize + anmfHeaderSize, parent: "ANMF"}
 	var sawALPH, sawBitstream bool

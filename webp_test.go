@@ -69,7 +69,7 @@ var (
 	fakeVP8  = []byte("\xd0\x01\x00\x9d\x01\x2a\x01\x00\x01\x00\x02\x00\x34\x25\xa0\x02\x74\xba\x01\xf8\x00\x03\xb0\x00\xfe\xf0\xc4\x0b\xff\x20\xb9\x61\x75\xc8\xd7\xff\x20\x3f\xe4\x07\xfc\x80\xff\xf8\xf2\x00\x00\x00x")
 	fakeVP8L = []byte("\x2f\x00\x00\x00\x00lossless") // odd length: padded
 	fakeALPH = []byte("\x01alpha!")                   // compressed: not checked
-	fakeICC  = []byte("an ICC profile")
+	fakeICC  = cleanICC()                             // a sanitised profile, which Scrub keeps as it is
 	fakeANIM = []byte{0xff, 0xff, 0xff, 0xff, 0, 0}
 )
 
