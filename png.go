@@ -49,6 +49,7 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
+	exifPrefix       bool // the eXIf chunk starts with "Exif\0\0"
 }
 
 func scrubPNG(s *scrubber) error {
@@ -82,9 +83,12 @@ func scrubPNG(s *scrubber) error {
 		p.crc.Reset()
 		p.crc.Write(typ[:])
 		keep := pngKeep[name] && !(name == "iCCP" && s.opts.DropColorProfile)
-		if keep {
+		switch {
+		case keep && typ[0]&0x20 == 0:
 			err = p.copyChunk(start, typ, length)
-		} else {
+		case keep:
+			err = p.copyAncillary(start, typ, length)
+		default:
 			if typ[0]&0x20 == 0 {
 				// An unknown critical chunk: decoders must refuse the
 				// image, and it may hold anything.
@@ -131,15 +135,63 @@ func (p *pngScrubber) copyChunk(start int64, typ [4]byte, length uint32) error {
 
 // checkCRC reads a chunk's CRC and compares it with the one computed.
 func (p *pngScrubber) checkCRC(start int64, name string) ([]byte, error) {
-	off := p.in.off
-	b, err := p.in.next(4)
+	b, crcErr, err := p.readCRC(name)
 	if err != nil {
-		return nil, p.formatError(off, fmt.Sprintf("chunk %q CRC is truncated", name), err)
+		return nil, err
 	}
-	if got, want := binary.BigEndian.Uint32(b), p.crc.Sum32(); got != want {
-		return nil, p.formatError(start, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil)
+	if crcErr != "" {
+		return nil, p.formatError(start, crcErr, nil)
 	}
 	return b, nil
+}
+
+// readCRC reads a chunk's CRC and compares it with the one computed; a
+// mismatch is described in crcErr.
+func (p *pngScrubber) readCRC(name string) (b []byte, crcErr string, err error) {
+	off := p.in.off
+	b, err = p.in.next(4)
+	if err != nil {
+		return nil, "", p.formatError(off, fmt.Sprintf("chunk %q CRC is truncated", name), err)
+	}
+	if got, want := binary.BigEndian.Uint32(b), p.crc.Sum32(); got != want {
+		return nil, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil
+	}
+	return b, "", nil
+}
+
+// copyAncillary copies an ancillary chunk that Scrub keeps, unless its CRC
+// is wrong: a decoder then ignores the chunk (PNG Third Edition §13.2;
+// libpng warns and discards it), and so Scrub drops it, and reports it as
+// data it cannot classify. A critical chunk with a bad CRC is refused, as
+// decoders refuse it. Chunks too large to hold in memory are streamed,
+// and refused if their CRC is wrong.
+func (p *pngScrubber) copyAncillary(start int64, typ [4]byte, length uint32) error {
+	name := string(typ[:])
+	if length > maxMetadataChunk {
+		return p.copyChunk(start, typ, length)
+	}
+	data, _, err := p.in.readN(p.crc, int64(length), maxMetadataChunk)
+	if err != nil {
+		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
+	}
+	crc, crcErr, err := p.readCRC(name)
+	if err != nil {
+		return err
+	}
+	if crcErr != "" {
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("damaged, dropped (%d bytes at offset %d): %s", length, start, crcErr))
+		return nil
+	}
+	var hdr [8]byte
+	binary.BigEndian.PutUint32(hdr[:], length)
+	copy(hdr[4:], typ[:])
+	if err := p.write(hdr[:]); err != nil {
+		return err
+	}
+	if err := p.write(data); err != nil {
+		return err
+	}
+	return p.write(crc)
 }
 
 // dropChunk reads a chunk that Scrub removes, checks it, and reports it.
@@ -153,16 +205,31 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 	if err != nil {
 		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
 	}
-	if _, err := p.checkCRC(start, name); err != nil {
+	_, crcErr, err := p.readCRC(name)
+	if err != nil {
 		return err
+	}
+	if crcErr != "" {
+		// A decoder ignores the chunk (§13.2), but ExifTool, which does
+		// not check CRCs, still reads it: report it as ExifTool shows it.
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("damaged (%d bytes at offset %d): %s", length, start, crcErr))
 	}
 	listed := true
 	switch {
 	case limit > 0 && !complete:
-		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes, too large to list)", length))
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("(%d bytes, too large to list)", length))
 	case name == "eXIf":
 		// PNG Third Edition §11.3.4.5: a TIFF structure, as in JPEG.
-		if err := p.orientation(parseEXIF(p.rep, data), false); err != nil {
+		// Some writers put JPEG's APP1 "Exif\0\0" first; ExifTool and
+		// ImageMagick read both forms, and the orientation kept goes back
+		// in the form it came in.
+		tiff, prefixed := bytes.CutPrefix(data, sigExifChunk)
+		o := parseEXIF(p.rep, tiff)
+		if crcErr != "" {
+			o = 0 // viewers ignored it, so they did not turn the image
+		}
+		p.exifPrefix = prefixed
+		if err := p.orientation(o, false); err != nil {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
@@ -178,10 +245,21 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 		listed = false
 	}
 	if !listed {
-		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes)", length))
+		// Chunks that exifscrub cannot read are data it cannot
+		// classify, but for a few of fixed size that hold numbers only.
+		cat := Embedded
+		if n, ok := pngNumbers[name]; ok && (n == int(length) || n == 0 && length <= 512 && length%2 == 0) {
+			cat = Other
+		}
+		p.rep.add(cat, "PNG "+name, name, fmt.Sprintf("(%d bytes)", length))
 	}
 	return nil
 }
+
+// pngNumbers are the removed chunks that hold only numbers, with their
+// size, or 0 for hIST's up to 256 16-bit counts: oFFs and sTER (§11.3.5;
+// the PNG extensions), hIST (§11.3.4.3), and the vpAg of ImageMagick.
+var pngNumbers = map[string]int{"oFFs": 9, "sTER": 1, "hIST": 0, "vpAg": 9}
 
 // orientation writes a minimal EXIF block holding a non-default
 // orientation, once, in place of the chunk it came from and in the same
@@ -201,6 +279,9 @@ func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 		exif := append([]byte("Exif\x00\x00"), minimalEXIF(o)...)
 		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
 		return p.writeChunk("tEXt", []byte(text))
+	}
+	if p.exifPrefix {
+		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), minimalEXIF(o)...))
 	}
 	return p.writeChunk("eXIf", minimalEXIF(o))
 }
