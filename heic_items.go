@@ -1,0 +1,452 @@
+package exifscrub
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Deciding what a HEIF file keeps, and reporting what it removes.
+
+// isImage reports whether t is an image item type.
+func isImage(t fourCC) bool { return heifImageTypes[t] }
+
+// isMetadata reports whether t is a metadata item type.
+func isMetadata(t fourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
+
+// decideItems marks the items Scrub keeps: the primary item, every image
+// that is not hidden, a thumbnail or an auxiliary image, the images of
+// entity groups, and, transitively, what a kept item needs and the
+// auxiliary images of kept items.
+func (h *heifFile) decideItems() error {
+	if err := h.checkCycles(); err != nil {
+		return err
+	}
+	needs := make(map[uint32][]uint32)
+	auxOf := make(map[uint32][]uint32)
+	thumb := make(map[uint32]bool)
+	aux := make(map[uint32]bool)
+	h.needs, h.auxOf, h.thumb = needs, auxOf, thumb
+	for _, ref := range h.refs {
+		switch ref.typ {
+		case refThmb:
+			thumb[ref.from] = true
+		case refAuxl:
+			aux[ref.from] = true
+			for _, to := range ref.to {
+				auxOf[to] = append(auxOf[to], ref.from)
+			}
+		case refCdsc:
+		default:
+			needs[ref.from] = append(needs[ref.from], ref.to...)
+		}
+	}
+	if p := h.items[h.primary]; isMetadata(p.typ) {
+		return errorAt(h.meta.off, nil, "primary item %d is a %q metadata item", p.id, p.typ)
+	}
+	var queue []*heifItem
+	mark := func(it *heifItem) {
+		if !it.keep {
+			it.keep = true
+			queue = append(queue, it)
+		}
+	}
+	mark(h.items[h.primary])
+	for _, it := range h.order {
+		if isImage(it.typ) && !it.hidden && !thumb[it.id] && !aux[it.id] {
+			mark(it)
+		}
+	}
+	// Images grouped with others (alternatives such as an HDR 'tmap'
+	// derivation and its SDR base, stereo pairs, bursts) are kept whether
+	// hidden or not (14496-12 §8.18).
+	for _, g := range h.groups {
+		for _, id := range g {
+			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] {
+				mark(it)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		for _, id := range needs[it.id] {
+			dep := h.items[id]
+			switch {
+			case dep == nil && h.groupIDs[id]:
+			case dep == nil:
+				return errorAt(h.meta.off, nil, "item %d refers to item %d, which does not exist", it.id, id)
+			case isMetadata(dep.typ):
+				return errorAt(h.meta.off, nil, "image item %d is made from %q metadata item %d", it.id, dep.typ, id)
+			default:
+				mark(dep)
+			}
+		}
+		for _, id := range auxOf[it.id] {
+			if a := h.items[id]; a != nil && !isMetadata(a.typ) {
+				mark(a)
+			}
+		}
+	}
+	for _, g := range h.groups {
+		for _, id := range g {
+			if it := h.items[id]; it != nil && !it.keep {
+				return errorAt(h.meta.off, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
+			}
+		}
+	}
+	return nil
+}
+
+// checkCycles refuses references that go round in a loop within one
+// reference type: a grid made of itself, a thumbnail of a thumbnail of
+// itself. (Across types a loop is normal: an image refers to its alpha
+// plane with 'prem', the alpha plane to the image with 'auxl'.)
+func (h *heifFile) checkCycles() error {
+	byType := make(map[fourCC]map[uint32][]uint32)
+	for _, ref := range h.refs {
+		g := byType[ref.typ]
+		if g == nil {
+			g = make(map[uint32][]uint32)
+			byType[ref.typ] = g
+		}
+		g[ref.from] = append(g[ref.from], ref.to...)
+	}
+	for typ, g := range byType {
+		// Kahn's algorithm: repeatedly remove nodes that nothing points
+		// to; what remains is on a cycle.
+		indeg := make(map[uint32]int)
+		for from, tos := range g {
+			if _, ok := indeg[from]; !ok {
+				indeg[from] = 0
+			}
+			for _, to := range tos {
+				indeg[to]++
+			}
+		}
+		var queue []uint32
+		for id, d := range indeg {
+			if d == 0 {
+				queue = append(queue, id)
+			}
+		}
+		removed := 0
+		for len(queue) > 0 {
+			id := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			removed++
+			for _, to := range g[id] {
+				if indeg[to]--; indeg[to] == 0 {
+					queue = append(queue, to)
+				}
+			}
+		}
+		if removed < len(indeg) {
+			return errorAt(h.meta.off, nil, "%q item references form a loop", typ)
+		}
+	}
+	return nil
+}
+
+// decideProperties decides which properties to keep and renumbers them.
+func (h *heifFile) decideProperties() error {
+	n := len(h.props)
+	used := make([]bool, n)
+	essential := make([]bool, n)
+	for _, m := range h.ipmas {
+		for _, e := range m.entries {
+			if !h.keepEntry(e.id) {
+				continue
+			}
+			for _, a := range e.assocs {
+				if a.index == 0 {
+					continue
+				}
+				if int(a.index) > n {
+					return errorAt(h.meta.off, nil, "item %d is associated with property %d of %d", e.id, a.index, n)
+				}
+				used[a.index-1] = true
+				essential[a.index-1] = essential[a.index-1] || a.essential
+			}
+		}
+	}
+	h.keepProp = make([]bool, n)
+	h.newIndex = make([]uint16, n)
+	next := uint16(1)
+	for i, p := range h.props {
+		keep := false
+		switch {
+		case p.typ == propUdes || p.typ == propCrtt || p.typ == propMdft || p.typ == propAltt:
+			h.reportProperty(p)
+		case p.typ == propColr && isICC(p) && h.opts.DropColorProfile:
+			if used[i] {
+				h.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(p.payload)))
+			}
+		case heifKeptProperties[p.typ]:
+			// Properties only removed items used go with them.
+			keep = used[i]
+		case essential[i]:
+			return errorAt(p.off, ErrUnsupportedFeature, "essential property %q is not understood", p.typ)
+		default:
+			h.rep.add(Other, "HEIF ipco", p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
+		}
+		if keep {
+			h.keepProp[i] = true
+			h.newIndex[i] = next
+			next++
+		}
+	}
+	return nil
+}
+
+// keepEntry reports whether an ipma entry for id stays: one for a kept
+// item or for an entity group.
+func (h *heifFile) keepEntry(id uint32) bool {
+	if it := h.items[id]; it != nil {
+		return it.keep
+	}
+	return h.groupIDs[id]
+}
+
+// isICC reports whether a 'colr' property holds an ICC profile
+// (14496-12 §12.1.5: colour_type 'prof' or 'rICC').
+func isICC(p box) bool {
+	return len(p.payload) >= 4 && (string(p.payload[:4]) == "prof" || string(p.payload[:4]) == "rICC")
+}
+
+// reportProperty reports a metadata property.
+func (h *heifFile) reportProperty(p box) {
+	c := newCursor(p)
+	c.fullBox()
+	container := "HEIF " + p.typ.String()
+	before := len(h.rep.Findings)
+	switch p.typ {
+	case propUdes: // lang, name, description, tags
+		c.str()
+		for _, tag := range []string{"Name", "Description", "Tags"} {
+			if v := c.str(); v != "" && c.err == nil {
+				h.rep.add(Text, container, tag, v)
+			}
+		}
+	case propAltt: // alt_text, alt_lang
+		if v := c.str(); v != "" && c.err == nil {
+			h.rep.add(Text, container, "AltText", v)
+		}
+	case propCrtt, propMdft:
+		// Microseconds since 1904-01-01 00:00 UTC.
+		us := c.u64()
+		if c.err == nil {
+			tag := map[fourCC]string{propCrtt: "CreationTime", propMdft: "ModificationTime"}[p.typ]
+			h.rep.add(Time, container, tag, mp4Time(us))
+		}
+	}
+	if len(h.rep.Findings) == before {
+		h.rep.add(Other, container, p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
+	}
+}
+
+// mp4Time formats a time in microseconds since 1904, the ISO-BMFF epoch.
+func mp4Time(us uint64) string {
+	const from1904To1970 = 2082844800 // seconds
+	const maxSeconds = 1 << 40        // far beyond any real date; avoids overflow
+	if us/1e6 > maxSeconds {
+		return fmt.Sprintf("%d µs after 1904", us)
+	}
+	return time.Unix(int64(us/1e6)-from1904To1970, 0).UTC().Format("2006-01-02 15:04:05")
+}
+
+// reportItems reports the items Scrub removes.
+func (h *heifFile) reportItems() {
+	// The tiles and alpha planes of a removed thumbnail are part of it.
+	partOfThumb := make(map[uint32]bool)
+	var queue []uint32
+	for _, it := range h.order {
+		if h.thumb[it.id] && !it.keep {
+			queue = append(queue, it.id)
+		}
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, n := range slices.Concat(h.needs[id], h.auxOf[id]) {
+			if it := h.items[n]; it != nil && !it.keep && !partOfThumb[n] && !h.thumb[n] {
+				partOfThumb[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	for _, it := range h.order {
+		switch {
+		case it.keep || partOfThumb[it.id] && !isMetadata(it.typ):
+		case it.typ == itemExif:
+			h.reportExif(it)
+		case it.typ == itemMime:
+			h.reportMime(it)
+		case it.typ == itemURI:
+			h.rep.add(Other, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.uriType, h.itemSize(it)))
+		case h.thumb[it.id]:
+			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
+		case isImage(it.typ):
+			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
+		default:
+			h.rep.add(Other, "HEIF item", it.typ.String(), fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+		}
+	}
+}
+
+// describeImage describes an image item: type, size in pixels and bytes.
+func (h *heifFile) describeImage(it *heifItem) string {
+	s := fmt.Sprintf("(%s item %d", it.typ, it.id)
+	if w, ht, ok := h.imageSize(it.id); ok {
+		s += fmt.Sprintf(", %dx%d", w, ht)
+	}
+	return s + fmt.Sprintf(", %d bytes)", h.itemSize(it))
+}
+
+// imageSize returns the size from an item's 'ispe' property (23008-12
+// §6.5: version and flags, then 32-bit width and height).
+func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
+	for _, m := range h.ipmas {
+		for _, e := range m.entries {
+			if e.id != id {
+				continue
+			}
+			for _, a := range e.assocs {
+				if a.index == 0 || int(a.index) > len(h.props) || h.props[a.index-1].typ != propIspe {
+					continue
+				}
+				c := newCursor(h.props[a.index-1])
+				c.fullBox()
+				w, ht = c.u32(), c.u32()
+				return w, ht, c.err == nil
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// itemSize is the number of bytes of an item's data.
+func (h *heifFile) itemSize(it *heifItem) uint64 {
+	var n uint64
+	if it.loc != nil {
+		for _, e := range it.loc.extents {
+			n += e.len
+		}
+	}
+	return n
+}
+
+// itemData returns an item's data for the report, or nil when it is
+// larger than the report reads (see budget). A single extent is a slice of
+// the input; several are copied together.
+func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
+	size := h.itemSize(it)
+	if size > maxMetadataChunk || !h.budget(int(size)) {
+		return nil, false
+	}
+	if it.loc == nil {
+		return nil, true
+	}
+	src := h.data
+	if it.loc.method == 1 {
+		src = h.idat
+	}
+	if len(it.loc.extents) == 1 {
+		e := it.loc.extents[0]
+		return src[e.off : e.off+e.len], true
+	}
+	b := make([]byte, 0, size)
+	for _, e := range it.loc.extents {
+		b = append(b, src[e.off:e.off+e.len]...)
+	}
+	return b, true
+}
+
+// reportExif reports an Exif item. ISO/IEC 23008-12 Annex A: the data
+// is a 32-bit exif_tiff_header_offset, that many bytes (normally
+// "Exif\0\0", the JPEG APP1 signature), and the TIFF structure.
+func (h *heifFile) reportExif(it *heifItem) {
+	before := len(h.rep.Findings)
+	defer func() {
+		if len(h.rep.Findings) == before {
+			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+		}
+	}()
+	b, ok := h.itemData(it)
+	switch {
+	case !ok:
+		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		return
+	case len(b) < 4:
+		return
+	}
+	off := binary.BigEndian.Uint32(b)
+	if uint64(off) > uint64(len(b)-4) {
+		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
+		return
+	}
+	tiff := b[4+off:]
+	// Some writers count the signature in the offset and then write it
+	// again; the TIFF header is what follows it.
+	tiff = bytes.TrimPrefix(tiff, sigExif[:5])
+	tiff = bytes.TrimPrefix(tiff, []byte{0})
+	if o := parseEXIF(h.rep, tiff); o > 0 {
+		// The image's display orientation is its 'irot' and 'imir'
+		// properties, which are kept; the EXIF copy is informative.
+		h.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+	}
+}
+
+// reportMime reports a 'mime' item: XMP when its content type is
+// application/rdf+xml (23008-12 Annex A), anything else by type.
+func (h *heifFile) reportMime(it *heifItem) {
+	ct := strings.ToLower(strings.TrimSpace(it.contentType))
+	if ct != "application/rdf+xml" {
+		h.rep.add(Other, "HEIF item", it.contentType, fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+		return
+	}
+	b, ok := h.itemData(it)
+	switch {
+	case !ok:
+		h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		return
+	case it.encoding != "":
+		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
+		// is zlib data.
+		if out := inflate(b); len(out) > 0 && strings.EqualFold(it.encoding, "deflate") {
+			b = out
+		} else {
+			h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
+			return
+		}
+	}
+	// Apple ends the packet with a NUL, which is not XML.
+	parseXMP(h.rep, "XMP", bytes.TrimRight(b, "\x00"))
+}
+
+// reportUnreferenced reports bytes of 'mdat' boxes that no item points to:
+// left-overs of an edit can hold anything, and Scrub does not copy them.
+func (h *heifFile) reportUnreferenced() {
+	var all []heifExtent
+	for _, loc := range h.locs {
+		if loc.method == 0 {
+			all = append(all, loc.extents...)
+		}
+	}
+	sp := unionOf(all)
+	for _, m := range h.mdats {
+		start, end := uint64(m.payloadOff()), uint64(m.end())
+		covered := uint64(0)
+		for _, s := range sp {
+			if lo, hi := max(s.start, start), min(s.end, end); lo < hi {
+				covered += hi - lo
+			}
+		}
+		if free := end - start - covered; free > 0 {
+			h.rep.add(Other, "HEIF mdat", "Unreferenced", fmt.Sprintf("(%d bytes at offset %d that no item uses)", free, m.off))
+		}
+	}
+}
