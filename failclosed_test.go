@@ -198,7 +198,7 @@ func TestScrubDamaged(t *testing.T) {
 				i := bytes.Index(jpg, []byte{0xff, 0xc0}) // the SOF0
 				return append(append(append([]byte(nil), jpg[:i]...), "hidden "+plantedMarker...), jpg[i:]...)
 			}(),
-			out: jpg,
+			out:  jpg,
 			want: []string{"embedded JPEG ExtraneousData"},
 		},
 		{
