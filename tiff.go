@@ -412,6 +412,9 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, ok bool) {
 		default:
 			s = t.format(tag, typ, count, val)
 		}
+		if info.cat == Other {
+			info.cat = otherCategory(kind, tag, typ, val, info.name)
+		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
 	}
 	switch {
@@ -444,6 +447,33 @@ func (w *exifWalk) info(kind ifdKind, tag uint16) tagInfo {
 		info.cat = Location
 	}
 	return info
+}
+
+// otherTextTags are the tags reported as Other whose text is a fixed word
+// of a standard, not free text.
+var otherTextTags = map[tagKey]bool{
+	{ifdInterop, 0x0001}: true, // InteroperabilityIndex, "R98" (CIPA DC-008 §4.6.7)
+	{ifdInterop, 0x1000}: true, // RelatedImageFileFormat, "JPEG Exif Ver 2.2"
+	{ifd0, 0xc4a5}:       true, // PrintIM: "PrintIM", then printer settings
+}
+
+// otherCategory is the category of a tag that no table classifies, so
+// that nothing a person wrote hides among the camera settings: text in
+// it is Text, whatever the tag (an ASCII value, or readable UNDEFINED
+// bytes, longer than a 4-character version such as ExifVersion's "0232");
+// data in a tag that no standard names is Embedded, data that cannot be
+// classified, unless it is all zeros.
+func otherCategory(kind ifdKind, tag, typ uint16, val []byte, name string) Category {
+	if otherTextTags[tagKey{kind, tag}] || otherTextTags[tagKey{ifd0, tag}] {
+		return Other
+	}
+	switch {
+	case (typ == 2 || typ == 7 && isText(val)) && len(cString(val)) > 4:
+		return Text
+	case strings.HasPrefix(name, "0x") && strings.Trim(string(val), "\x00") != "":
+		return Embedded
+	}
+	return Other
 }
 
 // ifdPointers maps the tags that hold IFD offsets to the kind of IFD they
@@ -654,12 +684,36 @@ func (w *exifWalk) tagName(kind ifdKind, tag uint16) string {
 	if kind == ifd1 || kind == ifdSub {
 		kind = ifd0 // the same TIFF tags, describing another image
 	}
-	k := tagKey{kind, tag}
-	i := sort.Search(len(exifTagNames), func(i int) bool { return !exifTagNames[i].key.less(k) })
-	if i < len(exifTagNames) && exifTagNames[i].key == k {
-		return exifTagNames[i].name
+	// Writers misplace tags between IFD0, the Exif IFD and the Interop
+	// IFD; a tag is named from its own IFD's table first.
+	kinds := []ifdKind{kind, ifd0, ifdExif, ifdInterop}
+	if kind == ifdGPS {
+		kinds = kinds[:1]
+	}
+	for _, kind := range kinds {
+		k := tagKey{kind, tag}
+		if name, ok := extraTagNames[k]; ok {
+			return name
+		}
+		i := sort.Search(len(exifTagNames), func(i int) bool { return !exifTagNames[i].key.less(k) })
+		if i < len(exifTagNames) && exifTagNames[i].key == k {
+			return exifTagNames[i].name
+		}
 	}
 	return fmt.Sprintf("0x%04x", tag)
+}
+
+// extraTagNames names tags that go-exif's table lacks, as ExifTool does:
+// EXIF 2.32's composite-image tags (CIPA DC-008-2019 §4.6.5) and the
+// padding Microsoft's Windows writes to leave room for edits.
+var extraTagNames = map[tagKey]string{
+	{ifdExif, 0xa460}: "CompositeImage",
+	{ifdExif, 0xa461}: "CompositeImageCount",
+	{ifdExif, 0xa462}: "CompositeImageExposureTimes",
+	{ifd0, 0xea1c}:    "Padding",
+	{ifdExif, 0xea1c}: "Padding",
+	{ifdExif, 0xea1d}: "OffsetSchema",
+	{ifdExif, 0xa500}: "Gamma", // EXIF 2.2 §4.6.5
 }
 
 // A tagName is an entry of exifTagNames.
