@@ -247,3 +247,37 @@ func TestScrubDamaged(t *testing.T) {
 		}
 	}
 }
+
+// TestPhotoshopUnknown checks that image resources and IPTC datasets that
+// exifscrub does not know fail check, but for settings and bookkeeping.
+func TestPhotoshopUnknown(t *testing.T) {
+	irb := func(id uint16, data []byte) []byte {
+		b := append([]byte("8BIM"), byte(id>>8), byte(id), 0, 0)
+		b = append(b, be32(uint32(len(data)))...)
+		b = append(b, data...)
+		if len(data)%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	iptc := []byte{0x1c, 1, 90, 0, 3, 0x1b, 0x25, 0x47} // 1:90 CodedCharacterSet, UTF-8
+	iptc = append(iptc, 0x1c, 2, 0, 0, 2, 0, 4)         // 2:0 ApplicationRecordVersion
+	iptc = append(iptc, 0x1c, 2, 199, 0, byte(len(plantedMarker)))
+	iptc = append(iptc, plantedMarker...)                    // an unknown dataset with text
+	iptc = append(iptc, 0x1c, 3, 10, 0, 3, 0xff, 0x00, 0x01) // an unknown record with data
+	iptc = append(iptc, "trailing "+plantedMarker...)
+	b := bytes.Join([][]byte{
+		irb(0x03ed, make([]byte, 16)), // ResolutionInfo
+		irb(0x041a, []byte("slice named "+plantedMarker)),
+		irb(0x0404, iptc),
+	}, nil)
+	rep := new(Report)
+	parsePhotoshop(rep, b)
+	checkFindings(t, rep, []string{"other Photoshop 0x03ed", "embedded Photoshop 0x041a", "text IPTC 2:199",
+		"embedded IPTC 3:10", "embedded IPTC IPTC"}, nil)
+	for _, f := range rep.Findings {
+		if f.Tag == "1:90" || f.Tag == "2:0" {
+			t.Errorf("bookkeeping reported: %v", f)
+		}
+	}
+}

@@ -470,7 +470,7 @@ func otherCategory(kind ifdKind, tag, typ uint16, val []byte, name string) Categ
 	switch {
 	case (typ == 2 || typ == 7 && isText(val)) && len(cString(val)) > 4:
 		return Text
-	case strings.HasPrefix(name, "0x") && strings.Trim(string(val), "\x00") != "":
+	case strings.HasPrefix(name, "0x") && !allZero(val):
 		return Embedded
 	}
 	return Other
