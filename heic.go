@@ -354,7 +354,7 @@ func (h *heifFile) reportUUID(bx box) {
 // make it parse the same bytes again and again).
 func (h *heifFile) parseXMPBytes(b []byte) {
 	if !h.budget(len(b)) {
-		h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(%d bytes, too large to list)", len(b)))
+		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(%d bytes, too large to list)", len(b)))
 		return
 	}
 	parseXMP(h.rep, "XMP", b)

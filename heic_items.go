@@ -378,14 +378,14 @@ func (h *heifFile) reportExif(it *heifItem) {
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
 		return
 	case len(b) < 4:
 		return
 	}
 	off := binary.BigEndian.Uint32(b)
 	if uint64(off) > uint64(len(b)-4) {
-		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
 		return
 	}
 	tiff := b[4+off:]
@@ -411,7 +411,7 @@ func (h *heifFile) reportMime(it *heifItem) {
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
 		return
 	case it.encoding != "":
 		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
@@ -419,7 +419,7 @@ func (h *heifFile) reportMime(it *heifItem) {
 		if out := inflate(b); len(out) > 0 && strings.EqualFold(it.encoding, "deflate") {
 			b = out
 		} else {
-			h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
+			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
 			return
 		}
 	}
