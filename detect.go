@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 )
 
 // A format is one entry of the table that detects and scrubs a container,
@@ -23,6 +24,8 @@ var formats = []format{
 	{WebP, isWebP, scrubWebP},
 	{AVIF, isAVIF, scrubHEIF},
 	{HEIF, isHEIF, scrubHEIF},
+	{MOV, isMOV, scrubMOV},
+	{MP4, isMP4, scrubMOV},
 }
 
 // detect returns the format of an input starting with head, or nil.
@@ -119,3 +122,71 @@ func heifFormat(head []byte) Format {
 
 func isHEIF(head []byte) bool { return heifFormat(head) == HEIF }
 func isAVIF(head []byte) bool { return heifFormat(head) == AVIF }
+
+// videoFormat returns MOV or MP4 for a QuickTime or ISO base media video,
+// or "". HEIF and AVIF files share the 'ftyp' box with videos and are told
+// apart first, by heifFormat: their image sequences ('msf1', 'hevc',
+// 'avis') stay HEIF files, which exifscrub refuses.
+func videoFormat(head []byte) Format {
+	if heifFormat(head) != "" {
+		return ""
+	}
+	major, compatible, ok := ftypBrands(head)
+	if !ok {
+		// QuickTime File Format (Apple, "Overview of QTFF"): 'ftyp' is
+		// optional, and older movies start with the movie or media data
+		// atom, or with the 'wide', 'free' and 'skip' atoms that pad them.
+		if len(head) >= 8 && binary.BigEndian.Uint32(head) != 0 {
+			switch string(head[4:8]) {
+			case "moov", "mdat", "wide", "free", "skip", "pnot":
+				if size := binary.BigEndian.Uint32(head); size == 1 || size >= 8 {
+					return MOV
+				}
+			}
+		}
+		return ""
+	}
+	if f := videoBrand(major); f != "" {
+		return f
+	}
+	switch major {
+	case "crx ", // Canon CR3 raw photos: ISO-BMFF, but not a video to play
+		"jp2 ", "jpx ", "jpm ", "jph ", "jxl ": // JPEG 2000 (ISO/IEC 15444), JPEG XL (18181-2)
+		return ""
+	}
+	for _, b := range compatible {
+		if f := videoBrand(b); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// videoBrand says what an 'ftyp' brand means: 'qt  ' is QuickTime
+// (QTFF "File Type Compatibility Atom"); the others are brands of ISO/IEC
+// 14496-12 §E (isom, iso2…), 14496-14 (mp41, mp42), 14496-15 (avc1),
+// 3GPP TS 26.244 (3gp*, 3g2*) and vendors (Apple M4V/M4A, Sony MSNV,
+// Adobe F4V, Nero ND*, DASH).
+func videoBrand(brand string) Format {
+	if brand == "qt  " {
+		return MOV
+	}
+	switch brand {
+	case "isom", "mp41", "mp42", "mp71", "avc1", "hvc1", "dby1", "av01",
+		"M4V ", "M4VH", "M4VP", "M4A ", "M4B ", "M4P ",
+		"F4V ", "F4P ", "F4A ", "F4B ", "MSNV", "XAVC", "mmp4", "dash", "iso6", "CAEP", "caqv", "MPPI", "kddi", "KDDI":
+		return MP4
+	}
+	switch {
+	case len(brand) == 4 && brand[:3] == "iso" && brand[3] >= '2' && brand[3] <= '9',
+		strings.HasPrefix(brand, "3gp"), strings.HasPrefix(brand, "3g2"),
+		strings.HasPrefix(brand, "3ge"), strings.HasPrefix(brand, "3gg"), strings.HasPrefix(brand, "3gs"),
+		strings.HasPrefix(brand, "3gr"), strings.HasPrefix(brand, "3gt"),
+		strings.HasPrefix(brand, "NDS"), strings.HasPrefix(brand, "NDX"):
+		return MP4
+	}
+	return ""
+}
+
+func isMOV(head []byte) bool { return videoFormat(head) == MOV }
+func isMP4(head []byte) bool { return videoFormat(head) == MP4 }

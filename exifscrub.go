@@ -20,6 +20,8 @@ const (
 	HEIF Format = "heif" // HEIC and other HEIF brands (ISO/IEC 23008-12)
 	AVIF Format = "avif" // AV1 in HEIF (AV1 Image File Format)
 	WebP Format = "webp"
+	MOV  Format = "mov" // QuickTime movie (QuickTime File Format)
+	MP4  Format = "mp4" // MP4, 3GP, M4V and other ISO base media video (ISO/IEC 14496-12, -14)
 )
 
 // A Category says what a piece of metadata gives away.
@@ -50,7 +52,27 @@ type Finding struct {
 	// Value is a printable form of the value, shortened when long.
 	// GPS coordinates are signed decimal degrees.
 	Value string `json:"value"`
+	// More is how many further findings of the same category, container
+	// and tag the image holds that the report counts instead of listing:
+	// past a few of a kind (MaxSameKind), ten million empty JPEG comments
+	// are ten findings, the last with More 9,999,990. Zero in most
+	// findings.
+	More int `json:"more,omitempty"`
 }
+
+// Report bounds. A hostile file can hold millions of metadata blocks; the
+// report stays small however many there are, and never drops one without
+// saying so.
+const (
+	// MaxSameKind is how many findings of one category, container and tag
+	// a report lists; the rest are counted in the More of the last one.
+	MaxSameKind = 10
+	// MaxFindings is how many kinds of finding a report lists. Past it,
+	// findings of kinds not yet listed are counted in one finding per
+	// category (container "exifscrub", tag "ReportLimit"), so that what
+	// is not listed still counts in Has and in a check.
+	MaxFindings = 1000
+)
 
 // A Report lists what an image reveals. Scan returns what is in the image;
 // Scrub returns what it removed. Metadata that Scrub keeps because the image
@@ -59,6 +81,31 @@ type Finding struct {
 type Report struct {
 	Format   Format    `json:"format"`
 	Findings []Finding `json:"findings"`
+
+	kinds    map[findingKind]kindCount
+	n        int              // findings added, listed or counted
+	overflow map[Category]int // index in Findings of each category's ReportLimit finding
+}
+
+// A findingKind is what findings that a report counts together share.
+type findingKind struct {
+	cat            Category
+	container, tag string
+}
+
+type kindCount struct {
+	last   int // index in Findings of the last listed finding of the kind
+	listed int // how many of the kind are listed
+}
+
+// Total returns the number of findings in the report, counting those
+// summed up in More.
+func (r *Report) Total() int {
+	n := 0
+	for _, f := range r.Findings {
+		n += 1 + f.More
+	}
+	return n
 }
 
 // Has reports whether any finding is in one of the given categories.
@@ -74,7 +121,9 @@ func (r *Report) Has(cats ...Category) bool {
 }
 
 // Location returns the GPS position recorded in the image's EXIF, in signed
-// decimal degrees, and whether there was one.
+// decimal degrees, and whether there was one. For a video, it is the
+// position of QuickTime metadata (an ISO 6709 string), preferably Apple's
+// com.apple.quicktime.location.ISO6709 key, or of the user data.
 func (r *Report) Location() (lat, lon float64, ok bool) {
 	var haveLat, haveLon bool
 	for _, f := range r.Findings {
@@ -88,12 +137,63 @@ func (r *Report) Location() (lat, lon float64, ok bool) {
 			lon, haveLon = parseDecimal(f.Value)
 		}
 	}
-	return lat, lon, haveLat && haveLon
+	if haveLat && haveLon {
+		return lat, lon, true
+	}
+	return r.videoLocation()
 }
 
-func (r *Report) add(cat Category, container, tag, value string) {
-	r.Findings = append(r.Findings, Finding{Category: cat, Container: container, Tag: tag, Value: printable(value)})
+// videoLocation returns the first position of a video's metadata, keys
+// first.
+func (r *Report) videoLocation() (lat, lon float64, ok bool) {
+	for _, keysOnly := range []bool{true, false} {
+		for _, f := range r.Findings {
+			if f.Category != Location || !isVideoContainer(f.Container) || keysOnly && f.Container != containerKeys {
+				continue
+			}
+			if lat, lon, ok := parsePosition(f.Value); ok {
+				return lat, lon, true
+			}
+		}
+	}
+	return 0, 0, false
 }
+
+// add adds a finding, or counts it in the More of an earlier one (see
+// MaxSameKind and MaxFindings), so that the report's size does not grow
+// with the number of metadata blocks in the file.
+func (r *Report) add(cat Category, container, tag, value string) {
+	r.n++
+	if r.kinds == nil {
+		r.kinds = make(map[findingKind]kindCount)
+	}
+	k := findingKind{cat, container, tag}
+	c, ok := r.kinds[k]
+	switch {
+	case ok && c.listed >= MaxSameKind:
+		r.Findings[c.last].More++
+		return
+	case !ok && len(r.kinds) >= MaxFindings:
+		if i, ok := r.overflow[cat]; ok {
+			r.Findings[i].More++
+			return
+		}
+		if r.overflow == nil {
+			r.overflow = make(map[Category]int)
+		}
+		r.overflow[cat] = len(r.Findings)
+		r.Findings = append(r.Findings, Finding{Category: cat, Container: "exifscrub", Tag: "ReportLimit",
+			Value: fmt.Sprintf("more kinds of metadata than a report lists (%d); the rest are counted here", MaxFindings)})
+		return
+	}
+	r.kinds[k] = kindCount{last: len(r.Findings), listed: c.listed + 1}
+	r.Findings = append(r.Findings, Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)})
+}
+
+// count returns the number of findings added so far, listed or counted:
+// parsers compare it before and after a block to see whether the block
+// said anything.
+func (r *Report) count() int { return r.n }
 
 // sort orders findings by category, keeping the file's order within one.
 func (r *Report) sort() {
@@ -186,7 +286,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		opts = new(Options)
 	}
 	rep := &Report{Format: f.name}
-	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard}
+	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}
 	var bw *bufio.Writer
 	if !s.scan {
 		bw = writerPool.Get().(*bufio.Writer)
@@ -220,6 +320,13 @@ type scrubber struct {
 	opts *Options
 	rep  *Report
 	scan bool // nothing is written; work only needed for output can be skipped
+	// src and dst are the caller's reader and writer, unbuffered: a video
+	// whose index follows its media data may need to read ahead in one or
+	// go back in the other (see mov_write.go).
+	src io.Reader
+	dst io.Writer
+
+	inflated int64 // bytes decompressed for the report so far (see maxInflatedTotal)
 }
 
 // write writes b to the output, unless scanning.

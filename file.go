@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // tempMarker is part of the name of every temporary file ScrubFile creates,
@@ -59,7 +60,7 @@ func WriteFileAtomic(name string, perm os.FileMode, write func(*os.File) error) 
 	}
 	_, statErr := os.Lstat(name)
 	replacing := statErr == nil
-	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	f, err := os.CreateTemp(dir, tempPattern(base))
 	if err != nil {
 		return err
 	}
@@ -97,6 +98,23 @@ func WriteFileAtomic(name string, perm os.FileMode, write func(*os.File) error) 
 		}
 	}
 	return nil
+}
+
+// nameMax is the longest file name that common file systems allow
+// (NAME_MAX on Linux, macOS and the BSDs).
+const nameMax = 255
+
+// tempPattern is the os.CreateTemp pattern of a temporary file for the
+// file base: ".BASE.exifscrub-tmp-*", with BASE shortened so that the name
+// stays within nameMax (the random part is at most 10 digits).
+func tempPattern(base string) string {
+	if room := nameMax - 1 - len(tempMarker) - 10; len(base) > room {
+		base = base[:room]
+		for len(base) > 0 && !utf8.ValidString(base) {
+			base = base[:len(base)-1]
+		}
+	}
+	return "." + base + tempMarker + "*"
 }
 
 // IsTempFile reports whether name (a base name or a path) is a temporary

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // HEIF (ISO/IEC 23008-12) and AVIF (AV1 Image File Format, which is HEIF
@@ -139,6 +140,7 @@ type heifItem struct {
 	typ         fourCC
 	hidden      bool // flags bit 0: not meant to be displayed (23008-12 §6.4)
 	infe        box
+	name        string // item_name, which Scrub empties
 	contentType string // of a 'mime' item
 	encoding    string // content_encoding of a 'mime' item, such as "deflate"
 	uriType     string // of a 'uri ' item
@@ -157,6 +159,13 @@ type heifLocation struct {
 	method  uint8
 	dataRef uint16
 	extents []heifExtent
+}
+
+// A heifGroup is one entity group of 'grpl' (14496-12 §8.18.3).
+type heifGroup struct {
+	typ fourCC // 'altr', 'ster', 'burs'…
+	id  uint32
+	ids []uint32 // entity IDs: items, or tracks (not in HEIF images)
 }
 
 // A heifRef is one reference box of 'iref' (14496-12 §8.11.12).
@@ -185,12 +194,18 @@ type heifIpma struct {
 }
 
 // A heifFile is one HEIF file being scanned or scrubbed.
+// maxMdats bounds the number of top-level 'mdat' boxes, whose index is
+// kept in memory.
+const maxMdats = 1024
+
 type heifFile struct {
 	*scrubber
 	data []byte
 
-	ftyp box
-	meta box
+	ftyp   box
+	meta   box
+	major  fourCC   // ftyp major brand
+	brands []fourCC // ftyp compatible brands
 
 	metaChildren []box // in file order
 	primary      uint32
@@ -205,13 +220,17 @@ type heifFile struct {
 	iprpChildren []box
 	props        []box // 'ipco' children; property index i+1
 	keepProp     []bool
-	newIndex     []uint16 // property index after removals
+	newIndex     []uint16               // property index after removals
+	newProps     [][]byte               // the kept properties, rebuilt from their fields
+	newData      map[uint32][]byte      // items whose data build writes anew
+	assocs       map[uint32][]heifAssoc // ipma associations by item, built on demand
 	ipmas        []heifIpma
 	idat         []byte
 	haveIdat     bool
 	idatOff      int64
-	selfRefs     []bool     // per 'dref' entry: the data is in this file
-	groups       [][]uint32 // entity IDs of each 'grpl' group
+	selfRefs     []bool      // per 'dref' entry: the data is in this file
+	haveDinf     bool        // 'meta' has a 'dinf' box, which build rebuilds
+	groups       []heifGroup // the entity groups of 'grpl'
 	groupIDs     map[uint32]bool
 	mdats        []box
 	needs        map[uint32][]uint32 // item → the items it needs ('dimg', 'base', 'prem'…)
@@ -266,6 +285,9 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	if err := h.decideProperties(); err != nil {
 		return nil, err
 	}
+	if err := h.rewriteItems(); err != nil {
+		return nil, err
+	}
 	h.reportItems()
 	h.reportUnreferenced()
 	return h.build()
@@ -292,6 +314,7 @@ func (h *heifFile) parseTop() error {
 				return errorAt(bx.off, io.ErrUnexpectedEOF, "'ftyp' box of %d bytes is too short", len(bx.payload))
 			}
 			h.ftyp = bx
+			h.parseFtyp(bx)
 		case boxMeta:
 			if haveMeta {
 				return errorAt(bx.off, nil, "second 'meta' box")
@@ -299,6 +322,10 @@ func (h *heifFile) parseTop() error {
 			haveMeta = true
 			h.meta = bx
 		case boxMdat:
+			// Files have one; thousands would only cost memory per box.
+			if len(h.mdats) == maxMdats {
+				return errorAt(bx.off, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMdats)
+			}
 			h.mdats = append(h.mdats, bx)
 		case boxMoov:
 			return errorAt(bx.off, ErrUnsupportedFeature, "image sequence ('moov' box)")
@@ -321,6 +348,58 @@ func (h *heifFile) parseTop() error {
 		return errorAt(int64(len(h.data)), nil, "no 'meta' box")
 	}
 	return nil
+}
+
+// heifBrands are the 'ftyp' brands build keeps, when the input has them:
+// the HEIF structural and image brands (23008-12 Annex B and §10), MIAF's
+// (ISO/IEC 23000-22 §10), AVIF's (AV1 Image File Format §6, §7) and the
+// unified-IDs and gain-map brands. A brand promises a reader what the
+// file holds; none of these promises is broken by removing metadata,
+// thumbnails or image sequences' absent tracks. Brands for image
+// sequences and tracks ('msf1', 'avis', 'hevc'…) are dropped, since Scrub
+// refuses files with tracks, and so is any brand not listed here: four
+// free bytes each.
+var heifBrands = map[fourCC]bool{
+	{'m', 'i', 'f', '1'}: true, {'m', 'i', 'f', '2'}: true, {'m', 'i', 'f', '3'}: true,
+	{'h', 'e', 'i', 'c'}: true, {'h', 'e', 'i', 'x'}: true, {'h', 'e', 'i', 'm'}: true, {'h', 'e', 'i', 's'}: true,
+	{'h', 'e', 'i', 'f'}: true,
+	{'a', 'v', 'c', 'i'}: true, {'j', 'p', 'e', 'g'}: true, {'v', 'v', 'i', 'c'}: true,
+	{'e', 'v', 'b', 'i'}: true, {'e', 'v', 'm', 'i'}: true, {'j', '2', 'k', 'i'}: true,
+	{'m', 'i', 'a', 'f'}: true, {'M', 'i', 'H', 'A'}: true, {'M', 'i', 'H', 'B'}: true, {'M', 'i', 'H', 'E'}: true,
+	{'M', 'i', 'P', 'r'}: true, {'M', 'i', 'C', 'm'}: true, {'M', 'i', 'C', 's'}: true, {'M', 'i', 'A', 'C'}: true,
+	{'a', 'v', 'i', 'f'}: true, {'a', 'v', 'i', 'o'}: true, {'M', 'A', '1', 'B'}: true, {'M', 'A', '1', 'A'}: true,
+	{'u', 'n', 'i', 'f'}: true, {'t', 'm', 'a', 'p'}: true,
+}
+
+// parseFtyp reads the brands (14496-12 §4.3). build writes the major
+// brand, minor version 0 and the compatible brands of heifBrands; the
+// others are reported.
+func (h *heifFile) parseFtyp(bx box) {
+	c := newCursor(bx)
+	h.major = c.fourCC()
+	if minor := c.u32(); minor != 0 {
+		h.rep.add(Other, "HEIF ftyp", "MinorVersion", fmt.Sprint(minor))
+	}
+	seen := make(map[fourCC]bool)
+	var dropped []string
+	for c.left() >= 4 {
+		b := c.fourCC()
+		switch {
+		case seen[b]:
+		case heifBrands[b]:
+			h.brands = append(h.brands, b)
+		default:
+			dropped = append(dropped, b.String())
+		}
+		seen[b] = true
+	}
+	if !heifBrands[h.major] {
+		dropped = append([]string{h.major.String()}, dropped...)
+	}
+	if len(dropped) > 0 {
+		h.rep.add(Embedded, "HEIF ftyp", "Brands", strings.Join(dropped, ", "))
+	}
+	h.reportTrailing(c)
 }
 
 // reportPadding reports a 'free' or 'skip' box (14496-12 §8.1.2), whose
@@ -494,7 +573,26 @@ func (h *heifFile) parseHdlr(bx box) error {
 	if handler != (fourCC{'p', 'i', 'c', 't'}) {
 		return errorAt(bx.off, ErrUnsupportedFeature, "'meta' handler is %q, not 'pict'", handler)
 	}
+	// Three reserved 32-bit words, then a name for people to read, which
+	// writers fill with their own name ("libavif"); build writes an
+	// empty one.
+	c.take(12)
+	if name := c.str(); strings.Trim(name, "\x00 ") != "" {
+		h.rep.add(Device, "HEIF hdlr", "HandlerName", name)
+	}
+	h.reportTrailing(c)
 	return nil
+}
+
+// reportTrailing reports the bytes left in a box after its defined fields,
+// unless they are all zero:
+// readers skip them, so they can hold anything. Scrub writes the box
+// from its fields, without them.
+func (h *heifFile) reportTrailing(c *cursor) {
+	// Zero bytes (a second NUL after a name) say nothing.
+	if n := c.left(); n > 0 && c.err == nil && len(bytes.Trim(c.b[c.pos:], "\x00")) > 0 {
+		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.what, c.off()))
+	}
 }
 
 // parsePitm reads the primary item (14496-12 §8.11.4).
@@ -572,7 +670,7 @@ func (h *heifFile) parseInfe(bx box) error {
 	}
 	protection := c.u16()
 	it.typ = c.fourCC()
-	c.str() // item_name
+	it.name = c.str()
 	switch it.typ {
 	case itemMime:
 		it.contentType = c.str()
@@ -585,6 +683,11 @@ func (h *heifFile) parseInfe(bx box) error {
 	if c.err != nil {
 		return c.err
 	}
+	// Item names ("Color", "Exif" in libavif's files) are free text.
+	if name := strings.Trim(it.name, "\x00 "); name != "" {
+		h.rep.add(Text, "HEIF infe", "ItemName", fmt.Sprintf("%s (item %d)", name, it.id))
+	}
+	h.reportTrailing(c)
 	if protection != 0 {
 		return errorAt(bx.off, ErrUnsupportedFeature, "item %d is protected", it.id)
 	}
@@ -598,7 +701,12 @@ func (h *heifFile) parseInfe(bx box) error {
 
 // parseDinf reads the data references (14496-12 §8.7.2), to tell which
 // iloc data_reference_index values mean "this file".
+//
+// build writes a 'dinf' with one self-contained 'url ' entry; what the
+// entries say (a URL or URN string, which a self-contained entry should
+// not have) and any other box is reported.
 func (h *heifFile) parseDinf(bx box) error {
+	h.haveDinf = true
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
 	for {
 		dref, ok := r.next()
@@ -606,6 +714,7 @@ func (h *heifFile) parseDinf(bx box) error {
 			break
 		}
 		if dref.typ != boxDref {
+			h.rep.add(Embedded, "HEIF dinf", dref.typ.String(), fmt.Sprintf("(%d bytes)", len(dref.payload)))
 			continue
 		}
 		c := newCursor(dref)
@@ -627,6 +736,13 @@ func (h *heifFile) parseDinf(bx box) error {
 			_, flags := ec.fullBox()
 			if ec.err != nil {
 				return ec.err
+			}
+			switch {
+			case e.typ != boxURL && e.typ != boxURN:
+				h.rep.add(Embedded, "HEIF dref", e.typ.String(), fmt.Sprintf("(%d bytes)", len(e.payload)))
+			case ec.left() > 0:
+				// §8.7.2.3: url and urn are NUL-terminated strings.
+				h.rep.add(Embedded, "HEIF dref", "DataReference", strings.Trim(string(ec.b[ec.pos:]), "\x00"))
 			}
 			// §8.7.2: flag 1 means the data is in the same file.
 			h.selfRefs = append(h.selfRefs, (e.typ == boxURL || e.typ == boxURN) && flags&1 != 0)
@@ -658,8 +774,11 @@ func (h *heifFile) parseGrpl(bx box) error {
 		if c.err != nil {
 			return c.err
 		}
+		// Groups of the types HEIF defines carry nothing after the IDs
+		// (23008-12 §6.8); build writes the IDs alone.
+		h.reportTrailing(c)
 		h.groupIDs[id] = true
-		h.groups = append(h.groups, ids)
+		h.groups = append(h.groups, heifGroup{typ: g.typ, id: id, ids: ids})
 	}
 	return r.err
 }
@@ -795,6 +914,11 @@ func (h *heifFile) parseIprp(bx box) error {
 				p, ok := pr.next()
 				if !ok {
 					break
+				}
+				// 'ipma' indexes are at most 15 bits (ISO/IEC 23008-12 §9.3.2): more
+				// properties could never be used, only cost memory.
+				if len(h.props) == 1<<15-1 {
+					return errorAt(p.off, ErrUnsupportedFeature, "more than %d properties in 'ipco'", 1<<15-1)
 				}
 				h.props = append(h.props, p)
 			}

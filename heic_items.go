@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -17,10 +18,29 @@ func isImage(t fourCC) bool { return heifImageTypes[t] }
 // isMetadata reports whether t is a metadata item type.
 func isMetadata(t fourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
 
+// heifNeedRefs are the reference types by which an image needs other
+// items to display (23008-12 §6.4 and §6.6): the inputs of a derived
+// image, the base of a pre-derived image, the alpha plane a premultiplied
+// image was multiplied with, and the tile base track of an HEVC tile.
+// References of other types are left out of the new file; what they point
+// to stays only if something else keeps it.
+var heifNeedRefs = map[fourCC]bool{
+	{'d', 'i', 'm', 'g'}: true,
+	{'b', 'a', 's', 'e'}: true,
+	{'p', 'r', 'e', 'm'}: true,
+	{'t', 'b', 'a', 's'}: true,
+}
+
+// groupAltr is the alternatives entity group (14496-12 §8.18.3.1): a
+// reader displays one of its entities.
+var groupAltr = fourCC{'a', 'l', 't', 'r'}
+
 // decideItems marks the items Scrub keeps: the primary item, every image
 // that is not hidden, a thumbnail or an auxiliary image, the images of
-// entity groups, and, transitively, what a kept item needs and the
-// auxiliary images of kept items.
+// entity groups (but not hidden ones offered as alternatives), and,
+// transitively, what a kept item needs and the auxiliary images of kept
+// items. Items of types it does not know are never kept: one that a kept
+// image needs is refused, since the image cannot display without it.
 func (h *heifFile) decideItems() error {
 	if err := h.checkCycles(); err != nil {
 		return err
@@ -31,21 +51,27 @@ func (h *heifFile) decideItems() error {
 	aux := make(map[uint32]bool)
 	h.needs, h.auxOf, h.thumb = needs, auxOf, thumb
 	for _, ref := range h.refs {
-		switch ref.typ {
-		case refThmb:
+		switch {
+		case ref.typ == refThmb:
 			thumb[ref.from] = true
-		case refAuxl:
+		case ref.typ == refAuxl:
 			aux[ref.from] = true
 			for _, to := range ref.to {
 				auxOf[to] = append(auxOf[to], ref.from)
 			}
-		case refCdsc:
-		default:
+		case heifNeedRefs[ref.typ]:
 			needs[ref.from] = append(needs[ref.from], ref.to...)
+		case !heifWrittenRefs[ref.typ]:
+			// A reference of a type Scrub does not know is left out;
+			// what it points to stays only if something else keeps it.
+			h.rep.add(Embedded, "HEIF iref", ref.typ.String(), fmt.Sprintf("(from item %d to %d items)", ref.from, len(ref.to)))
 		}
 	}
-	if p := h.items[h.primary]; isMetadata(p.typ) {
+	switch p := h.items[h.primary]; {
+	case isMetadata(p.typ):
 		return errorAt(h.meta.off, nil, "primary item %d is a %q metadata item", p.id, p.typ)
+	case !isImage(p.typ):
+		return errorAt(h.meta.off, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.id, p.typ)
 	}
 	var queue []*heifItem
 	mark := func(it *heifItem) {
@@ -60,12 +86,13 @@ func (h *heifFile) decideItems() error {
 			mark(it)
 		}
 	}
-	// Images grouped with others (alternatives such as an HDR 'tmap'
-	// derivation and its SDR base, stereo pairs, bursts) are kept whether
-	// hidden or not (14496-12 §8.18).
+	// Images grouped with others (an HDR 'tmap' derivation and its SDR
+	// base, stereo pairs, bursts) are kept whether hidden or not
+	// (14496-12 §8.18), except a hidden image offered as an alternative:
+	// no reader shows it, so it can hold anything.
 	for _, g := range h.groups {
-		for _, id := range g {
-			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] {
+		for _, id := range g.ids {
+			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] && !(g.typ == groupAltr && it.hidden) {
 				mark(it)
 			}
 		}
@@ -81,20 +108,84 @@ func (h *heifFile) decideItems() error {
 				return errorAt(h.meta.off, nil, "item %d refers to item %d, which does not exist", it.id, id)
 			case isMetadata(dep.typ):
 				return errorAt(h.meta.off, nil, "image item %d is made from %q metadata item %d", it.id, dep.typ, id)
+			case !isImage(dep.typ):
+				return errorAt(h.meta.off, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.id, id, dep.typ)
 			default:
 				mark(dep)
 			}
 		}
 		for _, id := range auxOf[it.id] {
-			if a := h.items[id]; a != nil && !isMetadata(a.typ) {
+			if a := h.items[id]; a != nil && isImage(a.typ) {
 				mark(a)
 			}
 		}
 	}
+	// A group keeps the IDs of the entities that stay; an 'altr' group
+	// loses its removed alternatives, and goes if none is left.
+	groups := h.groups[:0]
 	for _, g := range h.groups {
-		for _, id := range g {
-			if it := h.items[id]; it != nil && !it.keep {
+		ids := g.ids[:0]
+		for _, id := range g.ids {
+			it := h.items[id]
+			switch {
+			case it == nil || it.keep:
+				ids = append(ids, id)
+			case g.typ != groupAltr || !isImage(it.typ):
 				return errorAt(h.meta.off, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
+			}
+		}
+		g.ids = ids
+		if len(ids) == 0 {
+			delete(h.groupIDs, g.id)
+			continue
+		}
+		groups = append(groups, g)
+	}
+	h.groups = groups
+	return h.checkOverlaps()
+}
+
+// checkOverlaps refuses a file in which a kept item's data shares bytes
+// with an item Scrub removes (an Exif item inside the image's extent, a
+// zero-length extent running to the end of the file over the XMP): those
+// bytes would be copied. Extents are compared per container, the file
+// or 'idat'.
+func (h *heifFile) checkOverlaps() error {
+	type run struct {
+		start, end uint64
+		id         uint32
+		keep       bool
+	}
+	var runs [2][]run
+	for _, loc := range h.locs {
+		it := h.items[loc.itemID]
+		for _, e := range loc.extents {
+			if e.len > 0 {
+				runs[loc.method] = append(runs[loc.method], run{e.off, e.off + e.len, it.id, it.keep})
+			}
+		}
+	}
+	for _, rs := range runs {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+		// Sweep in order of start, remembering the kept and the removed
+		// run that reach furthest.
+		var kept, removed *run
+		for i := range rs {
+			r := &rs[i]
+			if r.keep {
+				if removed != nil && removed.end > r.start {
+					return errorAt(h.items[r.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", r.id, removed.id)
+				}
+				if kept == nil || r.end > kept.end {
+					kept = r
+				}
+			} else {
+				if kept != nil && kept.end > r.start {
+					return errorAt(h.items[kept.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", kept.id, r.id)
+				}
+				if removed == nil || r.end > removed.end {
+					removed = r
+				}
 			}
 		}
 	}
@@ -155,9 +246,15 @@ func (h *heifFile) checkCycles() error {
 func (h *heifFile) decideProperties() error {
 	n := len(h.props)
 	used := make([]bool, n)
+	assigned := make([]bool, n) // to any item, kept or not
 	essential := make([]bool, n)
 	for _, m := range h.ipmas {
 		for _, e := range m.entries {
+			for _, a := range e.assocs {
+				if a.index > 0 && int(a.index) <= n {
+					assigned[a.index-1] = true
+				}
+			}
 			if !h.keepEntry(e.id) {
 				continue
 			}
@@ -175,6 +272,7 @@ func (h *heifFile) decideProperties() error {
 	}
 	h.keepProp = make([]bool, n)
 	h.newIndex = make([]uint16, n)
+	h.newProps = make([][]byte, n)
 	next := uint16(1)
 	for i, p := range h.props {
 		keep := false
@@ -185,13 +283,22 @@ func (h *heifFile) decideProperties() error {
 			if used[i] {
 				h.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(p.payload)))
 			}
+		case heifKeptProperties[p.typ] && used[i]:
+			b, err := h.rebuildProperty(p, essential[i])
+			if err != nil {
+				return err
+			}
+			h.newProps[i], keep = b, b != nil
 		case heifKeptProperties[p.typ]:
-			// Properties only removed items used go with them.
-			keep = used[i]
+			// Properties only removed items used go with them; one that
+			// no item uses is not shown by any reader.
+			if !assigned[i] {
+				h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(property %d, used by no item, %d bytes)", i+1, len(p.payload)))
+			}
 		case essential[i]:
 			return errorAt(p.off, ErrUnsupportedFeature, "essential property %q is not understood", p.typ)
 		default:
-			h.rep.add(Other, "HEIF ipco", p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
+			h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
 		}
 		if keep {
 			h.keepProp[i] = true
@@ -222,7 +329,7 @@ func (h *heifFile) reportProperty(p box) {
 	c := newCursor(p)
 	c.fullBox()
 	container := "HEIF " + p.typ.String()
-	before := len(h.rep.Findings)
+	before := h.rep.count()
 	switch p.typ {
 	case propUdes: // lang, name, description, tags
 		c.str()
@@ -243,7 +350,7 @@ func (h *heifFile) reportProperty(p box) {
 			h.rep.add(Time, container, tag, mp4Time(us))
 		}
 	}
-	if len(h.rep.Findings) == before {
+	if h.rep.count() == before {
 		h.rep.add(Other, container, p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
 	}
 }
@@ -286,13 +393,15 @@ func (h *heifFile) reportItems() {
 		case it.typ == itemMime:
 			h.reportMime(it)
 		case it.typ == itemURI:
-			h.rep.add(Other, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.uriType, h.itemSize(it)))
+			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.uriType, h.itemSize(it)))
 		case h.thumb[it.id]:
 			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
 		case isImage(it.typ):
 			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
 		default:
-			h.rep.add(Other, "HEIF item", it.typ.String(), fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+			// Data of a type Scrub does not know: it cannot tell what it
+			// holds.
+			h.rep.add(Embedded, "HEIF item", it.typ.String(), fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
 		}
 	}
 }
@@ -369,9 +478,9 @@ func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 // is a 32-bit exif_tiff_header_offset, that many bytes (normally
 // "Exif\0\0", the JPEG APP1 signature), and the TIFF structure.
 func (h *heifFile) reportExif(it *heifItem) {
-	before := len(h.rep.Findings)
+	before := h.rep.count()
 	defer func() {
-		if len(h.rep.Findings) == before {
+		if h.rep.count() == before {
 			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
 		}
 	}()
@@ -405,7 +514,7 @@ func (h *heifFile) reportExif(it *heifItem) {
 func (h *heifFile) reportMime(it *heifItem) {
 	ct := strings.ToLower(strings.TrimSpace(it.contentType))
 	if ct != "application/rdf+xml" {
-		h.rep.add(Other, "HEIF item", it.contentType, fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "HEIF item", it.contentType, fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
 		return
 	}
 	b, ok := h.itemData(it)
@@ -416,9 +525,14 @@ func (h *heifFile) reportMime(it *heifItem) {
 	case it.encoding != "":
 		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
 		// is zlib data.
-		if out := inflate(b); len(out) > 0 && strings.EqualFold(it.encoding, "deflate") {
+		out, ok := h.inflate(b)
+		switch {
+		case !ok:
+			h.rep.add(Embedded, "XMP", "XMP", h.notInflated())
+			return
+		case len(out) > 0 && strings.EqualFold(it.encoding, "deflate"):
 			b = out
-		} else {
+		default:
 			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
 			return
 		}

@@ -52,12 +52,14 @@ func spansLen(sp []span) uint64 {
 	return last.newStart + last.end - last.start
 }
 
-// build writes the new file: 'ftyp' as it was, the rebuilt 'meta', and an
-// 'mdat' with the data of the kept items. It returns the pieces to write.
+// build writes the new file: 'ftyp' with the brands it needs, the
+// rebuilt 'meta', and an 'mdat' with the data of the kept items: the
+// input's bytes they point to, then the data of items rewriteItems
+// rewrote. It returns the pieces to write.
 func (h *heifFile) build() ([][]byte, error) {
 	var fileExt, idatExt []heifExtent
 	for _, loc := range h.locs {
-		if !h.items[loc.itemID].keep {
+		if _, rw := h.newData[loc.itemID]; !h.items[loc.itemID].keep || rw {
 			continue
 		}
 		if loc.method == 0 {
@@ -68,16 +70,58 @@ func (h *heifFile) build() ([][]byte, error) {
 	}
 	fileSpans, idatSpans := unionOf(fileExt), unionOf(idatExt)
 
+	// Rewritten data follows the copied spans in 'mdat'.
+	rewritten := make(map[uint32]uint64) // item → offset in 'mdat'
+	at := spansLen(fileSpans)
+	var newData [][]byte
+	for _, it := range h.order {
+		if b, ok := h.newData[it.id]; ok {
+			rewritten[it.id] = at
+			at += uint64(len(b))
+			newData = append(newData, b)
+		}
+	}
+
 	var w boxWriter
-	w.copyBox(h.ftyp)
+	h.writeFtyp(&w)
 	w.startFull(boxMeta, 0, 0)
 	var patches []ilocPatch
 	for _, ch := range h.metaChildren {
 		switch ch.typ {
+		case boxHdlr:
+			// 14496-12 §8.4.3: pre_defined, handler_type, three reserved
+			// words and an empty name.
+			w.startFull(boxHdlr, 0, 0)
+			w.u32(0)
+			w.bytes([]byte("pict"))
+			w.bytes(make([]byte, 12))
+			w.u8(0)
+			w.end()
+		case boxPitm:
+			if h.primary > 0xffff {
+				w.startFull(boxPitm, 1, 0)
+				w.u32(h.primary)
+			} else {
+				w.startFull(boxPitm, 0, 0)
+				w.u16(uint16(h.primary))
+			}
+			w.end()
+		case boxDinf:
+			// One self-contained data reference (14496-12 §8.7.2.3: flag
+			// 1, no string); every kept item's data is in this file.
+			w.start(boxDinf)
+			w.startFull(boxDref, 0, 0)
+			w.u32(1)
+			w.startFull(boxURL, 0, 1)
+			w.end()
+			w.end()
+			w.end()
+		case boxGrpl:
+			h.writeGrpl(&w)
 		case boxIinf:
 			h.writeIinf(&w)
 		case boxIloc:
-			patches = h.writeIloc(&w, fileSpans, idatSpans)
+			patches = h.writeIloc(&w, fileSpans, idatSpans, rewritten)
 		case boxIref:
 			h.writeIref(&w)
 		case boxIprp:
@@ -90,15 +134,13 @@ func (h *heifFile) build() ([][]byte, error) {
 				}
 				w.end()
 			}
-		default: // hdlr, pitm, dinf, grpl
-			w.copyBox(ch)
 		}
 	}
 	w.end()
 	if w.err != nil {
 		return nil, errorAt(h.meta.off, ErrUnsupportedFeature, "%v", w.err)
 	}
-	mdatLen := spansLen(fileSpans)
+	mdatLen := at
 	if mdatLen > 0 {
 		w.header(boxMdat, nil, mdatLen)
 	}
@@ -116,7 +158,7 @@ func (h *heifFile) build() ([][]byte, error) {
 	for _, s := range fileSpans {
 		pieces = append(pieces, h.data[s.start:s.end])
 	}
-	return pieces, nil
+	return append(pieces, newData...), nil
 }
 
 // An ilocPatch is a 4-byte extent_offset in the output to be set to the
@@ -129,7 +171,11 @@ type ilocPatch struct {
 // writeIloc writes the 'iloc' of the kept items. Offsets and lengths are
 // 4 bytes (the input is at most maxHEIFSize), with no base_offset and no
 // extent_index; file offsets are patched by build.
-func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span) []ilocPatch {
+//
+// Every data_reference_index is 0, "this file": resolveLocations refused
+// data elsewhere, and the rebuilt 'dinf' holds one self-contained entry.
+// A rewritten item is one extent in 'mdat', construction method 0.
+func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span, rewritten map[uint32]uint64) []ilocPatch {
 	var patches []ilocPatch
 	var kept []*heifLocation
 	for _, loc := range h.locs {
@@ -152,10 +198,25 @@ func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span) []ilocPa
 		} else {
 			w.u32(loc.itemID)
 		}
+		if off, ok := rewritten[loc.itemID]; ok {
+			if v >= 1 {
+				w.u16(0)
+			}
+			w.u16(0) // data_reference_index
+			if n := len(h.newData[loc.itemID]); n == 0 {
+				w.u16(0)
+			} else {
+				w.u16(1)
+				patches = append(patches, ilocPatch{at: len(w.b), rel: off})
+				w.u32(0)
+				w.u32(uint32(n))
+			}
+			continue
+		}
 		if v >= 1 {
 			w.u16(uint16(loc.method))
 		}
-		w.u16(loc.dataRef)
+		w.u16(0) // data_reference_index
 		n := 0
 		for _, e := range loc.extents {
 			if e.len > 0 {
@@ -180,7 +241,10 @@ func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span) []ilocPa
 	return patches
 }
 
-// writeIinf writes the entries of the kept items, unchanged.
+// writeIinf writes the entries of the kept items from their fields
+// (14496-12 §8.11.6.2): version 2, or 3 for a 32-bit ID, the hidden flag,
+// no protection, the type and an empty name. Kept items are images, whose
+// entries have no content type or URI type.
 func (h *heifFile) writeIinf(w *boxWriter) {
 	var kept []*heifItem
 	for _, it := range h.order {
@@ -195,9 +259,77 @@ func (h *heifFile) writeIinf(w *boxWriter) {
 		w.u32(uint32(len(kept)))
 	}
 	for _, it := range kept {
-		w.copyBox(it.infe)
+		var flags uint32
+		if it.hidden {
+			flags = 1
+		}
+		if it.id > 0xffff {
+			w.startFull(boxInfe, 3, flags)
+			w.u32(it.id)
+		} else {
+			w.startFull(boxInfe, 2, flags)
+			w.u16(uint16(it.id))
+		}
+		w.u16(0) // item_protection_index
+		w.bytes(it.typ[:])
+		w.u8(0) // item_name
+		w.end()
 	}
 	w.end()
+}
+
+// writeFtyp writes the file type box (14496-12 §4.3): the major brand,
+// minor version 0, and the compatible brands of heifBrands that the input
+// lists. A major brand not in heifBrands is replaced with one that
+// tells readers the same format.
+func (h *heifFile) writeFtyp(w *boxWriter) {
+	major := h.major
+	if !heifBrands[major] {
+		major = fourCC{'m', 'i', 'f', '1'}
+		if h.rep.Format == AVIF {
+			major = fourCC{'a', 'v', 'i', 'f'}
+		} else {
+			for _, b := range h.brands {
+				if heifBrand(b.String()) == HEIF && b != (fourCC{'m', 'i', 'a', 'f'}) {
+					major = b
+					break
+				}
+			}
+		}
+	}
+	w.start(boxFtyp)
+	w.bytes(major[:])
+	w.u32(0)
+	for _, b := range h.brands {
+		w.bytes(b[:])
+	}
+	w.end()
+}
+
+// writeGrpl writes the entity groups (14496-12 §8.18.3) with the IDs that
+// decideItems left them, version 0 and flags 0, and nothing else.
+func (h *heifFile) writeGrpl(w *boxWriter) {
+	if len(h.groups) == 0 {
+		return
+	}
+	w.start(boxGrpl)
+	for _, g := range h.groups {
+		w.startFull(g.typ, 0, 0)
+		w.u32(g.id)
+		w.u32(uint32(len(g.ids)))
+		for _, id := range g.ids {
+			w.u32(id)
+		}
+		w.end()
+	}
+	w.end()
+}
+
+// heifWrittenRefs are the reference types build writes between kept
+// items; decideItems reports the others.
+var heifWrittenRefs = map[fourCC]bool{
+	refThmb: true, refAuxl: true, refCdsc: true,
+	{'d', 'i', 'm', 'g'}: true, {'b', 'a', 's', 'e'}: true, {'p', 'r', 'e', 'm'}: true, {'t', 'b', 'a', 's'}: true,
 }
 
 // writeIref writes the references between kept items, and to entity
@@ -206,12 +338,12 @@ func (h *heifFile) writeIref(w *boxWriter) {
 	idSize := 2 << h.irefVersion
 	var refs []heifRef
 	for _, ref := range h.refs {
-		if it := h.items[ref.from]; it == nil || !it.keep {
+		if it := h.items[ref.from]; it == nil || !it.keep || !heifWrittenRefs[ref.typ] {
 			continue
 		}
 		var to []uint32
 		for _, id := range ref.to {
-			if it := h.items[id]; it == nil || it.keep {
+			if it := h.items[id]; it == nil && h.groupIDs[id] || it != nil && it.keep {
 				to = append(to, id)
 			}
 		}
@@ -243,9 +375,9 @@ func (h *heifFile) writeIprp(w *boxWriter) {
 		switch ch.typ {
 		case boxIpco:
 			w.start(boxIpco)
-			for i, p := range h.props {
+			for i := range h.props {
 				if h.keepProp[i] {
-					w.copyBox(p)
+					w.bytes(h.newProps[i])
 				}
 			}
 			w.end()
@@ -267,7 +399,7 @@ func (h *heifFile) writeIpma(w *boxWriter, m heifIpma) {
 	if len(entries) == 0 {
 		return
 	}
-	w.startFull(boxIpma, m.version, m.flags)
+	w.startFull(boxIpma, m.version, m.flags&1)
 	w.u32(uint32(len(entries)))
 	for _, e := range entries {
 		if m.version < 1 {

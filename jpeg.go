@@ -269,7 +269,7 @@ func (j *jpegScrubber) entropyData() error {
 // It may return a replacement payload.
 func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, err error) {
 	rep := j.rep
-	before := len(rep.Findings)
+	before := rep.count()
 	switch code {
 	case markerAPP0:
 		switch {
@@ -308,7 +308,9 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		case bytes.HasPrefix(p, sigXMP):
 			parseXMP(rep, "XMP", p[len(sigXMP):])
 		case bytes.HasPrefix(p, sigExtendedXMP):
+			// Reported once for all its chunks, by finishXMP.
 			j.extendedXMPChunk(p[len(sigExtendedXMP):])
+			return false, nil, nil
 		}
 	case markerAPP2:
 		switch {
@@ -339,7 +341,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	case markerCOM:
 		rep.add(Text, "JPEG COM", "Comment", string(p))
 	}
-	if len(rep.Findings) == before {
+	if rep.count() == before {
 		// Application segments nobody documents are written by cameras
 		// and their software: vendor data, like a maker note, which
 		// exifscrub cannot classify.
@@ -431,7 +433,9 @@ func (j *jpegScrubber) finishXMP() {
 	case len(j.extendedXMP) == j.extendedLen:
 		parseXMP(j.rep, "XMP ExtendedXMP", j.extendedXMP)
 	default:
-		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not listed)", j.extendedLen))
+		// Out of order or larger than it reads: what it holds is unknown,
+		// so it must not pass a check.
+		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not read)", j.extendedLen))
 	}
 	j.extendedXMP = nil
 }

@@ -43,6 +43,11 @@ const (
 	// maxInflated bounds the decompressed text of a zTXt or iTXt chunk
 	// read for the report, so a compression bomb costs nothing.
 	maxInflated = 1 << 20
+	// maxInflatedTotal bounds what all the compressed chunks of one file
+	// inflate to together, so that thousands of small bombs cost no more
+	// than a few: past it, chunks are still removed, and reported as not
+	// read in category Embedded.
+	maxInflatedTotal = 16 << 20
 )
 
 type pngScrubber struct {
@@ -315,7 +320,12 @@ func (p *pngScrubber) text(name string, data []byte) error {
 			p.rep.add(Other, container, keyword, "malformed")
 			return nil
 		}
-		text = []byte(latin1(inflate(rest[1:])))
+		t, ok := p.inflate(rest[1:])
+		if !ok {
+			p.rep.add(Embedded, container, keyword, p.notInflated())
+			return nil
+		}
+		text = []byte(latin1(t))
 	case "iTXt":
 		// compression flag, method, language tag\0, translated keyword\0
 		if len(rest) < 2 {
@@ -333,7 +343,11 @@ func (p *pngScrubber) text(name string, data []byte) error {
 		}
 		text = rest
 		if compressed {
-			text = inflate(rest)
+			var ok bool
+			if text, ok = p.inflate(rest); !ok {
+				p.rep.add(Embedded, container, keyword, p.notInflated())
+				return nil
+			}
 		}
 	}
 	switch {
@@ -390,15 +404,37 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte) error {
 	return nil
 }
 
-// inflate decompresses zlib data for the report, up to maxInflated bytes;
-// what cannot be decompressed is returned as far as it went.
-func inflate(b []byte) []byte {
+// inflate decompresses zlib data for the report, up to maxInflated bytes
+// and within the file's budget of maxInflatedTotal; what cannot be
+// decompressed is returned as far as it went. It reports false when it
+// stopped at a limit, with data left: a caller must then report the block
+// as not read (see notInflated), since what it holds is unknown.
+func (s *scrubber) inflate(b []byte) ([]byte, bool) {
+	room := maxInflatedTotal - s.inflated
+	if room <= 0 {
+		return nil, false
+	}
 	zr, err := zlib.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil
+		return nil, true
 	}
-	out, _ := io.ReadAll(io.LimitReader(zr, maxInflated))
-	return out
+	limit := min(maxInflated, room)
+	out, _ := io.ReadAll(io.LimitReader(zr, limit+1))
+	complete := int64(len(out)) <= limit
+	if !complete {
+		out = out[:limit]
+	}
+	s.inflated += int64(len(out))
+	return out, complete
+}
+
+// notInflated is the value of a finding whose compressed data inflate
+// could not read whole.
+func (s *scrubber) notInflated() string {
+	if s.inflated >= maxInflatedTotal {
+		return fmt.Sprintf("(compressed, not read: the file's chunks inflated to %d MiB already)", maxInflatedTotal>>20)
+	}
+	return fmt.Sprintf("(compressed, inflates to more than %d MiB; not read)", maxInflated>>20)
 }
 
 // latin1 converts ISO 8859-1 text, which tEXt and zTXt hold, to UTF-8.

@@ -253,7 +253,7 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 		return 0
 	}
 	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool)}
-	before := len(rep.Findings)
+	before := rep.count()
 	w.walk(first, ifd0)
 	for _, d := range w.unread {
 		rep.add(Embedded, "EXIF", "EXIF", "partly unreadable: "+d)
@@ -261,7 +261,7 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 	for _, d := range w.damage {
 		rep.add(Other, "EXIF", "EXIF", "damaged: "+d)
 	}
-	if len(rep.Findings) == before && w.orientation == 0 {
+	if rep.count() == before && w.orientation == 0 {
 		// An EXIF block with nothing in it is still a block we remove.
 		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
 	}

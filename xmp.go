@@ -21,11 +21,6 @@ import (
 const (
 	nsRDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 	nsXML = "http://www.w3.org/XML/1998/namespace"
-
-	// maxXMPFindings bounds the findings from one packet; the edit history
-	// of a much-edited file can repeat the same few properties thousands of
-	// times.
-	maxXMPFindings = 500
 )
 
 // xmpPrefixes are the usual prefixes of common schemas, for packets that
@@ -53,10 +48,10 @@ var xmpPrefixes = map[string]string{
 // that could not be classified: it is removed either way.
 func parseXMP(rep *Report, container string, b []byte) {
 	p := &xmpParser{rep: rep, container: container, prefixes: make(map[string]string)}
-	before := len(rep.Findings)
+	before := rep.count()
 	if err := p.parse(xmpText(b)); err != nil {
 		rep.add(Embedded, container, "XMP", fmt.Sprintf("partly unreadable (%d bytes): %v", len(b), err))
-	} else if len(rep.Findings) == before {
+	} else if rep.count() == before {
 		rep.add(Other, container, "XMP", fmt.Sprintf("(%d bytes, no properties)", len(b)))
 	}
 }
@@ -142,7 +137,6 @@ type xmpParser struct {
 	rep       *Report
 	container string
 	prefixes  map[string]string // namespace URI → prefix declared in the packet
-	found     int
 }
 
 // An xmpFrame is an open element: a property collects the text of its
@@ -261,6 +255,9 @@ func (p *xmpParser) qualified(n xml.Name) string {
 }
 
 func (p *xmpParser) emit(name, value string) {
+	// The edit history of a much-edited file can repeat the same few
+	// properties thousands of times; the report counts the repeats (see
+	// MaxSameKind) rather than list them, so every property is still read.
 	local := name[strings.LastIndexByte(name, ':')+1:]
 	if local == "GPSLatitude" || local == "GPSLongitude" {
 		if d, ok := xmpDegrees(value); ok {
@@ -272,13 +269,6 @@ func (p *xmpParser) emit(name, value string) {
 
 // emitAs adds a finding of the given category.
 func (p *xmpParser) emitAs(cat Category, name, value string) {
-	p.found++
-	if p.found > maxXMPFindings {
-		if p.found == maxXMPFindings+1 {
-			p.rep.add(Other, p.container, "XMP", fmt.Sprintf("more than %d properties; the rest are not listed", maxXMPFindings))
-		}
-		return
-	}
 	p.rep.add(cat, p.container, name, value)
 }
 

@@ -5,7 +5,10 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
@@ -240,7 +243,7 @@ func (o *textCheck) file(s scanned, private, failOn []exifscrub.Category) {
 		if n++; n > textCheckMax && !o.verbose {
 			continue
 		}
-		fmt.Fprintf(o.w, "  %-9s %s %s = %s\n", f.Category, f.Container, f.Tag, f.Value)
+		fmt.Fprintf(o.w, "  %-9s %s %s = %s%s\n", f.Category, f.Container, f.Tag, f.Value, moreLike(f))
 	}
 	if n > textCheckMax && !o.verbose {
 		fmt.Fprintf(o.w, "  … and %d more (--verbose lists them)\n", n-textCheckMax)
@@ -298,8 +301,8 @@ type githubCheck struct {
 
 func (o *githubCheck) file(s scanned, private, failOn []exifscrub.Category) {
 	if s.err != nil {
-		fmt.Fprintf(o.w, "::error file=%s,title=%s::%s\n", ghProperty(slashPath(s.it.path)),
-			ghProperty("exifscrub: cannot read image"), ghData(describeErr(s.err, s.it.path)))
+		fmt.Fprintf(o.w, "::error file=%s,title=%s::%s\n", ghProperty(ghPath(s.it.path)),
+			ghProperty("exifscrub: cannot read image"), ghData(escapeControls(describeErr(s.err, s.it.path))))
 		return
 	}
 	if len(private) == 0 {
@@ -308,12 +311,12 @@ func (o *githubCheck) file(s scanned, private, failOn []exifscrub.Category) {
 	var details []string
 	for _, f := range s.rep.Findings {
 		if slices.Contains(private, f.Category) {
-			details = append(details, fmt.Sprintf("%s %s = %s", f.Container, f.Tag, f.Value))
+			details = append(details, fmt.Sprintf("%s %s = %s%s", f.Container, f.Tag, f.Value, moreLike(f)))
 		}
 	}
 	msg := fmt.Sprintf("Private metadata: %s. Remove it with: exifscrub scrub --in-place %s\n%s",
-		strings.Join(catStrings(private), ", "), s.it.path, strings.Join(details, "\n"))
-	fmt.Fprintf(o.w, "::error file=%s,title=%s::%s\n", ghProperty(slashPath(s.it.path)),
+		strings.Join(catStrings(private), ", "), displayPath(s.it.path), escapeControls(strings.Join(details, "\n")))
+	fmt.Fprintf(o.w, "::error file=%s,title=%s::%s\n", ghProperty(ghPath(s.it.path)),
 		ghProperty("exifscrub: private metadata ("+strings.Join(catStrings(private), ", ")+")"), ghData(msg))
 }
 
@@ -329,6 +332,33 @@ func ghData(s string) string {
 // Actions toolkit's escapeProperty does.
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// ghPath is a file's path for the file property of a workflow command:
+// with forward slashes, and control characters escaped (see
+// escapeControls), so that a file name cannot inject a command of its own.
+func ghPath(p string) string { return escapeControls(slashPath(p)) }
+
+// escapeControls writes the control characters of s, other than newline
+// and carriage return (which the workflow-command escaping encodes),
+// invisible formatting characters and invalid UTF-8 as Go escapes: \x1b.
+func escapeControls(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\n' || r == '\r':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r):
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // slashPath cleans a path and writes it with forward slashes, as GitHub

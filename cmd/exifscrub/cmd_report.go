@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
@@ -105,9 +107,13 @@ func reportAction(c *cli.Context) error {
 
 // jsonFile is one element of the JSON output of report and check.
 type jsonFile struct {
-	Path     string              `json:"path"`
-	Format   exifscrub.Format    `json:"format"`
-	Findings []exifscrub.Finding `json:"findings"`
+	Path string `json:"path"`
+	// PathBytes is the path's bytes, base64-encoded, when it is not valid
+	// UTF-8: JSON strings are Unicode, so Path then shows U+FFFD for the
+	// bytes that are not, and a program could not find the file by it.
+	PathBytes []byte              `json:"path_bytes,omitempty"`
+	Format    exifscrub.Format    `json:"format"`
+	Findings  []exifscrub.Finding `json:"findings"`
 	// Location is the GPS position, when the file has one.
 	Location *jsonLocation `json:"location,omitempty"`
 	// Private lists the categories found that --fail-on names (check only).
@@ -123,6 +129,9 @@ type jsonLocation struct {
 
 func newJSONFile(s scanned, private []exifscrub.Category) jsonFile {
 	j := jsonFile{Path: s.it.path, Findings: []exifscrub.Finding{}, Private: private}
+	if !utf8.ValidString(s.it.path) {
+		j.PathBytes = []byte(s.it.path)
+	}
 	if s.err != nil {
 		j.Error = describeErr(s.err, s.it.path)
 	}
@@ -143,7 +152,32 @@ func writeJSONFile(w io.Writer, j jsonFile) {
 	if err != nil {
 		panic(err) // only strings and numbers: cannot fail
 	}
-	fmt.Fprintf(w, "  %s", b)
+	fmt.Fprintf(w, "  %s", jsonSafe(b))
+}
+
+// jsonSafe escapes, in JSON that encoding/json wrote, the characters it
+// leaves raw that can still deceive a terminal showing the JSON: C1
+// controls and invisible formatting characters such as bidirectional
+// overrides. They can occur only inside strings, where \uXXXX means the
+// same character, so the value is unchanged.
+func jsonSafe(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if (r >= 0x80 && r < 0xa0) || (r >= 0x80 && unicode.Is(unicode.Cf, r)) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = fmt.Appendf(out, "\\u%04x", r)
+		} else if out != nil {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 // describeErr says what went wrong with the file at path, without

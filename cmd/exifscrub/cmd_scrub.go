@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -29,8 +28,14 @@ Where the result goes:
                   named *.scrubbed.* are skipped, so running twice does not
                   make NAME.scrubbed.scrubbed.EXT.
    -o FILE        the output of a single input; "-o -" is standard output.
-   --in-place     replace each original (keeping its permissions); with
-                  --backup SUFFIX the original is kept as NAME.EXT+SUFFIX.
+                  A device or FIFO is written into, never replaced; a
+                  symbolic link's target is replaced, and the link kept.
+   --in-place     replace each original (keeping its permissions, owner
+                  and group), unless another program changed it meanwhile;
+                  with --backup SUFFIX the original is kept as
+                  NAME.EXT+SUFFIX, and a file backed up already is skipped.
+                  Backups (NAME.jpg.orig, NAME.jpg~) are never scrubbed.
+                  Files with other hard links need --break-links.
    --out-dir DIR  copies under DIR, mirroring the tree below each directory
                   argument (a file argument goes to DIR/NAME.EXT).
 
@@ -60,7 +65,8 @@ EXAMPLES:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the scrubbed image to `FILE` (\"-\": standard output); a single input only"},
 			&cli.BoolFlag{Name: "in-place", Aliases: []string{"i"}, Usage: "replace each original, atomically"},
-			&cli.StringFlag{Name: "backup", Usage: "with --in-place, keep each original as NAME.EXT`SUFFIX` (an existing backup is never overwritten)"},
+			&cli.StringFlag{Name: "backup", Usage: "with --in-place, keep each original as NAME.EXT`SUFFIX`; a file with a backup already is skipped (it was scrubbed before)"},
+			&cli.BoolFlag{Name: "break-links", Usage: "with --in-place, also replace files that have other hard links: those other names keep the original, with its metadata"},
 			&cli.StringFlag{Name: "out-dir", Aliases: []string{"d"}, Usage: "write scrubbed copies under `DIR`, mirroring the input tree"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would be removed, write nothing"},
 			&cli.BoolFlag{Name: "keep-mtime", Usage: "give each output the original's modification time (default: the time of the scrub)"},
@@ -86,15 +92,16 @@ const (
 
 // A scrubber runs one scrub command.
 type scrubber struct {
-	mode     scrubMode
-	output   string // -o
-	outDir   string // --out-dir
-	backup   string // --backup suffix
-	dryRun   bool
-	keepTime bool
-	opts     exifscrub.Options
-	stdin    io.Reader
-	stdout   io.Writer
+	mode       scrubMode
+	output     string // -o
+	outDir     string // --out-dir
+	backup     string // --backup suffix
+	breakLinks bool   // --break-links
+	dryRun     bool
+	keepTime   bool
+	opts       exifscrub.Options
+	stdin      io.Reader
+	stdout     io.Writer
 
 	mu      sync.Mutex
 	cleaned map[string]*sync.Once // directories cleared of stale temporary files
@@ -113,11 +120,12 @@ type scrubbed struct {
 
 func scrubAction(c *cli.Context) error {
 	s := &scrubber{
-		output:   c.String("output"),
-		outDir:   c.String("out-dir"),
-		backup:   c.String("backup"),
-		dryRun:   c.Bool("dry-run"),
-		keepTime: c.Bool("keep-mtime"),
+		output:     c.String("output"),
+		outDir:     c.String("out-dir"),
+		backup:     c.String("backup"),
+		breakLinks: c.Bool("break-links"),
+		dryRun:     c.Bool("dry-run"),
+		keepTime:   c.Bool("keep-mtime"),
 		opts: exifscrub.Options{
 			DropColorProfile: c.Bool("drop-icc"),
 			DropOrientation:  c.Bool("drop-orientation"),
@@ -140,14 +148,16 @@ func scrubAction(c *cli.Context) error {
 	stderr, verbose := c.App.ErrWriter, c.Bool("verbose")
 
 	o := walkOpts(c)
-	absOut := ""
+	var outFI os.FileInfo
 	if s.outDir != "" {
-		absOut, _ = filepath.Abs(s.outDir)
+		outFI, _ = os.Stat(s.outDir)
 	}
 	o.skipDir = func(p string) bool {
-		if absOut != "" {
-			// Never walk into the output of this run.
-			if a, err := filepath.Abs(p); err == nil && a == absOut {
+		if outFI != nil {
+			// Never walk into the output of this run, however it is
+			// reached (a symbolic link, a bind mount): the same device
+			// and inode.
+			if fi, err := os.Stat(p); err == nil && os.SameFile(fi, outFI) {
 				return true
 			}
 		}
@@ -160,6 +170,9 @@ func scrubAction(c *cli.Context) error {
 		case s.backup != "" && strings.HasSuffix(p, s.backup):
 			return "a backup (--backup " + s.backup + ")"
 		}
+		if orig := backupOf(p, regularFileExists); orig != "" && s.mode != modeOutput {
+			return "a backup of " + displayPath(filepath.Base(orig)) + "; backups keep the original as it was"
+		}
 		if src := allow.allowed(p, false); src != "" {
 			return "allowed by " + src
 		}
@@ -169,6 +182,15 @@ func scrubAction(c *cli.Context) error {
 		o.tempFile = s.removeTemp
 	}
 	items := expand(args, o)
+	for i := range items {
+		// Backups named on the command line (by a shell glob, say) are
+		// left alone too; -o scrubs one named file, whatever its name.
+		if it := &items[i]; it.explicit && !it.stdin && it.err == nil && it.skip == "" && s.mode != modeOutput {
+			if orig := backupOf(it.path, regularFileExists); orig != "" {
+				it.skip = "a backup of " + displayPath(filepath.Base(orig)) + "; backups keep the original as it was"
+			}
+		}
+	}
 	dsts := s.destinations(items)
 
 	res := make([]scrubbed, len(items))
@@ -187,7 +209,7 @@ func scrubAction(c *cli.Context) error {
 			return
 		case r.skip != "":
 			t.skipped++
-			if verbose {
+			if verbose || r.it.explicit {
 				p.clear()
 				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(r.it.path), r.skip)
 			}
@@ -204,7 +226,7 @@ func scrubAction(c *cli.Context) error {
 				to = " in place"
 			}
 			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s\n", displayPath(r.it.path),
-				to, plural(len(r.rep.Findings), "item", "items"), byteSize(r.before-r.after))
+				to, plural(r.rep.Total(), "item", "items"), byteSize(r.before-r.after))
 		}
 	}, p.tick)
 	p.finish()
@@ -278,10 +300,14 @@ func (s *scrubber) destinations(items []item) []string {
 			dsts[i] = s.output
 		case modeBeside:
 			dsts[i] = scrubbedName(it.path)
-		case modeInPlace:
-			dsts[i] = it.real // the file itself, not a symbolic link to it
+			if err := checkName(dsts[i], "output"); err != nil {
+				it.err = err
+				continue
+			}
 		case modeOutDir:
 			dsts[i] = filepath.Join(s.outDir, it.rel)
+		case modeInPlace:
+			dsts[i] = it.real // the file itself, not a symbolic link to it
 		}
 		key := dsts[i]
 		if a, err := filepath.Abs(key); err == nil {
@@ -337,10 +363,6 @@ func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
 		}
 		c.Close()
 	}
-	if dst == "-" {
-		r.rep, r.after, r.err = s.scrubToStdout(it.path)
-		return r
-	}
 	if s.mode != modeInPlace && sameFile(dst, it.path) {
 		r.err = fmt.Errorf("the output %s is the input; use --in-place to replace it", dst)
 		return r
@@ -354,23 +376,45 @@ func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
 	if s.mode != modeOutput {
 		s.cleanDir(filepath.Dir(dst))
 	}
-	if s.backup != "" {
-		if err := makeBackup(dst, dst+s.backup); err != nil {
-			r.err = err
-			return r
+	switch s.mode {
+	case modeOutput:
+		r.rep, r.after, r.err = s.writeOutput(dst, fi.Mode().Perm(), func(w io.Writer) (*exifscrub.Report, error) {
+			in, err := os.Open(it.path)
+			if err != nil {
+				return nil, err
+			}
+			defer in.Close()
+			return exifscrub.Scrub(w, in, &s.opts)
+		})
+	case modeInPlace:
+		backup := ""
+		if s.backup != "" {
+			backup = dst + s.backup
+			if _, err := os.Lstat(backup); err == nil {
+				r.skip = "backed up already as " + displayPath(filepath.Base(backup)) + " (scrubbed by an earlier run)"
+				return r
+			}
+			if err := checkName(backup, "backup"); err != nil {
+				r.err = err
+				return r
+			}
+		}
+		r.rep, r.after, r.err = s.scrubInPlace(dst, backup)
+	default:
+		r.rep, r.err = exifscrub.ScrubFile(dst, it.path, &s.opts)
+		if out, err := os.Stat(dst); err == nil && r.err == nil {
+			r.after = out.Size()
 		}
 	}
-	if r.rep, r.err = exifscrub.ScrubFile(dst, it.path, &s.opts); r.err != nil {
+	if r.err != nil || dst == "-" || stdoutAlias(dst) {
 		return r
 	}
 	if s.keepTime {
-		if err := os.Chtimes(dst, fi.ModTime(), fi.ModTime()); err != nil {
-			r.err = err
-			return r
+		if out, err := os.Stat(dst); err == nil && out.Mode().IsRegular() {
+			if err := os.Chtimes(dst, fi.ModTime(), fi.ModTime()); err != nil {
+				r.err = err
+			}
 		}
-	}
-	if out, err := os.Stat(dst); err == nil {
-		r.after = out.Size()
 	}
 	return r
 }
@@ -383,42 +427,12 @@ func (s *scrubber) scrubStdin(dst string) (rep *exifscrub.Report, before, after 
 		var n countWriter
 		rep, err = exifscrub.Scrub(&n, in, &s.opts)
 		after = int64(n)
-	case dst == "-":
-		var buf bytes.Buffer
-		if rep, err = exifscrub.Scrub(&buf, in, &s.opts); err == nil {
-			after = int64(buf.Len())
-			_, err = buf.WriteTo(s.stdout)
-		}
 	default:
-		err = exifscrub.WriteFileAtomic(dst, 0o644, func(f *os.File) error {
-			var err error
-			rep, err = exifscrub.Scrub(f, in, &s.opts)
-			return err
+		rep, after, err = s.writeOutput(dst, 0o644, func(w io.Writer) (*exifscrub.Report, error) {
+			return exifscrub.Scrub(w, in, &s.opts)
 		})
-		if fi, serr := os.Stat(dst); err == nil && serr == nil {
-			after = fi.Size()
-		}
 	}
 	return rep, in.n, after, err
-}
-
-// scrubToStdout scrubs the file src to standard output. The output is
-// held in memory until the scrub succeeds, so that a failure writes
-// nothing: an incomplete image is never sent on.
-func (s *scrubber) scrubToStdout(src string) (*exifscrub.Report, int64, error) {
-	f, err := os.Open(src)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	rep, err := exifscrub.Scrub(&buf, f, &s.opts)
-	if err != nil {
-		return nil, 0, err
-	}
-	n := int64(buf.Len())
-	_, err = buf.WriteTo(s.stdout)
-	return rep, n, err
 }
 
 // cleanDir removes, once per run, the temporary files that an interrupted
@@ -528,7 +542,7 @@ func dryRunLine(r scrubbed) string {
 		}
 	}
 	return fmt.Sprintf("%s: would remove %s (%s), %s", displayPath(r.it.path),
-		plural(len(r.rep.Findings), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
+		plural(r.rep.Total(), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
 }
 
 // countWriter counts and discards what is written to it.

@@ -50,7 +50,7 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool) {
 		}
 		if cat == exifscrub.Other && !verbose {
 			fmt.Fprintf(w, "  %s: %s (camera settings, image layout); --verbose lists them\n",
-				categoryTitles[cat], plural(len(fs), "item", "items"))
+				categoryTitles[cat], plural(total(fs), "item", "items"))
 			continue
 		}
 		fmt.Fprintf(w, "  %s\n", categoryTitles[cat])
@@ -72,10 +72,40 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool) {
 				v = "(empty)"
 			}
 			fmt.Fprintf(tw, "    %s\t%s\t[%s]\n", f.Tag, v, f.Container)
+			if f.More > 0 {
+				fmt.Fprintf(tw, "    \t… and %s more %s %s\t\n", thousands(f.More), f.Container, f.Tag)
+			}
 		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w, "  'exifscrub scrub' removes all of the above.")
+}
+
+// total counts findings, including those summed up in their More.
+func total(fs []exifscrub.Finding) int {
+	n := 0
+	for _, f := range fs {
+		n += 1 + f.More
+	}
+	return n
+}
+
+// thousands formats n with thousands separators: 9,999,990.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// moreLike says how many findings like f the report counts but does not
+// list, or "".
+func moreLike(f exifscrub.Finding) string {
+	if f.More == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %s more %s %s)", thousands(f.More), f.Container, f.Tag)
 }
 
 // formatName is the name of a format as people write it.

@@ -76,8 +76,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Version: version,
 		Description: `exifscrub removes where (GPS), when (timestamps) and on what (make, model,
 serial numbers) a photo was taken, and who took it, without re-encoding the
-image. It reads JPEG, PNG, HEIC/HEIF, AVIF and WebP, detected by content,
-not by name.
+image. It reads JPEG, PNG, HEIC/HEIF, AVIF and WebP photos and MOV, MP4 and
+3GP videos, detected by content, not by name.
 
 EXAMPLES:
    exifscrub report photo.jpg

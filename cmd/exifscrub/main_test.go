@@ -43,6 +43,7 @@ var (
 	textPNG   = filepath.Join("..", "..", "testdata", "pillow__itxt_chunks.png") // time and text chunks
 	mpo       = filepath.Join("..", "..", "testdata", "pillow__sugarshack.mpo")  // a second image after the first
 	notImage  = filepath.Join("..", "..", "testdata", "README.md")
+	movie     = filepath.Join("..", "..", "testdata", "video__keys_tmcd_rot90.mov") // QuickTime Keys GPS, index last, timecode track
 )
 
 type result struct {

@@ -73,6 +73,10 @@ func TestRun(t *testing.T) {
 		{name: "scrub not an image", args: []string{"scrub", "-o", filepath.Join(dir, "readme.out"), notImage}, code: exitFailed, stderr: []string{"not an image"}},
 		{name: "scrub malformed", args: []string{"scrub", "-o", filepath.Join(dir, "t.out.jpg"), truncated}, code: exitFailed, stderr: []string{"invalid JPEG"}},
 		{name: "scrub malformed to stdout", args: []string{"scrub", "-o", "-", truncated}, code: exitFailed, noStdout: true},
+		{name: "report video", args: []string{"report", movie}, code: exitOK, stdout: []string{"(MOV)", "48.858400, 2.294500", "iPhone 15 Pro"}},
+		{name: "scrub video -o", args: []string{"scrub", "-o", filepath.Join(dir, "out.mov"), movie}, code: exitOK, noStdout: true, noStderr: true},
+		{name: "scrub video stdin to stdout", args: []string{"scrub", "-o", "-", "-"}, stdin: readFile(t, movie), code: exitOK, noStderr: true},
+		{name: "check video", args: []string{"check", movie}, code: exitFound, stdout: []string{"video__keys_tmcd_rot90.mov: reveals location, time, device"}},
 		{name: "scrub dry run", args: []string{"scrub", "--dry-run", gps}, code: exitOK, stdout: []string{"would remove", "location, time, device, identity, embedded"}, stderr: []string{"would scrub 1 file"}},
 
 		// check
@@ -203,9 +207,10 @@ func TestScrubOutputs(t *testing.T) {
 		if !bytes.Equal(readFile(t, src+".orig"), readFile(t, gpsJPEG)) || !bytes.Equal(readFile(t, src), want) {
 			t.Errorf("want the original in photo.jpg.orig and the scrubbed image in photo.jpg")
 		}
-		// A second run must not replace the backup, which holds the only original.
-		if r := runCLI(t, nil, "scrub", "-i", "--backup", ".orig", src); r.code != exitFailed || !strings.Contains(r.stderr, "exists already") {
-			t.Errorf("second run: got %+v, want exit 2 and 'exists already'", r)
+		// A second run must not replace the backup, which holds the only
+		// original: the file is skipped, as done already.
+		if r := runCLI(t, nil, "scrub", "-i", "--backup", ".orig", src); r.code != 0 || !strings.Contains(r.stderr, "backed up already") {
+			t.Errorf("second run: got %+v, want exit 0 and 'backed up already'", r)
 		}
 		if !bytes.Equal(readFile(t, src+".orig"), readFile(t, gpsJPEG)) {
 			t.Errorf("backup replaced")

@@ -154,7 +154,7 @@ func (o *sarifCheck) file(s scanned, private, failOn []exifscrub.Category) {
 			RuleID:    string(f.Category),
 			RuleIndex: o.rule[f.Category],
 			Level:     "error",
-			Message:   sarifMessage{fmt.Sprintf("%s %s reveals %s: %s", f.Container, f.Tag, f.Category, f.Value)},
+			Message:   sarifMessage{fmt.Sprintf("%s %s reveals %s: %s%s", f.Container, f.Tag, f.Category, f.Value, moreLike(f))},
 			Locations: []sarifLocation{loc},
 			PartialFingerprints: map[string]string{
 				"exifscrubFinding/v1": f.Container + "/" + f.Tag,
@@ -168,7 +168,7 @@ func (o *sarifCheck) end(tally, int) {
 	if err != nil {
 		panic(err) // only strings, numbers and booleans: cannot fail
 	}
-	fmt.Fprintf(o.w, "%s\n", b)
+	fmt.Fprintf(o.w, "%s\n", jsonSafe(b))
 }
 
 // artifact locates a file for SARIF: a relative path becomes a relative

@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 )
@@ -226,13 +228,29 @@ func isScrubbedName(path string) bool {
 		strings.HasSuffix(strings.TrimSuffix(base, filepath.Ext(base)), scrubbedSuffix)
 }
 
-// displayPath quotes a path that holds control characters, so that a file
-// name cannot drive the terminal or forge output lines.
+// displayPath quotes a path that holds control characters, invalid UTF-8
+// or invisible formatting characters (such as bidirectional overrides), so
+// that a file name cannot drive the terminal, forge output lines or hide
+// what it is. Quoting uses Go's escapes: "a\x1b[2Jb.jpg".
 func displayPath(p string) string {
-	for _, r := range p {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Sprintf("%q", p)
-		}
+	if needsQuoting(p) {
+		return strconv.Quote(p)
 	}
 	return p
+}
+
+// needsQuoting reports whether s holds a character that displayPath
+// escapes.
+func needsQuoting(s string) bool {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return true
+			}
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r != ' ' && !unicode.IsPrint(r) && !unicode.IsGraphic(r)) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
 }

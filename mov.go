@@ -1,0 +1,671 @@
+package exifscrub
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// Videos: QuickTime movies (Apple, "QuickTime File Format Specification",
+// QTFF) and ISO base media files (ISO/IEC 14496-12, with MP4 in 14496-14
+// and 3GPP in TS 26.244). Both are trees of boxes ("atoms" in QTFF): the
+// 'moov' box indexes the media, whose samples lie in 'mdat' boxes at
+// absolute file offsets ('stco', 'co64').
+//
+// Where a video keeps its metadata, and what Scrub does with it:
+//
+//   - 'udta' (user data, 14496-12 §8.10.1, QTFF "User Data Atoms") at the
+//     file, movie and track levels: QuickTime text atoms ('©xyz' location,
+//     '©mak', '©mod', '©day'…), 3GPP asset boxes ('loci', 'titl', 'auth'…,
+//     TS 26.244 §8), XMP ('XMP_'), vendor boxes (GoPro 'FIRM', 'LENS',
+//     'MUID', 'GPMF'; Samsung 'SDLN', 'smta'…) and an iTunes-style 'meta'.
+//     Removed, except the boxes a player uses that reveal nothing about
+//     the recording: Nero chapters ('chpl'), track selection ('tsel'),
+//     track kind ('kind') and loudness ('ludt').
+//   - 'meta' (14496-12 §8.11.1) with handler 'mdta' (QTFF "Metadata":
+//     'keys' and 'ilst', as in com.apple.quicktime.location.ISO6709) or
+//     'mdir' (iTunes 'ilst' atoms such as '©nam', '©ART'), or any other
+//     handler: removed at every level. No player needs a 'meta' box of a
+//     video, so no 'iloc' of a kept one ever needs new offsets.
+//   - 'uuid' boxes: XMP (BE7ACFCB-97A9-42E8-9C71-999491E3AFAC, XMP
+//     Specification Part 3 §1.1.4), C2PA, vendor data: removed.
+//   - Timed-metadata tracks: handler 'meta' (14496-12 §12.3, with sample
+//     entries 'mett', 'metx', 'urim'; Apple 'mebx'; GoPro 'gpmd'; Sony
+//     'rtmd'), 'camm' (Google camera motion metadata) and timecode tracks
+//     ('tmcd', whose sample is the time of day of the recording): removed,
+//     with the 'tref' entries that point to them; their samples in 'mdat'
+//     are overwritten with zeros, which keeps every other offset valid.
+//   - 'mvhd', 'tkhd' and 'mdhd' (14496-12 §8.2.2, §8.3.2, §8.4.2) creation
+//     and modification times: set to 0 in place.
+//   - 'free', 'skip' and 'wide' boxes, top-level boxes other than 'ftyp',
+//     'moov' and 'mdat' (a QuickTime preview 'pnot'/'PICT', for one), and
+//     any data after the last box (vendor trailers such as Samsung's
+//     SEFT block): removed.
+//
+// Everything else is copied byte for byte: sample data, sample tables,
+// edit lists, the 'tkhd' display matrix (a phone's rotation), sample
+// entries with their colour ('colr'), aspect ratio ('pasp'), clean
+// aperture ('clap'), HDR ('mdcv', 'clli') and Dolby Vision ('dvcC',
+// 'dvvC') boxes, audio, chapter and subtitle tracks. When boxes before
+// media data shrink, every chunk offset ('stco', 'co64') and auxiliary
+// information offset ('saio') moves by exactly the bytes removed.
+//
+// What is refused, as a *FormatError with ErrUnsupportedFeature:
+// fragmented files ('mvex', 'moof', 'mfra', 'sidx'), whose offsets are
+// spread over the file; media in other files (a 'dref' entry that is not
+// self-contained); sample data outside 'mdat' boxes; a 'moov' larger than
+// maxMoovSize.
+
+const (
+	// maxMoovSize bounds the 'moov' box, which is held in memory: an hour
+	// of 4K video at 60 frames per second indexes in a few megabytes.
+	maxMoovSize = 256 << 20
+	// maxMOVFindings bounds the findings of one file: a hostile 'udta' of
+	// millions of tiny boxes would otherwise make a huge report.
+	maxMOVFindings = 4096
+)
+
+// The containers of video findings.
+const (
+	containerKeys     = "QuickTime Keys"     // 'meta' with handler 'mdta'
+	containerItemList = "QuickTime ItemList" // 'meta' with handler 'mdir', and other 'ilst'
+	containerUserData = "QuickTime UserData" // 'udta'
+	containerMovie    = "QuickTime"          // headers, tracks and top-level boxes
+)
+
+// Video box types (14496-12 §8 and QTFF).
+var (
+	boxTrak = fourCC{'t', 'r', 'a', 'k'} // §8.3.1 track
+	boxMvhd = fourCC{'m', 'v', 'h', 'd'} // §8.2.2 movie header
+	boxTkhd = fourCC{'t', 'k', 'h', 'd'} // §8.3.2 track header
+	boxTref = fourCC{'t', 'r', 'e', 'f'} // §8.3.3 track references
+	boxMdia = fourCC{'m', 'd', 'i', 'a'} // §8.4.1 media
+	boxMdhd = fourCC{'m', 'd', 'h', 'd'} // §8.4.2 media header
+	boxMinf = fourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
+	boxStbl = fourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
+	boxStsd = fourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
+	boxStsz = fourCC{'s', 't', 's', 'z'} // §8.7.3 sample sizes
+	boxStz2 = fourCC{'s', 't', 'z', '2'} // §8.7.3.3 compact sample sizes
+	boxStsc = fourCC{'s', 't', 's', 'c'} // §8.7.4 sample to chunk
+	boxStco = fourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
+	boxCo64 = fourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
+	boxSaio = fourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets
+	boxUdta = fourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
+	boxMvex = fourCC{'m', 'v', 'e', 'x'} // §8.8.1 movie extends: fragments follow
+	boxSidx = fourCC{'s', 'i', 'd', 'x'} // §8.16.3 segment index
+	boxSsix = fourCC{'s', 's', 'i', 'x'} // §8.16.4 subsegment index
+	boxStyp = fourCC{'s', 't', 'y', 'p'} // §8.16.2 segment type
+	boxWide = fourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
+	boxKeys = fourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
+	boxIlst = fourCC{'i', 'l', 's', 't'} // QTFF metadata item list
+	boxXMP  = fourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
+	boxLoci = fourCC{'l', 'o', 'c', 'i'} // 3GPP TS 26.244 §8.15 location
+)
+
+// Handler types (14496-12 §8.4.3, §12) and sample entries of timed
+// metadata: tracks that are removed with their samples.
+var (
+	movMetadataHandlers = map[fourCC]string{
+		{'m', 'e', 't', 'a'}: "timed metadata",
+		{'c', 'a', 'm', 'm'}: "camera motion metadata",
+		{'t', 'm', 'c', 'd'}: "timecode",
+	}
+	movMetadataEntries = map[fourCC]string{
+		{'m', 'e', 'b', 'x'}: "Apple timed metadata",   // QTFF "Timed Metadata Media"
+		{'m', 'e', 't', 't'}: "text timed metadata",    // 14496-12 §12.3.3
+		{'m', 'e', 't', 'x'}: "XML timed metadata",     // 14496-12 §12.3.3
+		{'u', 'r', 'i', 'm'}: "URI timed metadata",     // 14496-12 §12.3.3
+		{'c', 'a', 'm', 'm'}: "camera motion metadata", // Google Camera Motion Metadata spec
+		{'g', 'p', 'm', 'd'}: "GoPro telemetry (GPS)",  // GoPro GPMF
+		{'r', 't', 'm', 'd'}: "Sony real-time metadata",
+		{'t', 'm', 'c', 'd'}: "timecode", // QTFF "Timecode Media"
+		{'d', 'j', 'm', 'd'}: "DJI telemetry",
+		{'d', 'b', 'g', 'i'}: "DJI debug information",
+	}
+)
+
+// movKeptUserData are the 'udta' boxes that Scrub keeps: a player uses
+// them, and they tell nothing about the recording.
+var movKeptUserData = map[fourCC]bool{
+	{'c', 'h', 'p', 'l'}: true, // Nero chapter list: chapters the user made
+	{'t', 's', 'e', 'l'}: true, // 3GPP TS 26.244 §8.10: track selection
+	{'k', 'i', 'n', 'd'}: true, // 14496-12 §8.10.4: track kind (role)
+	{'l', 'u', 'd', 't'}: true, // 14496-12 §8.18: loudness
+}
+
+// isMOVKeptUserData reports whether a 'udta' child is kept.
+func isMOVKeptUserData(t fourCC) bool { return movKeptUserData[t] }
+
+// movAtoms gives the category and name of QuickTime user data atoms
+// (QTFF "User Data Atom Types"), iTunes item list atoms, 3GPP asset boxes
+// (TS 26.244 §8) and vendor boxes. Names follow ExifTool's where it has
+// one.
+var movAtoms = map[string]struct {
+	cat  Category
+	name string
+}{
+	"©xyz": {Location, "GPSCoordinates"}, "loci": {Location, "LocationInformation"},
+	"©mak": {Device, "Make"}, "©mod": {Device, "Model"}, "©swr": {Device, "SoftwareVersion"},
+	"©too": {Device, "Encoder"}, "©enc": {Device, "EncodedBy"}, "©hst": {Device, "HostComputer"},
+	"©PRD": {Device, "Product"}, "©fmt": {Other, "Format"}, "©swf": {Device, "SoftwareFormat"},
+	"FIRM": {Device, "FirmwareVersion"}, "LENS": {Device, "LensSerialNumber"}, "CAME": {Device, "SerialNumberHash"},
+	"MUID": {Device, "MediaUID"}, "BCID": {Device, "BoardID"}, "GUMI": {Device, "MediaUniqueID"},
+	"manu": {Device, "Make"}, "modl": {Device, "Model"}, "AMBA": {Device, "AmbarellaInfo"},
+	"SDLN": {Device, "PlayMode"}, "smrd": {Device, "SamsungInfo"}, "smta": {Device, "SamsungModel"},
+	"Cr8r": {Device, "CreatorApplication"}, "PENT": {Device, "PentaxInfo"}, "NCDT": {Device, "NikonInfo"},
+	"CNCV": {Device, "CompressorVersion"}, "CNMN": {Device, "Model"}, "CNFV": {Device, "FirmwareVersion"},
+	"QVMI": {Device, "CasioInfo"}, "MMA0": {Device, "MinoltaInfo"}, "TAGS": {Device, "MakerTags"},
+	"©day": {Time, "ContentCreateDate"}, "©TIM": {Time, "StartTimecode"}, "yrrc": {Time, "Year"},
+	"©ed1": {Time, "EditDate1"}, "©ed2": {Time, "EditDate2"}, "©ed3": {Time, "EditDate3"},
+	"purd": {Time, "PurchaseDate"}, "date": {Time, "DateTime"},
+	"©ART": {Identity, "Artist"}, "©aut": {Identity, "Author"}, "auth": {Identity, "Author"},
+	"©cpy": {Identity, "Copyright"}, "cprt": {Identity, "Copyright"}, "©dir": {Identity, "Director"},
+	"©prd": {Identity, "Producer"}, "©wrt": {Identity, "Composer"}, "©pub": {Identity, "Publisher"},
+	"perf": {Identity, "Performer"}, "aART": {Identity, "AlbumArtist"}, "apID": {Identity, "AppleStoreAccount"},
+	"ownr": {Identity, "Owner"}, "©url": {Identity, "URL"}, "©prf": {Identity, "Performers"},
+	"©nam": {Text, "Title"}, "titl": {Text, "Title"}, "name": {Text, "Name"}, "©cmt": {Text, "Comment"},
+	"©des": {Text, "Description"}, "dscp": {Text, "Description"}, "desc": {Text, "Description"},
+	"ldes": {Text, "LongDescription"}, "©inf": {Text, "Information"}, "©alb": {Text, "Album"},
+	"albm": {Text, "Album"}, "©gen": {Text, "Genre"}, "gnre": {Text, "Genre"}, "©grp": {Text, "Grouping"},
+	"©lyr": {Text, "Lyrics"}, "kywd": {Text, "Keywords"}, "keyw": {Text, "Keywords"}, "©key": {Text, "Keywords"},
+	"©wrn": {Text, "Warning"}, "©src": {Text, "OriginalSource"}, "catg": {Text, "Category"},
+	"tvsh": {Text, "TVShow"}, "coll": {Text, "Collection"}, "©trk": {Text, "Track"}, "tags": {Text, "Tags"},
+	"covr": {Embedded, "CoverArt"}, "thmb": {Embedded, "Thumbnail"}, "GPMF": {Embedded, "GoProMetadata"},
+	"XMP_": {Other, "XMP"}, "PICT": {Embedded, "PreviewPICT"}, "pnot": {Embedded, "PreviewInfo"},
+}
+
+// movKeyCategories classifies QuickTime metadata keys ('mdta', QTFF
+// "QuickTime Metadata Keys"). Other keys are classified by their last
+// component, as free-form names are.
+var movKeyCategories = map[string]Category{
+	"com.apple.quicktime.location.ISO6709":                    Location,
+	"com.apple.quicktime.location.name":                       Location,
+	"com.apple.quicktime.location.body":                       Location,
+	"com.apple.quicktime.location.note":                       Location,
+	"com.apple.quicktime.location.role":                       Location,
+	"com.apple.quicktime.location.date":                       Time,
+	"com.apple.quicktime.location.accuracy.horizontal":        Location,
+	"com.apple.quicktime.make":                                Device,
+	"com.apple.quicktime.model":                               Device,
+	"com.apple.quicktime.software":                            Device,
+	"com.apple.quicktime.camera.identifier":                   Device,
+	"com.apple.quicktime.camera.lens_model":                   Device,
+	"com.apple.quicktime.camera.focal_length.35mm_equivalent": Other,
+	"com.apple.quicktime.content.identifier":                  Device,
+	"com.apple.quicktime.live-photo.vitality-score":           Other,
+	"com.apple.quicktime.creationdate":                        Time,
+	"com.apple.quicktime.author":                              Identity,
+	"com.apple.quicktime.artist":                              Identity,
+	"com.apple.quicktime.copyright":                           Identity,
+	"com.apple.quicktime.publisher":                           Identity,
+	"com.apple.quicktime.director":                            Identity,
+	"com.apple.quicktime.producer":                            Identity,
+	"com.apple.quicktime.performer":                           Identity,
+	"com.apple.quicktime.displayname":                         Text,
+	"com.apple.quicktime.title":                               Text,
+	"com.apple.quicktime.description":                         Text,
+	"com.apple.quicktime.comment":                             Text,
+	"com.apple.quicktime.keywords":                            Text,
+	"com.apple.quicktime.information":                         Text,
+	"com.apple.quicktime.album":                               Text,
+	"com.apple.quicktime.genre":                               Text,
+	"com.android.version":                                     Device,
+	"com.android.manufacturer":                                Device,
+	"com.android.model":                                       Device,
+	"com.android.capture.fps":                                 Other,
+	"location":                                                Location,
+}
+
+// movKeyCategory returns the category of a QuickTime metadata key.
+func movKeyCategory(key string) Category {
+	if c, ok := movKeyCategories[key]; ok {
+		return c
+	}
+	if strings.Contains(key, "location") || strings.Contains(key, "ISO6709") {
+		return Location
+	}
+	return classifyName(key[strings.LastIndexByte(key, '.')+1:])
+}
+
+// movReport collects the findings of one video, up to maxMOVFindings.
+type movReport struct {
+	rep *Report
+	n   int
+}
+
+func (m *movReport) add(cat Category, container, tag, value string) {
+	m.n++
+	switch {
+	case m.n < maxMOVFindings:
+		m.rep.add(cat, container, tag, value)
+	case m.n == maxMOVFindings:
+		m.rep.add(Other, container, "Findings", fmt.Sprintf("more than %d; the rest are not listed", maxMOVFindings))
+	}
+}
+
+// movTime formats a time in seconds since 1904-01-01 00:00 UTC, the epoch
+// of 14496-12 §8.2.2 and QTFF.
+func movTime(secs uint64) string {
+	const from1904To1970 = 2082844800
+	if secs > 1<<40 {
+		return fmt.Sprintf("%d seconds after 1904", secs)
+	}
+	return time.Unix(int64(secs)-from1904To1970, 0).UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// iso6709 parses a position in the ISO 6709 string form that QuickTime
+// and 3GPP use, such as "+48.8584+002.2945+035.000/": latitude then
+// longitude, each as ±DD.D, ±DDMM.M or ±DDDMMSS.S (ISO 6709:2008 Annex H),
+// then an optional altitude, then a slash. It returns signed decimal
+// degrees.
+func iso6709(s string) (lat, lon, alt float64, hasAlt, ok bool) {
+	s = strings.TrimSpace(s)
+	var parts []string
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '+' || c == '-' || c == '/' {
+			if start >= 0 {
+				parts = append(parts, s[start:i])
+			}
+			start = i
+			if c == '/' {
+				break
+			}
+			continue
+		}
+		if c != '.' && (c < '0' || c > '9') {
+			if start >= 0 && c != 'C' { // "CRS..." may follow the altitude
+				return 0, 0, 0, false, false
+			}
+			break
+		}
+	}
+	if start >= 0 && start < len(s) && s[start] != '/' {
+		end := len(s)
+		if i := strings.IndexAny(s[start+1:], "/C"); i >= 0 {
+			end = start + 1 + i
+		}
+		parts = append(parts, s[start:end])
+	}
+	if len(parts) < 2 {
+		return 0, 0, 0, false, false
+	}
+	lat, ok1 := iso6709Angle(parts[0], 2)
+	lon, ok2 := iso6709Angle(parts[1], 3)
+	if !ok1 || !ok2 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return 0, 0, 0, false, false
+	}
+	if len(parts) > 2 {
+		if a, err := strconv.ParseFloat(parts[2], 64); err == nil {
+			alt, hasAlt = a, true
+		}
+	}
+	return lat, lon, alt, hasAlt, true
+}
+
+// iso6709Angle parses one signed angle whose degrees have degDigits
+// digits; more digits before the point are minutes and seconds.
+func iso6709Angle(s string, degDigits int) (float64, bool) {
+	if len(s) < 2 || (s[0] != '+' && s[0] != '-') {
+		return 0, false
+	}
+	sign := 1.0
+	if s[0] == '-' {
+		sign = -1
+	}
+	s = s[1:]
+	intLen := strings.IndexByte(s, '.')
+	if intLen < 0 {
+		intLen = len(s)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	switch intLen {
+	case degDigits: // degrees
+	case degDigits + 2: // degrees and minutes
+		d := math.Floor(v / 100)
+		v = d + (v-d*100)/60
+	case degDigits + 4: // degrees, minutes and seconds
+		d := math.Floor(v / 10000)
+		m := math.Floor((v - d*10000) / 100)
+		v = d + m/60 + (v-d*10000-m*100)/3600
+	default:
+		return 0, false
+	}
+	return sign * v, true
+}
+
+// formatPosition is how video findings give a position: signed decimal
+// degrees, which Report.Location reads back.
+func formatPosition(lat, lon, alt float64, hasAlt bool) string {
+	s := strconv.FormatFloat(lat, 'f', 6, 64) + ", " + strconv.FormatFloat(lon, 'f', 6, 64)
+	if hasAlt {
+		s += ", " + strconv.FormatFloat(alt, 'f', 1, 64) + " m"
+	}
+	return s
+}
+
+// parsePosition reads a position written by formatPosition.
+func parsePosition(s string) (lat, lon float64, ok bool) {
+	parts := strings.Split(s, ", ")
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	lat, ok1 := parseDecimal(parts[0])
+	lon, ok2 := parseDecimal(parts[1])
+	return lat, lon, ok1 && ok2
+}
+
+// isVideoContainer reports whether a finding's container is one of a
+// video's, whose positions are in formatPosition's form.
+func isVideoContainer(c string) bool { return strings.HasPrefix(c, "QuickTime") }
+
+// position converts an ISO 6709 string to formatPosition's form, or
+// returns it unchanged.
+func position(s string) string {
+	if lat, lon, alt, hasAlt, ok := iso6709(s); ok {
+		return formatPosition(lat, lon, alt, hasAlt)
+	}
+	return s
+}
+
+// atomName returns the printable form of an atom type.
+func atomName(t fourCC) string {
+	if t[0] == 0xa9 {
+		return "©" + printable(string(t[1:]))
+	}
+	return t.String()
+}
+
+// reportUserData reports the children of a 'udta' box that Scrub removes.
+func (m *movReport) reportUserData(bx box) {
+	r := newBoxReader(bx.payload, bx.payloadOff(), false)
+	for {
+		c, ok := r.next()
+		if !ok {
+			break
+		}
+		if isMOVKeptUserData(c.typ) {
+			continue
+		}
+		m.reportUserDataAtom(c)
+	}
+	if r.err != nil {
+		m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(bx.payload)))
+	}
+}
+
+// reportUserDataAtom reports one child of 'udta'.
+func (m *movReport) reportUserDataAtom(c box) {
+	name := atomName(c.typ)
+	info, known := movAtoms[name]
+	switch c.typ {
+	case boxMeta:
+		m.reportMeta(c)
+		return
+	case boxXMP:
+		parseXMP(m.rep, "XMP", trimNUL(c.payload))
+		return
+	case boxLoci:
+		m.reportLoci(c)
+		return
+	case boxUUID:
+		m.reportUUID(c)
+		return
+	}
+	if !known {
+		info.cat, info.name = Other, name
+	}
+	v, ok := userDataText(c.payload)
+	if !ok {
+		v = fmt.Sprintf("(%d bytes)", len(c.payload))
+	} else if info.cat == Location {
+		v = position(v)
+	}
+	m.add(info.cat, containerUserData, info.name, v)
+}
+
+// trimNUL removes the NUL padding writers leave after an XMP packet.
+func trimNUL(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// userDataText decodes the value of a user data atom: a QuickTime text
+// atom (QTFF "User Data Text Strings": 16-bit size, 16-bit language,
+// text, repeated), a 3GPP string box (a FullBox, a language and a
+// NUL-terminated string), an iTunes-style 'data' atom, or plain text.
+func userDataText(p []byte) (string, bool) {
+	if len(p) >= 16 && string(p[4:8]) == "data" {
+		if n := binary.BigEndian.Uint32(p); n >= 16 && uint64(n) <= uint64(len(p)) {
+			return dataValue(p[8:n])
+		}
+	}
+	if len(p) >= 4 {
+		n := int(binary.BigEndian.Uint16(p))
+		if n > 0 && 4+n <= len(p) && isText(p[4:4+n]) {
+			return string(p[4 : 4+n]), true
+		}
+	}
+	if len(p) >= 7 && p[0] == 0 && isText(p[6:]) { // 3GPP: version 0, flags, language
+		return cString(p[6:]), true
+	}
+	if isText(p) {
+		return cString(p), true
+	}
+	return "", false
+}
+
+// dataValue decodes the payload of a 'data' atom (QTFF "Value Atom"): a
+// type indicator, a locale and the value, per QTFF "Well-Known Types".
+func dataValue(p []byte) (string, bool) {
+	if len(p) < 8 {
+		return "", false
+	}
+	typ := binary.BigEndian.Uint32(p) & 0xffffff
+	v := p[8:]
+	switch typ {
+	case 1, 4: // UTF-8
+		return string(v), true
+	case 2, 5: // UTF-16 big-endian
+		u := make([]uint16, len(v)/2)
+		for i := range u {
+			u[i] = binary.BigEndian.Uint16(v[2*i:])
+		}
+		return string(utf16.Decode(u)), true
+	case 13, 14, 27: // JPEG, PNG, BMP
+		return fmt.Sprintf("(%s image, %d bytes)", map[uint32]string{13: "JPEG", 14: "PNG", 27: "BMP"}[typ], len(v)), true
+	case 21, 22, 65, 66, 67, 74, 75, 76, 77, 78: // integers
+		if len(v) == 0 || len(v) > 8 {
+			break
+		}
+		var u uint64
+		for _, c := range v {
+			u = u<<8 | uint64(c)
+		}
+		if typ == 21 || typ == 65 || typ == 66 || typ == 67 || typ == 74 {
+			shift := 64 - 8*uint(len(v))
+			return strconv.FormatInt(int64(u<<shift)>>shift, 10), true
+		}
+		return strconv.FormatUint(u, 10), true
+	case 23: // float32
+		if len(v) == 4 {
+			return strconv.FormatFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(v))), 'g', -1, 32), true
+		}
+	case 24: // float64
+		if len(v) == 8 {
+			return strconv.FormatFloat(math.Float64frombits(binary.BigEndian.Uint64(v)), 'g', -1, 64), true
+		}
+	}
+	if isText(v) {
+		return cString(v), true
+	}
+	return fmt.Sprintf("(%d bytes)", len(v)), true
+}
+
+// reportLoci reports a 3GPP location box (TS 26.244 §8.15): a FullBox,
+// a language, a name, a role, longitude, latitude and altitude as 16.16
+// fixed-point numbers, then the astronomical body and notes.
+func (m *movReport) reportLoci(bx box) {
+	c := newCursor(bx)
+	c.fullBox()
+	c.u16() // language
+	name := c.str()
+	c.u8() // role
+	lon := float64(int32(c.u32())) / 65536
+	lat := float64(int32(c.u32())) / 65536
+	alt := float64(int32(c.u32())) / 65536
+	if c.err != nil {
+		m.add(Location, containerUserData, "LocationInformation", fmt.Sprintf("(%d bytes)", len(bx.payload)))
+		return
+	}
+	body, notes := c.str(), c.str()
+	m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
+	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
+		if v.val != "" {
+			m.add(Location, containerUserData, v.tag, v.val)
+		}
+	}
+}
+
+// reportUUID reports a 'uuid' box: XMP, C2PA, or vendor data.
+func (m *movReport) reportUUID(bx box) {
+	switch bx.usertype {
+	case uuidXMP:
+		parseXMP(m.rep, "XMP", trimNUL(bx.payload))
+	case uuidC2PA:
+		m.add(Identity, containerMovie, "C2PA", fmt.Sprintf("(%d bytes)", len(bx.payload)))
+	default:
+		m.add(Other, containerMovie, "UUID-"+fmt.Sprintf("%x", bx.usertype), fmt.Sprintf("(%d bytes)", len(bx.payload)))
+	}
+}
+
+// reportMeta reports a 'meta' box: QuickTime metadata ('keys' and
+// 'ilst', handler 'mdta'), iTunes metadata ('ilst', handler 'mdir'), or
+// any other. In QuickTime files 'meta' is a plain box; in ISO files it is
+// a FullBox (14496-12 §8.11.1), whose version and flags come first.
+func (m *movReport) reportMeta(bx box) {
+	p := bx.payload
+	base := bx.payloadOff()
+	if len(p) >= 8 && string(p[4:8]) != "hdlr" {
+		p, base = p[4:], base+4
+	}
+	var keys []string
+	var handler fourCC
+	reported := false
+	r := newBoxReader(p, base, false)
+	for {
+		c, ok := r.next()
+		if !ok {
+			break
+		}
+		switch c.typ {
+		case boxHdlr:
+			cur := newCursor(c)
+			cur.fullBox()
+			cur.u32() // pre_defined (QuickTime: component type)
+			handler = cur.fourCC()
+		case boxKeys:
+			keys = parseKeys(c)
+		case boxIlst:
+			m.reportIlst(c, handler, keys)
+			reported = true
+		case boxXMP, fourCC{'x', 'm', 'l', ' '}:
+			if c.typ == boxXMP || strings.Contains(string(c.payload), "adobe:ns:meta") {
+				parseXMP(m.rep, "XMP", trimNUL(c.payload[min(4, len(c.payload)):]))
+				reported = true
+			}
+		case boxUUID:
+			m.reportUUID(c)
+			reported = true
+		}
+	}
+	if !reported || r.err != nil {
+		m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.payload)))
+	}
+}
+
+// parseKeys reads a 'keys' box (QTFF "Metadata Item Keys Atom"): a
+// FullBox, a count, and entries of a size, a namespace and a key name.
+func parseKeys(bx box) []string {
+	c := newCursor(bx)
+	c.fullBox()
+	n := c.u32()
+	var keys []string
+	for i := uint32(0); i < n && c.err == nil && c.left() >= 8; i++ {
+		size := c.u32()
+		c.fourCC() // namespace, usually 'mdta'
+		if size < 8 || uint64(size-8) > uint64(c.left()) {
+			break
+		}
+		keys = append(keys, string(c.take(int(size-8))))
+	}
+	return keys
+}
+
+// reportIlst reports the items of an 'ilst' box (QTFF "Metadata Item
+// List Atom"). With handler 'mdta' an item's type is the 1-based index of
+// its key; otherwise it is the item's name, as in '©nam'; a '----' item
+// names itself in its 'mean' and 'name' atoms.
+func (m *movReport) reportIlst(bx box, handler fourCC, keys []string) {
+	r := newBoxReader(bx.payload, bx.payloadOff(), false)
+	for {
+		item, ok := r.next()
+		if !ok {
+			break
+		}
+		var key string
+		var cat Category
+		container := containerItemList
+		idx := binary.BigEndian.Uint32(item.typ[:])
+		switch {
+		case handler == fourCC{'m', 'd', 't', 'a'} && idx >= 1 && uint64(idx) <= uint64(len(keys)):
+			key, container = keys[idx-1], containerKeys
+			cat = movKeyCategory(key)
+		default:
+			name := atomName(item.typ)
+			if info, ok := movAtoms[name]; ok {
+				key, cat = info.name, info.cat
+			} else {
+				key, cat = name, Other
+			}
+		}
+		var values []string
+		ir := newBoxReader(item.payload, item.payloadOff(), false)
+		for {
+			d, ok := ir.next()
+			if !ok {
+				break
+			}
+			switch string(d.typ[:]) {
+			case "name":
+				if len(d.payload) > 4 && item.typ == (fourCC{'-', '-', '-', '-'}) {
+					key = string(d.payload[4:])
+					cat = classifyName(key)
+				}
+			case "data":
+				if v, ok := dataValue(d.payload); ok {
+					values = append(values, v)
+				}
+			}
+		}
+		if len(values) == 0 {
+			values = []string{fmt.Sprintf("(%d bytes)", len(item.payload))}
+		}
+		for _, v := range values {
+			if cat == Location {
+				v = position(v)
+			}
+			m.add(cat, container, key, v)
+		}
+	}
+}
