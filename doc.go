@@ -95,6 +95,23 @@
 // the last VP8 token partition and of a VP8L bitstream are not found. What
 // is cut is reported in category Embedded.
 //
+// # Fail closed
+//
+// A report lists everything Scrub would remove. Scan walks every EXIF IFD a
+// reader would, past damaged and looping pointers; reads XMP in UTF-8,
+// UTF-16, UTF-32 and ISO 8859-1; and reports what it cannot classify —
+// unknown chunks and segments, oversized or unparseable blocks, bytes
+// outside any structure — as Embedded, and text in tags no table knows as
+// Text, so that only camera settings and image layout are Other.
+//
+// # Damaged files
+//
+// Damage that decoders tolerate is tolerated: a PNG ancillary chunk with a
+// bad CRC is dropped (libpng ignores it) and a critical one refused; a JPEG
+// cut short after its first scan keeps its image data as it is, ended with
+// the EOI that libjpeg supplies, and is reported as damaged. Metadata is
+// removed either way: a block that cannot be parsed is never copied.
+//
 // # Errors
 //
 // An input that is not a supported image gives ErrUnsupportedFormat. A

@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +38,9 @@ func checkFormatError(t *testing.T, err error, f Format, n int, eof, feature boo
 
 // TestTruncated cuts real files at every length: once the magic bytes are
 // there, each cut must give a truncation error, never a panic or a silent
-// success. (WebP and HEIF have their own, in webp_test.go and heic_test.go.)
+// success — but for a JPEG cut after its first scan header, which decoders
+// display and Scrub cleans, reporting the damage (TestScrubJPEGTruncated).
+// (WebP and HEIF have their own, in webp_test.go and heic_test.go.)
 func TestTruncated(t *testing.T) {
 	for _, tc := range []struct {
 		file  string
@@ -51,8 +54,29 @@ func TestTruncated(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			scans := len(in)
+			if DetectFormat(in) == JPEG {
+				// Walk the segments to the end of the first SOS.
+				for i := 2; i+4 <= len(in); {
+					end := i + 2 + int(binary.BigEndian.Uint16(in[i+2:]))
+					if in[i+1] == markerSOS {
+						scans = end
+						break
+					}
+					i = end
+				}
+			}
 			for n := 0; n < len(in); n++ {
-				_, err := Scrub(io.Discard, bytes.NewReader(in[:n]), nil)
+				rep, err := Scrub(io.Discard, bytes.NewReader(in[:n]), nil)
+				if n >= scans {
+					if err != nil {
+						t.Fatalf("cut at %d, after the first scan header: %v", n, err)
+					}
+					if _, ok := findingKeys(rep)["other JPEG ImageData"]; !ok {
+						t.Fatalf("cut at %d, after the first scan header: damage not reported in %v", n, rep.Findings)
+					}
+					continue
+				}
 				if err == nil {
 					t.Fatalf("cut at %d of %d: no error", n, len(in))
 				}

@@ -211,7 +211,7 @@ func FuzzEXIF(f *testing.F) {
 		if o < 0 || o > 8 {
 			t.Fatalf("orientation %d", o)
 		}
-		if len(rep.Findings) > maxIFDEntries+maxIFDs+2 {
+		if len(rep.Findings) > maxIFDEntries+maxIFDs+maxDamageNotes+2 {
 			t.Fatalf("%d findings from %d bytes", len(rep.Findings), len(data))
 		}
 	})

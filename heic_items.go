@@ -494,7 +494,7 @@ func (h *heifFile) reportExif(it *heifItem) {
 	}
 	off := binary.BigEndian.Uint32(b)
 	if uint64(off) > uint64(len(b)-4) {
-		h.rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
 		return
 	}
 	tiff := b[4+off:]
@@ -533,7 +533,7 @@ func (h *heifFile) reportMime(it *heifItem) {
 		case len(out) > 0 && strings.EqualFold(it.encoding, "deflate"):
 			b = out
 		default:
-			h.rep.add(Other, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
+			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
 			return
 		}
 	}

@@ -26,7 +26,9 @@ func parsePhotoshop(rep *Report, b []byte) {
 		// Signature "8BIM" (4), ID (2), Pascal name padded to even length,
 		// data size (4), data padded to even length.
 		if len(b) < 7 || string(b[:4]) != "8BIM" {
-			rep.add(Other, container, "ImageResources", fmt.Sprintf("unreadable (%d bytes)", len(b)))
+			if !allZero(b) {
+				rep.add(Embedded, container, "ImageResources", fmt.Sprintf("unreadable (%d bytes)", len(b)))
+			}
 			return
 		}
 		id := binary.BigEndian.Uint16(b[4:])
@@ -34,13 +36,13 @@ func parsePhotoshop(rep *Report, b []byte) {
 		pos := 7 + nameLen
 		pos += pos & 1
 		if pos+4 > len(b) {
-			rep.add(Other, container, "ImageResources", "truncated")
+			rep.add(Embedded, container, "ImageResources", fmt.Sprintf("truncated (%d bytes)", len(b)))
 			return
 		}
 		size := uint64(binary.BigEndian.Uint32(b[pos:]))
 		pos += 4
 		if uint64(pos)+size > uint64(len(b)) {
-			rep.add(Other, container, "ImageResources", "truncated")
+			rep.add(Embedded, container, "ImageResources", fmt.Sprintf("truncated (%d bytes)", len(b)))
 			return
 		}
 		data := b[pos : pos+int(size)]
@@ -54,7 +56,14 @@ func parsePhotoshop(rep *Report, b []byte) {
 		case irbThumbnail, irbThumbnail4:
 			rep.add(Embedded, container, "PhotoshopThumbnail", fmt.Sprintf("(%d bytes)", size))
 		default:
-			rep.add(Other, container, fmt.Sprintf("0x%04x", id), fmt.Sprintf("(%d bytes)", size))
+			// Resources that hold settings only are Other; the rest (slice
+			// names and URLs, paths, captions, plug-in data) are data
+			// exifscrub cannot classify.
+			cat := Embedded
+			if photoshopSettings[id] {
+				cat = Other
+			}
+			rep.add(cat, container, fmt.Sprintf("0x%04x", id), fmt.Sprintf("(%d bytes)", size))
 		}
 		next := uint64(pos) + size + size&1
 		if next > uint64(len(b)) {
@@ -62,6 +71,18 @@ func parsePhotoshop(rep *Report, b []byte) {
 		}
 		b = b[next:]
 	}
+}
+
+// photoshopSettings are the image resources that hold numbers and flags
+// only (Adobe Photoshop File Formats Specification, "Image Resource IDs"):
+// ResolutionInfo, print flags, halftoning and transfer functions, grid and
+// guides, copyright flag, global angle and altitude, document-specific ID
+// seed, IPTC digest, print scale, pixel aspect ratio, layer state and
+// group information, JPEG quality, the untagged-profile flag.
+var photoshopSettings = map[uint16]bool{
+	0x03ed: true, 0x03f3: true, 0x03f5: true, 0x03f8: true, 0x0400: true, 0x0402: true,
+	0x0406: true, 0x0408: true, 0x040a: true, 0x040d: true, 0x0414: true, 0x0419: true,
+	0x0411: true, 0x0425: true, 0x0426: true, 0x0428: true, 0x0430: true, 0x2710: true,
 }
 
 // iptcDataset is what exifscrub knows about an IPTC-IIM dataset.
@@ -114,7 +135,12 @@ func parseIPTC(rep *Report, b []byte) {
 	const container = "IPTC"
 	for len(b) >= 5 {
 		if b[0] != 0x1c {
-			return // padding, or the end of the records
+			// Padding ends the records; anything else is data that
+			// readers do not show.
+			if !allZero(b) {
+				rep.add(Embedded, container, "IPTC", fmt.Sprintf("(%d bytes after the records)", len(b)))
+			}
+			return
 		}
 		record, dataset := b[1], b[2]
 		n := uint64(binary.BigEndian.Uint16(b[3:]))
@@ -123,7 +149,7 @@ func parseIPTC(rep *Report, b []byte) {
 			// Extended DataSet: the low bits give the size of the length.
 			k := n & 0x7fff
 			if k > 4 || pos+k > uint64(len(b)) {
-				rep.add(Other, container, "IPTC", "unreadable extended dataset")
+				rep.add(Embedded, container, "IPTC", fmt.Sprintf("unreadable extended dataset (%d bytes)", len(b)))
 				return
 			}
 			n = 0
@@ -133,21 +159,24 @@ func parseIPTC(rep *Report, b []byte) {
 			pos += k
 		}
 		if pos+n > uint64(len(b)) {
-			rep.add(Other, container, "IPTC", "truncated dataset")
+			rep.add(Embedded, container, "IPTC", fmt.Sprintf("truncated dataset (%d bytes)", len(b)))
 			return
 		}
 		data := b[pos : pos+n]
 		b = b[pos+n:]
-		if record != 2 {
-			rep.add(Other, container, strconv.Itoa(int(record))+":"+strconv.Itoa(int(dataset)), fmt.Sprintf("(%d bytes)", len(data)))
-			continue
-		}
+		name := strconv.Itoa(int(record)) + ":" + strconv.Itoa(int(dataset))
 		d, ok := iptcDatasets[dataset]
-		if !ok {
-			if dataset == 0 {
-				continue // ApplicationRecordVersion: format bookkeeping
+		switch {
+		case record == 2 && ok:
+		case record == 2 && dataset == 0, record == 1 && dataset == 0, record == 1 && dataset == 90:
+			continue // record versions and the coded character set: format bookkeeping
+		default:
+			// IPTC-IIM datasets are text; one exifscrub does not know is
+			// Text when it reads as text, else data it cannot classify.
+			d = iptcDataset{name: name, cat: Embedded}
+			if isText(data) {
+				d.cat = Text
 			}
-			d = iptcDataset{name: "2:" + strconv.Itoa(int(dataset)), cat: Other}
 		}
 		v := string(data)
 		if !isText(data) {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf16"
 )
@@ -98,10 +99,19 @@ func scrubJPEG(s *scrubber) error {
 	if err := s.write(soi); err != nil {
 		return err
 	}
+	sawSOS := false
 	for {
 		start := r.off
-		code, fill, err := j.readMarker()
+		code, fill, skipped, err := j.readMarker()
+		if skipped > 0 {
+			// libjpeg skips bytes outside segments with a warning;
+			// readers show nothing of them, and Scrub drops them.
+			j.rep.add(Embedded, "JPEG", "ExtraneousData", fmt.Sprintf("(%d bytes outside any segment at offset %d)", skipped, start))
+		}
 		if err != nil {
+			if sawSOS && err == io.ErrUnexpectedEOF {
+				return j.truncated(start)
+			}
 			return s.formatError(start, "reading marker", err)
 		}
 		switch {
@@ -126,6 +136,9 @@ func scrubJPEG(s *scrubber) error {
 		lenOff := r.off
 		lb, err := r.next(2)
 		if err != nil {
+			if sawSOS && err == io.ErrUnexpectedEOF {
+				return j.truncated(start)
+			}
 			return s.formatError(lenOff, "reading segment length", err)
 		}
 		n := int(binary.BigEndian.Uint16(lb))
@@ -134,6 +147,16 @@ func scrubJPEG(s *scrubber) error {
 		}
 		payload, err := r.next(n - 2)
 		if err != nil {
+			if sawSOS && err == io.ErrUnexpectedEOF {
+				// A segment cut short between scans cannot be used;
+				// the scans before it can, and are kept.
+				cat := Other
+				if (code >= markerAPP0 && code <= markerAPP15) || code == markerCOM {
+					cat = Embedded // metadata that cannot be read
+				}
+				j.rep.add(cat, "JPEG", fmt.Sprintf("0x%02X", code), fmt.Sprintf("(segment of %d bytes cut short at the end of the file, dropped)", n))
+				return j.truncated(start)
+			}
 			return s.formatError(lenOff+2, fmt.Sprintf("segment 0x%02X of %d bytes is truncated", code, n), err)
 		}
 		if code == markerSOS {
@@ -157,36 +180,62 @@ func scrubJPEG(s *scrubber) error {
 			}
 		}
 		if scan != nil {
+			sawSOS = true
 			if err := j.entropyData(scan); err != nil {
+				if isTruncation(err) {
+					return j.truncated(r.off)
+				}
 				return err
 			}
 		}
 	}
 }
 
+// isTruncation reports whether err says that the input ended inside
+// entropy-coded data (a *FormatError wrapping io.ErrUnexpectedEOF), as
+// opposed to an error from the caller's reader or writer.
+func isTruncation(err error) bool {
+	var fe *FormatError
+	return errors.As(err, &fe) && errors.Is(fe.Err, io.ErrUnexpectedEOF)
+}
+
+// truncated ends an image whose input stops before its EOI marker, after
+// at least one scan: decoders show what arrived (libjpeg warns "Premature
+// end of JPEG file" and supplies the EOI itself), so Scrub keeps the image
+// data as it is, writes the EOI the decoder would have supplied, and
+// reports the damage. It is not private, so the finding is Other.
+func (j *jpegScrubber) truncated(off int64) error {
+	j.rep.add(Other, "JPEG", "ImageData", fmt.Sprintf("damaged: image data truncated at offset %d (no EOI)", off))
+	if err := j.writeMarker(markerEOI, 0); err != nil {
+		return err
+	}
+	j.finishXMP()
+	return nil
+}
+
 // readMarker reads a marker: optional extraneous bytes, one or more 0xFF
 // bytes (any beyond the first are fill bytes, T.81 B.1.1.2), and the code.
-func (j *jpegScrubber) readMarker() (code byte, fill int, err error) {
+func (j *jpegScrubber) readMarker() (code byte, fill, skipped int, err error) {
 	r := j.in
-	for skipped := 0; ; skipped++ {
+	for ; ; skipped++ {
 		c, err := r.readByte()
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, skipped, err
 		}
 		if c == 0xff {
 			break
 		}
 		if skipped == maxExtraneous {
-			return 0, 0, fmt.Errorf("no marker in %d bytes", maxExtraneous)
+			return 0, 0, skipped, fmt.Errorf("no marker in %d bytes", maxExtraneous)
 		}
 	}
 	for {
 		c, err := r.readByte()
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, skipped, err
 		}
 		if c != 0xff {
-			return c, fill, nil
+			return c, fill, skipped, nil
 		}
 		fill++
 	}
@@ -344,8 +393,9 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	}
 	if rep.count() == before {
 		// Application segments nobody documents are written by cameras
-		// and their software: vendor data, like a maker note.
-		rep.add(Device, fmt.Sprintf("JPEG APP%d", code-markerAPP0), appSignature(p), fmt.Sprintf("(%d bytes)", len(p)))
+		// and their software: vendor data, like a maker note, which
+		// exifscrub cannot classify.
+		rep.add(Embedded, fmt.Sprintf("JPEG APP%d", code-markerAPP0), appSignature(p), fmt.Sprintf("(%d bytes)", len(p)))
 	}
 	return false, nil, nil
 }
@@ -411,7 +461,7 @@ func appSignature(p []byte) string {
 // full length and this chunk's offset (XMP Part 3 §1.1.3.1), then data.
 func (j *jpegScrubber) extendedXMPChunk(p []byte) {
 	if len(p) < 40 {
-		j.rep.add(Other, "XMP", "ExtendedXMP", "malformed chunk")
+		j.rep.add(Embedded, "XMP", "ExtendedXMP", fmt.Sprintf("malformed chunk (%d bytes)", len(p)))
 		return
 	}
 	data := p[40:]

@@ -60,6 +60,7 @@ type pngScrubber struct {
 	fdatDone         bool          // the current APNG frame's stream too
 	colorType        byte          // from IHDR (§11.2.1)
 	paletteEntries   int           // from PLTE (§11.2.2)
+	exifPrefix       bool          // the eXIf chunk starts with "Exif\0\0"
 }
 
 func scrubPNG(s *scrubber) error {
@@ -238,8 +239,19 @@ func (p *pngScrubber) rebuildChunk(start int64, name string, length uint32) erro
 	if err != nil {
 		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
 	}
-	if _, err := p.checkCRC(start, name); err != nil {
+	_, crcErr, err := p.readCRC(name)
+	if err != nil {
 		return err
+	}
+	if crcErr != "" {
+		if pngNeeded[name] || name[0]&0x20 == 0 {
+			return p.formatError(start, crcErr, nil)
+		}
+		// A decoder ignores an ancillary chunk with a bad CRC (PNG Third
+		// Edition §13.2; libpng warns and discards it), so Scrub drops it
+		// and reports it as data it cannot classify.
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("damaged, dropped (%d bytes at offset %d): %s", length, start, crcErr))
+		return nil
 	}
 	if name == "iCCP" {
 		if !complete {
@@ -336,13 +348,12 @@ func (p *pngScrubber) iccp(start int64, data []byte) error {
 
 // checkCRC reads a chunk's CRC and compares it with the one computed.
 func (p *pngScrubber) checkCRC(start int64, name string) ([]byte, error) {
-	off := p.in.off
-	b, err := p.in.next(4)
+	b, crcErr, err := p.readCRC(name)
 	if err != nil {
-		return nil, p.formatError(off, fmt.Sprintf("chunk %q CRC is truncated", name), err)
+		return nil, err
 	}
-	if got, want := binary.BigEndian.Uint32(b), p.crc.Sum32(); got != want {
-		return nil, p.formatError(start, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil)
+	if crcErr != "" {
+		return nil, p.formatError(start, crcErr, nil)
 	}
 	return b, nil
 }
@@ -362,6 +373,20 @@ func (p *pngScrubber) afterStream(start int64, name string, length uint32) error
 	return nil
 }
 
+// readCRC reads a chunk's CRC and compares it with the one computed; a
+// mismatch is described in crcErr.
+func (p *pngScrubber) readCRC(name string) (b []byte, crcErr string, err error) {
+	off := p.in.off
+	b, err = p.in.next(4)
+	if err != nil {
+		return nil, "", p.formatError(off, fmt.Sprintf("chunk %q CRC is truncated", name), err)
+	}
+	if got, want := binary.BigEndian.Uint32(b), p.crc.Sum32(); got != want {
+		return nil, fmt.Sprintf("chunk %q CRC is %08x, want %08x", name, got, want), nil
+	}
+	return b, "", nil
+}
+
 // dropChunk reads a chunk that Scrub removes, checks it, and reports it.
 func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 	limit := int64(0)
@@ -373,8 +398,14 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 	if err != nil {
 		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
 	}
-	if _, err := p.checkCRC(start, name); err != nil {
+	_, crcErr, err := p.readCRC(name)
+	if err != nil {
 		return err
+	}
+	if crcErr != "" {
+		// A decoder ignores the chunk (§13.2), but ExifTool, which does
+		// not check CRCs, still reads it: report it as ExifTool shows it.
+		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("damaged (%d bytes at offset %d): %s", length, start, crcErr))
 	}
 	listed := true
 	switch {
@@ -382,7 +413,16 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 		p.rep.add(Embedded, "PNG "+name, name, fmt.Sprintf("(%d bytes, too large to list)", length))
 	case name == "eXIf":
 		// PNG Third Edition §11.3.4.5: a TIFF structure, as in JPEG.
-		if err := p.orientation(parseEXIF(p.rep, data), false); err != nil {
+		// Some writers put JPEG's APP1 "Exif\0\0" first; ExifTool and
+		// ImageMagick read both forms, and the orientation kept goes back
+		// in the form it came in.
+		tiff, prefixed := bytes.CutPrefix(data, sigExifChunk)
+		o := parseEXIF(p.rep, tiff)
+		if crcErr != "" {
+			o = 0 // viewers ignored it, so they did not turn the image
+		}
+		p.exifPrefix = prefixed
+		if err := p.orientation(o, false); err != nil {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
@@ -398,10 +438,21 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 		listed = false
 	}
 	if !listed {
-		p.rep.add(Other, "PNG "+name, name, fmt.Sprintf("(%d bytes)", length))
+		// Chunks that exifscrub cannot read are data it cannot
+		// classify, but for a few of fixed size that hold numbers only.
+		cat := Embedded
+		if n, ok := pngNumbers[name]; ok && (n == int(length) || n == 0 && length <= 512 && length%2 == 0) {
+			cat = Other
+		}
+		p.rep.add(cat, "PNG "+name, name, fmt.Sprintf("(%d bytes)", length))
 	}
 	return nil
 }
+
+// pngNumbers are the removed chunks that hold only numbers, with their
+// size, or 0 for hIST's up to 256 16-bit counts: oFFs and sTER (§11.3.5;
+// the PNG extensions), hIST (§11.3.4.3), and the vpAg of ImageMagick.
+var pngNumbers = map[string]int{"oFFs": 9, "sTER": 1, "hIST": 0, "vpAg": 9}
 
 // orientation writes a minimal EXIF block holding a non-default
 // orientation, once, in place of the chunk it came from and in the same
@@ -421,6 +472,9 @@ func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 		exif := append([]byte("Exif\x00\x00"), minimalEXIF(o)...)
 		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
 		return p.writeChunk("tEXt", []byte(text))
+	}
+	if p.exifPrefix {
+		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), minimalEXIF(o)...))
 	}
 	return p.writeChunk("eXIf", minimalEXIF(o))
 }

@@ -82,7 +82,7 @@ func TestScrubPNGChunks(t *testing.T) {
 				{"bKGD", []byte{0, 0, 0, 0, 0, 0}}, {"dSIG", []byte("sig")}, {"caBX", []byte("c2pa")},
 				{"vpAg", make([]byte, 9)},
 			},
-			want: []string{"other PNG dSIG dSIG", "identity PNG caBX C2PA", "other PNG vpAg vpAg"},
+			want: []string{"embedded PNG dSIG dSIG", "identity PNG caBX C2PA", "other PNG vpAg vpAg"},
 			keep: []string{"IHDR", "gAMA", "cHRM", "sRGB", "pHYs", "sBIT", "bKGD", "IDAT", "IEND"},
 		},
 	}
@@ -130,8 +130,6 @@ func TestScrubPNGTrailer(t *testing.T) {
 
 func TestScrubPNGErrors(t *testing.T) {
 	base := basePNG(t)
-	badCRC := chunk("tEXt", []byte("Author\x00Jane"))
-	badCRC[len(badCRC)-1] ^= 1
 	huge := binary.BigEndian.AppendUint32(nil, 1<<31)
 	huge = append(huge, "tEXt"...)
 	tests := []struct {
@@ -140,7 +138,6 @@ func TestScrubPNGErrors(t *testing.T) {
 		eof     bool
 		feature bool
 	}{
-		{"CRC mismatch in a removed chunk", withChunks(base, badCRC), false, false},
 		{"CRC mismatch in IDAT", func() []byte { b := append([]byte(nil), base...); b[len(b)-13] ^= 1; return b }(), false, false},
 		{"length above 2^31-1", withChunks(base, huge), false, false},
 		{"length past the end", withChunks(base, append(binary.BigEndian.AppendUint32(nil, 1<<30), "tEXt"...)), true, false},

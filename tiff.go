@@ -211,26 +211,56 @@ func newTIFF(b []byte) (*tiff, uint32, error) {
 type exifWalk struct {
 	t           *tiff
 	rep         *Report
-	visited     map[uint32]bool
+	visited     map[ifdVisit]bool
 	entries     int
 	orientation int
+	// unread and damage describe what the walk could not read: unread
+	// for data it skipped (a bad header, a budget), damage for pointers
+	// that lead nowhere or back to an IFD already read.
+	unread, damage []string
+	stopped        bool // the entry budget is spent: no further IFDs are read
 }
 
-// parseEXIF adds a finding to rep for every tag in the TIFF-structured EXIF
+// An ifdVisit is an IFD read once: the same offset may be read again as
+// another kind of IFD, where its tags mean something else (a GPS pointer
+// that points at the Exif IFD), but never twice as the same kind.
+type ifdVisit struct {
+	off  uint32
+	kind ifdKind
+}
+
+// maxDamageNotes bounds the findings that describe damage in one block.
+const maxDamageNotes = 8
+
+// parseEXIF adds a finding for every tag in the TIFF-structured EXIF
 // block b (which starts at the byte-order mark) and returns the IFD0
-// orientation, or 0 when there is none. A malformed block is reported as far
-// as it can be read, followed by a finding that says where it broke: the
-// block is removed either way, so it is never an error for Scrub.
+// orientation, or 0 when there is none.
+//
+// The walk reads every IFD that a common reader would: IFD0 and the chain
+// after it, and the Exif, GPS, Interop and SubIFDs that any IFD but a GPS
+// IFD points to (ExifTool and libexif follow a GPS pointer in the Exif IFD
+// or IFD1 too). Damage stops only the part of the walk it is in: an IFD
+// that is out of range, or read before, is skipped and the rest is walked;
+// an IFD whose entry count claims more entries than the block holds yields
+// the entries that fit, as libexif and ImageMagick read them. A malformed
+// block is reported as far as it can be read, followed by a finding that
+// says where it broke: the block is removed either way, so it is never an
+// error for Scrub. What could not be read is reported as Embedded, data
+// that cannot be classified.
 func parseEXIF(rep *Report, b []byte) (orientation int) {
 	t, first, err := newTIFF(b)
 	if err != nil {
-		rep.add(Other, "EXIF", "EXIF", "unreadable: "+err.Error())
+		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %v", len(b), err))
 		return 0
 	}
-	w := &exifWalk{t: t, rep: rep, visited: make(map[uint32]bool)}
+	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool)}
 	before := rep.count()
-	if err := w.walk(first, ifd0); err != nil {
-		rep.add(Other, "EXIF", "EXIF", "partly unreadable: "+err.Error())
+	w.walk(first, ifd0)
+	for _, d := range w.unread {
+		rep.add(Embedded, "EXIF", "EXIF", "partly unreadable: "+d)
+	}
+	for _, d := range w.damage {
+		rep.add(Other, "EXIF", "EXIF", "damaged: "+d)
 	}
 	if rep.count() == before && w.orientation == 0 {
 		// An EXIF block with nothing in it is still a block we remove.
@@ -239,20 +269,38 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 	return w.orientation
 }
 
+// note records damage; unread says whether data was left unread because
+// of it.
+func (w *exifWalk) note(unread bool, format string, args ...any) {
+	if len(w.unread)+len(w.damage) >= maxDamageNotes {
+		return
+	}
+	s := fmt.Sprintf(format, args...)
+	if unread {
+		w.unread = append(w.unread, s)
+	} else {
+		w.damage = append(w.damage, s)
+	}
+}
+
 // walk reads the IFD at off and the IFDs it points to. IFD0's successor is
 // IFD1, the thumbnail's IFD (CIPA DC-008 §4.5.2).
-func (w *exifWalk) walk(off uint32, kind ifdKind) error {
-	for off != 0 {
-		if w.visited[off] {
-			return fmt.Errorf("IFD at offset %d is visited twice (loop)", off)
+func (w *exifWalk) walk(off uint32, kind ifdKind) {
+	for off != 0 && !w.stopped {
+		v := ifdVisit{off, kind}
+		if w.visited[v] {
+			w.note(false, "%s at offset %d is pointed to again (loop)", ifdContainer[kind], off)
+			return
 		}
 		if len(w.visited) >= maxIFDs {
-			return fmt.Errorf("more than %d IFDs", maxIFDs)
+			w.note(true, "more than %d IFDs", maxIFDs)
+			w.stopped = true
+			return
 		}
-		w.visited[off] = true
-		next, err := w.ifd(off, kind)
-		if err != nil {
-			return err
+		w.visited[v] = true
+		next, ok := w.ifd(off, kind)
+		if !ok {
+			return
 		}
 		switch kind {
 		case ifd0:
@@ -260,28 +308,39 @@ func (w *exifWalk) walk(off uint32, kind ifdKind) error {
 		case ifd1, ifdSub:
 			// later IFDs in the chain hold further images
 		default:
-			return nil // Exif, GPS and Interop IFDs have no successors
+			return // Exif, GPS and Interop IFDs have no successors
 		}
 		off = next
 	}
-	return nil
 }
 
-// ifd reads one IFD and returns the offset of the next one in its chain.
-func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, err error) {
+// ifd reads one IFD and returns the offset of the next one in its chain,
+// and false when there is no readable chain to follow.
+func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, ok bool) {
 	t := w.t
 	n, ok := t.u16(uint64(off))
 	if !ok {
-		return 0, fmt.Errorf("IFD offset %d is past the end (%d bytes)", off, len(t.b))
+		w.note(false, "%s offset %d is past the end (%d bytes)", ifdContainer[kind], off, len(t.b))
+		return 0, false
 	}
 	end := uint64(off) + 2 + 12*uint64(n)
+	chained := true
 	if end > uint64(len(t.b)) {
-		return 0, fmt.Errorf("IFD at offset %d claims %d entries, more than the block holds", off, n)
+		// libexif and ImageMagick read the entries that fit; so do we,
+		// so that the report shows what they show.
+		fit := (uint64(len(t.b)) - uint64(off) - 2) / 12
+		w.note(false, "%s at offset %d claims %d entries; the block holds %d", ifdContainer[kind], off, n, fit)
+		n = uint16(fit)
+		end = uint64(off) + 2 + 12*uint64(n)
+		chained = false
+	}
+	if w.entries+int(n) > maxIFDEntries {
+		w.note(true, "more than %d IFD entries", maxIFDEntries)
+		w.stopped = true
+		n = uint16(maxIFDEntries - w.entries)
+		chained = false
 	}
 	w.entries += int(n)
-	if w.entries > maxIFDEntries {
-		return 0, fmt.Errorf("more than %d IFD entries", maxIFDEntries)
-	}
 	// GPS coordinates are reported in signed decimal degrees, which needs
 	// the hemisphere references wherever they are in the IFD.
 	var latRef, lonRef string
@@ -296,30 +355,29 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, err error) {
 		count, _ := t.u32(e + 4)
 		val, ok := w.value(e, typ, count)
 		if !ok {
-			w.rep.add(Other, ifdContainer[kind], w.tagName(kind, tag), "(value outside the EXIF block)")
+			info := w.info(kind, tag)
+			w.rep.add(info.cat, ifdContainer[kind], info.name, "(value outside the EXIF block)")
 			continue
 		}
-		switch {
-		case tag == tagOrientation && kind == ifd0:
+		if tag == tagOrientation && kind == ifd0 {
 			if v, ok := t.uint(val, typ, 0); ok && v >= 1 && v <= 8 {
 				w.orientation = int(v)
 				continue // kept, so not reported
 			}
-		case kind == ifd0 || kind == ifdExif || kind == ifdSub:
-			if ptr, isPtr := ifdPointers[tag]; isPtr && (kind != ifdExif || tag == tagInteropIFD) {
+		}
+		if kind != ifdGPS {
+			// ExifTool reads every IFD but the GPS IFD with the same tag
+			// table, so it follows a pointer wherever it is; so do we.
+			if ptr, isPtr := ifdPointers[tag]; isPtr {
 				for j := uint32(0); j < count && j < maxIFDs; j++ {
 					sub, ok := t.uint(val, typ, int(j))
 					if !ok {
 						break
 					}
-					if err := w.walk(uint32(sub), ptr); err != nil {
-						return 0, err
-					}
+					w.walk(uint32(sub), ptr)
 				}
 				continue
 			}
-		}
-		if kind == ifd1 || kind == ifdSub {
 			switch tag {
 			case tagJPEGInterchange:
 				v, _ := t.uint(val, typ, 0)
@@ -343,13 +401,7 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, err error) {
 				continue
 			}
 		}
-		info, known := lookupTag(kind, tag)
-		if !known {
-			info = tagInfo{name: w.tagName(kind, tag), cat: Other}
-			if kind == ifdGPS {
-				info.cat = Location
-			}
-		}
+		info := w.info(kind, tag)
 		var s string
 		switch {
 		case kind == ifdGPS && tag == tagGPSLatitude:
@@ -361,13 +413,68 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, err error) {
 		default:
 			s = t.format(tag, typ, count, val)
 		}
+		if info.cat == Other {
+			info.cat = otherCategory(kind, tag, typ, val, info.name)
+		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
 	}
-	if thumbLen > 0 {
+	switch {
+	case thumbLen == 0:
+	case uint64(thumbOff)+uint64(thumbLen) > uint64(len(t.b)):
+		// Nothing there to show: a pointer that leads outside the block.
+		w.rep.add(Other, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, outside the EXIF block)", thumbLen, thumbOff))
+	default:
 		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d)", thumbLen, thumbOff))
 	}
-	next, _ = t.u32(end)
-	return next, nil
+	if !chained || kind != ifd0 && kind != ifd1 && kind != ifdSub {
+		return 0, false
+	}
+	next, ok = t.u32(end)
+	if !ok {
+		w.note(false, "%s at offset %d has no next-IFD offset", ifdContainer[kind], off)
+	}
+	return next, ok
+}
+
+// info returns the name and category of a tag: from exifTags, else named
+// from the standard's tables and reported as Other, but for any tag of the
+// GPS IFD, which is Location.
+func (w *exifWalk) info(kind ifdKind, tag uint16) tagInfo {
+	if info, known := lookupTag(kind, tag); known {
+		return info
+	}
+	info := tagInfo{name: w.tagName(kind, tag), cat: Other}
+	if kind == ifdGPS {
+		info.cat = Location
+	}
+	return info
+}
+
+// otherTextTags are the tags reported as Other whose text is a fixed word
+// of a standard, not free text.
+var otherTextTags = map[tagKey]bool{
+	{ifdInterop, 0x0001}: true, // InteroperabilityIndex, "R98" (CIPA DC-008 §4.6.7)
+	{ifdInterop, 0x1000}: true, // RelatedImageFileFormat, "JPEG Exif Ver 2.2"
+	{ifd0, 0xc4a5}:       true, // PrintIM: "PrintIM", then printer settings
+}
+
+// otherCategory is the category of a tag that no table classifies, so
+// that nothing a person wrote hides among the camera settings: text in
+// it is Text, whatever the tag (an ASCII value, or readable UNDEFINED
+// bytes, longer than a 4-character version such as ExifVersion's "0232");
+// data in a tag that no standard names is Embedded, data that cannot be
+// classified, unless it is all zeros.
+func otherCategory(kind ifdKind, tag, typ uint16, val []byte, name string) Category {
+	if otherTextTags[tagKey{kind, tag}] || otherTextTags[tagKey{ifd0, tag}] {
+		return Other
+	}
+	switch {
+	case (typ == 2 || typ == 7 && isText(val)) && len(cString(val)) > 4:
+		return Text
+	case strings.HasPrefix(name, "0x") && !allZero(val):
+		return Embedded
+	}
+	return Other
 }
 
 // ifdPointers maps the tags that hold IFD offsets to the kind of IFD they
@@ -578,12 +685,36 @@ func (w *exifWalk) tagName(kind ifdKind, tag uint16) string {
 	if kind == ifd1 || kind == ifdSub {
 		kind = ifd0 // the same TIFF tags, describing another image
 	}
-	k := tagKey{kind, tag}
-	i := sort.Search(len(exifTagNames), func(i int) bool { return !exifTagNames[i].key.less(k) })
-	if i < len(exifTagNames) && exifTagNames[i].key == k {
-		return exifTagNames[i].name
+	// Writers misplace tags between IFD0, the Exif IFD and the Interop
+	// IFD; a tag is named from its own IFD's table first.
+	kinds := []ifdKind{kind, ifd0, ifdExif, ifdInterop}
+	if kind == ifdGPS {
+		kinds = kinds[:1]
+	}
+	for _, kind := range kinds {
+		k := tagKey{kind, tag}
+		if name, ok := extraTagNames[k]; ok {
+			return name
+		}
+		i := sort.Search(len(exifTagNames), func(i int) bool { return !exifTagNames[i].key.less(k) })
+		if i < len(exifTagNames) && exifTagNames[i].key == k {
+			return exifTagNames[i].name
+		}
 	}
 	return fmt.Sprintf("0x%04x", tag)
+}
+
+// extraTagNames names tags that go-exif's table lacks, as ExifTool does:
+// EXIF 2.32's composite-image tags (CIPA DC-008-2019 §4.6.5) and the
+// padding Microsoft's Windows writes to leave room for edits.
+var extraTagNames = map[tagKey]string{
+	{ifdExif, 0xa460}: "CompositeImage",
+	{ifdExif, 0xa461}: "CompositeImageCount",
+	{ifdExif, 0xa462}: "CompositeImageExposureTimes",
+	{ifd0, 0xea1c}:    "Padding",
+	{ifdExif, 0xea1c}: "Padding",
+	{ifdExif, 0xea1d}: "OffsetSchema",
+	{ifdExif, 0xa500}: "Gamma", // EXIF 2.2 §4.6.5
 }
 
 // A tagName is an entry of exifTagNames.

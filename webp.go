@@ -157,6 +157,7 @@ type webpScrubber struct {
 	alpha       bool // an image chunk kept has transparency
 	sawEXIF     bool // the first top-level EXIF chunk has been read
 	orientation int  // kept from the first EXIF chunk; 0 for none
+	exifPrefix  bool // the first EXIF chunk starts with "Exif\0\0"
 
 	riffHdr [riffHeaderSize]byte // scratch for writing
 	pad     [1]byte              // a zero padding byte
@@ -489,11 +490,13 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 	}
 	switch c.id {
 	case fccEXIF:
-		o := parseEXIF(w.rep, bytes.TrimPrefix(c.data, sigExifChunk))
+		tiff, prefixed := bytes.CutPrefix(c.data, sigExifChunk)
+		o := parseEXIF(w.rep, tiff)
 		if !topLevel || w.sawEXIF {
 			return
 		}
 		w.sawEXIF = true
+		w.exifPrefix = prefixed
 		switch {
 		case o <= 1:
 		case w.opts.DropOrientation:
@@ -504,7 +507,8 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 	case fccXMP:
 		parseXMP(w.rep, "XMP", c.data)
 	default:
-		w.rep.add(Other, "WebP "+name, name, fmt.Sprintf("(%d bytes)", len(c.data)))
+		// A chunk exifscrub cannot read is data it cannot classify.
+		w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes)", len(c.data)))
 	}
 }
 
@@ -513,7 +517,14 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 // to match the chunks kept, and writes the file.
 func (w *webpScrubber) flush() error {
 	if w.orientation > 1 {
-		w.keep(fccEXIF, minimalEXIF(w.orientation))
+		// In the form it came in: ImageMagick reads a WebP orientation
+		// only after an "Exif\0\0" header, libwebp-based viewers and
+		// ExifTool in either form.
+		exif := minimalEXIF(w.orientation)
+		if w.exifPrefix {
+			exif = append(append([]byte(nil), sigExifChunk...), exif...)
+		}
+		w.keep(fccEXIF, exif)
 		w.vp8x[0] |= vp8xEXIF // written only if the file has a VP8X chunk
 	}
 	if w.iccKept {

@@ -139,10 +139,13 @@ var webpCases = []struct {
 	name   string
 	in     []byte
 	opts   *Options
-	layout string   // chunks of the output
-	flags  int      // VP8X flags of the output, or -1 without VP8X
-	exif   int      // orientation of the output's minimal EXIF, or 0
-	report []string // "container|tag" findings the report must have
+	layout string // chunks of the output
+	flags  int    // VP8X flags of the output, or -1 without VP8X
+	exif   int    // orientation of the output's minimal EXIF, or 0
+	// exifPrefix says the output's EXIF starts with "Exif\0\0", as the
+	// input's did.
+	exifPrefix bool
+	report     []string // "container|tag" findings the report must have
 }{
 	{
 		name: "extended still image",
@@ -199,7 +202,7 @@ var webpCases = []struct {
 			chunkBytes("VP8 ", fakeVP8),
 			chunkBytes("EXIF", append([]byte("Exif\x00\x00"), testEXIF(8, "Acme Corp")...)),
 		),
-		layout: "VP8X VP8 EXIF", flags: vp8xEXIF, exif: 8,
+		layout: "VP8X VP8 EXIF", flags: vp8xEXIF, exif: 8, exifPrefix: true,
 		report: []string{"EXIF IFD0|Make"},
 	},
 	{
@@ -363,8 +366,10 @@ func TestWebPStructure(t *testing.T) {
 			switch {
 			case tt.exif == 0 && exif != nil:
 				t.Errorf("output has an EXIF chunk %x, want none", exif)
-			case tt.exif != 0 && !bytes.Equal(exif, minimalEXIF(tt.exif)):
+			case tt.exif != 0 && !bytes.Equal(bytes.TrimPrefix(exif, sigExifChunk), minimalEXIF(tt.exif)):
 				t.Errorf("EXIF chunk: got %x, want the minimal block for orientation %d", exif, tt.exif)
+			case tt.exif != 0 && bytes.HasPrefix(exif, sigExifChunk) != tt.exifPrefix:
+				t.Errorf("EXIF chunk %x: has the Exif\\0\\0 header %v, want %v", exif, !tt.exifPrefix, tt.exifPrefix)
 			}
 			for _, want := range tt.report {
 				container, tag, _ := strings.Cut(want, "|")
