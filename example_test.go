@@ -135,11 +135,13 @@ func Example_streamingHandler() {
 
 	photo, _ := os.ReadFile(filepath.Join("testdata", "jpg__Kodak_CX7530.jpg"))
 	large, _ := os.ReadFile(filepath.Join("testdata", "pillow__sugarshack.mpo"))
+	broken := bytes.Clone(large)
+	copy(broken[50000:], "\xff\xd8") // a start-of-image marker inside the data
 	for _, body := range [][]byte{
 		photo,
 		[]byte("GIF89a..."),
-		photo[:len(photo)-100], // broken before any output: an error status
-		large[:50000],          // broken after output began: aborted
+		photo[:1000], // broken before any output: an error status
+		broken,       // broken after output began: aborted
 	} {
 		res, err := http.Post(srv.URL, "image/jpeg", bytes.NewReader(body))
 		if err != nil {
@@ -162,7 +164,7 @@ func Example_streamingHandler() {
 	// Output:
 	// 200 findings left: 0
 	// 415 not a supported image
-	// 422 exifscrub: invalid JPEG at offset 5858: entropy-coded data is truncated: unexpected EOF
+	// 422 exifscrub: invalid JPEG at offset 24: segment 0xE1 of 2898 bytes is truncated: unexpected EOF
 	// 200 transfer aborted
 }
 

@@ -176,7 +176,7 @@ func TestEXIFWalk(t *testing.T) {
 				&slotIFD{entries: []ifdEntry{ascii(0x000b, "gThumb 3.0.1"), ascii(0x9999, plantedMarker), ifdEntry{0x9998, 1, 8, []byte("\x00\x01\x02\x03\x04\x05\x06\x07")},
 					ifdEntry{0xea1c, 7, 8, make([]byte, 8)}, long(tagExifIFD, ifdAt(1))}},
 				&slotIFD{entries: []ifdEntry{{0x9000, 7, 4, []byte("0232")}, short(0xa401, 1), {0x9286, 7, 8, []byte("ASCII\x00\x00\x00")}}}),
-			want: []string{"text EXIF IFD0 ProcessingSoftware", "text EXIF IFD0 0x9999", "embedded EXIF IFD0 0x9998",
+			want: []string{"device EXIF IFD0 ProcessingSoftware", "text EXIF IFD0 0x9999", "embedded EXIF IFD0 0x9998",
 				"other EXIF IFD0 Padding", "other EXIF ExifIFD ExifVersion", "other EXIF ExifIFD CustomRendered"},
 		},
 		{
