@@ -187,6 +187,11 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 	code, k := int32(0), int32(0)
 	for l := 1; l <= 16; l++ {
 		n := int32(counts[l])
+		// libjpeg's check (jdhuff.c): the codes must fit in l bits. It
+		// comes before the lookup table is filled, which it bounds.
+		if code+n > 1<<l {
+			return "Huffman code lengths overflow"
+		}
 		t.maxcode[l] = -1
 		if n > 0 {
 			t.valoff[l] = k - code
@@ -202,10 +207,6 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 		}
 		code += n
 		k += n
-		// libjpeg's check (jdhuff.c): the codes must fit in l bits.
-		if code > 1<<l {
-			return "Huffman code lengths overflow"
-		}
 		code <<= 1
 	}
 	t.maxcode[17] = 1<<31 - 1 // the sentinel of F.2.2.3
