@@ -200,3 +200,39 @@ func TestHostileJPEGFrame(t *testing.T) {
 		t.Errorf("%d bytes allocated per scrub of a %d-byte input, want at most %d", got, len(in), limit)
 	}
 }
+
+// TestWalkerCutMatchesLibjpeg: a scan whose last MCU ends 4 bytes before
+// its EOI (found by FuzzJPEGScan). Go's decoder reads the input but not the
+// output, whose scan ends where the MCU does; libjpeg, through ImageMagick,
+// decodes both to the same pixels, so the cut is what libjpeg reads.
+func TestWalkerCutMatchesLibjpeg(t *testing.T) {
+	need(t, "convert")
+	base := baseJPEG(t)
+	sos := bytes.Index(base, []byte{0xff, markerSOS})
+	head := base[:sos+2+int(base[sos+2])<<8|int(base[sos+3])]
+	data := []byte("0)10\xa7AAAAA000AX7\xf4a(AA800000Z10\xaf0Z7%10000%\x1500%ABO080AA00ZZ008Z80\x9e\xd877\x7f7\xfa787\xf87\xa7\xc90W\xa7AW8\xa7W\x9dS080A00\xff\xd9")
+	in := append(append([]byte(nil), head...), data...)
+	var out bytes.Buffer
+	rep, err := Scrub(&out, bytes.NewReader(in), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Has(Embedded) || out.Len() >= len(in) {
+		t.Fatalf("nothing cut: %d bytes in, %d out, report %v", len(in), out.Len(), rep.Findings)
+	}
+	dir := t.TempDir()
+	pixels := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		px, err := exec.Command("convert", p, "-depth", "8", "rgb:-").Output()
+		if err != nil {
+			t.Fatalf("convert %s: %v", name, err)
+		}
+		return string(px)
+	}
+	if pixels("in.jpg", in) != pixels("out.jpg", out.Bytes()) {
+		t.Error("libjpeg decodes the input and the output to different pixels")
+	}
+}
