@@ -164,6 +164,16 @@ type cursor struct {
 	err  error
 }
 
+// handlerType reads a 'hdlr' box's handler_type (ISO/IEC 14496-12
+// §8.4.3: version and flags, pre_defined — QuickTime's component type —
+// then handler_type), leaving c at the reserved words that follow.
+func handlerType(c *cursor) (fourCC, error) {
+	c.fullBox()
+	c.u32() // pre_defined
+	t := c.fourCC()
+	return t, c.err
+}
+
 func newCursor(bx box) *cursor {
 	return &cursor{b: bx.payload, base: bx.payloadOff(), what: "box '" + bx.typ.String() + "'"}
 }

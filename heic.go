@@ -564,11 +564,9 @@ func (h *heifFile) parseMeta() error {
 // (23008-12).
 func (h *heifFile) parseHdlr(bx box) error {
 	c := newCursor(bx)
-	c.fullBox()
-	c.u32() // pre_defined
-	handler := c.fourCC()
-	if c.err != nil {
-		return c.err
+	handler, err := handlerType(c)
+	if err != nil {
+		return err
 	}
 	if handler != (fourCC{'p', 'i', 'c', 't'}) {
 		return errorAt(bx.off, ErrUnsupportedFeature, "'meta' handler is %q, not 'pict'", handler)

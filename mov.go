@@ -574,10 +574,7 @@ func (m *movReport) reportMeta(bx box) {
 		}
 		switch c.typ {
 		case boxHdlr:
-			cur := newCursor(c)
-			cur.fullBox()
-			cur.u32() // pre_defined (QuickTime: component type)
-			handler = cur.fourCC()
+			handler, _ = handlerType(newCursor(c)) // a short box leaves it zero
 		case boxKeys:
 			keys = parseKeys(c)
 		case boxIlst:

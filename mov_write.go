@@ -1042,13 +1042,11 @@ func (t *movTrack) parseMedia(mdia box) error {
 		}
 		switch c.typ {
 		case boxHdlr:
-			cur := newCursor(c)
-			cur.fullBox()
-			cur.u32() // pre_defined; in QuickTime, the component type
-			t.handler = cur.fourCC()
-			if cur.err != nil {
-				return cur.err
+			h, err := handlerType(newCursor(c))
+			if err != nil {
+				return err
 			}
+			t.handler = h
 		case boxMinf:
 			mr := newBoxReader(c.payload, c.payloadOff(), false)
 			for {
