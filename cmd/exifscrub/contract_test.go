@@ -64,16 +64,8 @@ func TestPaperCuts(t *testing.T) {
 			if r.code != tt.code {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
 			}
-			for _, s := range tt.stdout {
-				if !strings.Contains(r.stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
-				}
-			}
-			for _, s := range tt.stderr {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
+			checkContains(t, "stdout", r.stdout, tt.stdout)
+			checkContains(t, "stderr", r.stderr, tt.stderr)
 			for _, s := range tt.not {
 				if strings.Contains(r.stdout+r.stderr, s) {
 					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)

@@ -108,16 +108,8 @@ func TestRun(t *testing.T) {
 			if r.code != tt.code {
 				t.Errorf("exit code: got %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
 			}
-			for _, s := range tt.stdout {
-				if !strings.Contains(r.stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
-				}
-			}
-			for _, s := range tt.stderr {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
+			checkContains(t, "stdout", r.stdout, tt.stdout)
+			checkContains(t, "stderr", r.stderr, tt.stderr)
 			if tt.noStdout && r.stdout != "" {
 				t.Errorf("stdout: got %q, want nothing", r.stdout)
 			}
@@ -308,6 +300,17 @@ func TestHumanTime(t *testing.T) {
 	} {
 		if got := gpsTime(tt.in); got != tt.want {
 			t.Errorf("gpsTime(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// checkContains fails t for each string of want that out, the command's
+// standard output or error (named by what), lacks.
+func checkContains(t *testing.T, what, out string, want []string) {
+	t.Helper()
+	for _, s := range want {
+		if !strings.Contains(out, s) {
+			t.Errorf("%s lacks %q:\n%s", what, s, out)
 		}
 	}
 }
