@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -87,6 +90,11 @@ const (
 type Report struct {
 	Format   Format    `json:"format"`
 	Findings []Finding `json:"findings"`
+	// Kept lists what Scrub kept because Options.Keep named its category,
+	// as it is in the output (a rounded position under CoarseLocation).
+	// It is empty unless Options.Keep is set, and never lists what is
+	// kept by default for display (orientation, colour).
+	Kept []Finding `json:"kept,omitempty"`
 
 	kinds    map[findingKind]kindCount
 	n        int              // findings added, listed or counted
@@ -228,6 +236,18 @@ func (r *Report) addFinding(f Finding, clean bool) {
 	r.Findings = append(r.Findings, f)
 }
 
+// keep lists a kept tag in Kept. Kept tags are bounded by the structures
+// that hold them, which are rebuilt with only kept tags; past MaxFindings,
+// one finding counts the rest.
+func (r *Report) keep(cat Category, container, tag, value string) {
+	f := Finding{Category: cat, Container: printable(container), Tag: printable(tag), Value: printable(value)}
+	if len(r.Kept) >= MaxFindings {
+		r.Kept[len(r.Kept)-1].More++
+		return
+	}
+	r.Kept = append(r.Kept, f)
+}
+
 // count returns the number of findings added so far, listed or counted:
 // parsers compare it before and after a block to see whether the block
 // said anything.
@@ -239,9 +259,11 @@ func (r *Report) sort() {
 	for i, c := range Categories {
 		rank[c] = i
 	}
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		return rank[r.Findings[i].Category] < rank[r.Findings[j].Category]
-	})
+	for _, fs := range [][]Finding{r.Findings, r.Kept} {
+		sort.SliceStable(fs, func(i, j int) bool {
+			return rank[fs[i].Category] < rank[fs[j].Category]
+		})
+	}
 }
 
 // Options control Scrub. A nil *Options and the zero value both mean the
@@ -258,6 +280,70 @@ type Options struct {
 	// keeps in a minimal EXIF block. Without it, photos taken with the camera
 	// on its side display rotated.
 	DropOrientation bool
+
+	// Keep lists the categories of metadata to keep: Location, Time,
+	// Device, Identity and Text can be kept (see Keepable); Embedded and
+	// Other cannot. Nil keeps none, the safest policy. A kept category is
+	// kept wherever it is (EXIF, XMP, IPTC, PNG text, HEIF items, WebP
+	// chunks), in new structures that hold only the kept tags; what was
+	// not chosen never rides along (MakerNotes and thumbnails are never
+	// kept). Scrub's report lists the kept tags in Kept.
+	Keep []Category
+
+	// CoarseLocation, when Location is kept and CoarseLocation is above
+	// zero, rounds the GPS position to a grid of that many degrees (0.01
+	// is about 1.1 km, 0.1 about 11 km) and drops every other GPS tag:
+	// altitude, direction, speed, time stamps, accuracy. "The city, not
+	// the house."
+	CoarseLocation float64
+}
+
+// Keepable lists the categories that Options.Keep may name.
+var Keepable = []Category{Location, Time, Device, Identity, Text}
+
+// ErrInvalidOptions is returned by Scrub for Options it cannot apply: a
+// category in Keep that cannot be kept, or a CoarseLocation that is not a
+// number of degrees between 0 and 180.
+var ErrInvalidOptions = errors.New("exifscrub: invalid options")
+
+// ParseCategory returns the category named name ("location", "time", …),
+// ignoring case, or an error listing the valid names.
+func ParseCategory(name string) (Category, error) {
+	for _, c := range Categories {
+		if strings.EqualFold(name, string(c)) {
+			return c, nil
+		}
+	}
+	names := make([]string, len(Categories))
+	for i, c := range Categories {
+		names[i] = string(c)
+	}
+	return "", fmt.Errorf("exifscrub: unknown category %q (want one of %s)", name, strings.Join(names, ", "))
+}
+
+// check returns an error wrapping ErrInvalidOptions if o cannot be
+// applied.
+func (o *Options) check() error {
+	for _, c := range o.Keep {
+		if !slices.Contains(Keepable, c) {
+			return fmt.Errorf("%w: category %q cannot be kept (Keepable: location, time, device, identity, text)", ErrInvalidOptions, c)
+		}
+	}
+	if !(o.CoarseLocation >= 0 && o.CoarseLocation <= 180) { // NaN too
+		return fmt.Errorf("%w: CoarseLocation %v is not between 0 and 180 degrees", ErrInvalidOptions, o.CoarseLocation)
+	}
+	return nil
+}
+
+// keeps reports whether the policy keeps metadata of category c.
+func (o *Options) keeps(c Category) bool {
+	return o != nil && slices.Contains(o.Keep, c)
+}
+
+// keepsAny reports whether the policy keeps any category: when it does
+// not, every format takes the default path, byte for byte.
+func (o *Options) keepsAny() bool {
+	return o != nil && len(o.Keep) > 0
 }
 
 // Scan reads an image from r and reports the metadata it holds, without
@@ -331,6 +417,9 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	}
 	if opts == nil {
 		opts = new(Options)
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	rep := &Report{Format: f.name, Findings: []Finding{}}
 	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}

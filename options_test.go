@@ -1,0 +1,54 @@
+package exifscrub
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestParseCategory(t *testing.T) {
+	for _, c := range Categories {
+		got, err := ParseCategory(string(c))
+		if err != nil || got != c {
+			t.Errorf("ParseCategory(%q) = %q, %v", c, got, err)
+		}
+	}
+	if got, err := ParseCategory("LOCATION"); err != nil || got != Location {
+		t.Errorf("ParseCategory(LOCATION) = %q, %v", got, err)
+	}
+	if _, err := ParseCategory("gps"); err == nil {
+		t.Error("ParseCategory(gps): no error")
+	}
+}
+
+func TestInvalidOptions(t *testing.T) {
+	jpeg, err := os.ReadFile(filepath.Join("testdata", "jpg__Kodak_CX7530.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{
+		{Keep: []Category{Embedded}},
+		{Keep: []Category{Other}},
+		{Keep: []Category{"gps"}},
+		{Keep: []Category{Location}, CoarseLocation: -1},
+		{Keep: []Category{Location}, CoarseLocation: math.NaN()},
+		{Keep: []Category{Location}, CoarseLocation: 200},
+	} {
+		var out bytes.Buffer
+		_, err := Scrub(&out, bytes.NewReader(jpeg), &o)
+		if !errors.Is(err, ErrInvalidOptions) || out.Len() != 0 {
+			t.Errorf("Scrub with %+v: %v, %d bytes written; want ErrInvalidOptions and nothing", o, err, out.Len())
+		}
+	}
+	var nilOpts *Options
+	if nilOpts.keeps(Location) || nilOpts.keepsAny() {
+		t.Error("nil Options keep something")
+	}
+	o := &Options{Keep: []Category{Time}}
+	if !o.keeps(Time) || o.keeps(Location) || !o.keepsAny() {
+		t.Error("keeps wrong")
+	}
+}
