@@ -43,6 +43,9 @@ func TestInvalidOptions(t *testing.T) {
 			t.Errorf("Scrub with %+v: %v, %d bytes written; want ErrInvalidOptions and nothing", o, err, out.Len())
 		}
 	}
+	if keepXMP(new(Report), "XMP", nil, nil) != nil {
+		t.Error("keepXMP of nothing kept something")
+	}
 	var nilOpts *Options
 	if nilOpts.keeps(Location) || nilOpts.keepsAny() {
 		t.Error("nil Options keep something")

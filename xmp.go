@@ -310,3 +310,11 @@ func xmpDegrees(s string) (string, bool) {
 	}
 	return strconv.FormatFloat(sign*d, 'f', 6, 64), true
 }
+
+// keepXMP reports the XMP packet b as parseXMP does and returns a new
+// packet holding only the properties of the categories opts keeps, or nil
+// when there are none: the caller then removes the packet, as by default.
+func keepXMP(rep *Report, container string, b []byte, opts *Options) []byte {
+	parseXMP(rep, container, b)
+	return nil // issue 11: rebuilding a packet with the kept properties comes next
+}
