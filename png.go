@@ -55,12 +55,12 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
-	zr               io.ReadCloser // reused for each zlib stream
-	idatDone         bool          // the IDAT stream has been read to its end
-	fdatDone         bool          // the current APNG frame's stream too
-	colorType        byte          // from IHDR (§11.2.1)
-	paletteEntries   int           // from PLTE (§11.2.2)
-	exifPrefix       bool          // the eXIf chunk starts with "Exif\0\0"
+	zr               *inflater // reused for each zlib stream
+	idatDone         bool      // the IDAT stream has been read to its end
+	fdatDone         bool      // the current APNG frame's stream too
+	colorType        byte      // from IHDR (§11.2.1)
+	paletteEntries   int       // from PLTE (§11.2.2)
+	exifPrefix       bool      // the eXIf chunk starts with "Exif\0\0"
 }
 
 func scrubPNG(s *scrubber) error {
