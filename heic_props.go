@@ -123,7 +123,7 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 		}
 	case fourCC{'c', 'o', 'l', 'r'}:
 		var err error
-		if keep, err = h.writeColr(&w, c); err != nil {
+		if keep, err = writeColr(h.rep, "HEIF colr", &w, c); err != nil {
 			return nil, errorAt(p.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
 		}
 	case propHvcC, propAvcC, propLhvC, propVvcC:
@@ -175,14 +175,15 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 	return w.b, w.err
 }
 
-// writeColr writes a colour information box (14496-12 §12.1.5) from its
-// fields: 'nclx' as its code points and full-range flag, QuickTime's
-// 'nclc' as its code points, an ICC profile ('prof', 'rICC') sanitised
-// (icc.go): its colour tags, without the dates, devices and text. A
-// profile colour engines would not use, and other colour types, are
-// dropped and reported; one that would be used but cannot be rebuilt is
-// an error.
-func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
+// writeColr writes the fields of a colour information box (14496-12
+// §12.1.5, QTFF "Color parameter atom") after its header: 'nclx' as its
+// code points and full-range flag, QuickTime's 'nclc' as its code points,
+// an ICC profile ('prof', 'rICC') sanitised (icc.go): its colour tags,
+// without the dates, devices and text. A profile colour engines would not
+// use, and other colour types, are dropped and reported as found in
+// container; one that would be used but cannot be rebuilt is an error.
+// HEIF item properties and video sample entries share it.
+func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, error) {
 	typ := c.fourCC()
 	w.bytes(typ[:])
 	switch typ {
@@ -196,7 +197,7 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 		if c.err != nil {
 			return false, nil
 		}
-		reportICC(h.rep, "ICC_Profile", p)
+		reportICC(rep, "ICC_Profile", p)
 		out, err := sanitizeICC(p)
 		switch {
 		case errors.Is(err, ErrUnsupportedFeature):
@@ -207,7 +208,7 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 		w.bytes(out)
 	default:
 		if c.err == nil {
-			h.rep.add(Embedded, "HEIF colr", typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
+			rep.add(Embedded, container, typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
 		}
 		c.take(c.left())
 		return false, nil
