@@ -916,6 +916,19 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 // writeOther writes a child of 'moov', 'trak', 'mdia' or 'minf' that has
 // no rule of its own: metadata goes, anything else is copied.
 func (f *movFile) writeOther(w *boxWriter, c box) {
+	if f.opts.keepsAny() {
+		switch c.typ {
+		case boxUdta:
+			f.keepUserDataPolicy(w, c)
+			return
+		case boxMeta:
+			f.keepMeta(w, c)
+			return
+		case boxUUID:
+			f.keepUUID(w, c)
+			return
+		}
+	}
 	switch c.typ {
 	case boxUdta:
 		f.m.reportUserData(c)
@@ -961,7 +974,8 @@ func (f *movFile) keepUserData(w *boxWriter, c box) {
 }
 
 // copyTimes copies a movie, track or media header (14496-12 §8.2.2,
-// §8.3.2, §8.4.2) with its creation and modification times set to 0;
+// §8.3.2, §8.4.2) with its creation and modification times set to 0
+// unless the policy keeps Time;
 // they are the first fields after the version and flags, 32 bits each in
 // version 0 and 64 bits in version 1.
 func (f *movFile) copyTimes(w *boxWriter, c box, name string, track uint32) {
@@ -987,7 +1001,11 @@ func (f *movFile) copyTimes(w *boxWriter, c box, name string, track uint32) {
 		for _, b := range field {
 			v = v<<8 | uint64(b)
 		}
-		if v != 0 {
+		switch {
+		case v == 0:
+		case f.opts.keeps(Time):
+			f.rep.keep(Time, container, tag, movTime(v))
+		default:
 			f.m.add(Time, container, tag, movTime(v))
 			clear(field)
 		}
