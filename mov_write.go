@@ -829,11 +829,7 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 	// First pass: the tracks, and which are removed.
 	var tracks []*movTrack
 	r := newBoxReader(moov.payload, moov.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxMvex:
 			return nil, errorAt(c.off, ErrUnsupportedFeature, "fragmented movie ('mvex' box)")
@@ -877,11 +873,7 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 	w := &boxWriter{}
 	w.start(boxMoov)
 	r = newBoxReader(moov.payload, moov.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxMvhd:
 			f.copyTimes(w, c, "mvhd", 0)
@@ -954,11 +946,7 @@ func (f *movFile) writeOther(w *boxWriter, c box) {
 func (f *movFile) keepUserData(w *boxWriter, c box) {
 	var kept []box
 	r := newBoxReader(c.payload, c.payloadOff(), false)
-	for {
-		k, ok := r.next()
-		if !ok {
-			break
-		}
+	for k := range r.all() {
 		if isMOVKeptUserData(k.typ) {
 			kept = append(kept, k)
 		}
@@ -1016,11 +1004,7 @@ func (f *movFile) copyTimes(w *boxWriter, c box, name string, track uint32) {
 func parseTrack(trak box) (*movTrack, error) {
 	t := &movTrack{off: trak.off}
 	r := newBoxReader(trak.payload, trak.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxTkhd:
 			cur := newCursor(c)
@@ -1054,11 +1038,7 @@ func parseTrack(trak box) (*movTrack, error) {
 // parseMedia reads the handler and sample table of a 'mdia' box.
 func (t *movTrack) parseMedia(mdia box) error {
 	r := newBoxReader(mdia.payload, mdia.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxHdlr:
 			h, err := handlerType(newCursor(c))
@@ -1068,20 +1048,12 @@ func (t *movTrack) parseMedia(mdia box) error {
 			t.handler = h
 		case boxMinf:
 			mr := newBoxReader(c.payload, c.payloadOff(), false)
-			for {
-				m, ok := mr.next()
-				if !ok {
-					break
-				}
+			for m := range mr.all() {
 				switch m.typ {
 				case boxStbl:
 					t.stbl, t.hasStbl = m, true
 					sr := newBoxReader(m.payload, m.payloadOff(), false)
-					for {
-						s, ok := sr.next()
-						if !ok {
-							break
-						}
+					for s := range sr.all() {
 						if s.typ == boxStsd {
 							cur := newCursor(s)
 							cur.fullBox()
@@ -1112,11 +1084,7 @@ func (t *movTrack) parseMedia(mdia box) error {
 // §8.7.2) whose flags do not say "in this file" and that names a place.
 func checkDinf(dinf box) error {
 	r := newBoxReader(dinf.payload, dinf.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		if c.typ != boxDref {
 			continue
 		}
@@ -1144,11 +1112,7 @@ func checkDinf(dinf box) error {
 func (f *movFile) writeTrack(w *boxWriter, mv *movMoov, trak box, t *movTrack, removed map[uint32]bool) error {
 	w.start(boxTrak)
 	r := newBoxReader(trak.payload, trak.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxTkhd:
 			f.copyTimes(w, c, "tkhd", t.id)
@@ -1172,11 +1136,7 @@ func writeTref(w *boxWriter, tref box, removed map[uint32]bool) {
 	var kept []box
 	var ids [][]uint32
 	r := newBoxReader(tref.payload, tref.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		var keep []uint32
 		for i := 0; i+4 <= len(c.payload); i += 4 {
 			if id := binary.BigEndian.Uint32(c.payload[i:]); !removed[id] {
@@ -1206,11 +1166,7 @@ func writeTref(w *boxWriter, tref box, removed map[uint32]bool) {
 func (f *movFile) writeContainer(w *boxWriter, mv *movMoov, bx box, t *movTrack) error {
 	w.start(bx.typ)
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch {
 		case c.typ == boxMdhd:
 			f.copyTimes(w, c, "mdhd", t.id)
@@ -1263,11 +1219,7 @@ func (f *movFile) writeStsd(w *boxWriter, stsd box) error {
 	sw.startFull(boxStsd, version, flags)
 	sw.u32(n)
 	r := newBoxReader(cur.take(cur.left()), cur.off(), false)
-	for {
-		e, ok := r.next()
-		if !ok {
-			break
-		}
+	for e := range r.all() {
 		if err := f.writeVisualEntry(&sw, e); err != nil {
 			return err
 		}
@@ -1290,11 +1242,7 @@ func (f *movFile) writeVisualEntry(w *boxWriter, e box) error {
 	}
 	r := newBoxReader(e.payload[visualEntryFields:], e.payloadOff()+visualEntryFields, false)
 	var children []box
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		children = append(children, c)
 	}
 	if r.err != nil {
@@ -1378,11 +1326,7 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 	var stsc, stsz, stco box
 	var haveStsc, haveStsz, haveStco bool
 	r := newBoxReader(t.stbl.payload, t.stbl.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxStsc:
 			stsc, haveStsc = c, true
