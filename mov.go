@@ -394,11 +394,7 @@ func atomName(t fourCC) string {
 // reportUserData reports the children of a 'udta' box that Scrub removes.
 func (m *movReport) reportUserData(bx box) {
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		if isMOVKeptUserData(c.typ) {
 			continue
 		}
@@ -570,11 +566,7 @@ func (m *movReport) reportMeta(bx box) {
 	var handler fourCC
 	reported := false
 	r := newBoxReader(p, base, false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxHdlr:
 			handler, _ = handlerType(newCursor(c)) // a short box leaves it zero
@@ -630,11 +622,7 @@ func parseKeys(bx box) []string {
 // List Atom"), named as ilstItemKey names them.
 func (m *movReport) reportIlst(bx box, handler fourCC, keys []string) {
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for {
-		item, ok := r.next()
-		if !ok {
-			break
-		}
+	for item := range r.all() {
 		m.reportIlstItem(item, handler, keys)
 	}
 }
@@ -644,11 +632,7 @@ func (m *movReport) reportIlstItem(item box, handler fourCC, keys []string) {
 	key, cat, container := ilstItemKey(item, handler, keys)
 	var values []string
 	r := newBoxReader(item.payload, item.payloadOff(), false)
-	for {
-		d, ok := r.next()
-		if !ok {
-			break
-		}
+	for d := range r.all() {
 		if string(d.typ[:]) == "data" {
 			if v, ok := dataValue(d.payload); ok {
 				values = append(values, v)

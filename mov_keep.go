@@ -36,11 +36,7 @@ import (
 func (f *movFile) keepUserDataPolicy(w *boxWriter, c box) {
 	var kept [][]byte
 	r := newBoxReader(c.payload, c.payloadOff(), false)
-	for {
-		k, ok := r.next()
-		if !ok {
-			break
-		}
+	for k := range r.all() {
 		if isMOVKeptUserData(k.typ) {
 			var cw boxWriter
 			cw.copyBox(k)
@@ -278,11 +274,7 @@ func (f *movFile) keepMeta(w *boxWriter, bx box) {
 	var handler fourCC
 	var ilst []box
 	r := newBoxReader(p, base, false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxHdlr:
 			handler, _ = handlerType(newCursor(c))
@@ -305,11 +297,7 @@ func (f *movFile) keepMeta(w *boxWriter, bx box) {
 	var items boxWriter
 	for _, l := range ilst {
 		ir := newBoxReader(l.payload, l.payloadOff(), false)
-		for {
-			item, ok := ir.next()
-			if !ok {
-				break
-			}
+		for item := range ir.all() {
 			key, cat, container := ilstItemKey(item, handler, keys)
 			data := f.keepItemData(item, key, cat, container)
 			if data == nil {
@@ -375,11 +363,7 @@ func (f *movFile) keepItemData(item box, key string, cat Category, container str
 	var w boxWriter
 	var values []string
 	r := newBoxReader(item.payload, item.payloadOff(), false)
-	for {
-		d, ok := r.next()
-		if !ok {
-			break
-		}
+	for d := range r.all() {
 		if string(d.typ[:]) != "data" || len(d.payload) < 8 {
 			continue
 		}
@@ -452,11 +436,7 @@ func ilstItemKey(item box, handler fourCC, keys []string) (key string, cat Categ
 	}
 	if item.typ == (fourCC{'-', '-', '-', '-'}) {
 		r := newBoxReader(item.payload, item.payloadOff(), false)
-		for {
-			d, ok := r.next()
-			if !ok {
-				break
-			}
+		for d := range r.all() {
 			if string(d.typ[:]) == "name" && len(d.payload) > 4 {
 				key = string(d.payload[4:])
 				cat = guessCategory(key)
