@@ -5,8 +5,6 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
-	"hash"
-	"hash/adler32"
 	"hash/crc32"
 	"io"
 	"math/bits"
@@ -255,7 +253,7 @@ type inflater struct {
 	hist    [histFlush + maxMatch + 8]byte
 	wp      int
 	sumFrom int
-	adler   hash.Hash32
+	adler   uint32
 }
 
 const (
@@ -439,10 +437,7 @@ func (f *inflater) reset(z *pngStream) {
 	f.z, f.cur, f.pos, f.in = z, z.buf, 0, 0
 	f.acc, f.nb = 0, 0
 	f.wp, f.sumFrom = 0, 0
-	if f.adler == nil {
-		f.adler = adler32.New()
-	}
-	f.adler.Reset()
+	f.adler = 1
 }
 
 // corrupt is compress/flate's error for damaged data, at the offset in the
@@ -577,7 +572,7 @@ func (f *inflater) inflate() error {
 		return err
 	}
 	f.flush()
-	if bits.ReverseBytes32(sum) != f.adler.Sum32() {
+	if bits.ReverseBytes32(sum) != f.adler {
 		return zlib.ErrChecksum
 	}
 	// Whole bytes read ahead go back to the stream.
@@ -710,7 +705,7 @@ func (f *inflater) slide() {
 
 // flush adds the output not yet summed to the checksum.
 func (f *inflater) flush() {
-	f.adler.Write(f.hist[f.sumFrom:f.wp])
+	f.adler = adler32Update(f.adler, f.hist[f.sumFrom:f.wp])
 	f.sumFrom = f.wp
 }
 
@@ -889,4 +884,39 @@ func (f *inflater) copyMatch(distance, length int) error {
 		}
 	}
 	return nil
+}
+
+// adler32Update adds p to the Adler-32 checksum adler (RFC 1950 §8.2) as
+// hash/adler32 does, 8 bytes at a time: over 8 bytes b0…b7, s1 grows by
+// their sum and s2 by 8·s1 + 8·b0 + 7·b1 + … + 1·b7. The sums are taken
+// with multiplications that add 16-bit lanes: no lane overflows (8·255 and
+// 20·255 are below 2^16). Both are reduced every 5552 bytes, as zlib does,
+// before s2 can overflow.
+func adler32Update(adler uint32, p []byte) uint32 {
+	const (
+		mod   = 65521
+		nmax  = 5552 // a multiple of 8
+		lanes = 0x00ff00ff00ff00ff
+		ones  = 0x0001000100010001
+		even  = 2 | 4<<16 | 6<<32 | 8<<48 // weights of b6, b4, b2, b0
+		odd   = 1 | 3<<16 | 5<<32 | 7<<48 // of b7, b5, b3, b1
+	)
+	s1, s2 := uint64(adler&0xffff), uint64(adler>>16)
+	for len(p) > 0 {
+		q := p[:min(len(p), nmax)]
+		p = p[len(q):]
+		for ; len(q) >= 8; q = q[8:] {
+			x := binary.LittleEndian.Uint64(q)
+			e, o := x&lanes, x>>8&lanes
+			s2 += s1<<3 + (e*even)>>48 + (o*odd)>>48
+			s1 += ((e + o) * ones) >> 48
+		}
+		for _, c := range q {
+			s1 += uint64(c)
+			s2 += s1
+		}
+		s1 %= mod
+		s2 %= mod
+	}
+	return uint32(s2<<16 | s1)
 }

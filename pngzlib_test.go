@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/adler32"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -315,4 +316,31 @@ func FuzzInflater(f *testing.F) {
 	f.Fuzz(func(t *testing.T, stream []byte, split int) {
 		checkStreamLikeZlib(t, ihdr, stream, split)
 	})
+}
+
+// TestAdler32Update checks adler32Update against hash/adler32 on random
+// data, in pieces of every length from 0 to 40 and longer ones.
+func TestAdler32Update(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	data := make([]byte, 50000)
+	for i := range data {
+		data[i] = byte(r.IntN(256))
+		if i%7000 < 3000 {
+			data[i] = 0xff // the largest sums
+		}
+	}
+	h := adler32.New()
+	sum := uint32(1)
+	for p := data; len(p) > 0; {
+		n := min(len(p), r.IntN(41))
+		if r.IntN(10) == 0 {
+			n = min(len(p), r.IntN(12000))
+		}
+		h.Write(p[:n])
+		sum = adler32Update(sum, p[:n])
+		if sum != h.Sum32() {
+			t.Fatalf("after %d bytes: got %08x, want %08x", len(data)-len(p)+n, sum, h.Sum32())
+		}
+		p = p[n:]
+	}
 }
