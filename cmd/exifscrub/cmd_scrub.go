@@ -318,9 +318,6 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 	if n > 1 {
 		return usagef(c, "-o, --in-place and --out-dir exclude each other")
 	}
-	if s.output != "" && s.rename {
-		return usagef(c, "-o names its output itself; --rename names the outputs of --out-dir, --in-place or the default (beside each input)")
-	}
 	switch {
 	case s.output != "":
 		s.mode = modeOutput
@@ -349,6 +346,9 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 		if a == "-" && s.mode != modeOutput {
 			return usagef(c, "reading standard input needs -o FILE or -o -")
 		}
+	}
+	if s.mode == modeOutput && s.rename {
+		return usagef(c, "-o names its output itself (a lone \"-\" is -o -); --rename names the outputs of --out-dir, --in-place or the default (beside each input)")
 	}
 	if s.mode == modeOutput && (s.output == "-" || stdoutAlias(s.output)) && !s.dryRun && stdoutIsTerminal(s.stdout) {
 		return usagef(c, "refusing to write an image to a terminal: redirect standard output (> clean.jpg) or use -o FILE")

@@ -452,9 +452,11 @@ func TestRename(t *testing.T) {
 	})
 
 	t.Run("-o", func(t *testing.T) {
-		r := runCLI(t, nil, "scrub", "--rename", "-o", filepath.Join(t.TempDir(), "x.jpg"), gpsJPEG)
-		if r.code != exitUsage || !strings.Contains(r.stderr, "-o names its output itself") {
-			t.Errorf("got %+v, want exit 64", r)
+		for _, args := range [][]string{{"-o", filepath.Join(t.TempDir(), "x.jpg"), gpsJPEG}, {"-o", "-", gpsJPEG}, {"-"}} {
+			r := runCLI(t, readFile(t, gpsJPEG), append([]string{"scrub", "--rename"}, args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "-o names its output itself") || r.stdout != "" {
+				t.Errorf("%v: got exit %d, stderr %q, %d bytes of stdout; want exit 64 and nothing written", args, r.code, r.stderr, len(r.stdout))
+			}
 		}
 	})
 }
