@@ -303,16 +303,21 @@ type jsonCheck struct {
 }
 
 func (o *jsonCheck) file(s scanned, private, failOn []exifscrub.Category) {
+	j := newJSONFile(s, private)
+	if j.Private == nil && s.err == nil {
+		j.Private = []exifscrub.Category{}
+	}
+	o.element(j)
+}
+
+// element writes j as the next element of the array.
+func (o *jsonCheck) element(j jsonFile) {
 	if o.n == 0 {
 		fmt.Fprint(o.w, "[\n")
 	} else {
 		fmt.Fprint(o.w, ",\n")
 	}
 	o.n++
-	j := newJSONFile(s, private)
-	if j.Private == nil && s.err == nil {
-		j.Private = []exifscrub.Category{}
-	}
 	writeJSONFile(o.w, j)
 }
 

@@ -150,9 +150,12 @@ type jsonFile struct {
 	// PathBytes is the path's bytes, base64-encoded, when it is not valid
 	// UTF-8: JSON strings are Unicode, so Path then shows U+FFFD for the
 	// bytes that are not, and a program could not find the file by it.
-	PathBytes []byte              `json:"path_bytes,omitempty"`
-	Format    exifscrub.Format    `json:"format"`
-	Findings  []exifscrub.Finding `json:"findings"`
+	PathBytes []byte `json:"path_bytes,omitempty"`
+	// Output is where scrub --json wrote the file (absent in report and
+	// check).
+	Output   string              `json:"output,omitempty"`
+	Format   exifscrub.Format    `json:"format"`
+	Findings []exifscrub.Finding `json:"findings"`
 	// Kept lists what would stay under report's --keep policy (absent
 	// without --keep); Findings then lists what it would remove.
 	Kept *[]exifscrub.Finding `json:"kept,omitempty"`

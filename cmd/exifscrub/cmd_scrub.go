@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
@@ -78,6 +79,10 @@ files allowed by --allow or ./` + ignoreFileName + `.
 
 Quiet on success. A summary line goes to standard error with --verbose, or
 when standard error is a terminal and there was more than one file.
+--json prints one JSON array on standard output instead, an element per
+file scrubbed or failed: {path, output, format, findings (what was
+removed), kept (with --keep), error}; with --rename, output is the new
+name. It cannot share standard output with the image (-o -).
 
 EXAMPLES:
    exifscrub scrub photo.jpg                       # photo.scrubbed.jpg
@@ -101,6 +106,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "drop-orientation", Usage: "also remove the EXIF orientation (photos taken sideways then show rotated)"},
 			&cli.StringSliceFlag{Name: "allow", Usage: "leave files matching `GLOB` alone when walking directories (.gitignore syntax; repeatable)"},
 			&cli.StringFlag{Name: "ignore-file", Usage: "read allowed files from `FILE` instead of ./" + ignoreFileName},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON array on standard output: {path, output, format, findings (removed), kept (with --keep), error} per file scrubbed or failed"},
 			&cli.BoolFlag{Name: "rename", Usage: "give outputs neutral names, photo-0001.jpg, video-0001.mp4, in input order (with --in-place: rename the files)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each file written or skipped, and what was kept, and print a summary"},
 		}, keepFlags()...), walkFlags()...),
@@ -236,6 +242,10 @@ func scrubAction(c *cli.Context) error {
 
 	res := make([]scrubbed, len(items))
 	var t tally
+	var js *jsonCheck // --json: the array, as check writes it
+	if c.Bool("json") {
+		js = &jsonCheck{w: s.stdout}
+	}
 	p := newProgress(stderr, len(items), "scrubbing")
 	forEach(len(items), c.Int("jobs"), func(i int) {
 		renamed := ""
@@ -257,6 +267,9 @@ func scrubAction(c *cli.Context) error {
 			t.failed++
 			p.clear()
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(r.it.path), describeErr(r.err, r.it.path))
+			if js != nil {
+				js.element(s.jsonScrubbed(r))
+			}
 			return
 		case r.skip != "":
 			t.skipped++
@@ -271,9 +284,12 @@ func scrubAction(c *cli.Context) error {
 		}
 		t.done++
 		t.removed += r.before - r.after
-		if s.dryRun {
+		if js != nil {
+			js.element(s.jsonScrubbed(r))
+		}
+		if s.dryRun && js == nil {
 			fmt.Fprintln(s.stdout, s.dryRunLine(r))
-		} else if verbose {
+		} else if verbose && !s.dryRun {
 			p.clear()
 			to := " -> " + displayPath(r.dst)
 			if s.mode == modeInPlace {
@@ -291,6 +307,9 @@ func scrubAction(c *cli.Context) error {
 		}
 	}, p.tick)
 	p.finish()
+	if js != nil {
+		js.end(t, 0)
+	}
 
 	if verbose {
 		for _, tmp := range s.removed {
@@ -346,6 +365,9 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 		if a == "-" && s.mode != modeOutput {
 			return usagef(c, "reading standard input needs -o FILE or -o -")
 		}
+	}
+	if s.mode == modeOutput && c.Bool("json") && (s.output == "-" || stdoutAlias(s.output)) && !s.dryRun {
+		return usagef(c, "--json writes to standard output, where the image goes with -o - (or a lone \"-\"): name an output file")
 	}
 	if s.mode == modeOutput && s.rename {
 		return usagef(c, "-o names its output itself (a lone \"-\" is -o -); --rename names the outputs of --out-dir, --in-place or the default (beside each input)")
@@ -617,6 +639,43 @@ func (s *scrubber) summary(t tally) string {
 		msg += fmt.Sprintf(", failed %d", t.failed)
 	}
 	return msg + fmt.Sprintf("; %s %s of metadata", removed, byteSize(t.removed))
+}
+
+// jsonScrubbed is the element of scrub --json for one file: what was
+// removed (findings) and kept, and where the output went (with --dry-run,
+// where it would go). The output is shown only to the user who ran the
+// command: with --rename it maps the original name to the new one.
+func (s *scrubber) jsonScrubbed(r scrubbed) jsonFile {
+	j := jsonFile{Path: r.it.path, Findings: []exifscrub.Finding{}}
+	if !utf8.ValidString(r.it.path) {
+		j.PathBytes = []byte(r.it.path)
+	}
+	if r.err != nil {
+		j.Error = describeErr(r.err, r.it.path)
+	}
+	switch {
+	case r.err != nil:
+	case r.renamed != "":
+		j.Output = r.renamed
+	case s.mode == modeInPlace:
+		j.Output = r.it.path
+	default:
+		j.Output = r.dst
+	}
+	if r.rep != nil {
+		j.Format = r.rep.Format
+		if r.rep.Findings != nil {
+			j.Findings = r.rep.Findings
+		}
+		if s.opts.Keep != nil {
+			kept := []exifscrub.Finding{}
+			if r.rep.Kept != nil {
+				kept = r.rep.Kept
+			}
+			j.Kept = &kept
+		}
+	}
+	return j
 }
 
 // dryRunLine says what scrub would remove from one file.

@@ -511,3 +511,74 @@ func TestNeutralName(t *testing.T) {
 		}
 	}
 }
+
+// TestScrubJSON checks scrub --json: one element per file scrubbed or
+// failed, with what was removed, what was kept (with --keep) and where the
+// output went.
+func TestScrubJSON(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in")
+	copyFile(t, filepath.Join(src, phoneName), gpsJPEG)
+	copyFile(t, filepath.Join(src, "notes.md"), notImage)
+	writeFile(t, filepath.Join(src, "broken.jpg"), readFile(t, gpsJPEG)[:3000])
+	out := filepath.Join(dir, "out")
+
+	type element struct {
+		reportJSON
+		Output *string `json:"output"`
+	}
+	decode := func(t *testing.T, r result) []element {
+		t.Helper()
+		var got []element
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("stdout is not a JSON array: %v\n%s", err, r.stdout)
+		}
+		return got
+	}
+
+	r := runCLI(t, nil, "scrub", "--json", "--keep", "identity", "--rename", "--out-dir", out, src)
+	if r.code != exitFailed { // broken.jpg
+		t.Errorf("exit %d, want %d: %s", r.code, exitFailed, r.stderr)
+	}
+	got := decode(t, r)
+	if len(got) != 2 {
+		t.Fatalf("got %d elements, want 2 (broken.jpg, %s; notes.md skipped):\n%s", len(got), phoneName, r.stdout)
+	}
+	// In walk order: "IMG_…" before "broken.jpg".
+	if g := got[1]; !strings.HasSuffix(g.Path, "broken.jpg") || g.Error == "" || g.Output != nil {
+		t.Errorf("broken.jpg: got path %s, error %q, output %v; want an error and no output", g.Path, g.Error, g.Output)
+	}
+	g := got[0]
+	if g.Output == nil || *g.Output != filepath.Join(out, "photo-0001.jpg") || g.Error != "" || g.Format != "jpeg" {
+		t.Errorf("%s: got output %v, error %q, format %q; want %s", phoneName, g.Output, g.Error, g.Format, filepath.Join(out, "photo-0001.jpg"))
+	}
+	if g.Kept == nil || len(g.Findings) == 0 {
+		t.Errorf("want findings and a kept array: %+v", g)
+	}
+	checkNeutral(t, out, 1)
+
+	// Without --keep, no "kept"; a dry run says where it would write.
+	r = runCLI(t, nil, "scrub", "--json", "-n", filepath.Join(src, phoneName))
+	if r.code != exitOK || strings.Contains(r.stdout, `"kept"`) {
+		t.Errorf("exit %d, stdout %s", r.code, r.stdout)
+	}
+	if got := decode(t, r); len(got) != 1 || got[0].Output == nil || *got[0].Output != filepath.Join(src, "IMG_20240601_211403.scrubbed.jpg") {
+		t.Errorf("dry run: got %s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(src, "IMG_20240601_211403.scrubbed.jpg")); err == nil {
+		t.Errorf("a dry run wrote its output")
+	}
+	// Nothing to list is an empty array.
+	notes := filepath.Join(dir, "notes")
+	copyFile(t, filepath.Join(notes, "notes.md"), notImage)
+	if r := runCLI(t, nil, "scrub", "--json", "-n", notes); r.stdout != "[]\n" {
+		t.Errorf("got %q, want []", r.stdout)
+	}
+	// The image and the JSON cannot share standard output.
+	for _, args := range [][]string{{"-o", "-", gpsJPEG}, {"-"}} {
+		r := runCLI(t, readFile(t, gpsJPEG), append([]string{"scrub", "--json"}, args...)...)
+		if r.code != exitUsage || r.stdout != "" {
+			t.Errorf("%v: exit %d, %d bytes of stdout; want 64 and nothing", args, r.code, len(r.stdout))
+		}
+	}
+}
