@@ -10,6 +10,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -428,8 +429,12 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
-		p.rep.add(Time, "PNG tIME", "ModifyDate", fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d",
-			binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6]))
+		v := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6])
+		if crcErr == "" && p.opts.keeps(Time) && validPNGTime(data) {
+			p.rep.keep(Time, "PNG tIME", "ModifyDate", v)
+			return p.writeChunk("tIME", data)
+		}
+		p.rep.add(Time, "PNG tIME", "ModifyDate", v)
 	case name == "tEXt", name == "zTXt", name == "iTXt":
 		if err := p.text(name, data, crcErr == ""); err != nil {
 			return err
@@ -506,7 +511,7 @@ func (p *pngScrubber) text(name string, data []byte, intact bool) error {
 	keyword, rest := latin1(data[:i]), data[i+1:]
 	keep := intact && p.opts.keepsAny()
 	var lang, translated []byte // iTXt's language tag and translated keyword
-	var text, raw []byte // raw: tEXt and zTXt text as the file holds it
+	var text, raw []byte        // raw: tEXt and zTXt text as the file holds it
 	switch name {
 	case "tEXt":
 		raw = rest
@@ -596,6 +601,13 @@ func (p *pngScrubber) keepText(container string, keyword, lang, translated []byt
 	return p.writeChunk("iTXt", b)
 }
 
+// validPNGTime reports whether the fields of a tIME chunk are in the
+// ranges of §11.3.6.1 (a leap second allowed), so that a kept chunk holds
+// a time and nothing else.
+func validPNGTime(d []byte) bool {
+	return d[2] >= 1 && d[2] <= 12 && d[3] >= 1 && d[3] <= 31 && d[4] <= 23 && d[5] <= 59 && d[6] <= 60
+}
+
 // validPNGKeyword reports whether a decoder accepts a keyword (§11.3.3.1).
 func validPNGKeyword(k []byte) bool {
 	if len(k) < 1 || len(k) > 79 || k[0] == ' ' || k[len(k)-1] == ' ' || bytes.Contains(k, []byte("  ")) {
@@ -629,11 +641,7 @@ func (p *pngScrubber) keepXMP(packet []byte) error {
 // "Raw profile type exif" (or APP1, xmp, iptc, 8bim): a newline, the type,
 // a newline, the length in decimal, and the bytes in hex.
 func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool) error {
-	fields := strings.Fields(string(text))
-	var raw []byte
-	if len(fields) >= 3 {
-		raw, _ = hex.DecodeString(strings.Join(fields[2:], ""))
-	}
+	raw := rawProfileBytes(text)
 	if len(raw) == 0 {
 		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(text)))
 		return nil
@@ -647,30 +655,52 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool)
 			return p.keepXMP(raw)
 		}
 		parseXMP(p.rep, "XMP", raw)
-	case "iptc":
-		if keep && !p.sawIPTC {
-			// Rebuilt in the same form: ImageMagick and ExifTool read
-			// IPTC-IIM there.
+	case "iptc", "8bim":
+		// IPTC-IIM datasets, or image resources holding them (ExifTool
+		// writes its "iptc" profile so), rebuilt in the same form with
+		// only the kept datasets.
+		irb := strings.EqualFold(kind, "8bim") || bytes.HasPrefix(raw, []byte("8BIM"))
+		switch {
+		case keep && !p.sawIPTC:
 			p.sawIPTC = true
-			if iim := keepIPTC(p.rep, raw, p.opts, maxMetadataChunk); iim != nil {
-				return p.writeRawProfile("iptc", iim)
+			if irb {
+				if iim := keepPhotoshopIPTC(p.rep, raw, p.opts); iim != nil {
+					return p.writeRawProfile(kind, photoshopIPTC(iim)[len(sigPhotoshop):])
+				}
+			} else if iim := keepIPTC(p.rep, raw, p.opts, maxMetadataChunk); iim != nil {
+				return p.writeRawProfile(kind, iim)
 			}
-			return nil
+		case irb:
+			parsePhotoshop(p.rep, raw)
+		default:
+			parseIPTC(p.rep, raw)
 		}
-		parseIPTC(p.rep, raw)
-	case "8bim":
-		if keep && !p.sawIPTC {
-			p.sawIPTC = true
-			if iim := keepPhotoshopIPTC(p.rep, raw, p.opts); iim != nil {
-				return p.writeRawProfile("8bim", photoshopIPTC(iim)[len(sigPhotoshop):])
-			}
-			return nil
-		}
-		parsePhotoshop(p.rep, raw)
 	default:
 		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(raw)))
 	}
 	return nil
+}
+
+// rawProfileBytes decodes the hex of a raw profile: after a newline, a
+// description line ("exif", or ExifTool's "IPTC profile"), the length in
+// decimal on a line of its own, then the hex digits over many lines. A
+// text without a length line is read as whitespace-separated fields: a
+// kind, the length, then hex.
+func rawProfileBytes(text []byte) []byte {
+	lines := strings.SplitN(strings.TrimLeft(string(text), "\n"), "\n", 3)
+	if len(lines) == 3 {
+		if n, err := strconv.Atoi(strings.TrimSpace(lines[1])); err == nil && n > 0 {
+			if raw, err := hex.DecodeString(strings.Join(strings.Fields(lines[2]), "")); err == nil && len(raw) > 0 {
+				return raw
+			}
+		}
+	}
+	fields := strings.Fields(string(text))
+	if len(fields) < 3 {
+		return nil
+	}
+	raw, _ := hex.DecodeString(strings.Join(fields[2:], ""))
+	return raw
 }
 
 // writeRawProfile writes a tEXt chunk "Raw profile type kind" in
