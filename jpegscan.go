@@ -248,26 +248,35 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 
 // A multiTable maps the next multiBits bits of a sequential scan's AC data
 // to all the codes, with their magnitude bits, that lie whole in them, so
-// that the walker reads a run of short codes in one lookup (a 12-bit
+// that the walker reads a run of short codes in one lookup (a 13-bit
 // window holds two to three codes of a typical photo). An entry holds the
 // bits the codes take, and how far they move the coefficient index:
 // before the last code (pre) and in all (adv). The run stops after an end
 // of block, before a code longer than huffLookahead bits, and once the
 // index has moved 63, past which no code of the block can follow. 0 means
 // the first code does not fit.
-type multiTable [1 << multiBits]uint32
+type multiTable [1 << multiBits]uint16
 
 const (
-	multiBits = 12
+	multiBits = 13
 	// multiMinBlocks is the size of scan, in blocks, from which building
-	// multiTables (about 30 µs each) pays.
-	multiMinBlocks = 4096
+	// multiTables (about 100 µs each) pays.
+	multiMinBlocks = 16384
 )
 
 // multiPool holds multiTables, which are built for each large scan.
 var multiPool = sync.Pool{New: func() any { return new(multiTable) }}
 
-func multiEntry(bits, pre, adv uint) uint32 { return uint32(adv)<<16 | uint32(pre)<<8 | uint32(bits) }
+// multiEntry packs an entry in 16 bits: the bits in bits 0-3, pre in bits
+// 4-9 (at most 62), and the last code's advance in bits 10-14, or bit 15
+// for an end of block (an advance of 64).
+func multiEntry(bits, pre, adv uint) uint16 {
+	last := adv - pre
+	if last == 64 {
+		return uint16(1<<15 | pre<<4 | bits)
+	}
+	return uint16(last<<10 | pre<<4 | bits)
+}
 
 // build fills m from the skip table of t.
 func (m *multiTable) build(t *huffTable) {
@@ -843,11 +852,11 @@ func (s *jpegScan) block(dc, ac *huffTable, m *multiTable) {
 		if m != nil {
 			// The codes of the entry are read if the index is below 64
 			// before the last of them, as it is before each.
-			if e := m[acc>>(64-multiBits)]; e != 0 && k+uint(e>>8&0xff) < 64 {
-				l := uint(e & 0xff)
-				acc <<= l & 63
+			if e := m[acc>>(64-multiBits)]; e != 0 && k+uint(e>>4&63) < 64 {
+				l := uint(e & 15)
+				acc <<= l
 				n -= l
-				k += uint(e >> 16)
+				k += uint(e>>4&63) + uint(e>>10&31) + uint(e>>15)<<6
 				continue
 			}
 		}

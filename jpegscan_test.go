@@ -374,12 +374,12 @@ func TestMultiTable(t *testing.T) {
 					acc <<= l + size
 					pre, adv = adv, adv+a
 				}
-				var want uint32
+				var want uint16
 				if bits > 0 {
 					want = multiEntry(bits, pre, adv)
 				}
 				if m[x] != want {
-					t.Fatalf("entry %012b: got %#x, want %#x", x, m[x], want)
+					t.Fatalf("entry %013b: got %#x, want %#x", x, m[x], want)
 				}
 			}
 		}
