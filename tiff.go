@@ -219,6 +219,9 @@ type exifWalk struct {
 	// that lead nowhere or back to an IFD already read.
 	unread, damage []string
 	stopped        bool // the entry budget is spent: no further IFDs are read
+	// keep, when set, collects the entries that Options.Keep keeps
+	// instead of reporting them (see keepEXIF).
+	keep *exifKeep
 }
 
 // An ifdVisit is an IFD read once: the same offset may be read again as
@@ -248,12 +251,22 @@ const maxDamageNotes = 8
 // error for Scrub. What could not be read is reported as Embedded, data
 // that cannot be classified.
 func parseEXIF(rep *Report, b []byte) (orientation int) {
+	w := walkEXIF(rep, b, nil)
+	if w == nil {
+		return 0
+	}
+	return w.orientation
+}
+
+// walkEXIF is parseEXIF with an optional collector of kept entries; it
+// returns nil when the block has no readable TIFF header.
+func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 	t, first, err := newTIFF(b)
 	if err != nil {
 		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %v", len(b), err))
-		return 0
+		return nil
 	}
-	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool)}
+	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool), keep: keep}
 	before := rep.count()
 	w.walk(first, ifd0)
 	for _, d := range w.unread {
@@ -262,11 +275,11 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 	for _, d := range w.damage {
 		rep.add(Other, "EXIF", "EXIF", "damaged: "+d)
 	}
-	if rep.count() == before && w.orientation == 0 {
+	if rep.count() == before && w.orientation == 0 && keep.empty() {
 		// An EXIF block with nothing in it is still a block we remove.
 		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
 	}
-	return w.orientation
+	return w
 }
 
 // note records damage; unread says whether data was left unread because
@@ -415,6 +428,9 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, ok bool) {
 		}
 		if info.cat == Other {
 			info.cat = otherCategory(kind, tag, typ, val, info.name)
+		}
+		if w.keep != nil && w.keep.collect(kind, tag, typ, count, val, info, s) {
+			continue
 		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
 	}
