@@ -376,6 +376,8 @@ var (
 	itemJPEG = fourCC{'j', 'p', 'e', 'g'}
 	propHvcC = fourCC{'h', 'v', 'c', 'C'}
 	propAvcC = fourCC{'a', 'v', 'c', 'C'}
+	propLhvC = fourCC{'l', 'h', 'v', 'C'}
+	propVvcC = fourCC{'v', 'v', 'c', 'C'}
 )
 
 // nalLengthSize returns the codec of an item of NAL units and the size of
@@ -390,9 +392,9 @@ func (h *heifFile) nalLengthSize(it *heifItem) (nalCodec, int, error) {
 	case itemAvc1:
 		codec, cfgType, at = avcCodec, propAvcC, 4
 	case itemLhv1:
-		cfgType, at = fourCC{'l', 'h', 'v', 'C'}, 4
+		cfgType, at = propLhvC, 4
 	case itemVvc1:
-		codec, cfgType, at, shift = vvcCodec, fourCC{'v', 'v', 'c', 'C'}, 4, 1
+		codec, cfgType, at, shift = vvcCodec, propVvcC, 4, 1
 	case itemHvt1:
 		for _, ref := range h.refs {
 			if ref.typ == (fourCC{'t', 'b', 'a', 's'}) && ref.from == it.id && len(ref.to) > 0 {

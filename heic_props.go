@@ -40,6 +40,9 @@ var heifFixedProps = map[fourCC]struct {
 	{'c', 'o', 'l', 'r'}: {false, -1, 0},    // 14496-12 §12.1.5: written below
 	{'h', 'v', 'c', 'C'}: {false, -1, 0},    // 14496-15 §8.3.3: written below
 	{'a', 'v', 'c', 'C'}: {false, -1, 0},    // 14496-15 §5.3.3: written below
+	{'l', 'h', 'v', 'C'}: {false, -1, 0},    // 14496-15 §9.6.3: written below
+	{'v', 'v', 'c', 'C'}: {true, -1, 0},     // 14496-15 §11.2.4.2: written below
+	{'t', 'o', 'l', 's'}: {true, 2, 0},      // 23008-12 §6.5.21: target output layer set
 	{'a', 'v', '1', 'C'}: {false, -1, 0x00}, // AV1-ISOBMFF §2.3: written below
 	{'j', 'p', 'g', 'C'}: {false, -1, 0},    // 23008-12 Annex H.2: written below
 }
@@ -59,10 +62,12 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 	spec, ok := heifFixedProps[p.typ]
 	var w boxWriter
 	if !ok {
-		// Properties whose fields Scrub does not rebuild (other codecs'
-		// configurations, uncompressed image layouts) are copied.
-		w.copyBox(p)
-		return w.b, nil
+		// A property that says how to decode an image but whose fields
+		// Scrub does not rebuild (EVC and JPEG 2000 configurations,
+		// uncompressed image layouts, layered HEVC operating points)
+		// would have to be copied whole, and could carry anything: the
+		// file is refused instead.
+		return nil, errorAt(p.off, ErrUnsupportedFeature, "property %q: its fields are not rebuilt, and it is not copied whole", p.typ)
 	}
 	c := newCursor(p)
 	if spec.full {
@@ -118,13 +123,11 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 		}
 	case fourCC{'c', 'o', 'l', 'r'}:
 		var err error
-		if keep, err = h.writeColr(&w, c); err != nil {
+		if keep, err = writeColr(h.rep, "HEIF colr", &w, c); err != nil {
 			return nil, errorAt(p.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
 		}
-	case fourCC{'h', 'v', 'c', 'C'}:
-		h.writeNALConfig(&w, c, hevcCodec)
-	case fourCC{'a', 'v', 'c', 'C'}:
-		h.writeNALConfig(&w, c, avcCodec)
+	case propHvcC, propAvcC, propLhvC, propVvcC:
+		h.writeNALConfig(&w, c, p.typ)
 	case fourCC{'j', 'p', 'g', 'C'}:
 		// The JPEG header for items whose data starts at SOS: marker
 		// segments, of which APPn and COM are metadata (T.81 B.2.4.5,
@@ -172,14 +175,15 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 	return w.b, w.err
 }
 
-// writeColr writes a colour information box (14496-12 §12.1.5) from its
-// fields: 'nclx' as its code points and full-range flag, QuickTime's
-// 'nclc' as its code points, an ICC profile ('prof', 'rICC') sanitised
-// (icc.go): its colour tags, without the dates, devices and text. A
-// profile colour engines would not use, and other colour types, are
-// dropped and reported; one that would be used but cannot be rebuilt is
-// an error.
-func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
+// writeColr writes the fields of a colour information box (14496-12
+// §12.1.5, QTFF "Color parameter atom") after its header: 'nclx' as its
+// code points and full-range flag, QuickTime's 'nclc' as its code points,
+// an ICC profile ('prof', 'rICC') sanitised (icc.go): its colour tags,
+// without the dates, devices and text. A profile colour engines would not
+// use, and other colour types, are dropped and reported as found in
+// container; one that would be used but cannot be rebuilt is an error.
+// HEIF item properties and video sample entries share it.
+func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, error) {
 	typ := c.fourCC()
 	w.bytes(typ[:])
 	switch typ {
@@ -193,7 +197,7 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 		if c.err != nil {
 			return false, nil
 		}
-		reportICC(h.rep, "ICC_Profile", p)
+		reportICC(rep, "ICC_Profile", p)
 		out, err := sanitizeICC(p)
 		switch {
 		case errors.Is(err, ErrUnsupportedFeature):
@@ -204,7 +208,7 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 		w.bytes(out)
 	default:
 		if c.err == nil {
-			h.rep.add(Embedded, "HEIF colr", typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
+			rep.add(Embedded, container, typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
 		}
 		c.take(c.left())
 		return false, nil
@@ -212,12 +216,20 @@ func (h *heifFile) writeColr(w *boxWriter, c *cursor) (bool, error) {
 	return true, nil
 }
 
-// writeNALConfig writes an HEVC or AVC decoder configuration record
-// (14496-15 §8.3.3.1, §5.3.3.1) with its parameter sets and HDR SEI,
-// reserved bits set as the standard has them, and nothing after.
-func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, codec nalCodec) {
+// writeNALConfig writes a decoder configuration record of NAL units
+// (ISO/IEC 14496-15: 'avcC' §5.3.3.1, 'hvcC' §8.3.3.1, 'lhvC' §9.6.3,
+// 'vvcC' §11.2.4.2) with its parameter sets and HDR SEI, reserved bits set
+// as the standard has them, and nothing after.
+func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 	rm := make(removals)
-	container := "HEIF hvcC"
+	container := "HEIF " + typ.String()
+	codec := hevcCodec
+	switch typ {
+	case propAvcC:
+		codec = avcCodec
+	case propVvcC:
+		codec = vvcCodec
+	}
 	// nal copies one unit, if it is kept, and says whether it was.
 	nal := func() bool {
 		n := int(c.u16())
@@ -251,38 +263,35 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, codec nalCodec) {
 		}
 		return kept
 	}
-	if codec.name == "HEVC" {
-		b := c.take(23)
+	switch typ {
+	case propHvcC:
+		b := c.take(22)
 		if c.err != nil {
 			return
 		}
-		hdr := append([]byte(nil), b[:22]...)
+		hdr := append([]byte(nil), b...)
 		hdr[13] |= 0xf0 // reserved bits are 1
 		hdr[15] |= 0xfc
 		hdr[16] |= 0xfc
 		hdr[17] |= 0xf8
 		hdr[18] |= 0xf8
 		w.bytes(hdr)
-		arraysAt := len(w.b)
-		w.u8(0)
-		arrays := 0
-		for i := 0; i < int(b[22]) && c.err == nil; i++ {
-			a := c.u8()
-			count := int(c.u16())
-			at := len(w.b)
-			w.u8(a & 0xbf) // array_completeness, reserved 0, NAL_unit_type
-			w.u16(0)
-			kept := nals(count)
-			if kept == 0 {
-				w.b = w.b[:at] // no unit left: no array
-				continue
-			}
-			w.putUintN(at+1, 2, uint64(kept))
-			arrays++
+		h.nalArrays(w, c, 0xbf, nil, nals)
+	case propLhvC:
+		// configurationVersion, then reserved bits (1) before
+		// min_spatial_segmentation_idc, parallelismType and
+		// numTemporalLayers.
+		b := c.take(5)
+		if c.err != nil {
+			return
 		}
-		w.b[arraysAt] = byte(arrays)
-	} else {
-		container = "HEIF avcC"
+		w.bytes([]byte{b[0], b[1] | 0xf0, b[2], b[3] | 0xfc, b[4] | 0xc0})
+		h.nalArrays(w, c, 0xbf, nil, nals)
+	case propVvcC:
+		h.writeVVCHeader(w, c)
+		// DCI and OPI arrays hold one unit and no count (§11.2.4.2.2).
+		h.nalArrays(w, c, 0x9f, func(t int) bool { return t != 12 && t != 13 }, nals)
+	default:
 		b := c.take(6)
 		if c.err != nil {
 			return
@@ -307,6 +316,85 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, codec nalCodec) {
 		}
 	}
 	rm.report(h.rep)
+}
+
+// nalArrays copies the arrays of NAL units that end an HEVC, L-HEVC or VVC
+// configuration record: a count of arrays, then for each a byte of
+// completeness, reserved bits (cleared by mask) and NAL unit type, a count
+// of units (if counted says the type has one; nil: all do) and the units.
+// An array left with no unit is dropped.
+func (h *heifFile) nalArrays(w *boxWriter, c *cursor, mask byte, counted func(t int) bool, nals func(int) int) {
+	n := c.u8()
+	arraysAt := len(w.b)
+	w.u8(0)
+	arrays := 0
+	for i := 0; i < int(n) && c.err == nil; i++ {
+		a := c.u8()
+		count, hasCount := 1, counted == nil || counted(int(a&0x1f))
+		at := len(w.b)
+		w.u8(a & mask)
+		if hasCount {
+			count = int(c.u16())
+			w.u16(0)
+		}
+		kept := nals(count)
+		if kept == 0 {
+			w.b = w.b[:at] // no unit left: no array
+			continue
+		}
+		if hasCount {
+			w.putUintN(at+1, 2, uint64(kept))
+		}
+		arrays++
+	}
+	if c.err == nil {
+		w.b[arraysAt] = byte(arrays)
+	}
+}
+
+// writeVVCHeader writes the fields of a VVC configuration record before its
+// arrays (14496-15 §11.2.4.2.2): reserved bits, the NAL unit length size,
+// and when present the output layer set, sublayers, chroma format, bit
+// depth, profile, tier and level (VvcPTLRecord), picture size and frame
+// rate.
+func (h *heifFile) writeVVCHeader(w *boxWriter, c *cursor) {
+	b0 := c.u8()
+	w.u8(b0 | 0xf8)
+	if b0&1 == 0 || c.err != nil { // ptl_present_flag
+		return
+	}
+	b := c.take(3) // ols_idx(9) num_sublayers(3) constant_frame_rate(2) chroma_format_idc(2) bit_depth_minus8(3) reserved(5)
+	if c.err != nil {
+		return
+	}
+	w.bytes([]byte{b[0], b[1], b[2] | 0x1f})
+	sublayers := int(b[1]>>4) & 7
+	// VvcPTLRecord: 2 reserved bits and num_bytes_constraint_info, profile
+	// and tier, level, then the constraint info bytes (which start with
+	// two flags).
+	ptl := c.take(3)
+	if c.err != nil {
+		return
+	}
+	nInfo := int(ptl[0] & 0x3f)
+	w.bytes([]byte{ptl[0] & 0x3f, ptl[1], ptl[2]})
+	w.bytes(c.take(nInfo))
+	if sublayers > 1 {
+		// ptl_sublayer_level_present_flag for sublayers-2 down to 0,
+		// then reserved zero bits to the byte's end.
+		f := c.u8()
+		f &= byte(0xff << (9 - sublayers))
+		w.u8(f)
+		for i := 0; i < sublayers-1; i++ {
+			if f&(0x80>>i) != 0 {
+				w.u8(c.u8()) // sublayer_level_idc
+			}
+		}
+	}
+	subProfiles := c.u8()
+	w.u8(subProfiles)
+	w.bytes(c.take(4 * int(subProfiles)))
+	w.bytes(c.take(6)) // max_picture_width, max_picture_height, avg_frame_rate
 }
 
 // jpegTables returns the marker segments of a JPEG header without its APPn

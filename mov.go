@@ -50,7 +50,10 @@ import (
 // edit lists, the 'tkhd' display matrix (a phone's rotation), sample
 // entries with their colour ('colr'), aspect ratio ('pasp'), clean
 // aperture ('clap'), HDR ('mdcv', 'clli') and Dolby Vision ('dvcC',
-// 'dvvC') boxes, audio, chapter and subtitle tracks. When boxes before
+// 'dvvC') boxes, audio, chapter and subtitle tracks. An ICC profile in a
+// video sample entry's 'colr' box is the exception: it is rebuilt as a
+// photo's is (icc.go), its colour tags without its text, dates and
+// device, or dropped with DropColorProfile. When boxes before
 // media data shrink, every chunk offset ('stco', 'co64') and auxiliary
 // information offset ('saio') moves by exactly the bytes removed.
 //

@@ -303,6 +303,7 @@ type testMovie struct {
 	after    []byte   // after the last box
 	metaHdlr string   // the metadata track's handler, "meta" by default
 	metaType string   // its sample entry, "mebx" by default
+	entry    []byte   // the video sample entry's payload, if not the default
 }
 
 // testVideoSamples are the samples of a testMovie: video then metadata.
@@ -364,7 +365,10 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 		return mfull("tkhd", 0, 3, times, times, mu32(id), mu32(0), mu32(1200), make([]byte, 16), matrix, mu32(16<<16), mu32(16<<16))
 	}
 	mdhd := mfull("mdhd", 0, 0, times, times, mu32(600), mu32(1200), mu32(0x55c40000))
-	stbl := func(entry string, samples [][]byte, offs []int) []byte {
+	stbl := func(entry string, samples [][]byte, offs []int, payload []byte) []byte {
+		if payload == nil {
+			payload = bytes.Join([][]byte{make([]byte, 6), {0, 1}, mbox("colr", []byte("nclx"), []byte{0, 1, 0, 1, 0, 1, 0})}, nil)
+		}
 		var sizes []byte
 		for _, s := range samples {
 			sizes = append(sizes, mu32(uint32(len(s)))...)
@@ -382,7 +386,7 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 			coType = "co64"
 		}
 		return mbox("stbl",
-			mfull("stsd", 0, 0, mu32(1), mbox(entry, make([]byte, 6), []byte{0, 1}, mbox("colr", []byte("nclx"), []byte{0, 1, 0, 1, 0, 1, 0}))),
+			mfull("stsd", 0, 0, mu32(1), mbox(entry, payload)),
 			mfull("stts", 0, 0, mu32(1), mu32(uint32(len(samples))), mu32(600)),
 			mfull("stsc", 0, 0, mu32(1), mu32(1), mu32(1), mu32(1)),
 			mfull("stsz", 0, 0, mu32(0), mu32(uint32(len(samples))), sizes),
@@ -394,7 +398,7 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 	}
 	video := mbox("trak", tkhd(1), mbox("tref", mbox("cdsc", mu32(2)), mbox("chap", mu32(2), mu32(3))), bytes.Join(m.trakMore, nil),
 		mbox("edts", mfull("elst", 0, 0, mu32(1), mu32(1200), mu32(0), mu32(1<<16))),
-		mbox("mdia", mdhd, hdlr("vide"), mbox("minf", mfull("vmhd", 0, 1, make([]byte, 8)), dinf, stbl("avc1", m.video, voffs))),
+		mbox("mdia", mdhd, hdlr("vide"), mbox("minf", mfull("vmhd", 0, 1, make([]byte, 8)), dinf, stbl("avc1", m.video, voffs, m.entry))),
 		mbox("udta", mbox("\xa9xyz", []byte{0, 18, 0x15, 0xc7}, []byte("+48.8584+002.2945/")), mbox("chpl", []byte("chapters"))))
 	metaHdlr, metaType := m.metaHdlr, m.metaType
 	if metaHdlr == "" {
@@ -406,7 +410,7 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 	var meta []byte
 	if len(m.meta) > 0 {
 		meta = mbox("trak", tkhd(2), mbox("tref", mbox("cdsc", mu32(1))),
-			mbox("mdia", mdhd, hdlr(metaHdlr), mbox("minf", mfull("nmhd", 0, 0), dinf, stbl(metaType, m.meta, moffs))))
+			mbox("mdia", mdhd, hdlr(metaHdlr), mbox("minf", mfull("nmhd", 0, 0), dinf, stbl(metaType, m.meta, moffs, nil))))
 	}
 	return mbox("moov", mvhd, video, meta, bytes.Join(m.moovMore, nil))
 }
@@ -823,6 +827,50 @@ func TestVideoScrubFileLarge(t *testing.T) {
 		for _, s := range m.meta {
 			if bytes.Contains(out, s) {
 				t.Errorf("moov last %v: metadata sample %q survives", moovLast, s)
+			}
+		}
+	}
+}
+
+// TestVideoICC checks that an ICC profile in a video sample entry's 'colr'
+// box is sanitised as a photo's is: its colour stays, its text, dates and
+// device go, and the entry's other fields and boxes are copied.
+func TestVideoICC(t *testing.T) {
+	const marker = "PLANTEDVIDEOICC"
+	fields := make([]byte, visualEntryFields)
+	fields[7] = 1                   // data_reference_index
+	copy(fields[8+42:], "\x04HEVC") // compressor name
+	pasp := mbox("pasp", mu32(1), mu32(1))
+	prof := buildICC(4, marker)
+	for _, drop := range []bool{false, true} {
+		m := newTestMovie()
+		m.entry = bytes.Join([][]byte{fields, mbox("colr", []byte("prof"), prof), pasp}, nil)
+		in, _, _ := m.build()
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), &Options{DropColorProfile: drop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(out.Bytes(), []byte(marker)) {
+			t.Errorf("drop=%v: the output holds the marker", drop)
+		}
+		if !rep.Has(Device, Text, Time) && !drop {
+			t.Errorf("the profile's text and dates are not reported: %v", rep.Findings)
+		}
+		for _, want := range [][]byte{fields, pasp} {
+			if !bytes.Contains(out.Bytes(), want) {
+				t.Errorf("drop=%v: the entry lost %q", drop, want[:min(len(want), 8)])
+			}
+		}
+		if got := bytes.Contains(out.Bytes(), []byte("colrprof")); got == drop {
+			t.Errorf("drop=%v: colr prof in the output: %v", drop, got)
+		}
+		checkClean(t, out.Bytes(), nil)
+		f := parseMovieForTest(t, out.Bytes())
+		for i, off := range f.offsets {
+			s := m.video[i]
+			if !bytes.Equal(out.Bytes()[off:off+uint64(len(s))], s) {
+				t.Errorf("chunk %d at %d does not hold %q", i, off, s)
 			}
 		}
 	}

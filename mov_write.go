@@ -2,6 +2,7 @@ package exifscrub
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -797,7 +798,7 @@ func (f *movFile) readAhead(h *movHeader) {
 				return
 			}
 			// A throwaway report: the 'moov' is reported when it is reached.
-			scratch := &movFile{scrubber: &scrubber{rep: new(Report), scan: true}}
+			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}}
 			scratch.m.rep = scratch.rep
 			mv, err := scratch.buildMoov(box{typ: boxMoov, off: pos, hdrLen: int(hl), payload: b[hl:]})
 			if err == nil {
@@ -1199,6 +1200,10 @@ func (f *movFile) writeContainer(w *boxWriter, mv *movMoov, bx box, t *movTrack)
 			if err := f.writeContainer(w, mv, c, t); err != nil {
 				return err
 			}
+		case bx.typ == boxStbl && c.typ == boxStsd && t.handler == handlerVide:
+			if err := f.writeStsd(w, c); err != nil {
+				return err
+			}
 		case bx.typ == boxStbl && (c.typ == boxStco || c.typ == boxCo64 || c.typ == boxSaio):
 			if err := writeOffsets(w, mv, c); err != nil {
 				return err
@@ -1211,6 +1216,97 @@ func (f *movFile) writeContainer(w *boxWriter, mv *movMoov, bx box, t *movTrack)
 	}
 	w.end()
 	return r.err
+}
+
+// handlerVide is the handler type of a video track (14496-12 §8.4.3).
+var handlerVide = fourCC{'v', 'i', 'd', 'e'}
+
+// visualEntryFields is the size of the fields of a visual sample entry
+// before its boxes (14496-12 §12.1.3.2; QTFF "Video sample description"):
+// the sample entry's reserved bytes and data reference index, then
+// version, sizes, resolutions, frame count, compressor name and depth.
+const visualEntryFields = 8 + 70
+
+// writeStsd writes the sample description box (14496-12 §8.5.2) of a
+// video track. A colour box ('colr') in a visual sample entry that holds
+// an ICC profile is written by writeColr, sanitised like a photo's (or
+// dropped with DropColorProfile); everything else is copied. The entries
+// of a description without such a box, or whose boxes do not parse, are
+// copied as they are.
+func (f *movFile) writeStsd(w *boxWriter, stsd box) error {
+	cur := newCursor(stsd)
+	version, flags := cur.fullBox()
+	n := cur.u32()
+	if cur.err != nil || !bytes.Contains(stsd.payload, []byte("colr")) {
+		w.copyBox(stsd)
+		return nil
+	}
+	var sw boxWriter
+	sw.startFull(boxStsd, version, flags)
+	sw.u32(n)
+	r := newBoxReader(cur.take(cur.left()), cur.off(), false)
+	for {
+		e, ok := r.next()
+		if !ok {
+			break
+		}
+		if err := f.writeVisualEntry(&sw, e); err != nil {
+			return err
+		}
+	}
+	if r.err != nil || sw.err != nil {
+		w.copyBox(stsd)
+		return nil
+	}
+	sw.end()
+	w.bytes(sw.b)
+	return nil
+}
+
+// writeVisualEntry writes one visual sample entry, with any ICC profile in
+// its 'colr' box sanitised.
+func (f *movFile) writeVisualEntry(w *boxWriter, e box) error {
+	if len(e.payload) < visualEntryFields || e.typ == boxUUID {
+		w.copyBox(e)
+		return nil
+	}
+	r := newBoxReader(e.payload[visualEntryFields:], e.payloadOff()+visualEntryFields, false)
+	var children []box
+	for {
+		c, ok := r.next()
+		if !ok {
+			break
+		}
+		children = append(children, c)
+	}
+	if r.err != nil {
+		w.copyBox(e) // not boxes (QuickTime allows a zero terminator): nothing to rebuild
+		return nil
+	}
+	w.start(e.typ)
+	w.bytes(e.payload[:visualEntryFields])
+	for _, c := range children {
+		if c.typ != propColr || !isICC(c) {
+			w.copyBox(c)
+			continue
+		}
+		if f.opts.DropColorProfile {
+			f.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(c.payload)))
+			continue
+		}
+		var cw boxWriter
+		cw.start(propColr)
+		keep, err := writeColr(f.rep, "QuickTime colr", &cw, newCursor(c))
+		if err != nil {
+			return errorAt(c.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
+		}
+		if keep {
+			cw.end()
+			w.bytes(cw.b)
+		}
+	}
+	w.end()
+	return nil
 }
 
 // writeOffsets copies a chunk offset box ('stco', 'co64': 14496-12

@@ -219,6 +219,9 @@ type exifWalk struct {
 	// that lead nowhere or back to an IFD already read.
 	unread, damage []string
 	stopped        bool // the entry budget is spent: no further IFDs are read
+	// read lists the spans of the block that the walk read: the header,
+	// IFDs and values, so that bytes nothing points to can be found.
+	read []span // their newStart is unused
 	// keep, when set, collects the entries that Options.Keep keeps
 	// instead of reporting them (see keepEXIF).
 	keep *exifKeep
@@ -266,9 +269,17 @@ func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %v", len(b), err))
 		return nil
 	}
-	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool), keep: keep}
+	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool), read: []span{{start: 0, end: 8}}, keep: keep}
 	before := rep.count()
 	w.walk(first, ifd0)
+	if rep.count() == before {
+		// Nothing but an orientation, or nothing: data that no IFD
+		// points to is all the block could hide, and Scrub removes it,
+		// so it must not pass a check.
+		if n := w.hidden(); n > 0 {
+			rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(%d bytes that no IFD points to)", n))
+		}
+	}
 	for _, d := range w.unread {
 		rep.add(Embedded, "EXIF", "EXIF", "partly unreadable: "+d)
 	}
@@ -354,6 +365,7 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, ok bool) {
 		chained = false
 	}
 	w.entries += int(n)
+	w.read = append(w.read, span{start: uint64(off), end: min(end+4, uint64(len(t.b)))})
 	// GPS coordinates are reported in signed decimal degrees, which needs
 	// the hemisphere references wherever they are in the IFD.
 	var latRef, lonRef string
@@ -544,7 +556,33 @@ func (w *exifWalk) value(e uint64, typ uint16, count uint32) ([]byte, bool) {
 	if !ok || uint64(off)+size > uint64(len(t.b)) {
 		return nil, false
 	}
+	w.read = append(w.read, span{start: uint64(off), end: uint64(off) + size})
 	return t.b[off : uint64(off)+size], true
+}
+
+// hidden returns the number of bytes of the block, other than zeros, that
+// the walk did not read: data that no IFD or value points to.
+func (w *exifWalk) hidden() int {
+	sort.Slice(w.read, func(i, j int) bool { return w.read[i].start < w.read[j].start })
+	n := 0
+	var pos uint64
+	count := func(b []byte) {
+		for _, c := range b {
+			if c != 0 {
+				n++
+			}
+		}
+	}
+	for _, s := range w.read {
+		if s.start > pos {
+			count(w.t.b[pos:s.start])
+		}
+		pos = max(pos, s.end)
+	}
+	if pos < uint64(len(w.t.b)) {
+		count(w.t.b[pos:])
+	}
+	return n
 }
 
 // uint returns the i'th value of an integer field.

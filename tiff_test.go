@@ -180,6 +180,22 @@ func TestEXIFWalk(t *testing.T) {
 				"other EXIF IFD0 Padding", "other EXIF ExifIFD ExifVersion", "other EXIF ExifIFD CustomRendered"},
 		},
 		{
+			name:        "only an orientation",
+			tiff:        minimalEXIF(6),
+			orientation: 6,
+		},
+		{
+			name:        "an orientation and bytes no IFD points to",
+			tiff:        append(minimalEXIF(6), "GPS 52.52 N, 13.40 E"...),
+			want:        []string{"embedded EXIF EXIF"},
+			orientation: 6,
+		},
+		{
+			name:        "an orientation and zero padding",
+			tiff:        append(minimalEXIF(6), make([]byte, 64)...),
+			orientation: 6,
+		},
+		{
 			name: "unreadable header",
 			tiff: []byte("XX\x00\x2a\x00\x00\x00\x08GPS 52.52 N"),
 			want: []string{"embedded EXIF EXIF"},
