@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,5 +245,115 @@ func checkKeptIdempotent(t testing.TB, out []byte, opts *Options) {
 		if !opts.keeps(f.Category) {
 			t.Errorf("Scan of the output with %+v finds %v", opts, f)
 		}
+	}
+}
+
+// TestKeepEXIFBlock checks the rebuilt TIFF structure: only the kept tags
+// of IFD0, the Exif IFD and the GPS IFD, with the orientation; no IFD1,
+// thumbnail, MakerNote, unknown or misplaced tag, and none of their bytes;
+// word-aligned values and nothing else.
+func TestKeepEXIFBlock(t *testing.T) {
+	in := slotTIFF(
+		&slotIFD{entries: []ifdEntry{ascii(0x010f, "Canon"), ascii(0x0110, "EOS 40D"), short(tagOrientation, 6),
+			ascii(0x013b, "Jane Doe"), ascii(0xabcd, "unknown secret"), long(tagExifIFD, ifdAt(1)), long(tagGPSIFD, ifdAt(2))},
+			next: ifdAt(3)},
+		&slotIFD{entries: []ifdEntry{ascii(0x9003, "2024:05:01 12:34:56"), ascii(0xa431, "SN123"),
+			{tagMakerNote, 7, 16, []byte("maker secret 123")}, ascii(0x9286+0x1000, "x")}},
+		&slotIFD{entries: append(gpsEntries(), rationals(0x0006, 34, 1))}, // GPSAltitude
+		&slotIFD{entries: []ifdEntry{ascii(0x013b, "IFD1 secret"), long(tagJPEGInterchange, ifdAt(4)), long(tagJPEGInterchangeLn, 8)}},
+		&slotIFD{entries: []ifdEntry{ascii(0x013b, "thumb secret")}},
+	)
+	tests := []struct {
+		keep   []Category
+		coarse float64
+		want   []string // the findings of a scan of the new block
+	}{
+		{[]Category{Device}, 0, []string{"device EXIF IFD0 Make Canon", "device EXIF IFD0 Model EOS 40D", "device EXIF ExifIFD SerialNumber SN123"}},
+		{[]Category{Identity}, 0, []string{"identity EXIF IFD0 Artist Jane Doe"}},
+		{[]Category{Time}, 0, []string{"time EXIF ExifIFD DateTimeOriginal 2024:05:01 12:34:56"}},
+		{[]Category{Location}, 0, []string{"location EXIF GPS GPSLatitudeRef N", "location EXIF GPS GPSLatitude 52.520100",
+			"location EXIF GPS GPSLongitudeRef W", "location EXIF GPS GPSLongitude -13.400000", "location EXIF GPS GPSAltitude 34"}},
+		{[]Category{Location}, 0.1, []string{"location EXIF GPS GPSLatitudeRef N", "location EXIF GPS GPSLatitude 52.500000",
+			"location EXIF GPS GPSLongitudeRef W", "location EXIF GPS GPSLongitude -13.400000"}},
+		{[]Category{Text}, 0, nil},
+	}
+	for _, tt := range tests {
+		opts := &Options{Keep: tt.keep, CoarseLocation: tt.coarse}
+		rep := new(Report)
+		o, out := keepEXIF(rep, in, opts, true, maxMetadataChunk)
+		if o != 6 {
+			t.Errorf("%v: orientation %d", tt.keep, o)
+		}
+		if tt.want == nil {
+			if out != nil || len(rep.Kept) > 0 {
+				t.Errorf("%v: kept %v", tt.keep, rep.Kept)
+			}
+			continue
+		}
+		for _, s := range []string{"secret", "IFD1", "maker"} {
+			if bytes.Contains(out, []byte(s)) {
+				t.Errorf("%v: the new block holds %q", tt.keep, s)
+			}
+		}
+		again := new(Report)
+		if parseEXIF(again, out) != 6 {
+			t.Errorf("%v: orientation lost", tt.keep)
+		}
+		var got, kept []string
+		for _, f := range again.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s %s", f.Category, f.Container, f.Tag, f.Value))
+		}
+		for _, f := range rep.Kept {
+			kept = append(kept, fmt.Sprintf("%s %s %s %s", f.Category, f.Container, f.Tag, f.Value))
+		}
+		sort.Strings(got)
+		sort.Strings(kept)
+		want := slices.Clone(tt.want)
+		sort.Strings(want)
+		if !slices.Equal(got, want) || !slices.Equal(kept, want) {
+			t.Errorf("%v: the new block holds\n  %v\nKept lists\n  %v\nwant\n  %v", tt.keep, got, kept, want)
+		}
+		for _, f := range rep.Findings {
+			// Removed whatever the policy: the MakerNote, tags misplaced
+			// in IFD1, the precise position under CoarseLocation.
+			never := f.Tag == "MakerNote" || f.Container == "EXIF IFD1" || tt.coarse > 0 && f.Container == containerGPS
+			if opts.keeps(f.Category) && !never {
+				t.Errorf("%v: Findings lists %v", tt.keep, f)
+			}
+		}
+		// Every byte is read: the header, the IFDs and the values.
+		w := walkEXIF(new(Report), out, nil)
+		if n := w.hidden(); n > 0 {
+			t.Errorf("%v: %d bytes of the new block are not read", tt.keep, n)
+		}
+		if _, again := keepEXIF(new(Report), out, opts, true, maxMetadataChunk); !bytes.Equal(again, out) {
+			t.Errorf("%v: rebuilding the new block changes it", tt.keep)
+		}
+	}
+}
+
+// TestKeepEXIFShared checks that entries sharing one value cannot make
+// the new block grow beyond twice the input: it is not rebuilt, and its
+// tags are reported as removed.
+func TestKeepEXIFShared(t *testing.T) {
+	const n, size = 8, 1000
+	b := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1}
+	b = append(b, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0) // ExifIFD at 26
+	b = binary.BigEndian.AppendUint16(b, n)
+	value := uint32(26 + 2 + 12*n + 4)
+	for _, tag := range []uint16{0x9003, 0x9004, 0x9010, 0x9011, 0x9012, 0x9290, 0x9291, 0x9292}[:n] {
+		b = binary.BigEndian.AppendUint16(b, tag)
+		b = binary.BigEndian.AppendUint16(b, 2)
+		b = binary.BigEndian.AppendUint32(b, size)
+		b = binary.BigEndian.AppendUint32(b, value)
+	}
+	b = append(b, 0, 0, 0, 0)
+	b = append(b, bytes.Repeat([]byte("1"), size)...)
+	rep := new(Report)
+	if _, out := keepEXIF(rep, b, &Options{Keep: []Category{Time}}, true, maxMetadataChunk); out != nil {
+		t.Errorf("a block of %d bytes rebuilt to %d", len(b), len(out))
+	}
+	if len(rep.Kept) != 0 || len(rep.Findings) != n {
+		t.Errorf("Kept %d, Findings %d; want 0 and %d", len(rep.Kept), len(rep.Findings), n)
 	}
 }

@@ -1,6 +1,7 @@
 package exifscrub
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"sort"
@@ -119,8 +120,9 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 // that opts keeps, and returns the IFD0 orientation and a new TIFF block
 // (from the byte-order mark) holding the kept tags, and the orientation
 // when withOrientation is set and it is not 1. out is nil when no tag is
-// kept, or when the new block would be larger than limit bytes: the
-// caller then does as by default, and the tags are reported as removed.
+// kept, or when the new block would be larger than limit bytes (or than
+// twice the input): the caller then does as by default, and the tags are
+// reported as removed.
 func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit int) (orientation int, out []byte) {
 	k := &exifKeep{opts: opts}
 	w := walkEXIF(rep, b, k)
@@ -140,8 +142,11 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 		bo.PutUint16(v, uint16(w.orientation))
 		ifds[keptIFD0] = append(ifds[keptIFD0], keptEntry{tag: tagOrientation, typ: 3, count: 1, val: v})
 	}
-	out = writeTIFF(bo, ifds)
-	if len(out) > limit {
+	// Values that entries of the input share are written once per
+	// entry: a block that would grow far beyond the input is not
+	// rebuilt (its tags go).
+	out = writeTIFF(bo, ifds, min(limit, 2*len(b)+64))
+	if out == nil {
 		for i, es := range k.entries {
 			for _, e := range es {
 				rep.add(e.cat, [...]string{containerIFD0, containerExifIFD, containerGPS}[i], e.name, e.value)
@@ -175,16 +180,21 @@ func (k *exifKeep) coarsen(rep *Report, bo binary.ByteOrder) {
 	for _, e := range es {
 		switch e.tag {
 		case tagGPSLatitude, tagGPSLongitude:
-			// The precise position goes, whatever happens to it.
-			rep.add(e.cat, containerGPS, e.name, e.value)
 			d, ok := dmsDegrees(bo, e.typ, e.val)
 			if !ok {
+				rep.add(e.cat, containerGPS, e.name, e.value)
 				continue
 			}
 			if r := refs[e.tag-1]; r == "S" || r == "W" {
 				d = -d
 			}
-			coords[e.tag] = math.Round(d/grid) * grid
+			r := math.Round(d/grid) * grid
+			coords[e.tag] = r
+			if !bytes.Equal(e.val, dmsRationals(bo, math.Abs(r))) {
+				// The precise position goes (unless it was on the
+				// grid already, written as coarsen writes it).
+				rep.add(e.cat, containerGPS, e.name, e.value)
+			}
 		case tagGPSLatitudeRef, tagGPSLongitudeRef:
 			// Rewritten below to match the rounded position.
 		default:
@@ -262,7 +272,11 @@ func dmsRationals(bo binary.ByteOrder, d float64) []byte {
 // fit in their entries, on word boundaries (TIFF 6.0 §2: "the Value
 // Offset ... must be an even number"). Entries are sorted by tag, as
 // TIFF 6.0 §2 requires; no IFD follows IFD0.
-func writeTIFF(bo binary.ByteOrder, ifds [nKeptIFDs][]keptEntry) []byte {
+//
+// It returns nil, before allocating, when the block would be larger than
+// limit bytes: values that entries of the input share are written once
+// per entry, so the block can be larger than the input.
+func writeTIFF(bo binary.ByteOrder, ifds [nKeptIFDs][]keptEntry, limit int) []byte {
 	ifd0 := append([]keptEntry(nil), ifds[keptIFD0]...)
 	ptr := func(tag uint16) keptEntry { return keptEntry{tag: tag, typ: 4, count: 1, val: make([]byte, 4)} }
 	if len(ifds[keptExif]) > 0 {
@@ -274,18 +288,21 @@ func writeTIFF(bo binary.ByteOrder, ifds [nKeptIFDs][]keptEntry) []byte {
 	all := [nKeptIFDs][]keptEntry{ifd0, ifds[keptExif], ifds[keptGPS]}
 	// Offsets first: each IFD, then its values.
 	var at [nKeptIFDs]uint32
-	off := uint32(8)
+	off := uint64(8)
 	for i, es := range all {
 		if len(es) == 0 {
 			continue
 		}
 		sort.SliceStable(es, func(a, b int) bool { return es[a].tag < es[b].tag })
-		at[i] = off
-		off += 2 + 12*uint32(len(es)) + 4
+		at[i] = uint32(off)
+		off += 2 + 12*uint64(len(es)) + 4
 		for _, e := range es {
 			if len(e.val) > 4 {
-				off += uint32(len(e.val) + len(e.val)%2)
+				off += uint64(len(e.val) + len(e.val)%2)
 			}
+		}
+		if off > uint64(limit) {
+			return nil
 		}
 	}
 	ab := bo.(binary.AppendByteOrder) // binary.LittleEndian or BigEndian
