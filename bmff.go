@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"strings"
 )
@@ -97,6 +98,19 @@ type boxReader struct {
 
 func newBoxReader(b []byte, base int64, top bool) *boxReader {
 	return &boxReader{b: b, base: base, top: top}
+}
+
+// all returns an iterator over the boxes that next returns: the loop ends
+// at the end of b or on an error, which err then holds.
+func (r *boxReader) all() iter.Seq[box] {
+	return func(yield func(box) bool) {
+		for {
+			b, ok := r.next()
+			if !ok || !yield(b) {
+				return
+			}
+		}
+	}
 }
 
 // next returns the next box. It returns false at the end of b or on an

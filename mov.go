@@ -394,11 +394,7 @@ func atomName(t fourCC) string {
 // reportUserData reports the children of a 'udta' box that Scrub removes.
 func (m *movReport) reportUserData(bx box) {
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		if isMOVKeptUserData(c.typ) {
 			continue
 		}
@@ -570,11 +566,7 @@ func (m *movReport) reportMeta(bx box) {
 	var handler fourCC
 	reported := false
 	r := newBoxReader(p, base, false)
-	for {
-		c, ok := r.next()
-		if !ok {
-			break
-		}
+	for c := range r.all() {
 		switch c.typ {
 		case boxHdlr:
 			handler, _ = handlerType(newCursor(c)) // a short box leaves it zero
@@ -583,19 +575,29 @@ func (m *movReport) reportMeta(bx box) {
 		case boxIlst:
 			m.reportIlst(c, handler, keys)
 			reported = true
-		case boxXMP, fourCC{'x', 'm', 'l', ' '}:
-			if c.typ == boxXMP || strings.Contains(string(c.payload), "adobe:ns:meta") {
-				parseXMP(m.rep, "XMP", trimNUL(c.payload[min(4, len(c.payload)):]))
-				reported = true
-			}
-		case boxUUID:
-			m.reportUUID(c)
-			reported = true
+		default:
+			reported = m.reportMetaChild(c) || reported
 		}
 	}
 	if !reported || r.err != nil {
 		m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.payload)))
 	}
+}
+
+// reportMetaChild reports a child of a 'meta' box other than its handler
+// and items: XMP or a 'uuid' box. It returns false for anything else.
+func (m *movReport) reportMetaChild(c box) bool {
+	switch c.typ {
+	case boxXMP, fourCC{'x', 'm', 'l', ' '}:
+		if c.typ == boxXMP || strings.Contains(string(c.payload), "adobe:ns:meta") {
+			parseXMP(m.rep, "XMP", trimNUL(c.payload[min(4, len(c.payload)):]))
+			return true
+		}
+	case boxUUID:
+		m.reportUUID(c)
+		return true
+	}
+	return false
 }
 
 // parseKeys reads a 'keys' box (QTFF "Metadata Item Keys Atom"): a
@@ -617,59 +619,33 @@ func parseKeys(bx box) []string {
 }
 
 // reportIlst reports the items of an 'ilst' box (QTFF "Metadata Item
-// List Atom"). With handler 'mdta' an item's type is the 1-based index of
-// its key; otherwise it is the item's name, as in '©nam'; a '----' item
-// names itself in its 'mean' and 'name' atoms.
+// List Atom"), named as ilstItemKey names them.
 func (m *movReport) reportIlst(bx box, handler fourCC, keys []string) {
 	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for {
-		item, ok := r.next()
-		if !ok {
-			break
-		}
-		var key string
-		var cat Category
-		container := containerItemList
-		idx := binary.BigEndian.Uint32(item.typ[:])
-		switch {
-		case handler == fourCC{'m', 'd', 't', 'a'} && idx >= 1 && uint64(idx) <= uint64(len(keys)):
-			key, container = keys[idx-1], containerKeys
-			cat = movKeyCategory(key)
-		default:
-			name := atomName(item.typ)
-			if info, ok := movAtoms[name]; ok {
-				key, cat = info.name, info.cat
-			} else {
-				key, cat = name, Other
+	for item := range r.all() {
+		m.reportIlstItem(item, handler, keys)
+	}
+}
+
+// reportIlstItem reports the values of one item of an 'ilst' box.
+func (m *movReport) reportIlstItem(item box, handler fourCC, keys []string) {
+	key, cat, container := ilstItemKey(item, handler, keys)
+	var values []string
+	r := newBoxReader(item.payload, item.payloadOff(), false)
+	for d := range r.all() {
+		if string(d.typ[:]) == "data" {
+			if v, ok := dataValue(d.payload); ok {
+				values = append(values, v)
 			}
 		}
-		var values []string
-		ir := newBoxReader(item.payload, item.payloadOff(), false)
-		for {
-			d, ok := ir.next()
-			if !ok {
-				break
-			}
-			switch string(d.typ[:]) {
-			case "name":
-				if len(d.payload) > 4 && item.typ == (fourCC{'-', '-', '-', '-'}) {
-					key = string(d.payload[4:])
-					cat = guessCategory(key)
-				}
-			case "data":
-				if v, ok := dataValue(d.payload); ok {
-					values = append(values, v)
-				}
-			}
+	}
+	if len(values) == 0 {
+		values = []string{fmt.Sprintf("(%d bytes)", len(item.payload))}
+	}
+	for _, v := range values {
+		if cat == Location {
+			v = position(v)
 		}
-		if len(values) == 0 {
-			values = []string{fmt.Sprintf("(%d bytes)", len(item.payload))}
-		}
-		for _, v := range values {
-			if cat == Location {
-				v = position(v)
-			}
-			m.add(cat, container, key, v)
-		}
+		m.add(cat, container, key, v)
 	}
 }

@@ -1,0 +1,447 @@
+package exifscrub
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unicode/utf8"
+)
+
+// Keeping chosen metadata in a video (Options.Keep). By default every
+// metadata box of a video goes (mov.go); with a policy, what the policy
+// keeps is written anew from its parsed values, and nothing else of the
+// box it was in comes along:
+//   - 'mvhd', 'tkhd' and 'mdhd' times (Time) keep their values instead of
+//     being set to 0.
+//   - 'udta' text atoms (QTFF "User Data Text Strings": '©nam', '©day',
+//     '©xyz'…) are rewritten as their text entries; 3GPP string boxes
+//     (TS 26.244 §8: 'titl', 'dscp', 'cprt', 'perf', 'auth', 'gnre',
+//     'albm') as their language and string; 'loci' as its fields. Vendor
+//     atoms whose bytes are not text ('FIRM', 'CAME', 'smrd'…) are never
+//     kept: like a MakerNote, nothing says what is in them.
+//   - QuickTime metadata ('meta' with 'keys' and 'ilst', handler 'mdta')
+//     and iTunes metadata (handler 'mdir') are rebuilt: a new handler with
+//     an empty name, the kept keys only, and items renumbered, each with
+//     its text and number 'data' atoms (images, such as cover art, go).
+//   - XMP ('XMP_' in 'udta', the XMP 'uuid') goes through keepXMP.
+//
+// With CoarseLocation, a kept ISO 6709 position ('©xyz',
+// com.apple.quicktime.location.ISO6709) is rounded to the grid and loses
+// its altitude; 'loci' keeps the rounded position with no name, altitude
+// or notes; other location keys (accuracy, name, body) go.
+
+// keepUserDataPolicy writes a 'udta' box with the children a player uses
+// (as keepUserData does) and those the policy keeps, rebuilt; it reports
+// the rest as removed.
+func (f *movFile) keepUserDataPolicy(w *boxWriter, c box) {
+	var kept [][]byte
+	r := newBoxReader(c.payload, c.payloadOff(), false)
+	for k := range r.all() {
+		if isMOVKeptUserData(k.typ) {
+			var cw boxWriter
+			cw.copyBox(k)
+			kept = append(kept, cw.b)
+			continue
+		}
+		if b := f.keepUserDataAtom(k); b != nil {
+			kept = append(kept, b)
+		}
+	}
+	if r.err != nil {
+		f.m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(c.payload)))
+	}
+	if len(kept) == 0 {
+		return
+	}
+	w.start(boxUdta)
+	for _, b := range kept {
+		w.bytes(b)
+	}
+	w.end()
+}
+
+// keepUserDataAtom returns a child of 'udta' rebuilt if the policy keeps
+// it, or reports it and returns nil.
+func (f *movFile) keepUserDataAtom(c box) []byte {
+	switch c.typ {
+	case boxMeta:
+		var w boxWriter
+		f.keepMeta(&w, c)
+		return w.b
+	case boxXMP:
+		if p := keepXMP(f.rep, "XMP", trimNUL(c.payload), f.opts); p != nil {
+			var w boxWriter
+			w.start(boxXMP)
+			w.bytes(p)
+			w.end()
+			return w.b
+		}
+		return nil
+	case boxUUID:
+		var w boxWriter
+		f.keepUUID(&w, c)
+		return w.b
+	case boxLoci:
+		if f.opts.keeps(Location) {
+			if b := f.keepLoci(c); b != nil {
+				return b
+			}
+		}
+	}
+	name := atomName(c.typ)
+	info, known := movAtoms[name]
+	if !known || !f.opts.keeps(info.cat) || c.typ == boxLoci {
+		f.m.reportUserDataAtom(c)
+		return nil
+	}
+	var w boxWriter
+	w.start(c.typ)
+	var values []string
+	if c.typ[0] == 0xa9 {
+		// Text entries: a 16-bit size, a 16-bit language, the text.
+		cur := newCursor(c)
+		for cur.left() >= 4 && cur.err == nil {
+			n := int(cur.u16())
+			lang := cur.u16()
+			s := cur.take(n)
+			if cur.err != nil || !isText(s) || !utf8.Valid(s) {
+				break
+			}
+			v := string(s)
+			if info.cat == Location {
+				var ok bool
+				if v, ok = f.keepPosition(containerUserData, info.name, v); !ok {
+					continue
+				}
+			}
+			w.u16(uint16(len(v)))
+			w.u16(lang)
+			w.bytes([]byte(v))
+			values = append(values, v)
+		}
+	} else if threeGPPStrings[c.typ] {
+		// TS 26.244 §8: a FullBox, a pad bit and language, a string.
+		cur := newCursor(c)
+		cur.fullBox()
+		lang := cur.u16()
+		if s := cString(cur.take(cur.left())); cur.err == nil && isText([]byte(s)) && s != "" {
+			w.u32(0)
+			w.u16(lang & 0x7fff)
+			w.bytes(append([]byte(s), 0))
+			values = append(values, s)
+		}
+	}
+	if len(values) == 0 {
+		f.m.reportUserDataAtom(c)
+		return nil
+	}
+	w.end()
+	for _, v := range values {
+		if info.cat == Location {
+			v = position(v)
+		}
+		f.rep.keep(info.cat, containerUserData, info.name, v)
+	}
+	return w.b
+}
+
+// threeGPPStrings are the 3GPP user data boxes that hold one string (TS
+// 26.244 §8.2 to §8.8 and §8.10).
+var threeGPPStrings = map[fourCC]bool{
+	{'t', 'i', 't', 'l'}: true, {'d', 's', 'c', 'p'}: true, {'c', 'p', 'r', 't'}: true,
+	{'p', 'e', 'r', 'f'}: true, {'a', 'u', 't', 'h'}: true, {'g', 'n', 'r', 'e'}: true,
+	{'a', 'l', 'b', 'm'}: true,
+}
+
+// keepPosition returns an ISO 6709 position as the policy keeps it: as it
+// is, or rounded to the CoarseLocation grid without altitude, in which
+// case the precise position is reported as removed. A position that does
+// not parse is kept only without CoarseLocation.
+func (f *movFile) keepPosition(container, tag, s string) (string, bool) {
+	grid := f.opts.CoarseLocation
+	if grid == 0 {
+		return s, true
+	}
+	f.m.add(Location, container, tag, position(s))
+	lat, lon, _, _, ok := iso6709(s)
+	if !ok {
+		return "", false
+	}
+	d := gridDecimals(grid)
+	lat, lon = roundToGrid(lat, grid), roundToGrid(lon, grid)
+	width := 3
+	if d > 0 {
+		width += 1 + d
+	}
+	return fmt.Sprintf("%+0*.*f%+0*.*f/", width, d, lat, width+1, d, lon), true
+}
+
+// roundToGrid rounds a coordinate in degrees to the nearest multiple of
+// grid.
+func roundToGrid(deg, grid float64) float64 {
+	return math.Round(deg/grid) * grid
+}
+
+// gridDecimals is the number of decimals that write multiples of grid
+// exactly (up to 9).
+func gridDecimals(grid float64) int {
+	for d := 0; d < 9; d++ {
+		x := grid * math.Pow10(d)
+		if math.Abs(x-math.Round(x)) < 1e-9 {
+			return d
+		}
+	}
+	return 9
+}
+
+// keepLoci rebuilds a 3GPP location box (TS 26.244 §8.15) from its
+// fields, or returns nil if it does not parse. With CoarseLocation the
+// position is rounded, and the name, altitude and notes go.
+func (f *movFile) keepLoci(bx box) []byte {
+	c := newCursor(bx)
+	c.fullBox()
+	lang := c.u16()
+	name := c.str()
+	role := c.u8()
+	lon := float64(int32(c.u32())) / 65536
+	lat := float64(int32(c.u32())) / 65536
+	alt := float64(int32(c.u32())) / 65536
+	body, notes := c.str(), c.str()
+	if c.err != nil || !isText([]byte(name+body+notes)) && name+body+notes != "" {
+		return nil
+	}
+	if grid := f.opts.CoarseLocation; grid > 0 {
+		f.m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
+		for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationNote", notes}} {
+			if v.val != "" {
+				f.m.add(Location, containerUserData, v.tag, v.val)
+			}
+		}
+		lat, lon = roundToGrid(lat, grid), roundToGrid(lon, grid)
+		name, alt, notes = "", 0, ""
+	}
+	var w boxWriter
+	w.startFull(boxLoci, 0, 0)
+	w.u16(lang & 0x7fff)
+	w.bytes(append([]byte(name), 0))
+	w.u8(role)
+	for _, v := range []float64{lon, lat, alt} {
+		w.u32(uint32(int32(math.Round(v * 65536))))
+	}
+	w.bytes(append([]byte(body), 0))
+	w.bytes(append([]byte(notes), 0))
+	w.end()
+	f.rep.keep(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, f.opts.CoarseLocation == 0))
+	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
+		if v.val != "" {
+			f.rep.keep(Location, containerUserData, v.tag, v.val)
+		}
+	}
+	return w.b
+}
+
+// keepUUID writes an XMP 'uuid' box with the properties the policy keeps,
+// and reports any other 'uuid' box.
+func (f *movFile) keepUUID(w *boxWriter, bx box) {
+	if bx.usertype != uuidXMP {
+		f.m.reportUUID(bx)
+		return
+	}
+	p := keepXMP(f.rep, "XMP", trimNUL(bx.payload), f.opts)
+	if p == nil {
+		return
+	}
+	w.b = w.appendUUID(uuidXMP, p)
+}
+
+// appendUUID appends a 'uuid' box of the given extended type.
+func (w *boxWriter) appendUUID(usertype [16]byte, payload []byte) []byte {
+	w.header(boxUUID, &usertype, uint64(len(payload)))
+	w.bytes(payload)
+	return w.b
+}
+
+// keepMeta writes a 'meta' box (QTFF "Metadata Atoms") with the items the
+// policy keeps, rebuilt, and reports the rest. The box keeps its form: a
+// FullBox in ISO files, a plain box in QuickTime ones.
+func (f *movFile) keepMeta(w *boxWriter, bx box) {
+	p, base := bx.payload, bx.payloadOff()
+	full := len(p) >= 8 && string(p[4:8]) != "hdlr"
+	if full {
+		p, base = p[4:], base+4
+	}
+	var keys []string
+	var handler fourCC
+	var ilst []box
+	r := newBoxReader(p, base, false)
+	for c := range r.all() {
+		switch c.typ {
+		case boxHdlr:
+			handler, _ = handlerType(newCursor(c))
+		case boxKeys:
+			keys = parseKeys(c)
+		case boxIlst:
+			ilst = append(ilst, c)
+		default:
+			// XMP in a 'meta' box is rare, and not kept: the rebuilt
+			// box holds only items.
+			f.m.reportMetaChild(c)
+		}
+	}
+	if r.err != nil || len(ilst) == 0 {
+		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.payload)))
+	}
+	mdta := handler == fourCC{'m', 'd', 't', 'a'}
+	var newKeys []string
+	keyIndex := make(map[string]uint32)
+	var items boxWriter
+	for _, l := range ilst {
+		ir := newBoxReader(l.payload, l.payloadOff(), false)
+		for item := range ir.all() {
+			key, cat, container := ilstItemKey(item, handler, keys)
+			data := f.keepItemData(item, key, cat, container)
+			if data == nil {
+				f.m.reportIlstItem(item, handler, keys)
+				continue
+			}
+			typ := item.typ
+			if mdta && container == containerKeys {
+				i, seen := keyIndex[key]
+				if !seen {
+					newKeys = append(newKeys, key)
+					i = uint32(len(newKeys))
+					keyIndex[key] = i
+				}
+				binary.BigEndian.PutUint32(typ[:], i)
+			}
+			items.start(typ)
+			items.bytes(data)
+			items.end()
+		}
+	}
+	if len(items.b) == 0 {
+		return
+	}
+	if full {
+		w.startFull(boxMeta, 0, 0)
+	} else {
+		w.start(boxMeta)
+	}
+	w.startFull(boxHdlr, 0, 0)
+	w.u32(0)
+	w.bytes(handler[:])
+	w.bytes(make([]byte, 12))
+	w.u8(0) // an empty name
+	w.end()
+	if mdta {
+		w.startFull(boxKeys, 0, 0)
+		w.u32(uint32(len(newKeys)))
+		for _, k := range newKeys {
+			w.u32(uint32(8 + len(k)))
+			w.bytes([]byte("mdta"))
+			w.bytes([]byte(k))
+		}
+		w.end()
+	}
+	w.start(boxIlst)
+	w.bytes(items.b)
+	w.end()
+	w.end()
+}
+
+// keepItemData returns the 'data' atoms of a metadata item the policy
+// keeps, rebuilt (QTFF "Value Atom": a type indicator, a locale, the
+// value), or nil. Only text and number values are kept: an image (cover
+// art) is Embedded whatever its item says.
+func (f *movFile) keepItemData(item box, key string, cat Category, container string) []byte {
+	if !f.opts.keeps(cat) || key == "" {
+		return nil
+	}
+	if cat == Location && f.opts.CoarseLocation > 0 && key != "com.apple.quicktime.location.ISO6709" && key != "©xyz" && key != "GPSCoordinates" {
+		return nil // accuracy, name, body, notes: not the city-level position
+	}
+	var w boxWriter
+	var values []string
+	r := newBoxReader(item.payload, item.payloadOff(), false)
+	for d := range r.all() {
+		if string(d.typ[:]) != "data" || len(d.payload) < 8 {
+			continue
+		}
+		typ := binary.BigEndian.Uint32(d.payload) & 0xffffff
+		v := d.payload[8:]
+		if !movDataKept(typ, v) {
+			continue
+		}
+		if cat == Location && (typ == 1 || typ == 4) {
+			s, ok := f.keepPosition(container, key, string(v))
+			if !ok {
+				continue
+			}
+			v = []byte(s)
+		}
+		w.start(fourCC{'d', 'a', 't', 'a'})
+		w.u32(typ)
+		w.bytes(d.payload[4:8]) // locale
+		w.bytes(v)
+		w.end()
+		s, _ := dataValue(w.b[len(w.b)-len(v)-8:])
+		if cat == Location {
+			s = position(s)
+		}
+		values = append(values, s)
+	}
+	if r.err != nil || len(values) == 0 {
+		return nil
+	}
+	for _, s := range values {
+		f.rep.keep(cat, container, key, s)
+	}
+	return w.b
+}
+
+// movDataKept reports whether a 'data' value of a kept item stays: UTF-8
+// or UTF-16 text (QTFF "Well-Known Types" 1, 2, 4, 5) that is valid and
+// printable, or a number of a defined size.
+func movDataKept(typ uint32, v []byte) bool {
+	switch typ {
+	case 1, 4:
+		return utf8.Valid(v) && isText(v)
+	case 2, 5:
+		return len(v)%2 == 0
+	case 21, 22, 65, 66, 67, 74, 75, 76, 77, 78:
+		return len(v) >= 1 && len(v) <= 8
+	case 23:
+		return len(v) == 4
+	case 24:
+		return len(v) == 8
+	}
+	return false
+}
+
+// ilstItemKey names an item of an 'ilst' box and classifies it: with
+// handler 'mdta' its type is the 1-based index of its key; otherwise it
+// is the item's name, as in '©nam'; a '----' item names itself in its
+// 'name' atom.
+func ilstItemKey(item box, handler fourCC, keys []string) (key string, cat Category, container string) {
+	idx := binary.BigEndian.Uint32(item.typ[:])
+	if handler == (fourCC{'m', 'd', 't', 'a'}) && idx >= 1 && uint64(idx) <= uint64(len(keys)) {
+		key = keys[idx-1]
+		return key, movKeyCategory(key), containerKeys
+	}
+	name := atomName(item.typ)
+	if info, ok := movAtoms[name]; ok {
+		key, cat = info.name, info.cat
+	} else {
+		key, cat = name, Other
+	}
+	if item.typ == (fourCC{'-', '-', '-', '-'}) {
+		r := newBoxReader(item.payload, item.payloadOff(), false)
+		for d := range r.all() {
+			if string(d.typ[:]) == "name" && len(d.payload) > 4 {
+				key = string(d.payload[4:])
+				cat = guessCategory(key)
+			}
+		}
+	}
+	return key, cat, containerItemList
+}

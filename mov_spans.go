@@ -1,0 +1,163 @@
+package exifscrub
+
+import (
+	"encoding/binary"
+	"io"
+	"math"
+	"sort"
+)
+
+// The byte ranges of a track's samples, from its sample tables: what a
+// removed track's samples occupy in 'mdat', to be overwritten with zeros.
+
+// trackSpans returns the byte ranges of a track's samples, from its
+// sample-to-chunk, sample size and chunk offset tables (14496-12 §8.7.3
+// to §8.7.5), and their total size. Every count is checked against the
+// bytes of its table before it is used.
+func trackSpans(t *movTrack) ([]movSpan, int64, error) {
+	if !t.hasStbl {
+		return nil, 0, nil
+	}
+	var stsc, stsz, stco box
+	var haveStsc, haveStsz, haveStco bool
+	r := newBoxReader(t.stbl.payload, t.stbl.payloadOff(), false)
+	for c := range r.all() {
+		switch c.typ {
+		case boxStsc:
+			stsc, haveStsc = c, true
+		case boxStsz, boxStz2:
+			stsz, haveStsz = c, true
+		case boxStco, boxCo64:
+			stco, haveStco = c, true
+		}
+	}
+	if r.err != nil {
+		return nil, 0, r.err
+	}
+	if !haveStco {
+		return nil, 0, nil
+	}
+	if !haveStsc || !haveStsz {
+		return nil, 0, errorAt(t.stbl.off, nil, "sample table of track %d without 'stsc' or 'stsz'", t.id)
+	}
+	// Chunk offsets.
+	oc := newCursor(stco)
+	oc.fullBox()
+	nChunks := oc.u32()
+	osize := 4
+	if stco.typ == boxCo64 {
+		osize = 8
+	}
+	if oc.err != nil || uint64(nChunks)*uint64(osize) > uint64(oc.left()) {
+		return nil, 0, errorAt(stco.off, io.ErrUnexpectedEOF, "%q box cannot hold %d offsets", stco.typ, nChunks)
+	}
+	// Sample sizes: one size for all, or a table of 4-, 8- or 16-bit sizes.
+	sc := newCursor(stsz)
+	sc.fullBox()
+	var fixed uint64
+	fieldBits := 32
+	if stsz.typ == boxStz2 {
+		sc.take(3)
+		fieldBits = int(sc.u8())
+		if fieldBits != 4 && fieldBits != 8 && fieldBits != 16 {
+			return nil, 0, errorAt(stsz.off, nil, "'stz2' field size %d", fieldBits)
+		}
+	} else {
+		fixed = uint64(sc.u32())
+	}
+	nSamples := uint64(sc.u32())
+	if sc.err != nil {
+		return nil, 0, sc.err
+	}
+	table := sc.b[sc.pos:]
+	if fixed == 0 && nSamples*uint64(fieldBits) > uint64(len(table))*8 {
+		return nil, 0, errorAt(stsz.off, io.ErrUnexpectedEOF, "%q box cannot hold %d sample sizes", stsz.typ, nSamples)
+	}
+	sampleSize := func(i uint64) uint64 {
+		if fixed != 0 {
+			return fixed
+		}
+		switch fieldBits {
+		case 4:
+			b := table[i/2]
+			if i%2 == 0 {
+				return uint64(b >> 4)
+			}
+			return uint64(b & 15)
+		case 8:
+			return uint64(table[i])
+		case 16:
+			return uint64(binary.BigEndian.Uint16(table[2*i:]))
+		}
+		return uint64(binary.BigEndian.Uint32(table[4*i:]))
+	}
+	// Sample to chunk: runs of chunks with the same number of samples.
+	cc := newCursor(stsc)
+	cc.fullBox()
+	nRuns := cc.u32()
+	if cc.err != nil || uint64(nRuns)*12 > uint64(cc.left()) {
+		return nil, 0, errorAt(stsc.off, io.ErrUnexpectedEOF, "'stsc' box cannot hold %d entries", nRuns)
+	}
+	type run struct{ first, perChunk uint32 }
+	runs := make([]run, nRuns)
+	for i := range runs {
+		runs[i] = run{cc.u32(), cc.u32()}
+		cc.u32() // sample_description_index
+		if runs[i].first == 0 || i > 0 && runs[i].first <= runs[i-1].first {
+			return nil, 0, errorAt(stsc.off, nil, "'stsc' entry %d starts at chunk %d", i, runs[i].first)
+		}
+	}
+	var spans []movSpan
+	var sample, total uint64
+	ri := 0
+	for chunk := uint32(1); chunk <= nChunks; chunk++ {
+		for ri+1 < len(runs) && runs[ri+1].first <= chunk {
+			ri++
+		}
+		if len(runs) == 0 || runs[ri].first > chunk {
+			return nil, 0, errorAt(stsc.off, nil, "'stsc' does not cover chunk %d", chunk)
+		}
+		per := uint64(runs[ri].perChunk)
+		if sample+per > nSamples {
+			return nil, 0, errorAt(stsc.off, nil, "track %d: chunks hold more samples than 'stsz' lists", t.id)
+		}
+		var size uint64
+		if fixed != 0 {
+			size = per * fixed
+		} else {
+			for i := sample; i < sample+per; i++ {
+				size += sampleSize(i)
+			}
+		}
+		sample += per
+		at := chunk - 1
+		var off uint64
+		if osize == 8 {
+			off = binary.BigEndian.Uint64(oc.b[oc.pos+8*int(at):])
+		} else {
+			off = uint64(binary.BigEndian.Uint32(oc.b[oc.pos+4*int(at):]))
+		}
+		if off > math.MaxInt64/2 || size > math.MaxInt64/2 {
+			return nil, 0, errorAt(stco.off, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
+		}
+		total = min(total+size, math.MaxInt64)
+		if size > 0 {
+			spans = append(spans, movSpan{int64(off), int64(off + size)})
+		}
+	}
+	return spans, int64(min(total, math.MaxInt64)), nil
+}
+
+// mergeSpans sorts spans and joins those that overlap or touch.
+func mergeSpans(s []movSpan) []movSpan {
+	sort.Slice(s, func(i, j int) bool { return s[i].start < s[j].start })
+	var out []movSpan
+	for _, x := range s {
+		if n := len(out); n > 0 && x.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, x.end)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
