@@ -120,16 +120,11 @@ func checkKeepInvariants(t *testing.T, data []byte, opts *Options) {
 		}
 	}
 	var twice bytes.Buffer
-	rep2, err := Scrub(&twice, bytes.NewReader(out.Bytes()), opts)
-	if err != nil {
+	if _, err := Scrub(&twice, bytes.NewReader(out.Bytes()), opts); err != nil {
 		t.Fatalf("second Scrub with %+v: %v", opts, err)
 	}
 	if !bytes.Equal(twice.Bytes(), out.Bytes()) {
 		t.Fatalf("scrubbing twice with %+v differs from once", opts)
-	}
-	if len(rep2.Findings) > 0 {
-		// The first scrub removed everything it did not keep.
-		t.Fatalf("second Scrub with %+v removes %v", opts, rep2.Findings)
 	}
 	again, err := Scan(bytes.NewReader(out.Bytes()))
 	if err != nil {
