@@ -1,6 +1,7 @@
 package exifscrub
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -21,6 +22,50 @@ const (
 
 // parsePhotoshop adds findings for the image resource blocks in b.
 func parsePhotoshop(rep *Report, b []byte) {
+	walkPhotoshop(rep, b, func(data []byte) { parseIPTC(rep, data) })
+}
+
+// keepPhotoshopIPTC reports the image resource blocks in b and returns
+// the IPTC-IIM datasets of the first IPTC resource that opts keeps,
+// rebuilt by keepIPTC, or nil. Every other resource is removed: thumbnails,
+// XMP and EXIF copies, settings, and the IPTC digest (0x0425), an MD5 of
+// the original IPTC that the kept datasets would no longer match.
+func keepPhotoshopIPTC(rep *Report, b []byte, opts *Options) []byte {
+	var kept []byte
+	seen := false
+	walkPhotoshop(rep, b, func(data []byte) {
+		if seen {
+			parseIPTC(rep, data)
+			return
+		}
+		seen = true
+		kept = keepIPTC(rep, data, opts, maxIPTCInAPP13)
+	})
+	return kept
+}
+
+// maxIPTCInAPP13 is the room for IPTC-IIM datasets in an APP13 segment
+// written by photoshopIPTC: 65533 bytes less the signature, the resource
+// header and a padding byte.
+const maxIPTCInAPP13 = 65533 - 14 - 12 - 1
+
+// photoshopIPTC returns an APP13 payload holding one image resource block,
+// IPTC-IIM (0x0404) with an empty name, holding iim.
+func photoshopIPTC(iim []byte) []byte {
+	b := make([]byte, 0, len(sigPhotoshop)+12+len(iim)+1)
+	b = append(b, sigPhotoshop...)
+	b = append(b, "8BIM\x04\x04\x00\x00"...) // ID, an empty Pascal name padded to even length
+	b = binary.BigEndian.AppendUint32(b, uint32(len(iim)))
+	b = append(b, iim...)
+	if len(iim)%2 == 1 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// walkPhotoshop adds findings for the image resource blocks in b, passing
+// the data of IPTC resources to iptc.
+func walkPhotoshop(rep *Report, b []byte, iptc func([]byte)) {
 	const container = "Photoshop"
 	for len(b) > 0 {
 		// Signature "8BIM" (4), ID (2), Pascal name padded to even length,
@@ -48,7 +93,7 @@ func parsePhotoshop(rep *Report, b []byte) {
 		data := b[pos : pos+int(size)]
 		switch id {
 		case irbIPTC:
-			parseIPTC(rep, data)
+			iptc(data)
 		case irbXMP:
 			parseXMP(rep, "XMP", data)
 		case irbEXIF:
@@ -132,7 +177,31 @@ var iptcDatasets = map[uint8]iptcDataset{
 // a tag marker 0x1C, record and dataset numbers, a length, and the data
 // (IPTC-IIM 4.2 §1.5 "Standard DataSet Tag").
 func parseIPTC(rep *Report, b []byte) {
+	keepIPTC(rep, b, nil, 0)
+}
+
+// keepIPTC reports the datasets in b as parseIPTC does and returns new
+// IPTC-IIM records holding those of the Application Record (record 2)
+// whose category opts keeps, as they were, or nil when none is kept.
+// Kept datasets go to the report's Kept, and must fit in room bytes; the
+// rest are removed and reported as by default. The new records start with
+// the record version 2:00 and, when the kept text is not ASCII, the
+// coded character set 1:90 of the original (IPTC-IIM 4.2 §1.6: ESC % G
+// for UTF-8), without which readers would take the text as Latin-1.
+func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 	const container = "IPTC"
+	var charset []byte
+	ascii := true
+	defer func() {
+		if kept == nil {
+			return
+		}
+		head := []byte{0x1c, 2, 0, 0, 2, 0, 4} // ApplicationRecordVersion 4
+		if !ascii && len(charset) > 0 && len(charset) <= 8 && charset[0] == 0x1b {
+			head = append(append([]byte{0x1c, 1, 90, 0, byte(len(charset))}, charset...), head...)
+		}
+		kept = append(head, kept...)
+	}()
 	for len(b) >= 5 {
 		if b[0] != 0x1c {
 			// Padding ends the records; anything else is data that
@@ -168,8 +237,11 @@ func parseIPTC(rep *Report, b []byte) {
 		d, ok := iptcDatasets[dataset]
 		switch {
 		case record == 2 && ok:
-		case record == 2 && dataset == 0, record == 1 && dataset == 0, record == 1 && dataset == 90:
-			continue // record versions and the coded character set: format bookkeeping
+		case record == 1 && dataset == 90:
+			charset = data
+			continue // the coded character set: format bookkeeping
+		case record == 2 && dataset == 0, record == 1 && dataset == 0:
+			continue // record versions: format bookkeeping
 		default:
 			// IPTC-IIM datasets are text; one exifscrub does not know is
 			// Text when it reads as text, else data it cannot classify.
@@ -182,6 +254,18 @@ func parseIPTC(rep *Report, b []byte) {
 		if !isText(data) {
 			v = fmt.Sprintf("(%d bytes)", len(data))
 		}
+		// Only text is kept: a value that is not, or that hides bytes
+		// after a NUL, is data the report cannot show.
+		if record == 2 && opts.keeps(d.cat) && isText(data) && bytes.IndexByte(data, 0) < 0 &&
+			n < 0x8000 && len(kept)+5+int(n) <= room-len(charset)-12 {
+			kept = append(append(kept, 0x1c, 2, dataset, byte(n>>8), byte(n)), data...)
+			for _, c := range data {
+				ascii = ascii && c < 0x80
+			}
+			rep.keep(d.cat, container, d.name, v)
+			continue
+		}
 		rep.add(d.cat, container, d.name, v)
 	}
+	return kept
 }

@@ -63,6 +63,11 @@ const (
 	maxSegment = 65535 - 2
 	// maxICCChunk is the profile data one APP2 segment holds.
 	maxICCChunk = 65535 - 2 - iccChunkHeader
+	// maxStandardXMP is the largest XMP packet written in one APP1
+	// segment: the limit of the XMP SDK and ExifTool, a little under the
+	// 65535 bytes less the length and signature that the segment holds.
+	// A rebuilt packet is never split into Extended XMP.
+	maxStandardXMP = 65502
 	// maxExtendedXMP bounds the Extended XMP kept in memory for the report.
 	// Larger packets are removed all the same, and reported by size.
 	maxExtendedXMP = 1 << 20
@@ -74,6 +79,8 @@ const (
 type jpegScrubber struct {
 	*scrubber
 	sawEXIF     bool
+	sawXMP      bool // a standard XMP segment was rebuilt (Options.Keep)
+	sawIPTC     bool // a Photoshop segment was rebuilt (Options.Keep)
 	extendedXMP []byte
 	extendedLen int        // bytes of Extended XMP seen, kept or not
 	mpImages    int        // secondary images the MPF index announces
@@ -370,6 +377,16 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			}
 			return false, nil, nil
 		case bytes.HasPrefix(p, sigXMP):
+			if j.opts.keepsAny() && !j.sawXMP {
+				// Readers take one standard XMP segment (XMP Part 3
+				// §1.1.3); the first is rebuilt with the kept properties
+				// and any later one is removed, as by default.
+				j.sawXMP = true
+				if kept := keepXMPMax(rep, "XMP", p[len(sigXMP):], j.opts, maxStandardXMP); kept != nil {
+					return true, append(append([]byte(nil), sigXMP...), kept...), nil
+				}
+				return false, nil, nil
+			}
 			parseXMP(rep, "XMP", p[len(sigXMP):])
 		case bytes.HasPrefix(p, sigExtendedXMP):
 			// Reported once for all its chunks, by finishXMP.
@@ -392,6 +409,13 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	case markerAPP12:
 		j.app12(p)
 	case markerAPP13:
+		if bytes.HasPrefix(p, sigPhotoshop) && j.opts.keepsAny() && !j.sawIPTC {
+			j.sawIPTC = true
+			if iptc := keepPhotoshopIPTC(rep, p[len(sigPhotoshop):], j.opts); iptc != nil {
+				return true, photoshopIPTC(iptc), nil
+			}
+			return false, nil, nil
+		}
 		if bytes.HasPrefix(p, sigPhotoshop) {
 			parsePhotoshop(rep, p[len(sigPhotoshop):])
 		}
@@ -404,6 +428,11 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			return true, p[:adobeSize:adobeSize], nil
 		}
 	case markerCOM:
+		if j.opts.keeps(Text) {
+			// The comment is the user's text, kept as it is.
+			rep.keep(Text, "JPEG COM", "Comment", string(p))
+			return true, p, nil
+		}
 		rep.add(Text, "JPEG COM", "Comment", string(p))
 	}
 	if rep.count() == before {

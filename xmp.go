@@ -15,8 +15,9 @@ import (
 // XMP is RDF/XML (XMP Specification Part 1 §7, "RDF serialization").
 // Properties are elements or attributes in their schema's namespace;
 // arrays are rdf:Bag/Seq/Alt of rdf:li items; structures nest properties.
-// exifscrub reports each simple property with its text and never needs to
-// rewrite XMP: a packet is removed whole.
+// exifscrub reports each simple property with its text. By default a
+// packet is removed whole; when Options.Keep names categories, keepXMP
+// (xmp_write.go) writes a new packet with only their properties.
 
 const (
 	nsRDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -144,6 +145,10 @@ type xmpParser struct {
 	rep       *Report
 	container string
 	prefixes  map[string]string // namespace URI → prefix declared in the packet
+	// sink, when set, receives each finding instead of rep (see keepXMP);
+	// prop is the property's namespace and local name, zero for text and
+	// comments outside properties.
+	sink func(cat Category, prop xml.Name, name, value string)
 }
 
 // An xmpFrame is an open element: a property collects the text of its
@@ -212,11 +217,11 @@ func (p *xmpParser) parse(b []byte) error {
 			} else {
 				// Readers show no text outside properties, but it is
 				// there to be read, and removed with the packet.
-				p.emitAs(Text, "XMP:Text", s)
+				p.emitAs(Text, xml.Name{}, "XMP:Text", s)
 			}
 		case xml.Comment:
 			if s := strings.TrimSpace(string(t)); s != "" {
-				p.emitAs(Text, "XMP:Comment", s)
+				p.emitAs(Text, xml.Name{}, "XMP:Comment", s)
 			}
 		case xml.EndElement:
 			if len(stack) == 0 {
@@ -273,11 +278,15 @@ func (p *xmpParser) emit(prop xml.Name, name, value string) {
 			value = d
 		}
 	}
-	p.emitAs(classifyXMP(prop.Space, prop.Local), name, value)
+	p.emitAs(classifyXMP(prop.Space, prop.Local), prop, name, value)
 }
 
 // emitAs adds a finding of the given category.
-func (p *xmpParser) emitAs(cat Category, name, value string) {
+func (p *xmpParser) emitAs(cat Category, prop xml.Name, name, value string) {
+	if p.sink != nil {
+		p.sink(cat, prop, name, value)
+		return
+	}
 	p.rep.add(cat, p.container, name, value)
 }
 
@@ -309,12 +318,4 @@ func xmpDegrees(s string) (string, bool) {
 		d += v / [3]float64{1, 60, 3600}[i]
 	}
 	return strconv.FormatFloat(sign*d, 'f', 6, 64), true
-}
-
-// keepXMP reports the XMP packet b as parseXMP does and returns a new
-// packet holding only the properties of the categories opts keeps, or nil
-// when there are none: the caller then removes the packet, as by default.
-func keepXMP(rep *Report, container string, b []byte, opts *Options) []byte {
-	parseXMP(rep, container, b)
-	return nil // issue 11: rebuilding a packet with the kept properties comes next
 }
