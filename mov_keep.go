@@ -1,10 +1,11 @@
 package exifscrub
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // Keeping chosen metadata in a video (Options.Keep). By default every
@@ -23,7 +24,9 @@ import (
 //     and iTunes metadata (handler 'mdir') are rebuilt: a new handler with
 //     an empty name, the kept keys only, and items renumbered, each with
 //     its text and number 'data' atoms (images, such as cover art, go).
-//   - XMP ('XMP_' in 'udta', the XMP 'uuid') goes through keepXMP.
+//   - XMP ('XMP_' in 'udta', the XMP 'uuid' in 'moov', 'trak' or at the
+//     top level, where ExifTool writes it in MP4 files) goes through
+//     keepXMP.
 //
 // With CoarseLocation, a kept ISO 6709 position ('©xyz',
 // com.apple.quicktime.location.ISO6709) is rounded to the grid and loses
@@ -103,8 +106,8 @@ func (f *movFile) keepUserDataAtom(c box) []byte {
 		for cur.left() >= 4 && cur.err == nil {
 			n := int(cur.u16())
 			lang := cur.u16()
-			s := cur.take(n)
-			if cur.err != nil || !isText(s) || !utf8.Valid(s) {
+			s, ok := plainText(cur.take(n))
+			if cur.err != nil || !ok {
 				break
 			}
 			v := string(s)
@@ -130,6 +133,10 @@ func (f *movFile) keepUserDataAtom(c box) []byte {
 			w.bytes(append([]byte(s), 0))
 			values = append(values, s)
 		}
+	} else if s, ok := plainText(c.payload); ok {
+		// A vendor atom of text ('SDLN' "SEQ_PLAY"), kept as its text.
+		w.bytes(s)
+		values = append(values, string(s))
 	}
 	if len(values) == 0 {
 		f.m.reportUserDataAtom(c)
@@ -143,6 +150,15 @@ func (f *movFile) keepUserDataAtom(c box) []byte {
 		f.rep.keep(info.cat, containerUserData, info.name, v)
 	}
 	return w.b
+}
+
+// plainText returns b up to its first NUL, and whether that is text
+// (isText): what follows a NUL is never kept.
+func plainText(b []byte) ([]byte, bool) {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return b, isText(b)
 }
 
 // threeGPPStrings are the 3GPP user data boxes that hold one string (TS
@@ -367,9 +383,8 @@ func (f *movFile) keepItemData(item box, key string, cat Category, container str
 		if string(d.typ[:]) != "data" || len(d.payload) < 8 {
 			continue
 		}
-		typ := binary.BigEndian.Uint32(d.payload) & 0xffffff
-		v := d.payload[8:]
-		if !movDataKept(typ, v) {
+		typ, v, ok := movDataKept(binary.BigEndian.Uint32(d.payload)&0xffffff, d.payload[8:])
+		if !ok {
 			continue
 		}
 		if cat == Location && (typ == 1 || typ == 4) {
@@ -399,23 +414,30 @@ func (f *movFile) keepItemData(item box, key string, cat Category, container str
 	return w.b
 }
 
-// movDataKept reports whether a 'data' value of a kept item stays: UTF-8
-// or UTF-16 text (QTFF "Well-Known Types" 1, 2, 4, 5) that is valid and
+// movDataKept returns a 'data' value of a kept item as it stays, with its
+// type, and whether it stays: text (QTFF "Well-Known Types" 1 and 4 as
+// UTF-8, 2 and 5 as UTF-16, rewritten as UTF-8) up to any NUL, if it is
 // printable, or a number of a defined size.
-func movDataKept(typ uint32, v []byte) bool {
+func movDataKept(typ uint32, v []byte) (uint32, []byte, bool) {
 	switch typ {
 	case 1, 4:
-		return utf8.Valid(v) && isText(v)
+		v, ok := plainText(v)
+		return typ, v, ok
 	case 2, 5:
-		return len(v)%2 == 0
+		u := make([]uint16, len(v)/2)
+		for i := range u {
+			u[i] = binary.BigEndian.Uint16(v[2*i:])
+		}
+		s, ok := plainText([]byte(string(utf16.Decode(u))))
+		return typ - 1, s, ok
 	case 21, 22, 65, 66, 67, 74, 75, 76, 77, 78:
-		return len(v) >= 1 && len(v) <= 8
+		return typ, v, len(v) >= 1 && len(v) <= 8
 	case 23:
-		return len(v) == 4
+		return typ, v, len(v) == 4
 	case 24:
-		return len(v) == 8
+		return typ, v, len(v) == 8
 	}
-	return false
+	return typ, nil, false
 }
 
 // ilstItemKey names an item of an 'ilst' box and classifies it: with
@@ -444,4 +466,40 @@ func ilstItemKey(item box, handler fourCC, keys []string) (key string, cat Categ
 		}
 	}
 	return key, cat, containerItemList
+}
+
+// keepTop returns a top-level box rebuilt with what the policy keeps, and
+// whether the policy handled (and reported) it: only an XMP 'uuid' box is
+// kept at the top level. A nil box means nothing is kept.
+func (f *movFile) keepTop(bx box) ([]byte, bool) {
+	if !f.opts.keepsAny() || bx.typ != boxUUID || bx.usertype != uuidXMP {
+		return nil, false
+	}
+	var w boxWriter
+	f.keepUUID(&w, bx)
+	return w.b, true
+}
+
+// keepInPlace writes a kept top-level box b that replaces the box h. Where
+// a size change moves nothing (before the 'moov' is written, or after the
+// last byte a kept offset points to), b is written as it is; between
+// media data, it must keep the place: b and a 'free' box fill h's size.
+func (f *movFile) keepInPlace(h *movHeader, b []byte) error {
+	if !f.emitted || f.moov.maxRef < h.start {
+		return f.keep(h, b)
+	}
+	rest := h.size - int64(len(b))
+	if h.size < 0 || rest < 0 || rest > 0 && rest < 8 || rest > math.MaxUint32 {
+		return errorAt(h.start, ErrUnsupportedFeature, "kept %q box between media data does not fit its place", h.typ)
+	}
+	if err := f.put(b); err != nil {
+		return err
+	}
+	if rest == 0 {
+		return nil
+	}
+	if err := f.put(append(binary.BigEndian.AppendUint32(nil, uint32(rest)), "free"...)); err != nil {
+		return err
+	}
+	return f.putZeros(rest - 8)
 }

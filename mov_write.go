@@ -375,7 +375,13 @@ func (f *movFile) drop(h *movHeader) error {
 			return f.truncated(h, err)
 		}
 		if complete {
-			f.reportTop(asBox(h, b))
+			if kept, ok := f.keepTop(asBox(h, b)); ok {
+				if kept != nil {
+					return f.keepInPlace(h, kept)
+				}
+			} else {
+				f.reportTop(asBox(h, b))
+			}
 		} else {
 			f.m.add(Other, containerMovie, atomName(h.typ), fmt.Sprintf("(top-level box, %d bytes)", h.size))
 		}
