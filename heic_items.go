@@ -568,8 +568,10 @@ func (h *heifFile) xmpPacket(it *heifItem) ([]byte, bool) {
 // hold a tag the policy keeps. Their data is rebuilt with the kept tags
 // only (see keepEXIF, keepXMP) and written as a rewritten item is. An
 // Exif item keeps no orientation: a HEIF image's is its 'irot' and
-// 'imir' properties, and readers that also apply an EXIF orientation
-// would turn the image twice. Items read here are reported here.
+// 'imir' properties, MIAF (ISO/IEC 23000-22) §7.3.10.1 says there
+// "should be no image transformations expressed by Exif", and a tool that
+// copies the Exif into a JPEG (libheif's heif-convert) would turn the
+// image twice. Items read here are reported here.
 func (h *heifFile) keepMetadata() {
 	if !h.opts.keepsAny() {
 		return
