@@ -197,6 +197,15 @@
 // and send it only after Scrub returns nil; WebP, HEIF and AVIF output is
 // always produced whole at the end. See the examples.
 //
+// # File names
+//
+// Scrub never sees a file name, but phones name photos after the moment
+// they were taken (IMG_20240601_211403.jpg), so a scrubbed copy stored
+// under the same name still tells it. ScanName recognises such names, for
+// apps that store uploads under the names users give them; the command's
+// report and check list them as a finding of category Time, and its
+// scrub --rename gives outputs neutral names.
+//
 // # References
 //
 //   - ICC.1:2022 (profile version 4.4) and ICC.1:2001-04 (version 2).

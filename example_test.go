@@ -67,6 +67,59 @@ func ExampleScrub() {
 	// left: 0
 }
 
+// A policy chooses what stays: a family album keeps when each photo was
+// taken, never where, nor with what. Report.Kept lists what stayed; Findings
+// what went.
+func ExampleScrub_keep() {
+	in, err := os.ReadFile(filepath.Join("testdata", "jpg__Kodak_CX7530.jpg"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := &exifscrub.Options{Keep: []exifscrub.Category{exifscrub.Time}}
+	var out bytes.Buffer
+	rep, err := exifscrub.Scrub(&out, bytes.NewReader(in), opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("removed location:", rep.Has(exifscrub.Location))
+	fmt.Println("removed device:", rep.Has(exifscrub.Device))
+	onlyTime := true
+	for _, f := range rep.Kept {
+		onlyTime = onlyTime && f.Category == exifscrub.Time
+	}
+	fmt.Println("kept only time:", onlyTime)
+
+	left, _ := exifscrub.Scan(&out)
+	fmt.Println("left location or device:", left.Has(exifscrub.Location, exifscrub.Device))
+
+	// An invalid policy is refused before anything is read.
+	_, err = exifscrub.Scrub(io.Discard, bytes.NewReader(in), &exifscrub.Options{Keep: []exifscrub.Category{exifscrub.Embedded}})
+	fmt.Println(errors.Is(err, exifscrub.ErrInvalidOptions))
+	// Output:
+	// removed location: true
+	// removed device: true
+	// kept only time: true
+	// left location or device: false
+	// true
+}
+
+// ScanName tells whether a file name gives the capture time away, as the
+// names phones give do.
+func ExampleScanName() {
+	for _, name := range []string{"IMG_20240601_211403.jpg", "PXL_20240601_191403123.mp4", "IMG-20240601-WA0007.jpg", "holiday.jpg"} {
+		if f, ok := exifscrub.ScanName(name); ok {
+			fmt.Printf("%s: %s %s\n", name, f.Category, f.Value)
+		} else {
+			fmt.Printf("%s: nothing\n", name)
+		}
+	}
+	// Output:
+	// IMG_20240601_211403.jpg: time 2024-06-01T21:14:03
+	// PXL_20240601_191403123.mp4: time 2024-06-01T19:14:03.123
+	// IMG-20240601-WA0007.jpg: time 2024-06-01
+	// holiday.jpg: nothing
+}
+
 // ScrubFile replaces a file atomically: a crash leaves either the original
 // or the complete scrubbed photo.
 func ExampleScrubFile() {

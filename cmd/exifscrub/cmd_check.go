@@ -31,6 +31,12 @@ categories --fail-on names (default: location, time, device, identity, text,
 embedded), 0 when all are clean, and 2 when a file could not be read (which
 wins over 1: an unreadable photo cannot be vouched for).
 
+A file name that tells when the photo was taken (IMG_20240601_211403.jpg,
+"Screenshot 2024-06-01 at 21.14.03.png") is a finding of category time,
+container "file name", as in report: a scrubbed copy under that name still
+tells the time. 'scrub --in-place --rename' renames such files;
+--ignore-names leaves names out of the check.
+
 Directories are walked (see --recursive). Files that are not a supported
 image are skipped, a named one with a note on standard error: a pre-commit
 hook can pass any file.
@@ -53,6 +59,7 @@ EXAMPLES:
 			&cli.StringSliceFlag{Name: "fail-on", Usage: "fail on these `CATEGORIES` (comma-separated: location, time, device, identity, text, embedded, other, or all)", DefaultText: "all but other"},
 			&cli.StringSliceFlag{Name: "allow", Usage: "let files matching `GLOB` keep their metadata (.gitignore syntax, relative to the current directory; repeatable)"},
 			&cli.StringFlag{Name: "ignore-file", Usage: "read allowed files from `FILE` instead of ./" + ignoreFileName},
+			&cli.BoolFlag{Name: "ignore-names", Usage: "do not flag file names that tell when a photo was taken (IMG_20240601_211403.jpg)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also list clean and skipped files"},
 		}, walkFlags()...),
 		Action: checkAction,
@@ -142,9 +149,9 @@ func checkAction(c *cli.Context) error {
 	}
 
 	var t tally
-	found := 0
+	found, named, scrubbable := 0, 0, 0 // flagged; by their name; by their content
 	p := newProgress(stderr, len(items), "checking")
-	scanAll(items, c.Int("jobs"), c.App.Reader, true, p, func(s scanned) {
+	scanAll(items, c.Int("jobs"), c.App.Reader, scanConfig{skipNotImage: true, names: !c.Bool("ignore-names")}, p, func(s scanned) {
 		var private []exifscrub.Category
 		switch {
 		case s.err != nil:
@@ -172,6 +179,14 @@ func checkAction(c *cli.Context) error {
 			if len(private) > 0 {
 				found++
 			}
+			if nameFlagged(s.rep, private) {
+				named++
+			}
+			if slices.ContainsFunc(s.rep.Findings, func(f exifscrub.Finding) bool {
+				return slices.Contains(private, f.Category) && !isNameFinding(f)
+			}) {
+				scrubbable++
+			}
 		}
 		p.clear()
 		out.file(s, private, failOn)
@@ -192,8 +207,12 @@ func checkAction(c *cli.Context) error {
 			msg += fmt.Sprintf("; %d could not be read", t.failed)
 		}
 		fmt.Fprintln(stderr, msg)
-		if found > 0 {
+		if scrubbable > 0 {
 			fmt.Fprintln(stderr, "exifscrub: remove it with 'exifscrub scrub --in-place FILE...', or allow a file in "+ignoreFileName)
+		}
+		if named > 0 {
+			fmt.Fprintf(stderr, "exifscrub: %s the time in the file name: 'exifscrub scrub --in-place --rename FILE...' renames them (photo-0001.jpg); --ignore-names leaves names out\n",
+				plural(named, "image tells", "images tell"))
 		}
 	}
 	switch {
@@ -203,6 +222,12 @@ func checkAction(c *cli.Context) error {
 		return cli.Exit("", exitFound)
 	}
 	return nil
+}
+
+// nameFlagged reports whether the file name of rep is among the findings
+// that flag it: whether only a new name can make the file pass.
+func nameFlagged(rep *exifscrub.Report, private []exifscrub.Category) bool {
+	return slices.Contains(private, exifscrub.Time) && slices.ContainsFunc(rep.Findings, isNameFinding)
 }
 
 // categoryList joins category names: "location, time or device".
@@ -278,16 +303,21 @@ type jsonCheck struct {
 }
 
 func (o *jsonCheck) file(s scanned, private, failOn []exifscrub.Category) {
+	j := newJSONFile(s, private)
+	if j.Private == nil && s.err == nil {
+		j.Private = []exifscrub.Category{}
+	}
+	o.element(j)
+}
+
+// element writes j as the next element of the array.
+func (o *jsonCheck) element(j jsonFile) {
 	if o.n == 0 {
 		fmt.Fprint(o.w, "[\n")
 	} else {
 		fmt.Fprint(o.w, ",\n")
 	}
 	o.n++
-	j := newJSONFile(s, private)
-	if j.Private == nil && s.err == nil {
-		j.Private = []exifscrub.Category{}
-	}
 	writeJSONFile(o.w, j)
 }
 
@@ -321,8 +351,12 @@ func (o *githubCheck) file(s scanned, private, failOn []exifscrub.Category) {
 			details = append(details, fmt.Sprintf("%s %s = %s%s", f.Container, f.Tag, f.Value, moreLike(f)))
 		}
 	}
-	msg := fmt.Sprintf("Private metadata: %s. Remove it with: exifscrub scrub --in-place %s\n%s",
-		strings.Join(catStrings(private), ", "), displayPath(s.it.path), escapeControls(strings.Join(details, "\n")))
+	fix := "exifscrub scrub --in-place "
+	if nameFlagged(s.rep, private) {
+		fix += "--rename "
+	}
+	msg := fmt.Sprintf("Private metadata: %s. Remove it with: %s%s\n%s",
+		strings.Join(catStrings(private), ", "), fix, displayPath(s.it.path), escapeControls(strings.Join(details, "\n")))
 	fmt.Fprintf(o.w, "::error file=%s,title=%s::%s\n", ghProperty(ghPath(s.it.path)),
 		ghProperty("exifscrub: private metadata ("+strings.Join(catStrings(private), ", ")+")"), ghData(msg))
 }

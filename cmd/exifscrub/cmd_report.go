@@ -23,17 +23,27 @@ func reportCommand() *cli.Command {
 location (with a map link), time (with its time zone), device (make, model,
 lens, serial numbers), identity, text and embedded images. Nothing is changed.
 
+A file name that tells when the photo was taken, as phones name them
+(IMG_20240601_211403.jpg, PXL_20240601_191403123.mp4, "Screenshot
+2024-06-01 at 21.14.03.png"), is listed under time, container "file name":
+scrub leaves names alone unless given --rename.
+
+With --keep, report shows what 'scrub --keep' with the same categories (and
+--coarse-location) would do: what it would remove, and what would stay.
+
 Directories are walked (see --recursive); only files whose content is a
 supported image are reported. "-" reads standard input.
 
 EXAMPLES:
    exifscrub report photo.jpg
    exifscrub report --json photos/ > report.json
+   exifscrub report --keep identity,time photo.jpg
+   exifscrub report --keep location --coarse-location 0.1 photo.jpg
    curl -s https://example.com/p.jpg | exifscrub report -`,
-		Flags: append([]cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON array: {path, format, findings: [{category, container, tag, value}], error} per file"},
+		Flags: append(append([]cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON array: {path, format, findings: [{category, container, tag, value}], error} per file; with --keep, also kept: [...], what would stay"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every finding, and say which files were skipped"},
-		}, walkFlags()...),
+		}, keepFlags()...), walkFlags()...),
 		Action: reportAction,
 	}
 }
@@ -56,6 +66,14 @@ func reportAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	var opts exifscrub.Options
+	if err := parseKeep(c, &opts); err != nil {
+		return err
+	}
+	cfg := scanConfig{names: true}
+	if opts.Keep != nil {
+		cfg.opts = &opts
+	}
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	asJSON, verbose := c.Bool("json"), c.Bool("verbose")
 	items := expand(args, walkOpts(c))
@@ -65,7 +83,7 @@ func reportAction(c *cli.Context) error {
 		fmt.Fprint(stdout, "[")
 	}
 	p := newProgress(stderr, len(items), "reading")
-	scanAll(items, c.Int("jobs"), c.App.Reader, false, p, func(s scanned) {
+	scanAll(items, c.Int("jobs"), c.App.Reader, cfg, p, func(s scanned) {
 		if s.err != nil {
 			failed++
 			p.clear()
@@ -91,14 +109,22 @@ func reportAction(c *cli.Context) error {
 				fmt.Fprint(stdout, ",")
 			}
 			fmt.Fprint(stdout, "\n")
-			writeJSONFile(stdout, newJSONFile(s, nil))
+			j := newJSONFile(s, nil)
+			if cfg.opts != nil {
+				kept := []exifscrub.Finding{}
+				if s.rep != nil && s.rep.Kept != nil {
+					kept = s.rep.Kept
+				}
+				j.Kept = &kept
+			}
+			writeJSONFile(stdout, j)
 		} else if s.rep != nil {
 			// A damaged photo shows what was read before the damage,
 			// then the error.
 			if !first {
 				fmt.Fprintln(stdout)
 			}
-			writeHuman(stdout, s.it.path, s.rep, verbose)
+			writeHuman(stdout, s.it.path, s.rep, verbose, opts.Keep)
 			if s.err != nil {
 				fmt.Fprintf(stderr, "exifscrub: %s: %s (the metadata above was read before it)\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 			}
@@ -124,9 +150,15 @@ type jsonFile struct {
 	// PathBytes is the path's bytes, base64-encoded, when it is not valid
 	// UTF-8: JSON strings are Unicode, so Path then shows U+FFFD for the
 	// bytes that are not, and a program could not find the file by it.
-	PathBytes []byte              `json:"path_bytes,omitempty"`
-	Format    exifscrub.Format    `json:"format"`
-	Findings  []exifscrub.Finding `json:"findings"`
+	PathBytes []byte `json:"path_bytes,omitempty"`
+	// Output is where scrub --json wrote the file (absent in report and
+	// check).
+	Output   string              `json:"output,omitempty"`
+	Format   exifscrub.Format    `json:"format"`
+	Findings []exifscrub.Finding `json:"findings"`
+	// Kept lists what would stay under report's --keep policy (absent
+	// without --keep); Findings then lists what it would remove.
+	Kept *[]exifscrub.Finding `json:"kept,omitempty"`
 	// Location is the GPS position, when the file has one.
 	Location *jsonLocation `json:"location,omitempty"`
 	// Private lists the categories found that --fail-on names (check only).

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 	"github.com/urfave/cli/v2"
@@ -48,6 +49,28 @@ each destination is either as it was or completely scrubbed; the next run
 removes the temporary files (.NAME.exifscrub-tmp-*) that a killed run left.
 A failed file is named on standard error and the rest are still done.
 
+What stays: with --keep, the categories it names are kept, tag by tag,
+wherever they are (EXIF, XMP, IPTC, PNG text, HEIF items, WebP chunks), in
+new structures that hold only them; everything else goes as without it.
+Thumbnails, maker notes and unknown data are never kept. --coarse-location
+rounds a kept position to a grid ("the city, not the house"). Use
+'exifscrub report --keep ...' to see first what would stay.
+
+File names: phones name photos after the moment they were taken
+(IMG_20240601_211403.jpg), which a scrubbed copy under the same name still
+tells. --rename gives outputs neutral names instead: photo-0001.jpg,
+video-0001.mp4, numbered in the order of the inputs (each directory's
+files in lexical order), per output directory from 1, skipping names that
+exist (nothing is overwritten; a second run continues the numbers). The
+extension is the input's, lower-cased, when it fits the format found in
+the content, else the format's usual one. With --out-dir the copies go
+directly into DIR, not into the input's subdirectories (whose names can
+tell as much), and no file there, temporary or not, carries an original
+name. With --in-place each scrubbed file is then renamed beside itself
+(never over an existing file; --backup keeps the original under its old
+name). -o names its output itself, so it cannot be combined with --rename.
+With --verbose, the new name of each input is shown on standard error.
+
 Scrubbed files get the current time as their modification time, because
 a file's time also says when a photo was taken; --keep-mtime keeps the
 original's. Directories are walked (see --recursive); only files whose
@@ -56,6 +79,10 @@ files allowed by --allow or ./` + ignoreFileName + `.
 
 Quiet on success. A summary line goes to standard error with --verbose, or
 when standard error is a terminal and there was more than one file.
+--json prints one JSON array on standard output instead, an element per
+file scrubbed or failed: {path, output, format, findings (what was
+removed), kept (with --keep), error}; with --rename, output is the new
+name. It cannot share standard output with the image (-o -).
 
 EXAMPLES:
    exifscrub scrub photo.jpg                       # photo.scrubbed.jpg
@@ -63,8 +90,11 @@ EXAMPLES:
    cat photo.jpg | exifscrub scrub - > clean.jpg
    exifscrub scrub --in-place --backup .orig ~/Pictures/trip
    exifscrub scrub --out-dir /tmp/to-send ~/Pictures/trip
-   exifscrub scrub --dry-run ~/Pictures/trip`,
-		Flags: append([]cli.Flag{
+   exifscrub scrub --dry-run ~/Pictures/trip
+   exifscrub scrub --keep identity --out-dir /srv/public upload.jpg
+   exifscrub scrub --keep time,location --coarse-location 0.1 --in-place album/
+   exifscrub scrub --rename --out-dir /tmp/to-send ~/DCIM/Camera   # photo-0001.jpg, ...`,
+		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the scrubbed image to `FILE` (\"-\": standard output); a single input only"},
 			&cli.BoolFlag{Name: "in-place", Aliases: []string{"i"}, Usage: "replace each original, atomically"},
 			&cli.StringFlag{Name: "backup", Usage: "with --in-place, keep each original as NAME.EXT`SUFFIX`; a file with a backup already is skipped (it was scrubbed before)"},
@@ -76,8 +106,10 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "drop-orientation", Usage: "also remove the EXIF orientation (photos taken sideways then show rotated)"},
 			&cli.StringSliceFlag{Name: "allow", Usage: "leave files matching `GLOB` alone when walking directories (.gitignore syntax; repeatable)"},
 			&cli.StringFlag{Name: "ignore-file", Usage: "read allowed files from `FILE` instead of ./" + ignoreFileName},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each file written or skipped, and print a summary"},
-		}, walkFlags()...),
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON array on standard output: {path, output, format, findings (removed), kept (with --keep), error} per file scrubbed or failed"},
+			&cli.BoolFlag{Name: "rename", Usage: "give outputs neutral names, photo-0001.jpg, video-0001.mp4, in input order (with --in-place: rename the files)"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each file written or skipped, and what was kept, and print a summary"},
+		}, keepFlags()...), walkFlags()...),
 		Action: scrubAction,
 	}
 }
@@ -101,6 +133,7 @@ type scrubber struct {
 	breakLinks bool   // --break-links
 	dryRun     bool
 	keepTime   bool
+	rename     bool // --rename
 	opts       exifscrub.Options
 	stdin      io.Reader
 	stdout     io.Writer
@@ -118,6 +151,7 @@ type scrubbed struct {
 	before, after int64
 	skip          string
 	err           error
+	renamed       string // --in-place --rename: the file's new name
 }
 
 func scrubAction(c *cli.Context) error {
@@ -128,6 +162,7 @@ func scrubAction(c *cli.Context) error {
 		breakLinks: c.Bool("break-links"),
 		dryRun:     c.Bool("dry-run"),
 		keepTime:   c.Bool("keep-mtime"),
+		rename:     c.Bool("rename"),
 		opts: exifscrub.Options{
 			DropColorProfile: c.Bool("drop-icc"),
 			DropOrientation:  c.Bool("drop-orientation"),
@@ -135,6 +170,9 @@ func scrubAction(c *cli.Context) error {
 		stdin:   c.App.Reader,
 		stdout:  c.App.Writer,
 		cleaned: map[string]*sync.Once{},
+	}
+	if err := parseKeep(c, &s.opts); err != nil {
+		return err
 	}
 	args, err := fileArgs(c)
 	if err != nil {
@@ -169,6 +207,8 @@ func scrubAction(c *cli.Context) error {
 		switch {
 		case s.mode == modeBeside && isScrubbedName(p):
 			return "named like the output of scrub (*" + scrubbedSuffix + ".*)"
+		case s.mode == modeBeside && s.rename && isNeutralName(p):
+			return "named like the output of scrub --rename (photo-NNNN.EXT)"
 		case s.backup != "" && strings.HasSuffix(p, s.backup):
 			return "a backup (--backup " + s.backup + ")"
 		}
@@ -193,13 +233,32 @@ func scrubAction(c *cli.Context) error {
 			}
 		}
 	}
-	dsts := s.destinations(items)
+	var renames []string
+	dsts := make([]string, len(items))
+	if s.rename {
+		renames = s.renameDestinations(items, dsts)
+	}
+	s.destinations(items, dsts)
 
 	res := make([]scrubbed, len(items))
 	var t tally
+	var js *jsonCheck // --json: the array, as check writes it
+	if c.Bool("json") {
+		js = &jsonCheck{w: s.stdout}
+	}
 	p := newProgress(stderr, len(items), "scrubbing")
 	forEach(len(items), c.Int("jobs"), func(i int) {
-		res[i] = s.scrub(items[i], dsts[i])
+		renamed := ""
+		if renames != nil {
+			renamed = renames[i]
+		}
+		res[i] = s.scrub(items[i], dsts[i], renamed)
+		if r := &res[i]; renamed != "" && r.err == nil && r.skip == "" {
+			r.renamed = renamed
+			if !s.dryRun {
+				r.err = renameNoReplace(r.it.path, renamed)
+			}
+		}
 	}, func(i int) {
 		r := res[i]
 		res[i] = scrubbed{}
@@ -208,6 +267,9 @@ func scrubAction(c *cli.Context) error {
 			t.failed++
 			p.clear()
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(r.it.path), describeErr(r.err, r.it.path))
+			if js != nil {
+				js.element(s.jsonScrubbed(r))
+			}
 			return
 		case r.skip != "":
 			t.skipped++
@@ -222,19 +284,32 @@ func scrubAction(c *cli.Context) error {
 		}
 		t.done++
 		t.removed += r.before - r.after
-		if s.dryRun {
-			fmt.Fprintln(s.stdout, dryRunLine(r))
-		} else if verbose {
+		if js != nil {
+			js.element(s.jsonScrubbed(r))
+		}
+		if s.dryRun && js == nil {
+			fmt.Fprintln(s.stdout, s.dryRunLine(r))
+		} else if verbose && !s.dryRun {
 			p.clear()
 			to := " -> " + displayPath(r.dst)
 			if s.mode == modeInPlace {
 				to = " in place"
+				if r.renamed != "" {
+					to += ", renamed " + displayPath(filepath.Base(r.renamed))
+				}
 			}
-			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s\n", displayPath(r.it.path),
-				to, plural(r.rep.Total(), "item", "items"), byteSize(r.before-r.after))
+			kept := ""
+			if s.opts.Keep != nil {
+				kept = "; " + keptSummary("kept", r.rep.Kept)
+			}
+			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s%s\n", displayPath(r.it.path),
+				to, plural(r.rep.Total(), "item", "items"), byteSize(r.before-r.after), kept)
 		}
 	}, p.tick)
 	p.finish()
+	if js != nil {
+		js.end(t, 0)
+	}
 
 	if verbose {
 		for _, tmp := range s.removed {
@@ -291,6 +366,12 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 			return usagef(c, "reading standard input needs -o FILE or -o -")
 		}
 	}
+	if s.mode == modeOutput && c.Bool("json") && (s.output == "-" || stdoutAlias(s.output)) && !s.dryRun {
+		return usagef(c, "--json writes to standard output, where the image goes with -o - (or a lone \"-\"): name an output file")
+	}
+	if s.mode == modeOutput && s.rename {
+		return usagef(c, "-o names its output itself (a lone \"-\" is -o -); --rename names the outputs of --out-dir, --in-place or the default (beside each input)")
+	}
 	if s.mode == modeOutput && (s.output == "-" || stdoutAlias(s.output)) && !s.dryRun && stdoutIsTerminal(s.stdout) {
 		return usagef(c, "refusing to write an image to a terminal: redirect standard output (> clean.jpg) or use -o FILE")
 	}
@@ -301,28 +382,32 @@ func (s *scrubber) setMode(c *cli.Context, args []string) error {
 // image bytes would only garble the screen. Tests replace it.
 var stdoutIsTerminal = isTerminal
 
-// destinations returns where each item goes. Two inputs that would be
-// written to the same place are an error for the second.
-func (s *scrubber) destinations(items []item) []string {
-	dsts := make([]string, len(items))
+// destinations sets where each item goes, in dsts, unless --rename set it
+// already. Two inputs that would be written to the same place are an error
+// for the second.
+func (s *scrubber) destinations(items []item, dsts []string) {
 	first := map[string]string{}
 	for i := range items {
 		it := &items[i]
 		if it.err != nil || it.skip != "" {
 			continue
 		}
-		switch s.mode {
-		case modeOutput:
+		switch {
+		case dsts[i] != "":
+			// A neutral name (--rename).
+		case s.rename && s.mode != modeInPlace:
+			continue // not an image: skipped or failed when scrubbed
+		case s.mode == modeOutput:
 			dsts[i] = s.output
-		case modeBeside:
+		case s.mode == modeBeside:
 			dsts[i] = scrubbedName(it.path)
 			if err := checkName(dsts[i], "output"); err != nil {
 				it.err = err
 				continue
 			}
-		case modeOutDir:
+		case s.mode == modeOutDir:
 			dsts[i] = filepath.Join(s.outDir, it.rel)
-		case modeInPlace:
+		case s.mode == modeInPlace:
 			dsts[i] = it.real // the file itself, not a symbolic link to it
 		}
 		key := dsts[i]
@@ -335,11 +420,11 @@ func (s *scrubber) destinations(items []item) []string {
 		}
 		first[key] = it.path
 	}
-	return dsts
 }
 
-// scrub scrubs one item into dst.
-func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
+// scrub scrubs one item into dst. renamed is the name that --in-place
+// --rename will give the file, which its backup is named after.
+func (s *scrubber) scrub(it item, dst, renamed string) (r scrubbed) {
 	r.it, r.dst = it, dst
 	switch {
 	case it.err != nil:
@@ -410,6 +495,9 @@ func (s *scrubber) scrub(it item, dst string) (r scrubbed) {
 		backup := ""
 		if s.backup != "" {
 			backup = dst + s.backup
+			if renamed != "" {
+				backup = renamed + s.backup
+			}
 			if _, err := os.Lstat(backup); err == nil {
 				r.skip = "backed up already as " + displayPath(filepath.Base(backup)) + " (scrubbed by an earlier run)"
 				return r
@@ -553,10 +641,47 @@ func (s *scrubber) summary(t tally) string {
 	return msg + fmt.Sprintf("; %s %s of metadata", removed, byteSize(t.removed))
 }
 
+// jsonScrubbed is the element of scrub --json for one file: what was
+// removed (findings) and kept, and where the output went (with --dry-run,
+// where it would go). The output is shown only to the user who ran the
+// command: with --rename it maps the original name to the new one.
+func (s *scrubber) jsonScrubbed(r scrubbed) jsonFile {
+	j := jsonFile{Path: r.it.path, Findings: []exifscrub.Finding{}}
+	if !utf8.ValidString(r.it.path) {
+		j.PathBytes = []byte(r.it.path)
+	}
+	if r.err != nil {
+		j.Error = describeErr(r.err, r.it.path)
+	}
+	switch {
+	case r.err != nil:
+	case r.renamed != "":
+		j.Output = r.renamed
+	case s.mode == modeInPlace:
+		j.Output = r.it.path
+	default:
+		j.Output = r.dst
+	}
+	if r.rep != nil {
+		j.Format = r.rep.Format
+		if r.rep.Findings != nil {
+			j.Findings = r.rep.Findings
+		}
+		if s.opts.Keep != nil {
+			kept := []exifscrub.Finding{}
+			if r.rep.Kept != nil {
+				kept = r.rep.Kept
+			}
+			j.Kept = &kept
+		}
+	}
+	return j
+}
+
 // dryRunLine says what scrub would remove from one file.
-func dryRunLine(r scrubbed) string {
+func (s *scrubber) dryRunLine(r scrubbed) string {
 	if len(r.rep.Findings) == 0 {
-		return fmt.Sprintf("%s: nothing to remove", displayPath(r.it.path))
+		return fmt.Sprintf("%s: nothing to remove%s", displayPath(r.it.path), s.dryRunMore(r))
 	}
 	var cats []string
 	for _, c := range exifscrub.Categories {
@@ -564,8 +689,23 @@ func dryRunLine(r scrubbed) string {
 			cats = append(cats, string(c))
 		}
 	}
-	return fmt.Sprintf("%s: would remove %s (%s), %s", displayPath(r.it.path),
-		plural(r.rep.Total(), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after))
+	return fmt.Sprintf("%s: would remove %s (%s), %s%s", displayPath(r.it.path),
+		plural(r.rep.Total(), "item", "items"), strings.Join(cats, ", "), byteSize(r.before-r.after), s.dryRunMore(r))
+}
+
+// dryRunMore says what a dry run would keep, and the new name.
+func (s *scrubber) dryRunMore(r scrubbed) string {
+	more := ""
+	if s.opts.Keep != nil {
+		more += "; " + keptSummary("would keep", r.rep.Kept)
+	}
+	switch {
+	case r.renamed != "":
+		more += "; would rename it " + displayPath(filepath.Base(r.renamed))
+	case s.rename && r.dst != "":
+		more += "; would write " + displayPath(r.dst)
+	}
+	return more
 }
 
 // countWriter counts and discards what is written to it.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -32,12 +33,18 @@ func coord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
 // writeHuman writes what rep says about the file at path, for a person
 // deciding whether to send the photo. verbose lists the "other" findings
-// one by one instead of counting them.
-func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool) {
+// one by one instead of counting them. keep is the --keep policy whose
+// effect rep reports (its Findings would be removed, its Kept would stay),
+// or nil when rep lists everything the file holds.
+func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, keep []exifscrub.Category) {
 	fmt.Fprintf(w, "%s (%s)\n", displayPath(path), formatName(rep.Format))
+	defer writeKept(w, rep, keep)
 	if len(rep.Findings) == 0 {
 		fmt.Fprintln(w, "  No metadata to remove.")
 		return
+	}
+	if keep != nil {
+		fmt.Fprintf(w, "  With --keep %s, scrub would remove:\n", keepText(keep))
 	}
 	byCat := map[exifscrub.Category][]exifscrub.Finding{}
 	for _, f := range rep.Findings {
@@ -78,7 +85,40 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool) {
 		}
 		tw.Flush()
 	}
-	fmt.Fprintln(w, "  'exifscrub scrub' removes all of the above.")
+	cmd := "'exifscrub scrub'"
+	if keep != nil {
+		cmd = "'exifscrub scrub --keep " + keepText(keep) + "'"
+	}
+	if slices.ContainsFunc(rep.Findings, isNameFinding) {
+		fmt.Fprintf(w, "  %s removes all of the above but the file name, which tells the time;\n", cmd)
+		fmt.Fprintf(w, "  with --rename it also gives the copy a neutral name (%s-0001%s).\n", neutralPrefix(rep.Format), neutralExt(rep.Format, ""))
+		return
+	}
+	fmt.Fprintf(w, "  %s removes all of the above.\n", cmd)
+}
+
+// writeKept lists what the --keep policy keep would leave in the file.
+func writeKept(w io.Writer, rep *exifscrub.Report, keep []exifscrub.Category) {
+	if keep == nil {
+		return
+	}
+	if len(rep.Kept) == 0 {
+		fmt.Fprintf(w, "  With --keep %s, nothing would stay.\n", keepText(keep))
+		return
+	}
+	fmt.Fprintf(w, "  With --keep %s, these would stay:\n", keepText(keep))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, f := range rep.Kept {
+		v := f.Value
+		if v == "" {
+			v = "(empty)"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t[%s]\n", f.Category, f.Tag, v, f.Container)
+		if f.More > 0 {
+			fmt.Fprintf(tw, "    \t\t… and %s more\t\n", thousands(f.More))
+		}
+	}
+	tw.Flush()
 }
 
 // total counts findings, including those summed up in their More.

@@ -6,10 +6,14 @@
 //	exifscrub scrub photo.jpg           write photo.scrubbed.jpg beside it
 //	exifscrub scrub --in-place DIR      scrub a folder, replacing the originals
 //	exifscrub check --format sarif DIR  fail CI when a photo still reveals anything
+//	exifscrub scrub --keep identity F   keep the credit and copyright, drop the rest
+//	exifscrub scrub --rename --out-dir OUT DIR  neutral names: photo-0001.jpg, ...
 //
 // Exit codes: 0 success (check: every file clean), 1 check found private
-// metadata, 2 a file could not be read, scrubbed or written (the rest of
-// the batch is still done), 64 the command line was wrong.
+// metadata (a file name that tells the time counts as time), 2 a file could
+// not be read, scrubbed or written (the rest of the batch is still done),
+// 64 the command line was wrong (an unknown flag, or a category --keep
+// cannot keep).
 //
 // See "exifscrub COMMAND --help" for each command.
 package main
@@ -43,9 +47,10 @@ func main() {
 // exitCodeHelp is appended to every command's help.
 const exitCodeHelp = `EXIT CODES:
    0   success (check: no file carries what --fail-on names)
-   1   check found private metadata
+   1   check found private metadata (a file name that tells the time counts as time)
    2   a file could not be read, scrubbed or written; the rest were still done
-   64  wrong command line (unknown flag, missing argument)`
+   64  wrong command line (unknown flag, missing argument, a category --keep
+       cannot keep, --coarse-location without --keep location)`
 
 // run is the whole program: it parses args (args[0] is the program name),
 // runs the command and returns the exit code. It writes only to the writers
@@ -83,6 +88,8 @@ EXAMPLES:
    exifscrub report photo.jpg
    exifscrub scrub photo.jpg                 # writes photo.scrubbed.jpg
    exifscrub scrub --in-place ~/Pictures/trip
+   exifscrub scrub --keep identity,time photo.jpg   # keep the credit and the time
+   exifscrub scrub --rename --out-dir /tmp/to-send ~/DCIM/Camera
    exifscrub check --format github .
 
 ` + exitCodeHelp,

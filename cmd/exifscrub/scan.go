@@ -129,10 +129,26 @@ type scanned struct {
 	err  error
 }
 
+// A scanConfig says how scanAll reads each file.
+type scanConfig struct {
+	// skipNotImage skips files named on the command line that are not
+	// images too, not only those found by walking.
+	skipNotImage bool
+	// opts, when not nil, is the policy whose effect to report: each
+	// file is scrubbed into nothing with it, so that the report's
+	// Findings are what the policy would remove and Kept what it would
+	// leave. Nil reports everything, as Scan does.
+	opts *exifscrub.Options
+	// names also reports a file name that tells when the photo was taken
+	// (see exifscrub.ScanName), as a finding of category time.
+	names bool
+}
+
 // scanAll scans the items on jobs goroutines and calls emit for each, in
 // order. Files found by walking that are not images are skipped, as are
-// files named on the command line when skipNotImage is set.
-func scanAll(items []item, jobs int, stdin io.Reader, skipNotImage bool, p *progress, emit func(scanned)) {
+// files named on the command line when cfg.skipNotImage is set.
+func scanAll(items []item, jobs int, stdin io.Reader, cfg scanConfig, p *progress, emit func(scanned)) {
+	skipNotImage := cfg.skipNotImage
 	res := make([]scanned, len(items))
 	var stdinOnce sync.Once
 	forEach(len(items), jobs, func(i int) {
@@ -165,7 +181,14 @@ func scanAll(items []item, jobs int, stdin io.Reader, skipNotImage bool, p *prog
 			return
 		}
 		defer c.Close()
-		res[i].rep, res[i].err = exifscrub.Scan(r)
+		if cfg.opts != nil {
+			res[i].rep, res[i].err = exifscrub.Scrub(io.Discard, r, cfg.opts)
+		} else {
+			res[i].rep, res[i].err = exifscrub.Scan(r)
+		}
+		if cfg.names {
+			addNameFinding(res[i].rep, it, cfg.opts)
+		}
 	}, func(i int) {
 		emit(res[i])
 		res[i] = scanned{} // let the report go

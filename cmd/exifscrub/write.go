@@ -264,6 +264,7 @@ func backupOf(path string, exists func(string) bool) string {
 var imageExts = map[string]bool{
 	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".png": true, ".apng": true, ".webp": true,
 	".heic": true, ".heif": true, ".hif": true, ".avif": true, ".mpo": true,
+	".mov": true, ".qt": true, ".mp4": true, ".m4v": true, ".3gp": true, ".3g2": true,
 }
 
 // regularFileExists reports whether name is a regular file.

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/exifscrub/exifscrub"
+	"github.com/urfave/cli/v2"
+)
+
+// The policy flags of scrub and report (issue 11): --keep names the
+// categories to keep, --coarse-location rounds a kept position.
+
+// keepFlags are the flags that choose what stays.
+func keepFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "keep", Usage: "keep these `CATEGORIES`, tag by tag, wherever they are (comma-separated or repeated: location, time, device, identity, text); the rest is removed"},
+		&cli.StringFlag{Name: "coarse-location", Usage: "with --keep location, round the position to a grid of `DEGREES` (0.01 is about 1 km, 0.1 about 11 km) and drop every other GPS tag"},
+	}
+}
+
+// keepableNames lists the categories --keep accepts, for messages.
+func keepableNames() string {
+	names := make([]string, len(exifscrub.Keepable))
+	for i, c := range exifscrub.Keepable {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseKeep reads --keep and --coarse-location into opts, or returns a
+// usage error. --coarse-location without location in --keep is an error
+// rather than implying it: a flag must not add a category to what stays
+// behind the user's back, and a script that meant to drop the position
+// should fail, not keep it.
+func parseKeep(c *cli.Context, opts *exifscrub.Options) error {
+	for _, v := range c.StringSlice("keep") {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			cat, err := exifscrub.ParseCategory(name)
+			switch {
+			case err != nil:
+				return usagef(c, "unknown category %q in --keep (want %s)", name, keepableNames())
+			case !slices.Contains(exifscrub.Keepable, cat):
+				return usagef(c, "%s cannot be kept: thumbnails, previews, maker notes and unknown data are always removed (--keep takes %s)", cat, keepableNames())
+			case !slices.Contains(opts.Keep, cat):
+				opts.Keep = append(opts.Keep, cat)
+			}
+		}
+	}
+	if c.IsSet("keep") && len(opts.Keep) == 0 {
+		return usagef(c, "--keep names no category (want %s)", keepableNames())
+	}
+	// Report order, whatever the order given.
+	slices.SortFunc(opts.Keep, func(a, b exifscrub.Category) int {
+		return slices.Index(exifscrub.Categories, a) - slices.Index(exifscrub.Categories, b)
+	})
+	if !c.IsSet("coarse-location") {
+		return nil
+	}
+	s := c.String("coarse-location")
+	deg, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(deg) || deg <= 0 || deg > 180 {
+		return usagef(c, "--coarse-location takes a grid size in degrees above 0 and at most 180, such as 0.01 (about 1 km) or 0.1 (about 11 km); got %q", s)
+	}
+	if !slices.Contains(opts.Keep, exifscrub.Location) {
+		return usagef(c, "--coarse-location rounds a kept position, and --keep does not name location: add it (--keep location --coarse-location %s), or leave the position out altogether", s)
+	}
+	opts.CoarseLocation = deg
+	return nil
+}
+
+// keepText is the --keep flag as the user could type it again.
+func keepText(cats []exifscrub.Category) string {
+	return strings.Join(catStrings(cats), ",")
+}
+
+// keptCategories returns the categories of the kept findings, in report
+// order.
+func keptCategories(kept []exifscrub.Finding) []exifscrub.Category {
+	var cats []exifscrub.Category
+	for _, c := range exifscrub.Categories {
+		for _, f := range kept {
+			if f.Category == c {
+				cats = append(cats, c)
+				break
+			}
+		}
+	}
+	return cats
+}
+
+// keptSummary says what a scrub kept: "kept 3 items (identity, time)".
+func keptSummary(verb string, kept []exifscrub.Finding) string {
+	s := fmt.Sprintf("%s %s", verb, plural(total(kept), "item", "items"))
+	if cats := keptCategories(kept); len(cats) > 0 {
+		s += " (" + strings.Join(catStrings(cats), ", ") + ")"
+	}
+	return s
+}
+
+// addNameFinding adds to rep, when the file name at path tells when the
+// photo was taken, a finding of category time: to Kept when the policy
+// keeps time (scrub leaves names alone, and the policy says time may
+// stay), else to Findings, first among those of time. Standard input has
+// no name.
+func addNameFinding(rep *exifscrub.Report, it item, opts *exifscrub.Options) {
+	if rep == nil || it.stdin {
+		return
+	}
+	f, ok := exifscrub.ScanName(it.path)
+	if !ok {
+		return
+	}
+	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories, c) }
+	insert := func(fs []exifscrub.Finding) []exifscrub.Finding {
+		i := 0
+		for i < len(fs) && rank(fs[i].Category) < rank(exifscrub.Time) {
+			i++
+		}
+		return slices.Insert(fs, i, f)
+	}
+	if opts != nil && slices.Contains(opts.Keep, exifscrub.Time) {
+		rep.Kept = insert(rep.Kept)
+		return
+	}
+	rep.Findings = insert(rep.Findings)
+}
+
+// isNameFinding reports whether f is the finding of addNameFinding.
+func isNameFinding(f exifscrub.Finding) bool {
+	return f.Container == "file name" && f.Tag == "FileName"
+}
