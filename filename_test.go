@@ -133,3 +133,12 @@ func FuzzScanName(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkScanName(b *testing.B) {
+	names := []string{"IMG_20240601_211403.jpg", "Screenshot 2024-06-01 at 21.14.03.png", "DSC01234.JPG", "a-long-upload-name-without-any-date-in-it-0123.jpeg"}
+	for b.Loop() {
+		for _, n := range names {
+			ScanName(n)
+		}
+	}
+}

@@ -124,7 +124,7 @@ func reportAction(c *cli.Context) error {
 			if !first {
 				fmt.Fprintln(stdout)
 			}
-			writeHuman(stdout, s.it.path, s.rep, verbose, opts.Keep)
+			writeHuman(stdout, s.it.path, s.rep, verbose, cfg.opts)
 			if s.err != nil {
 				fmt.Fprintf(stderr, "exifscrub: %s: %s (the metadata above was read before it)\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 			}

@@ -33,18 +33,18 @@ func coord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
 // writeHuman writes what rep says about the file at path, for a person
 // deciding whether to send the photo. verbose lists the "other" findings
-// one by one instead of counting them. keep is the --keep policy whose
+// one by one instead of counting them. policy is the --keep policy whose
 // effect rep reports (its Findings would be removed, its Kept would stay),
 // or nil when rep lists everything the file holds.
-func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, keep []exifscrub.Category) {
+func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, policy *exifscrub.Options) {
 	fmt.Fprintf(w, "%s (%s)\n", displayPath(path), formatName(rep.Format))
-	defer writeKept(w, rep, keep)
+	defer writeKept(w, rep, policy)
 	if len(rep.Findings) == 0 {
 		fmt.Fprintln(w, "  No metadata to remove.")
 		return
 	}
-	if keep != nil {
-		fmt.Fprintf(w, "  With --keep %s, scrub would remove:\n", keepText(keep))
+	if policy != nil {
+		fmt.Fprintf(w, "  With %s, scrub would remove:\n", policyText(policy))
 	}
 	byCat := map[exifscrub.Category][]exifscrub.Finding{}
 	for _, f := range rep.Findings {
@@ -86,8 +86,8 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, k
 		tw.Flush()
 	}
 	cmd := "'exifscrub scrub'"
-	if keep != nil {
-		cmd = "'exifscrub scrub --keep " + keepText(keep) + "'"
+	if policy != nil {
+		cmd = "'exifscrub scrub " + policyText(policy) + "'"
 	}
 	if slices.ContainsFunc(rep.Findings, isNameFinding) {
 		fmt.Fprintf(w, "  %s removes all of the above but the file name, which tells the time;\n", cmd)
@@ -97,16 +97,16 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, k
 	fmt.Fprintf(w, "  %s removes all of the above.\n", cmd)
 }
 
-// writeKept lists what the --keep policy keep would leave in the file.
-func writeKept(w io.Writer, rep *exifscrub.Report, keep []exifscrub.Category) {
-	if keep == nil {
+// writeKept lists what the --keep policy would leave in the file.
+func writeKept(w io.Writer, rep *exifscrub.Report, policy *exifscrub.Options) {
+	if policy == nil {
 		return
 	}
 	if len(rep.Kept) == 0 {
-		fmt.Fprintf(w, "  With --keep %s, nothing would stay.\n", keepText(keep))
+		fmt.Fprintf(w, "  With %s, nothing would stay.\n", policyText(policy))
 		return
 	}
-	fmt.Fprintf(w, "  With --keep %s, these would stay:\n", keepText(keep))
+	fmt.Fprintf(w, "  With %s, these would stay:\n", policyText(policy))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, f := range rep.Kept {
 		v := f.Value

@@ -76,9 +76,14 @@ func parseKeep(c *cli.Context, opts *exifscrub.Options) error {
 	return nil
 }
 
-// keepText is the --keep flag as the user could type it again.
-func keepText(cats []exifscrub.Category) string {
-	return strings.Join(catStrings(cats), ",")
+// policyText is the policy's flags as the user could type them again:
+// "--keep location,time --coarse-location 0.1".
+func policyText(o *exifscrub.Options) string {
+	s := "--keep " + strings.Join(catStrings(o.Keep), ",")
+	if o.CoarseLocation > 0 {
+		s += " --coarse-location " + strconv.FormatFloat(o.CoarseLocation, 'g', -1, 64)
+	}
+	return s
 }
 
 // keptCategories returns the categories of the kept findings, in report

@@ -127,7 +127,7 @@ func TestKeepCommands(t *testing.T) {
 		{name: "report --keep", args: []string{"report", "--keep", "identity", "--keep", "time", gpsJPEG}, code: exitOK,
 			stdout: []string{"With --keep time,identity, scrub would remove:", "'exifscrub scrub --keep time,identity' removes all of the above.", "With --keep time,identity, "}},
 		{name: "report --keep location coarse", args: []string{"report", "--keep", "location", "--coarse-location", "0.1", gpsJPEG}, code: exitOK,
-			stdout: []string{"With --keep location,"}},
+			stdout: []string{"With --keep location --coarse-location 0.1, scrub would remove:"}},
 		{name: "report without --keep", args: []string{"report", gpsJPEG}, code: exitOK, not: []string{"With --keep", "would stay"}},
 		{name: "report help", args: []string{"report", "--help"}, code: exitOK, stdout: []string{"--keep", "--coarse-location", "report --keep identity,time"}},
 		{name: "scrub help", args: []string{"scrub", "--help"}, code: exitOK, stdout: []string{"--keep CATEGORIES", "--coarse-location DEGREES", "--rename", "photo-0001.jpg", "EXIT CODES"}},
@@ -580,5 +580,54 @@ func TestScrubJSON(t *testing.T) {
 		if r.code != exitUsage || r.stdout != "" {
 			t.Errorf("%v: exit %d, %d bytes of stdout; want 64 and nothing", args, r.code, len(r.stdout))
 		}
+	}
+}
+
+// TestKeepEndToEnd runs scrub --keep and report --keep on the formats
+// whose policy the library applies, and checks with Scan that what was
+// kept is in the output and nothing of another category is.
+func TestKeepEndToEnd(t *testing.T) {
+	blueSquare := filepath.Join("..", "..", "testdata", "jpg__xmp__BlueSquare.jpg") // XMP and IPTC text
+	mp4 := filepath.Join("..", "..", "testdata", "video__udta_xmp_faststart.mp4")   // iTunes and XMP artist
+	tests := []struct {
+		name   string
+		src    string
+		keep   []string
+		want   exifscrub.Finding // a finding of the output
+		report []string          // in report --keep's human output
+	}{
+		{name: "text in XMP", src: blueSquare, keep: []string{"--keep", "text"},
+			want:   exifscrub.Finding{Category: exifscrub.Text, Container: "XMP", Tag: "dc:title", Value: "Blue Square Test File - .jpg"},
+			report: []string{"With --keep text, these would stay:", "text  dc:title", "[XMP]"}},
+		{name: "identity in a video", src: mp4, keep: []string{"--keep", "IDENTITY"},
+			want:   exifscrub.Finding{Category: exifscrub.Identity, Container: "XMP", Tag: "dc:creator", Value: "Alice Example"},
+			report: []string{"identity  dc:creator", "Alice Example"}},
+		{name: "coarse location in a video", src: movie, keep: []string{"--keep", "location", "--coarse-location", "0.1"},
+			want:   exifscrub.Finding{Category: exifscrub.Location, Container: "QuickTime Keys", Tag: "com.apple.quicktime.location.ISO6709", Value: "48.900000, 2.300000"},
+			report: []string{"With --keep location --coarse-location 0.1, these would stay:", "48.900000, 2.300000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, nil, append([]string{"report"}, append(tt.keep, tt.src)...)...)
+			if r.code != exitOK {
+				t.Fatalf("report: exit %d: %s", r.code, r.stderr)
+			}
+			checkContains(t, "report", r.stdout, tt.report)
+
+			out := filepath.Join(t.TempDir(), "out"+filepath.Ext(tt.src))
+			r = runCLI(t, nil, append([]string{"scrub", "-o", out}, append(tt.keep, tt.src)...)...)
+			if r.code != exitOK {
+				t.Fatalf("scrub: exit %d: %s", r.code, r.stderr)
+			}
+			rep := scan(t, out)
+			if !slices.Contains(rep.Findings, tt.want) {
+				t.Errorf("the output lacks %+v; it has %+v", tt.want, rep.Findings)
+			}
+			for _, f := range rep.Findings {
+				if f.Category != tt.want.Category && f.Category != exifscrub.Other {
+					t.Errorf("the output has %+v, of a category not kept", f)
+				}
+			}
+		})
 	}
 }
