@@ -119,6 +119,38 @@
 // other GPS tag goes, time stamps included. Findings report the precise
 // position as removed, Kept the rounded one.
 //
+// # Keeping XMP, IPTC and text
+//
+// With Options.Keep, kept properties are written into new structures
+// (xmp_write.go, iptc.go, png.go):
+//
+//   - XMP: the packet is parsed (in any encoding) and a fresh UTF-8 packet
+//     written with the top-level properties of every rdf:Description whose
+//     category is kept, their namespaces declared on one rdf:Description,
+//     arrays and language alternatives (rdf:Alt, xml:lang) whole.
+//     A structure or array is kept only if every field nested in it is of a
+//     kept category too (so xmpMM:History, whose events hold times and
+//     software, is never kept). Comments, padding, unknown RDF attributes
+//     and text outside properties go; values are escaped anew. Of two
+//     properties of the same name the first stays. Under CoarseLocation
+//     exif:GPSLatitude and exif:GPSLongitude are rounded and written as
+//     "DDD,MM.mmmmmmK"; other exif:GPS* properties, and positions inside
+//     structures, go; place names stay. JPEG keeps the first standard XMP
+//     segment (up to 65502 bytes; never split), PNG an uncompressed iTXt
+//     "XML:com.adobe.xmp", WebP an XMP chunk after the image data with its
+//     VP8X flag; Extended XMP is never kept.
+//   - IPTC-IIM (JPEG APP13, PNG raw profiles): a new "Photoshop 3.0"
+//     segment with a single IPTC resource (0x0404) holding the kept
+//     datasets of the Application Record as they were, after the original
+//     record version and, for non-ASCII text, its coded character set
+//     (1:90). No other image resource is kept: not the thumbnails, nor the
+//     IPTC digest (0x0425), which would no longer match.
+//   - PNG text: a tEXt, zTXt or iTXt chunk whose keyword's category is kept
+//     is written anew, uncompressed: tEXt and zTXt as tEXt with the same
+//     Latin-1 bytes, iTXt as iTXt with its language tag and translated
+//     keyword. tIME stays under Time.
+//   - JPEG COM stays, byte for byte, under Text.
+//
 // # Image data carries only image data
 //
 // Image data is copied byte for byte, but only as far as a decoder reads

@@ -185,18 +185,21 @@ func parseIPTC(rep *Report, b []byte) {
 // whose category opts keeps, as they were, or nil when none is kept.
 // Kept datasets go to the report's Kept, and must fit in room bytes; the
 // rest are removed and reported as by default. The new records start with
-// the record version 2:00 and, when the kept text is not ASCII, the
-// coded character set 1:90 of the original (IPTC-IIM 4.2 §1.6: ESC % G
-// for UTF-8), without which readers would take the text as Latin-1.
+// the original's coded character set 1:90 when the kept text is not ASCII
+// (IPTC-IIM 4.2 §1.6: ESC % G for UTF-8; without it readers take the text
+// as Latin-1), then its record version 2:00, if it had them.
 func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 	const container = "IPTC"
-	var charset []byte
+	var charset, version []byte
 	ascii := true
 	defer func() {
 		if kept == nil {
 			return
 		}
-		head := []byte{0x1c, 2, 0, 0, 2, 0, 4} // ApplicationRecordVersion 4
+		var head []byte
+		if len(version) == 2 {
+			head = append([]byte{0x1c, 2, 0, 0, 2}, version...)
+		}
 		if !ascii && len(charset) > 0 && len(charset) <= 8 && charset[0] == 0x1b {
 			head = append(append([]byte{0x1c, 1, 90, 0, byte(len(charset))}, charset...), head...)
 		}
@@ -241,6 +244,9 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 			charset = data
 			continue // the coded character set: format bookkeeping
 		case record == 2 && dataset == 0, record == 1 && dataset == 0:
+			if record == 2 {
+				version = data
+			}
 			continue // record versions: format bookkeeping
 		default:
 			// IPTC-IIM datasets are text; one exifscrub does not know is

@@ -76,18 +76,18 @@ func exiftoolJSON(t *testing.T, path string) map[string]json.RawMessage {
 	return rows[0]
 }
 
-// writeWithExifTool copies base into a temporary file and has ExifTool
-// write args into it.
+// writeWithExifTool writes base into a temporary file, has ExifTool write
+// args into it, and returns the result.
 func writeWithExifTool(t *testing.T, name string, base []byte, args ...string) []byte {
 	t.Helper()
 	need(t, "exiftool")
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in-"+name)
-	if err := os.WriteFile(in, base, 0o644); err != nil {
+	// In place: ExifTool 12.57 writes WebP only so ("Can't write RIFF
+	// files" with -o).
+	out := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(out, base, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("exiftool", append(append([]string{"-o", out}, args...), in)...)
+	cmd := exec.Command("exiftool", append(append([]string{"-q", "-overwrite_original"}, args...), out)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("exiftool: %v\n%s", err, b)
 	}
@@ -196,4 +196,65 @@ func policyName(o *Options) string {
 func TestKeepJPEGText(t *testing.T) {
 	in := writeWithExifTool(t, "keep.jpg", baseJPEG(t), append(slices.Clone(keepTextArgs), keepIPTCArgs...)...)
 	checkKeptTags(t, "keep.jpg", in, append(slices.Clone(keepTextTags), keepIPTCTags...))
+}
+
+// keepPNGTags and keepPNGArgs are PNG text chunks (tEXt, or iTXt for a
+// language or non-Latin-1 text), tIME and IPTC in a raw profile.
+var keepPNGTags = []policyTag{
+	{"PNG:Title", Text}, {"PNG:Title-fr", Text}, {"PNG:Author", Identity}, {"PNG:Comment", Text},
+	{"PNG:Software", Device}, {"PNG:CreationTime", Time}, {"PNG:ModifyDate", Time}, {"PNG:Copyright", Identity},
+	{"IPTC:Keywords", Text}, {"IPTC:By-line", Identity}, {"IPTC:City", Location},
+}
+
+var keepPNGArgs = []string{
+	"-PNG:Title=A PNG title", "-PNG:Title-fr=Un titre PNG", "-PNG:Author=Zoë Doe", "-PNG:Comment=A comment",
+	"-PNG:Software=DEVMARK 2", "-PNG:CreationTime=2024:06:01 21:14:03", "-PNG:ModifyDate=2024:06:02 10:11:12",
+	"-PNG:Copyright=© Zoë Ŀ", "-IPTC:Keywords=eins", "-IPTC:Keywords=zwei", "-IPTC:By-line=Jane IPTC", "-IPTC:City=Berlin",
+}
+
+func TestKeepPNGText(t *testing.T) {
+	args := append(slices.Clone(keepTextArgs), keepPNGArgs...)
+	tags := append(slices.Clone(keepTextTags), keepPNGTags...)
+	t.Run("uncompressed", func(t *testing.T) {
+		checkKeptTags(t, "keep.png", writeWithExifTool(t, "keep.png", basePNG(t), args...), tags)
+	})
+	t.Run("compressed", func(t *testing.T) {
+		// -z: zTXt, and iTXt compressed, wherever that is smaller.
+		in := writeWithExifTool(t, "keepz.png", basePNG(t), append([]string{"-z"}, args...)...)
+		if !bytes.Contains(in, []byte("zTXt")) {
+			t.Fatal("ExifTool wrote no zTXt chunk")
+		}
+		checkKeptTags(t, "keepz.png", in, tags)
+	})
+}
+
+func TestKeepWebPXMP(t *testing.T) {
+	need(t, "cwebp")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.png")
+	if err := os.WriteFile(src, basePNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	webp := filepath.Join(dir, "base.webp")
+	if b, err := exec.Command("cwebp", "-quiet", src, "-o", webp).CombinedOutput(); err != nil {
+		t.Fatalf("cwebp: %v\n%s", err, b)
+	}
+	base, err := os.ReadFile(webp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := writeWithExifTool(t, "keep.webp", base, keepTextArgs...)
+	checkKeptTags(t, "keep.webp", in, keepTextTags)
+	// The VP8X flag announces the kept packet, and libwebp reads the file.
+	var out bytes.Buffer
+	if _, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: []Category{Identity}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := webpLayout(t, out.Bytes()); got != "VP8X VP8 XMP" || out.Bytes()[20]&vp8xXMP == 0 {
+		t.Errorf("layout %s, VP8X flags %#x", got, out.Bytes()[20])
+	}
+	need(t, "webpmux")
+	if msg, err := exec.Command("webpmux", "-info", writeTemp(t, "out.webp", out.Bytes())).CombinedOutput(); err != nil {
+		t.Errorf("webpmux refuses the output: %v\n%s", err, msg)
+	}
 }

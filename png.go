@@ -10,6 +10,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,6 +63,8 @@ type pngScrubber struct {
 	paletteEntries   int           // from PLTE (§11.2.2)
 	exifPrefix       bool          // the eXIf chunk starts with "Exif\0\0"
 	triedKeep        bool          // the first EXIF block was read for Options.Keep
+	sawXMP           bool          // an XMP packet was kept or dropped (Options.Keep)
+	sawIPTC          bool          // an IPTC raw profile was kept or dropped (Options.Keep)
 }
 
 func scrubPNG(s *scrubber) error {
@@ -430,10 +433,14 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
-		p.rep.add(Time, "PNG tIME", "ModifyDate", fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d",
-			binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6]))
+		v := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6])
+		if crcErr == "" && p.opts.keeps(Time) && validPNGTime(data) {
+			p.rep.keep(Time, "PNG tIME", "ModifyDate", v)
+			return p.writeChunk("tIME", data)
+		}
+		p.rep.add(Time, "PNG tIME", "ModifyDate", v)
 	case name == "tEXt", name == "zTXt", name == "iTXt":
-		if err := p.text(name, data); err != nil {
+		if err := p.text(name, data, crcErr == ""); err != nil {
 			return err
 		}
 	case name == "caBX":
@@ -526,8 +533,11 @@ func (p *pngScrubber) writeChunk(name string, data []byte) error {
 }
 
 // text reports a textual chunk (§11.3.3): a keyword, a NUL, and the text;
-// zTXt compresses the text, and iTXt may, after language tags.
-func (p *pngScrubber) text(name string, data []byte) error {
+// zTXt compresses the text, and iTXt may, after language tags. Under
+// Options.Keep, a chunk that decoders read (intact: its CRC is right)
+// whose keyword's category is kept is written anew, uncompressed (see
+// keepText); XMP and raw profiles are rebuilt with only what is kept.
+func (p *pngScrubber) text(name string, data []byte, intact bool) error {
 	container := "PNG " + name
 	i := bytes.IndexByte(data, 0)
 	if i < 0 {
@@ -535,9 +545,12 @@ func (p *pngScrubber) text(name string, data []byte) error {
 		return nil
 	}
 	keyword, rest := latin1(data[:i]), data[i+1:]
-	var text []byte
+	keep := intact && p.opts.keepsAny()
+	var lang, translated []byte // iTXt's language tag and translated keyword
+	var text, raw []byte        // raw: tEXt and zTXt text as the file holds it
 	switch name {
 	case "tEXt":
+		raw = rest
 		text = []byte(latin1(rest))
 	case "zTXt":
 		if len(rest) < 1 {
@@ -549,7 +562,7 @@ func (p *pngScrubber) text(name string, data []byte) error {
 			p.rep.add(Embedded, container, keyword, p.notInflated())
 			return nil
 		}
-		text = []byte(latin1(t))
+		raw, text = t, []byte(latin1(t))
 	case "iTXt":
 		// compression flag, method, language tag\0, translated keyword\0
 		if len(rest) < 2 {
@@ -563,6 +576,7 @@ func (p *pngScrubber) text(name string, data []byte) error {
 				p.rep.add(Other, container, keyword, "malformed")
 				return nil
 			}
+			lang, translated = translated, rest[:j]
 			rest = rest[j+1:]
 		}
 		text = rest
@@ -575,25 +589,95 @@ func (p *pngScrubber) text(name string, data []byte) error {
 		}
 	}
 	switch {
+	case keyword == "XML:com.adobe.xmp" && keep:
+		return p.keepXMP(text)
 	case keyword == "XML:com.adobe.xmp":
 		parseXMP(p.rep, "XMP", text)
 	case strings.HasPrefix(keyword, "Raw profile type "):
-		return p.rawProfile(container, strings.TrimPrefix(keyword, "Raw profile type "), text)
+		return p.rawProfile(container, strings.TrimPrefix(keyword, "Raw profile type "), text, keep)
+	case keep:
+		if name == "iTXt" {
+			raw = text
+		}
+		return p.keepText(container, data[:i], lang, translated, name == "iTXt", raw)
 	default:
 		p.rep.add(classifyPNGKeyword(keyword), container, keyword, string(text))
 	}
 	return nil
 }
 
+// keepText writes a text chunk whose keyword's category Options.Keep
+// names, as a new tEXt chunk holding the Latin-1 text of a tEXt or zTXt
+// chunk (inflated), or a new uncompressed iTXt chunk holding the UTF-8
+// text of an iTXt chunk with its language tag and translated keyword
+// (§11.3.3.3–5). A chunk whose keyword, language tag or text a decoder
+// would refuse (§11.3.3.1: 1 to 79 printable Latin-1 characters without
+// leading, trailing or double spaces; no NUL in the text) is removed.
+func (p *pngScrubber) keepText(container string, keyword, lang, translated []byte, international bool, text []byte) error {
+	name, cat := latin1(keyword), classifyPNGKeyword(latin1(keyword))
+	ok := p.opts.keeps(cat) && validPNGKeyword(keyword) && bytes.IndexByte(text, 0) < 0
+	if international {
+		ok = ok && (len(lang) == 0 || validLangTag(string(lang))) && utf8.Valid(translated) && utf8.Valid(text)
+	}
+	value := string(text)
+	if !international {
+		value = latin1(text)
+	}
+	if !ok {
+		p.rep.add(cat, container, name, value)
+		return nil
+	}
+	p.rep.keep(cat, container, name, value)
+	b := append(append([]byte(nil), keyword...), 0)
+	if !international {
+		return p.writeChunk("tEXt", append(b, text...))
+	}
+	b = append(append(append(b, 0, 0), lang...), 0) // uncompressed, method 0
+	b = append(append(append(b, translated...), 0), text...)
+	return p.writeChunk("iTXt", b)
+}
+
+// validPNGTime reports whether the fields of a tIME chunk are in the
+// ranges of §11.3.6.1 (a leap second allowed), so that a kept chunk holds
+// a time and nothing else.
+func validPNGTime(d []byte) bool {
+	return d[2] >= 1 && d[2] <= 12 && d[3] >= 1 && d[3] <= 31 && d[4] <= 23 && d[5] <= 59 && d[6] <= 60
+}
+
+// validPNGKeyword reports whether a decoder accepts a keyword (§11.3.3.1).
+func validPNGKeyword(k []byte) bool {
+	if len(k) < 1 || len(k) > 79 || k[0] == ' ' || k[len(k)-1] == ' ' || bytes.Contains(k, []byte("  ")) {
+		return false
+	}
+	for _, c := range k {
+		if c < 32 || c > 126 && c < 161 {
+			return false
+		}
+	}
+	return true
+}
+
+// keepXMP writes the first XMP packet of the file rebuilt with the kept
+// properties, in a new uncompressed iTXt chunk (XMP Part 3 §1.1.5); any
+// other packet is removed, as readers take one.
+func (p *pngScrubber) keepXMP(packet []byte) error {
+	if p.sawXMP {
+		parseXMP(p.rep, "XMP", packet)
+		return nil
+	}
+	p.sawXMP = true
+	kept := keepXMP(p.rep, "XMP", packet, p.opts)
+	if kept == nil {
+		return nil
+	}
+	return p.writeChunk("iTXt", append([]byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00"), kept...))
+}
+
 // rawProfile reports the metadata ImageMagick stores in text chunks as
 // "Raw profile type exif" (or APP1, xmp, iptc, 8bim): a newline, the type,
 // a newline, the length in decimal, and the bytes in hex.
-func (p *pngScrubber) rawProfile(container, kind string, text []byte) error {
-	fields := strings.Fields(string(text))
-	var raw []byte
-	if len(fields) >= 3 {
-		raw, _ = hex.DecodeString(strings.Join(fields[2:], ""))
-	}
+func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool) error {
+	raw := rawProfileBytes(text)
 	if len(raw) == 0 {
 		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(text)))
 		return nil
@@ -606,15 +690,63 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte) error {
 		}
 		return p.orientation(parseEXIF(p.rep, raw), true)
 	case "xmp":
+		if keep {
+			return p.keepXMP(raw)
+		}
 		parseXMP(p.rep, "XMP", raw)
-	case "iptc":
-		parseIPTC(p.rep, raw)
-	case "8bim":
-		parsePhotoshop(p.rep, raw)
+	case "iptc", "8bim":
+		// IPTC-IIM datasets, or image resources holding them (ExifTool
+		// writes its "iptc" profile so), rebuilt in the same form with
+		// only the kept datasets.
+		irb := strings.EqualFold(kind, "8bim") || bytes.HasPrefix(raw, []byte("8BIM"))
+		switch {
+		case keep && !p.sawIPTC:
+			p.sawIPTC = true
+			if irb {
+				if iim := keepPhotoshopIPTC(p.rep, raw, p.opts); iim != nil {
+					return p.writeRawProfile(kind, photoshopIPTC(iim)[len(sigPhotoshop):])
+				}
+			} else if iim := keepIPTC(p.rep, raw, p.opts, maxMetadataChunk); iim != nil {
+				return p.writeRawProfile(kind, iim)
+			}
+		case irb:
+			parsePhotoshop(p.rep, raw)
+		default:
+			parseIPTC(p.rep, raw)
+		}
 	default:
 		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(raw)))
 	}
 	return nil
+}
+
+// rawProfileBytes decodes the hex of a raw profile: after a newline, a
+// description line ("exif", or ExifTool's "IPTC profile"), the length in
+// decimal on a line of its own, then the hex digits over many lines. A
+// text without a length line is read as whitespace-separated fields: a
+// kind, the length, then hex.
+func rawProfileBytes(text []byte) []byte {
+	lines := strings.SplitN(strings.TrimLeft(string(text), "\n"), "\n", 3)
+	if len(lines) == 3 {
+		if n, err := strconv.Atoi(strings.TrimSpace(lines[1])); err == nil && n > 0 {
+			if raw, err := hex.DecodeString(strings.Join(strings.Fields(lines[2]), "")); err == nil && len(raw) > 0 {
+				return raw
+			}
+		}
+	}
+	fields := strings.Fields(string(text))
+	if len(fields) < 3 {
+		return nil
+	}
+	raw, _ := hex.DecodeString(strings.Join(fields[2:], ""))
+	return raw
+}
+
+// writeRawProfile writes a tEXt chunk "Raw profile type kind" in
+// ImageMagick's form: a newline, the kind, a newline, the length in
+// decimal, and the bytes in hex.
+func (p *pngScrubber) writeRawProfile(kind string, b []byte) error {
+	return p.writeChunk("tEXt", fmt.Appendf(nil, "Raw profile type %s\x00\n%s\n%8d\n%x\n", kind, kind, len(b), b))
 }
 
 // inflate decompresses zlib data for the report, up to maxInflated bytes

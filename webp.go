@@ -159,6 +159,8 @@ type webpScrubber struct {
 	orientation int    // kept from the first EXIF chunk; 0 for none
 	exifPrefix  bool   // the first EXIF chunk starts with "Exif\0\0"
 	keptEXIF    []byte // the tags Options.Keep keeps from the first EXIF chunk
+	sawXMP      bool   // the first top-level XMP chunk has been read (Options.Keep)
+	xmp         []byte // its kept properties (Options.Keep), or nil
 
 	riffHdr [riffHeaderSize]byte // scratch for writing
 	pad     [1]byte              // a zero padding byte
@@ -516,6 +518,13 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 			w.orientation = o
 		}
 	case fccXMP:
+		if w.opts.keepsAny() && topLevel && !w.sawXMP {
+			// The first top-level packet, rebuilt with the kept
+			// properties; readers take one.
+			w.sawXMP = true
+			w.xmp = keepXMP(w.rep, "XMP", c.data, w.opts)
+			return
+		}
 		parseXMP(w.rep, "XMP", c.data)
 	default:
 		// A chunk exifscrub cannot read is data it cannot classify.
@@ -541,6 +550,11 @@ func (w *webpScrubber) flush() error {
 		}
 		w.keep(fccEXIF, exif)
 		w.vp8x[0] |= vp8xEXIF // written only if the file has a VP8X chunk
+	}
+	if w.xmp != nil {
+		// After EXIF, where RFC 9649 §2.7 puts XMP.
+		w.keep(fccXMP, w.xmp)
+		w.vp8x[0] |= vp8xXMP
 	}
 	if w.iccKept {
 		w.vp8x[0] |= vp8xICC
