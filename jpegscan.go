@@ -2,6 +2,7 @@ package exifscrub
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sync"
@@ -68,13 +69,37 @@ type huffTable struct {
 	defined bool
 	// lut maps the next huffLookahead bits to the code's length<<8 |
 	// symbol, or 0 when the code is longer.
-	lut     [1 << huffLookahead]uint16
+	lut [1 << huffLookahead]uint16
+	// skip maps the same bits to what the walker needs of a code and the
+	// bits after it, without the coefficient's value: the code's length
+	// plus the symbol's size (its low 4 bits: the magnitude bits that
+	// follow the code, F.1.2.1.1 and F.1.2.2.1) in skipBits, and above
+	// them how far an AC code moves the coefficient index (F.2.2.2): the
+	// run plus one, 16 for ZRL and 64 for an end of block, which ends
+	// the block. 0 when the code is longer than huffLookahead bits.
+	skip    [1 << huffLookahead]uint16
 	maxcode [18]int32 // largest code of each length, -1 for none
 	valoff  [18]int32 // index in vals of a code of that length, minus the code
 	vals    [256]byte
 }
 
-const huffLookahead = 9
+const (
+	huffLookahead = 9
+	skipBits      = 5 // a code of huffLookahead bits and 15 magnitude bits fit
+)
+
+// skipEntry is huffTable.skip's entry for a code of length l and its symbol.
+func skipEntry(l int, sym byte) uint16 {
+	r, size := uint16(sym>>4), uint16(sym&15)
+	adv := r + 1
+	if size == 0 {
+		adv = 64 // EOB (and EOBn in a progressive scan)
+		if r == 15 {
+			adv = 16 // ZRL
+		}
+	}
+	return adv<<skipBits | uint16(l) + size
+}
 
 // A jpegComponent is one component of the frame (T.81 B.2.2).
 type jpegComponent struct {
@@ -202,6 +227,7 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 				shift := huffLookahead - l
 				for x := (code + i) << shift; x < (code+i+1)<<shift; x++ {
 					t.lut[x] = uint16(l)<<8 | uint16(vals[k+i])
+					t.skip[x] = skipEntry(l, vals[k+i])
 				}
 			}
 		}
@@ -218,6 +244,52 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 		}
 	}
 	return ""
+}
+
+// A multiTable maps the next multiBits bits of a sequential scan's AC data
+// to all the codes, with their magnitude bits, that lie whole in them, so
+// that the walker reads a run of short codes in one lookup (a 12-bit
+// window holds two to three codes of a typical photo). An entry holds the
+// bits the codes take, and how far they move the coefficient index:
+// before the last code (pre) and in all (adv). The run stops after an end
+// of block, before a code longer than huffLookahead bits, and once the
+// index has moved 63, past which no code of the block can follow. 0 means
+// the first code does not fit.
+type multiTable [1 << multiBits]uint32
+
+const (
+	multiBits = 12
+	// multiMinBlocks is the size of scan, in blocks, from which building
+	// multiTables (about 30 µs each) pays.
+	multiMinBlocks = 4096
+)
+
+// multiPool holds multiTables, which are built for each large scan.
+var multiPool = sync.Pool{New: func() any { return new(multiTable) }}
+
+func multiEntry(bits, pre, adv uint) uint32 { return uint32(adv)<<16 | uint32(pre)<<8 | uint32(bits) }
+
+// build fills m from the skip table of t.
+func (m *multiTable) build(t *huffTable) {
+	for x := range m {
+		var bits, pre, adv uint
+		for adv < 63 {
+			// The window's bits not yet taken, at the top; the rest 0.
+			w := uint(x) << bits & (1<<multiBits - 1)
+			e := t.skip[w>>(multiBits-huffLookahead)]
+			l := uint(e & (1<<skipBits - 1))
+			if e == 0 || bits+l > multiBits {
+				break
+			}
+			bits += l
+			pre = adv
+			adv += uint(e >> skipBits)
+		}
+		m[x] = 0
+		if bits > 0 {
+			m[x] = multiEntry(bits, pre, adv)
+		}
+	}
 }
 
 // parseDQT checks that a DQT segment holds whole tables (T.81 B.2.4.1) and
@@ -326,7 +398,8 @@ type jpegScan struct {
 	b    []byte
 	i    int
 	base int64
-	// acc holds n unread bits in its low bits.
+	// acc holds n unread bits in its high bits, the next bit first. Its
+	// low bits are zero or the bits of the data bytes that follow.
 	acc uint64
 	n   uint
 	// ended says that a marker (or the end of the input) stopped the
@@ -334,11 +407,13 @@ type jpegScan struct {
 	ended bool
 	zeros uint
 	err   error // a read error other than the end of the input
-	// ends records the input offset just after each byte read into acc,
-	// so the data's end can be found from the unread bits; count is the
-	// number of bytes read.
-	ends  [16]int64
-	count uint
+	// start is the offset of the interval's data, which stays in the
+	// window while fewer than 8 bytes of it have been read (see back).
+	start int64
+
+	// multi holds the multiTables of a large sequential scan's AC
+	// tables, nil for a small scan.
+	multi [4]*multiTable
 
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
@@ -361,6 +436,16 @@ func (s *jpegScan) walk() error {
 	if interval == 0 {
 		interval = mcus
 	}
+	if blocks := mcus * len(sh.comps); !f.progressive && blocks >= multiMinBlocks {
+		for _, c := range sh.comps {
+			if s.multi[c.ac] == nil {
+				m := multiPool.Get().(*multiTable)
+				defer multiPool.Put(m)
+				m.build(&f.ac[c.ac])
+				s.multi[c.ac] = m
+			}
+		}
+	}
 	s.base = r.off
 	s.b, _ = r.buffered()
 	s.reset()
@@ -382,8 +467,7 @@ func (s *jpegScan) walk() error {
 // reset starts reading bits at s.i.
 func (s *jpegScan) reset() {
 	s.acc, s.n, s.ended, s.zeros = 0, 0, false, 0
-	s.count = 0
-	s.ends[0] = s.base + int64(s.i)
+	s.start = s.base + int64(s.i)
 }
 
 // exhausted reports whether the data has ended and the decoder has read
@@ -399,7 +483,7 @@ func (s *jpegScan) interval(first, n int) error {
 			c := sh.comps[0]
 			switch {
 			case !f.progressive:
-				s.block(&f.dc[c.dc], &f.ac[c.ac])
+				s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
 			case sh.ss == 0:
 				s.dcBlock(c)
 			case sh.ah == 0:
@@ -431,7 +515,7 @@ func (s *jpegScan) interval(first, n int) error {
 				for k := c.h * c.v; k > 0; k-- {
 					switch {
 					case !f.progressive:
-						s.block(&f.dc[c.dc], &f.ac[c.ac])
+						s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
 					default:
 						s.dcBlock(c)
 					}
@@ -446,28 +530,30 @@ func (s *jpegScan) interval(first, n int) error {
 	return s.err
 }
 
-// fill reads bytes into acc until it holds more than 56 bits.
+// fast8 is fill's common case, for n < 56: no 0xFF byte among the next 8,
+// all buffered. They go into acc at once, and those that do not fit whole
+// are read again by the next fill: (63-n)/8 bytes are read, which brings n
+// to n|56.
+func (s *jpegScan) fast8(acc uint64, n uint) (uint64, uint, bool) {
+	i := s.i
+	if s.ended || i+8 > len(s.b) {
+		return acc, n, false
+	}
+	x := binary.BigEndian.Uint64(s.b[i:])
+	if hasFF(x) {
+		return acc, n, false
+	}
+	s.i = i + int((63-n)>>3)
+	return acc | x>>n, n | 56, true
+}
+
+// fill reads bytes into acc until it holds at least 56 bits.
 func (s *jpegScan) fill() {
-	// The common case: no 0xFF byte among the next 8, all buffered.
-	if i := s.i; !s.ended && i+8 <= len(s.b) {
-		b := s.b[i : i+8]
-		acc, n, count := s.acc, s.n, s.count
-		for k := 0; n <= 56; k++ {
-			c := b[k]
-			if c == 0xff {
-				break
-			}
-			acc = acc<<8 | uint64(c)
-			n += 8
-			count++
-			s.ends[count&15] = s.base + int64(i+k+1)
-		}
-		s.i += int(count - s.count)
-		s.acc, s.n, s.count = acc, n, count
+	if s.n < 56 {
+		s.acc, s.n, _ = s.fast8(s.acc, s.n)
 	}
 	for s.n <= 56 {
 		if s.ended {
-			s.acc <<= 8
 			s.n += 8
 			s.zeros++
 			continue
@@ -506,13 +592,18 @@ func (s *jpegScan) fill() {
 	}
 }
 
+// hasFF reports whether any byte of x is 0xFF.
+func hasFF(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	y := ^x // a 0xFF byte of x is a zero byte of y
+	return (y-lo)&^y&hi != 0
+}
+
 // push adds a data byte that takes size bytes of input.
 func (s *jpegScan) push(c byte, size int) {
-	s.acc = s.acc<<8 | uint64(c)
+	s.acc |= uint64(c) << (56 - s.n)
 	s.n += 8
 	s.i += size
-	s.count++
-	s.ends[s.count&15] = s.base + int64(s.i)
 }
 
 // refill writes what is certainly data, moves the window on, and reports
@@ -521,7 +612,7 @@ func (s *jpegScan) push(c byte, size int) {
 func (s *jpegScan) refill() bool {
 	r := s.j.in
 	// The bytes of acc may be unread: keep every byte from the oldest.
-	keep := s.ends[(s.count-min(s.count, 8))&15] - s.base
+	keep := int64(s.back(8))
 	if keep > 0 {
 		if err := s.j.write(s.b[:keep]); err != nil {
 			s.err = err
@@ -553,7 +644,25 @@ func (s *jpegScan) dataEnd() int64 {
 	if real := s.n; real > 8*s.zeros {
 		unread = (real - 8*s.zeros) / 8
 	}
-	return s.ends[(s.count-unread)&15]
+	return s.base + int64(s.back(unread))
+}
+
+// back returns the index in the window of the last n data bytes read, or
+// of the interval's data if fewer have been read. A data byte is read from
+// itself, or if it is a stuffed 0xFF (B.1.1.5), from a run of 0xFF bytes
+// and a 0x00; the byte before a data byte is never 0xFF.
+func (s *jpegScan) back(n uint) int {
+	p, low := s.i, max(int(s.start-s.base), 0)
+	for ; n > 0 && p > low; n-- {
+		p--
+		if s.b[p] == 0 && p > low && s.b[p-1] == 0xff {
+			p--
+			for p > low && s.b[p-1] == 0xff {
+				p--
+			}
+		}
+	}
+	return p
 }
 
 // finishInterval checks what follows an interval's data, drops anything
@@ -663,8 +772,8 @@ func (s *jpegScan) dropped(n int64) {
 
 // decode reads one Huffman-coded symbol (F.2.2.3). s.n must be at least 17.
 func (s *jpegScan) decode(t *huffTable) byte {
-	if e := t.lut[(s.acc>>(s.n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
-		s.n -= uint(e >> 8)
+	if e := t.lut[s.acc>>(64-huffLookahead)]; e != 0 {
+		s.skip(uint(e >> 8))
 		return byte(e)
 	}
 	return s.decodeLong(t)
@@ -673,59 +782,85 @@ func (s *jpegScan) decode(t *huffTable) byte {
 // decodeLong reads a symbol whose code is longer than huffLookahead bits.
 func (s *jpegScan) decodeLong(t *huffTable) byte {
 	for l := uint(huffLookahead + 1); l <= 16; l++ {
-		code := int32(s.acc>>(s.n-l)) & (1<<l - 1)
+		code := int32(s.acc >> (64 - l))
 		if code <= t.maxcode[l] {
-			s.n -= l
+			s.skip(l)
 			return t.vals[code+t.valoff[l]]
 		}
 	}
 	// No code: libjpeg warns, consumes 17 bits and decodes a zero. The
 	// data is read as it would be, and is not reported: decoders use it.
-	s.n -= 17
+	s.skip(17)
 	return 0
 }
 
-// bits reads n bits (n ≤ 16).
+// skip drops n bits of acc (n < 64).
+func (s *jpegScan) skip(n uint) {
+	s.acc <<= n & 63
+	s.n -= n
+}
+
+// bits reads n bits (1 ≤ n ≤ 16).
 func (s *jpegScan) bits(n uint) int {
 	if s.n < n {
 		s.fill()
 	}
-	s.n -= n
-	return int(s.acc>>s.n) & (1<<n - 1)
+	v := int(s.acc >> (64 - n))
+	s.skip(n)
+	return v
 }
 
 // block walks one block of a sequential scan (F.2.2.1, F.2.2.2). It is the
-// walker's inner loop, so it keeps the bit buffer in local variables.
-func (s *jpegScan) block(dc, ac *huffTable) {
+// walker's inner loop, so it keeps the bit buffer in local variables and
+// reads each code with the bits after it in one lookup of the skip table,
+// or a run of short codes in one lookup of m, if not nil. A symbol takes
+// at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17 bits of
+// a bad code, which decodes as 0 (an EOB for AC).
+func (s *jpegScan) block(dc, ac *huffTable, m *multiTable) {
 	if s.n < 32 {
 		s.fill()
 	}
 	acc, n := s.acc, s.n
-	var size uint
-	if e := dc.lut[(acc>>(n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
-		n -= uint(e >> 8)
-		size = uint(e & 0xff)
+	if e := dc.skip[acc>>(64-huffLookahead)]; e != 0 {
+		l := uint(e & (1<<skipBits - 1))
+		acc <<= l & 63
+		n -= l
 	} else {
-		s.n = n
-		size = uint(s.decodeLong(dc))
-		n = s.n
+		s.acc, s.n = acc, n
+		size := uint(s.decodeLong(dc))
+		acc, n = s.acc<<(size&63), s.n-size // the DC difference's bits
 	}
-	n -= size // the DC difference's magnitude bits
-	for k := 1; k < 64; {
+	for k := uint(1); k < 64; {
 		if n < 32 {
-			s.acc, s.n = acc, n
-			s.fill()
-			acc, n = s.acc, s.n
+			// fill's common case inline, on the local variables.
+			var ok bool
+			if acc, n, ok = s.fast8(acc, n); !ok {
+				s.acc, s.n = acc, n
+				s.fill()
+				acc, n = s.acc, s.n
+			}
 		}
-		var rs uint
-		if e := ac.lut[(acc>>(n-huffLookahead))&(1<<huffLookahead-1)]; e != 0 {
-			n -= uint(e >> 8)
-			rs = uint(e & 0xff)
-		} else {
-			s.n = n
-			rs = uint(s.decodeLong(ac))
-			n = s.n
+		if m != nil {
+			// The codes of the entry are read if the index is below 64
+			// before the last of them, as it is before each.
+			if e := m[acc>>(64-multiBits)]; e != 0 && k+uint(e>>8&0xff) < 64 {
+				l := uint(e & 0xff)
+				acc <<= l & 63
+				n -= l
+				k += uint(e >> 16)
+				continue
+			}
 		}
+		if e := ac.skip[acc>>(64-huffLookahead)]; e != 0 {
+			l := uint(e & (1<<skipBits - 1))
+			acc <<= l & 63
+			n -= l
+			k += uint(e >> skipBits)
+			continue
+		}
+		s.acc, s.n = acc, n
+		rs := uint(s.decodeLong(ac))
+		acc, n = s.acc, s.n
 		r, size := rs>>4, rs&15
 		if size == 0 {
 			if r != 15 {
@@ -734,8 +869,9 @@ func (s *jpegScan) block(dc, ac *huffTable) {
 			k += 16 // ZRL
 			continue
 		}
+		acc <<= size & 63
 		n -= size
-		k += int(r) + 1
+		k += r + 1
 	}
 	s.acc, s.n = acc, n
 }
@@ -747,10 +883,10 @@ func (s *jpegScan) dcBlock(c *jpegComponent) {
 		s.fill()
 	}
 	if s.sh.ah != 0 {
-		s.n--
+		s.skip(1)
 		return
 	}
-	s.n -= uint(s.decode(&s.f.dc[c.dc]))
+	s.skip(uint(s.decode(&s.f.dc[c.dc])))
 }
 
 // mask returns the nonzero-coefficient mask of block m of c, allocating
@@ -799,7 +935,7 @@ func (s *jpegScan) acFirst(c *jpegComponent, m int) error {
 			continue
 		}
 		k += r
-		s.n -= size
+		s.skip(size)
 		if k <= 63 {
 			if mask == nil {
 				var err error
@@ -836,7 +972,7 @@ func (s *jpegScan) acRefine(c *jpegComponent, m int) error {
 			rs := s.decode(t)
 			r, size := int(rs>>4), rs&15
 			if size != 0 {
-				s.n-- // the sign of the new coefficient
+				s.skip(1) // the sign of the new coefficient
 			} else if r != 15 {
 				s.eobrun = 1 << r
 				if r > 0 {

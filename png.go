@@ -56,14 +56,14 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
-	zr               io.ReadCloser // reused for each zlib stream
-	idatDone         bool          // the IDAT stream has been read to its end
-	fdatDone         bool          // the current APNG frame's stream too
-	colorType        byte          // from IHDR (§11.2.1)
-	paletteEntries   int           // from PLTE (§11.2.2)
-	exifPrefix       bool          // the eXIf chunk starts with "Exif\0\0"
-	sawXMP           bool          // an XMP packet was kept or dropped (Options.Keep)
-	sawIPTC          bool          // an IPTC raw profile was kept or dropped (Options.Keep)
+	zr               *inflater // reused for each zlib stream
+	idatDone         bool      // the IDAT stream has been read to its end
+	fdatDone         bool      // the current APNG frame's stream too
+	colorType        byte      // from IHDR (§11.2.1)
+	paletteEntries   int       // from PLTE (§11.2.2)
+	exifPrefix       bool      // the eXIf chunk starts with "Exif\0\0"
+	sawXMP           bool      // an XMP packet was kept or dropped (Options.Keep)
+	sawIPTC          bool      // an IPTC raw profile was kept or dropped (Options.Keep)
 }
 
 func scrubPNG(s *scrubber) error {

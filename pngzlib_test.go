@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/adler32"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // pngChunks splits a PNG into its chunks, whole.
-func pngChunks(t *testing.T, b []byte) [][]byte {
+func pngChunks(t testing.TB, b []byte) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for i := 8; i+12 <= len(b); {
@@ -99,7 +104,7 @@ func TestScrubPNGPlanted(t *testing.T) {
 }
 
 // idatStream returns the IDAT data of a PNG, concatenated.
-func idatStream(t *testing.T, b []byte) []byte {
+func idatStream(t testing.TB, b []byte) []byte {
 	var out []byte
 	for _, c := range pngChunks(t, b) {
 		if string(c[4:8]) == "IDAT" {
@@ -176,5 +181,166 @@ func TestScrubPNGLongIDAT(t *testing.T) {
 	out, _ := scrubBytes(t, in)
 	if !bytes.Equal(out, in) {
 		t.Errorf("output differs from input")
+	}
+}
+
+// zlibVerdict is what compress/zlib makes of a stream: how many bytes it
+// reads to the stream's end, or whether it ends early or is damaged.
+func zlibVerdict(stream []byte) (end int, early, damaged bool) {
+	r := bytes.NewReader(stream) // an io.ByteReader: zlib reads no byte more
+	zr, err := zlib.NewReader(r)
+	if err == nil {
+		_, err = io.Copy(io.Discard, zr)
+	}
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return 0, true, false
+	case err != nil:
+		return 0, false, true
+	}
+	return len(stream) - r.Len(), false, false
+}
+
+// checkStreamLikeZlib puts stream in the IDAT chunks of a PNG, split at
+// split, scrubs it, and checks that the inflater agrees with compress/zlib:
+// the same refusal, or the same end, and the IDAT data cut there.
+func checkStreamLikeZlib(t *testing.T, ihdr, stream []byte, split int) {
+	t.Helper()
+	split = min(max(split, 0), len(stream))
+	in := append(append([]byte(nil), pngSignature...), ihdr...)
+	in = append(in, chunk("IDAT", stream[:split])...)
+	if split < len(stream) {
+		in = append(in, chunk("IDAT", stream[split:])...)
+	}
+	in = append(in, chunk("IEND")...)
+	var out bytes.Buffer
+	_, err := Scrub(&out, bytes.NewReader(in), nil)
+	end, early, damaged := zlibVerdict(stream)
+	switch {
+	case early:
+		if err == nil || !strings.Contains(err.Error(), "ends early") {
+			t.Fatalf("compress/zlib: the stream ends early; Scrub: %v", err)
+		}
+	case damaged:
+		if err == nil || !strings.Contains(err.Error(), "is damaged") {
+			t.Fatalf("compress/zlib: the stream is damaged; Scrub: %v", err)
+		}
+	case err != nil:
+		if !errors.Is(err, ErrUnsupportedFeature) {
+			t.Fatalf("compress/zlib reads the stream to byte %d of %d; Scrub: %v", end, len(stream), err)
+		}
+	default:
+		_, got := pngImageData(out.Bytes())
+		if !bytes.Equal(got, stream[:end]) {
+			t.Fatalf("compress/zlib reads the stream to byte %d of %d; Scrub keeps %d bytes", end, len(stream), len(got))
+		}
+	}
+}
+
+// TestInflaterLikeZlib checks the inflater against compress/zlib on the
+// IDAT streams of the test and corpus PNGs, whole, split between chunks,
+// cut short, with bits flipped and with bytes after the end.
+func TestInflaterLikeZlib(t *testing.T) {
+	streams := [][]byte{idatStream(t, basePNG(t))}
+	for _, path := range sampleFiles(t, false, PNG) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams = append(streams, idatStream(t, b))
+	}
+	// Streams from compress/zlib's levels, with stored and fixed blocks.
+	data := make([]byte, 100<<10)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range data {
+		data[i] = byte(i/300) + byte(r.IntN(4))
+	}
+	for _, level := range []int{zlib.NoCompression, zlib.BestSpeed, zlib.DefaultCompression, zlib.HuffmanOnly} {
+		var z bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&z, level)
+		zw.Write(data[:1+r.IntN(len(data))])
+		zw.Close()
+		streams = append(streams, z.Bytes())
+	}
+	checkStreamsLikeZlib(t, streams, r)
+	t.Run("corpus", func(t *testing.T) {
+		streams = nil
+		for _, path := range sampleFiles(t, true, PNG) {
+			if b, err := os.ReadFile(path); err == nil && len(b) < 4<<20 {
+				streams = append(streams, idatStream(t, b))
+			}
+		}
+		checkStreamsLikeZlib(t, streams, r)
+	})
+}
+
+func checkStreamsLikeZlib(t *testing.T, streams [][]byte, r *rand.Rand) {
+	ihdr := chunk("IHDR", []byte{0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0})
+	for i, s := range streams {
+		if len(s) == 0 {
+			continue
+		}
+		checkStreamLikeZlib(t, ihdr, s, len(s))
+		checkStreamLikeZlib(t, ihdr, append(s[:len(s):len(s)], "after the end"...), len(s)/2)
+		for k := 0; k < 200; k++ {
+			m := append([]byte(nil), s...)
+			switch k % 4 {
+			case 0:
+				m = m[:r.IntN(len(m))]
+			case 1:
+				m[r.IntN(len(m))] ^= 1 << r.IntN(8)
+			case 2:
+				for j := r.IntN(len(m)); j < len(m) && j < 40; j++ {
+					m[j] = byte(r.IntN(256)) // damage the block headers
+				}
+			case 3:
+				m[len(m)-1-r.IntN(min(len(m), 12))] ^= 1 << r.IntN(8) // the last codes and the checksum
+			}
+			t.Run(fmt.Sprintf("stream%d/%d", i, k), func(t *testing.T) {
+				checkStreamLikeZlib(t, ihdr, m, r.IntN(len(m)+1))
+			})
+		}
+	}
+}
+
+// FuzzInflater compares the inflater with compress/zlib on any stream.
+func FuzzInflater(f *testing.F) {
+	f.Add(idatStream(f, basePNG(f)), 10)
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.NoCompression)
+	zw.Write([]byte("stored"))
+	zw.Close()
+	f.Add(z.Bytes(), 3)
+	f.Add([]byte{0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01}, 0) // fixed, empty
+	ihdr := chunk("IHDR", []byte{0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, stream []byte, split int) {
+		checkStreamLikeZlib(t, ihdr, stream, split)
+	})
+}
+
+// TestAdler32Update checks adler32Update against hash/adler32 on random
+// data, in pieces of every length from 0 to 40 and longer ones.
+func TestAdler32Update(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	data := make([]byte, 50000)
+	for i := range data {
+		data[i] = byte(r.IntN(256))
+		if i%7000 < 3000 {
+			data[i] = 0xff // the largest sums
+		}
+	}
+	h := adler32.New()
+	sum := uint32(1)
+	for p := data; len(p) > 0; {
+		n := min(len(p), r.IntN(41))
+		if r.IntN(10) == 0 {
+			n = min(len(p), r.IntN(12000))
+		}
+		h.Write(p[:n])
+		sum = adler32Update(sum, p[:n])
+		if sum != h.Sum32() {
+			t.Fatalf("after %d bytes: got %08x, want %08x", len(data)-len(p)+n, sum, h.Sum32())
+		}
+		p = p[n:]
 	}
 }
