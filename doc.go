@@ -80,6 +80,45 @@
 // scrubbed as JPEG files are. A file whose kept data shares bytes with
 // removed data is refused.
 //
+// # Keeping chosen metadata
+//
+// Options.Keep names categories to keep (Location, Time, Device, Identity,
+// Text). A tag is kept iff its category, as the report classifies it, is
+// kept: Time is the capture, digitisation and modification times with
+// their offsets and sub-seconds, and the GPS date and time stamps (unless
+// CoarseLocation); Identity is artist, copyright, creator, rights and
+// owner; Text is titles, descriptions, captions, keywords and comments;
+// Device is make, model, lens, software and serial numbers; Location is
+// the GPS IFD. Embedded and Other never stay. Kept tags are written into
+// new structures that hold nothing else; Report.Kept lists them.
+//
+// EXIF (tiff_write.go) is rebuilt as a fresh TIFF structure in the input's
+// byte order: IFD0 with the orientation (unless DropOrientation) and the
+// kept IFD0 tags, the Exif IFD and the GPS IFD with theirs, entries sorted
+// by tag, values copied by type and count, offsets computed anew, values
+// word-aligned with zero padding and nothing else. There is no IFD1 (so no
+// thumbnail), no Interop IFD or SubIFDs, no MakerNote, no XMP or IPTC
+// inside the TIFF structure, no tag that no standard names, and no byte of
+// the old block's value areas. Tags that writers misplace in IFD1 or
+// SubIFDs are removed with them. Only the block viewers read is rebuilt
+// (the first EXIF segment of a JPEG, the first eXIf or raw EXIF profile of
+// a PNG, the first top-level EXIF chunk of a WebP); others are removed as
+// by default. The block goes where the orientation would: JPEG APP1, PNG
+// eXIf or ImageMagick's raw profile in the form it came in, WebP EXIF after
+// the image data with the VP8X EXIF flag set. In HEIF and AVIF, an Exif
+// item that describes ('cdsc') a kept image stays as an item whose data is
+// rebuilt (exif_tiff_header_offset 0, then the TIFF structure) without an
+// orientation, as a HEIF image's orientation is its 'irot' and 'imir'
+// properties; XMP items likewise stay with the packet keepXMP rebuilds.
+// EXIF inside a JPEG-coded HEIF item is removed.
+//
+// With CoarseLocation above zero and Location kept, the GPS IFD holds only
+// GPSVersionID, the latitude and longitude references and the position
+// rounded to the nearest multiple of the grid, written as whole degrees,
+// whole minutes and seconds in millionths (exact to 3e-10 degrees); every
+// other GPS tag goes, time stamps included. Findings report the precise
+// position as removed, Kept the rounded one.
+//
 // # Keeping XMP, IPTC and text
 //
 // With Options.Keep, kept properties are written into new structures

@@ -56,6 +56,9 @@ func checkInvariants(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(rep, scan) {
 		t.Fatalf("Scrub reports %v, Scan reports %v", rep, scan)
 	}
+	for _, opts := range keepPolicies {
+		checkKeepInvariants(t, data, opts)
+	}
 	again, err := Scan(bytes.NewReader(out.Bytes()))
 	if err != nil {
 		t.Fatalf("Scan of scrubbed output: %v", err)
@@ -89,6 +92,52 @@ func checkInvariants(t *testing.T, data []byte) {
 	}
 	if !bytes.Equal(a, b) {
 		t.Fatalf("image data changed: %d bytes in, %d out", len(a), len(b))
+	}
+}
+
+// keepPolicies are the policies the fuzz targets also scrub with: every
+// Keepable category, precise and coarse.
+var keepPolicies = []*Options{
+	{Keep: Keepable},
+	{Keep: Keepable, CoarseLocation: 0.1},
+}
+
+// checkKeepInvariants checks what must hold for an input that the default
+// policy scrubs, under a policy that keeps categories: the scrub succeeds,
+// a second scrub with the policy changes no byte and removes nothing (a
+// position already on the CoarseLocation grid is not reported again), and
+// Scan of the output finds nothing of a category the policy does not keep.
+func checkKeepInvariants(t *testing.T, data []byte, opts *Options) {
+	t.Helper()
+	var out bytes.Buffer
+	rep, err := Scrub(&out, bytes.NewReader(data), opts)
+	if err != nil {
+		t.Fatalf("Scrub with %+v: %v (the default policy succeeds)", opts, err)
+	}
+	for _, f := range rep.Kept {
+		if !opts.keeps(f.Category) {
+			t.Fatalf("Kept with %+v lists %v", opts, f)
+		}
+	}
+	var twice bytes.Buffer
+	rep2, err := Scrub(&twice, bytes.NewReader(out.Bytes()), opts)
+	if err != nil {
+		t.Fatalf("second Scrub with %+v: %v", opts, err)
+	}
+	if len(rep2.Findings) > 0 {
+		t.Fatalf("second Scrub with %+v removes %v", opts, rep2.Findings)
+	}
+	if !bytes.Equal(twice.Bytes(), out.Bytes()) {
+		t.Fatalf("scrubbing twice with %+v differs from once", opts)
+	}
+	again, err := Scan(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatalf("Scan of output scrubbed with %+v: %v", opts, err)
+	}
+	for _, f := range again.Findings {
+		if !opts.keeps(f.Category) {
+			t.Fatalf("Scan of output scrubbed with %+v reports %v", opts, f)
+		}
 	}
 }
 
@@ -222,6 +271,26 @@ func FuzzEXIF(f *testing.F) {
 		}
 		if len(rep.Findings) > maxIFDEntries+maxIFDs+maxDamageNotes+2 {
 			t.Fatalf("%d findings from %d bytes", len(rep.Findings), len(data))
+		}
+		// A rebuilt block reads back as what was kept, and rebuilds to
+		// itself.
+		for _, opts := range keepPolicies {
+			o2, out := keepEXIF(new(Report), data, opts, true, maxMetadataChunk)
+			if o2 != o || out == nil {
+				continue
+			}
+			rep := new(Report)
+			if parseEXIF(rep, out) != max(o, 1) && o > 1 {
+				t.Fatalf("orientation %d lost", o)
+			}
+			for _, f := range rep.Findings {
+				if !opts.keeps(f.Category) {
+					t.Fatalf("rebuilt block with %+v holds %v", opts, f)
+				}
+			}
+			if _, again := keepEXIF(new(Report), out, opts, true, maxMetadataChunk); !bytes.Equal(again, out) {
+				t.Fatalf("rebuilding a rebuilt block with %+v changes it", opts)
+			}
 		}
 	})
 }

@@ -223,6 +223,8 @@ type heifFile struct {
 	newIndex     []uint16               // property index after removals
 	newProps     [][]byte               // the kept properties, rebuilt from their fields
 	newData      map[uint32][]byte      // items whose data build writes anew
+	keptMeta     map[uint32][]byte      // Exif and XMP items rebuilt under Options.Keep
+	reported     map[uint32]bool        // items reported by keepMetadata
 	assocs       map[uint32][]heifAssoc // ipma associations by item, built on demand
 	ipmas        []heifIpma
 	idat         []byte
@@ -282,6 +284,7 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	if err := h.decideItems(); err != nil {
 		return nil, err
 	}
+	h.keepMetadata()
 	if err := h.decideProperties(); err != nil {
 		return nil, err
 	}

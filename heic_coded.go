@@ -462,6 +462,10 @@ func (h *heifFile) rewriteItems() error {
 	h.newData = make(map[uint32][]byte)
 	rm := make(removals)
 	for _, it := range h.order {
+		if b, ok := h.keptMeta[it.id]; ok {
+			h.newData[it.id] = b
+			continue
+		}
 		if !it.keep || it.loc == nil {
 			continue
 		}

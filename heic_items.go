@@ -387,7 +387,7 @@ func (h *heifFile) reportItems() {
 	}
 	for _, it := range h.order {
 		switch {
-		case it.keep || partOfThumb[it.id] && !isMetadata(it.typ):
+		case it.keep || partOfThumb[it.id] && !isMetadata(it.typ) || h.reported[it.id]:
 		case it.typ == itemExif:
 			h.reportExif(it)
 		case it.typ == itemMime:
@@ -484,24 +484,10 @@ func (h *heifFile) reportExif(it *heifItem) {
 			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
 		}
 	}()
-	b, ok := h.itemData(it)
-	switch {
-	case !ok:
-		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
-		return
-	case len(b) < 4:
+	tiff, ok := h.exifTIFF(it)
+	if !ok {
 		return
 	}
-	off := binary.BigEndian.Uint32(b)
-	if uint64(off) > uint64(len(b)-4) {
-		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
-		return
-	}
-	tiff := b[4+off:]
-	// Some writers count the signature in the offset and then write it
-	// again; the TIFF header is what follows it.
-	tiff = bytes.TrimPrefix(tiff, sigExif[:5])
-	tiff = bytes.TrimPrefix(tiff, []byte{0})
 	if o := parseEXIF(h.rep, tiff); o > 0 {
 		// The image's display orientation is its 'irot' and 'imir'
 		// properties, which are kept; the EXIF copy is informative.
@@ -509,19 +495,55 @@ func (h *heifFile) reportExif(it *heifItem) {
 	}
 }
 
+// exifTIFF returns the TIFF structure of an Exif item, or reports why
+// there is none to read.
+func (h *heifFile) exifTIFF(it *heifItem) ([]byte, bool) {
+	b, ok := h.itemData(it)
+	switch {
+	case !ok:
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		return nil, false
+	case len(b) < 4:
+		return nil, false
+	}
+	off := binary.BigEndian.Uint32(b)
+	if uint64(off) > uint64(len(b)-4) {
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
+		return nil, false
+	}
+	tiff := b[4+off:]
+	// Some writers count the signature in the offset and then write it
+	// again; the TIFF header is what follows it.
+	tiff = bytes.TrimPrefix(tiff, sigExif[:5])
+	tiff = bytes.TrimPrefix(tiff, []byte{0})
+	return tiff, true
+}
+
 // reportMime reports a 'mime' item: XMP when its content type is
 // application/rdf+xml (23008-12 Annex A), anything else by type.
 func (h *heifFile) reportMime(it *heifItem) {
-	ct := strings.ToLower(strings.TrimSpace(it.contentType))
-	if ct != "application/rdf+xml" {
+	if b, ok := h.xmpPacket(it); ok {
+		parseXMP(h.rep, "XMP", b)
+	}
+}
+
+// isXMPItem reports whether a 'mime' item holds XMP (23008-12 Annex A).
+func isXMPItem(it *heifItem) bool {
+	return it.typ == itemMime && strings.ToLower(strings.TrimSpace(it.contentType)) == "application/rdf+xml"
+}
+
+// xmpPacket returns the XMP packet of a 'mime' item, or reports what the
+// item is when it has none to read.
+func (h *heifFile) xmpPacket(it *heifItem) ([]byte, bool) {
+	if !isXMPItem(it) {
 		h.rep.add(Embedded, "HEIF item", it.contentType, fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
-		return
+		return nil, false
 	}
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
 		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
-		return
+		return nil, false
 	case it.encoding != "":
 		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
 		// is zlib data.
@@ -529,16 +551,76 @@ func (h *heifFile) reportMime(it *heifItem) {
 		switch {
 		case !ok:
 			h.rep.add(Embedded, "XMP", "XMP", h.notInflated())
-			return
+			return nil, false
 		case len(out) > 0 && strings.EqualFold(it.encoding, "deflate"):
 			b = out
 		default:
 			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
-			return
+			return nil, false
 		}
 	}
 	// Apple ends the packet with a NUL, which is not XML.
-	parseXMP(h.rep, "XMP", bytes.TrimRight(b, "\x00"))
+	return bytes.TrimRight(b, "\x00"), true
+}
+
+// keepMetadata decides, under Options.Keep, which Exif and XMP items stay:
+// those that describe ('cdsc', 23008-12 §6.4.2) an image that stays and
+// hold a tag the policy keeps. Their data is rebuilt with the kept tags
+// only (see keepEXIF, keepXMP) and written as a rewritten item is. An
+// Exif item keeps no orientation: a HEIF image's is its 'irot' and
+// 'imir' properties, MIAF (ISO/IEC 23000-22) §7.3.10.1 says there
+// "should be no image transformations expressed by Exif", and a tool that
+// copies the Exif into a JPEG (libheif's heif-convert) would turn the
+// image twice. Items read here are reported here.
+func (h *heifFile) keepMetadata() {
+	if !h.opts.keepsAny() {
+		return
+	}
+	h.keptMeta = make(map[uint32][]byte)
+	h.reported = make(map[uint32]bool)
+	describes := make(map[uint32]bool)
+	for _, ref := range h.refs {
+		if ref.typ != refCdsc {
+			continue
+		}
+		for _, id := range ref.to {
+			if it := h.items[id]; it != nil && it.keep {
+				describes[ref.from] = true
+			}
+		}
+	}
+	for _, it := range h.order {
+		if it.keep || !describes[it.id] || it.typ != itemExif && !isXMPItem(it) {
+			continue
+		}
+		h.reported[it.id] = true
+		var out []byte
+		if it.typ == itemExif {
+			before := h.rep.count()
+			tiff, ok := h.exifTIFF(it)
+			if ok {
+				var o int
+				o, out = keepEXIF(h.rep, tiff, h.opts, false, maxMetadataChunk)
+				if o > 0 {
+					h.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+				}
+			}
+			if out != nil {
+				// 23008-12 Annex A: exif_tiff_header_offset 0, then the
+				// TIFF structure.
+				out = append(make([]byte, 4), out...)
+			} else if h.rep.count() == before {
+				h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+			}
+		} else if b, ok := h.xmpPacket(it); ok {
+			out = keepXMP(h.rep, "XMP", b, h.opts)
+		}
+		if out != nil {
+			it.keep = true
+			it.encoding = ""
+			h.keptMeta[it.id] = out
+		}
+	}
 }
 
 // reportUnreferenced reports bytes of 'mdat' boxes that no item points to:

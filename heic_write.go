@@ -244,7 +244,8 @@ func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span, rewritte
 // writeIinf writes the entries of the kept items from their fields
 // (14496-12 §8.11.6.2): version 2, or 3 for a 32-bit ID, the hidden flag,
 // no protection, the type and an empty name. Kept items are images, whose
-// entries have no content type or URI type.
+// entries have no content type or URI type, and, under Options.Keep, Exif
+// and XMP items.
 func (h *heifFile) writeIinf(w *boxWriter) {
 	var kept []*heifItem
 	for _, it := range h.order {
@@ -273,6 +274,11 @@ func (h *heifFile) writeIinf(w *boxWriter) {
 		w.u16(0) // item_protection_index
 		w.bytes(it.typ[:])
 		w.u8(0) // item_name
+		if it.typ == itemMime {
+			// A kept XMP item (see keepMetadata): its content type,
+			// and no content_encoding, as the packet is written plain.
+			w.bytes([]byte("application/rdf+xml\x00"))
+		}
 		w.end()
 	}
 	w.end()

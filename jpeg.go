@@ -59,6 +59,8 @@ const (
 	adobeSize = 12
 	// iccChunkHeader is "ICC_PROFILE\0", a sequence number and a count.
 	iccChunkHeader = 14
+	// maxSegment is the largest payload of a marker segment.
+	maxSegment = 65535 - 2
 	// maxICCChunk is the profile data one APP2 segment holds.
 	maxICCChunk = 65535 - 2 - iccChunkHeader
 	// maxStandardXMP is the largest XMP packet written in one APP1
@@ -345,10 +347,23 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	case markerAPP1:
 		switch {
 		case bytes.HasPrefix(p, sigExif) && len(p) >= 6:
-			orientation := parseEXIF(rep, p[6:])
 			first := !j.sawEXIF
 			j.sawEXIF = true
+			var orientation int
+			var kept []byte
+			if first && j.opts.keepsAny() {
+				// The tags the policy keeps, in a new block where the
+				// old one was, with the orientation.
+				orientation, kept = keepEXIF(rep, p[6:], j.opts, !j.opts.DropOrientation, maxSegment-len(sigExif)-1)
+			} else {
+				orientation = parseEXIF(rep, p[6:])
+			}
 			switch {
+			case kept != nil:
+				if orientation > 1 && j.opts.DropOrientation {
+					rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(orientation))
+				}
+				return true, append(append([]byte(nil), "Exif\x00\x00"...), kept...), nil
 			case !first || orientation <= 1:
 				// Only the first EXIF segment counts for display, and 1
 				// is the default. An orientation is all parseEXIF leaves

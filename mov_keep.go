@@ -178,9 +178,9 @@ func (f *movFile) keepPosition(container, tag, s string) (string, bool) {
 	if grid == 0 {
 		return s, true
 	}
-	f.m.add(Location, container, tag, position(s))
 	lat, lon, _, _, ok := iso6709(s)
 	if !ok {
+		f.m.add(Location, container, tag, s)
 		return "", false
 	}
 	d := gridDecimals(grid)
@@ -189,7 +189,11 @@ func (f *movFile) keepPosition(container, tag, s string) (string, bool) {
 	if d > 0 {
 		width += 1 + d
 	}
-	return fmt.Sprintf("%+0*.*f%+0*.*f/", width, d, lat, width+1, d, lon), true
+	out := fmt.Sprintf("%+0*.*f%+0*.*f/", width, d, lat, width+1, d, lon)
+	if out != s {
+		f.m.add(Location, container, tag, position(s))
+	}
+	return out, true
 }
 
 // roundToGrid rounds a coordinate in degrees to the nearest multiple of
@@ -227,13 +231,16 @@ func (f *movFile) keepLoci(bx box) []byte {
 		return nil
 	}
 	if grid := f.opts.CoarseLocation; grid > 0 {
-		f.m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
+		rlat, rlon := roundToGrid(lat, grid), roundToGrid(lon, grid)
+		if fixed16(rlat) != fixed16(lat) || fixed16(rlon) != fixed16(lon) || alt != 0 {
+			f.m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
+		}
 		for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationNote", notes}} {
 			if v.val != "" {
 				f.m.add(Location, containerUserData, v.tag, v.val)
 			}
 		}
-		lat, lon = roundToGrid(lat, grid), roundToGrid(lon, grid)
+		lat, lon = rlat, rlon
 		name, alt, notes = "", 0, ""
 	}
 	var w boxWriter
@@ -242,7 +249,7 @@ func (f *movFile) keepLoci(bx box) []byte {
 	w.bytes(append([]byte(name), 0))
 	w.u8(role)
 	for _, v := range []float64{lon, lat, alt} {
-		w.u32(uint32(int32(math.Round(v * 65536))))
+		w.u32(uint32(fixed16(v)))
 	}
 	w.bytes(append([]byte(body), 0))
 	w.bytes(append([]byte(notes), 0))
@@ -255,6 +262,9 @@ func (f *movFile) keepLoci(bx box) []byte {
 	}
 	return w.b
 }
+
+// fixed16 is v as a 16.16 fixed-point number, as 'loci' stores it.
+func fixed16(v float64) int32 { return int32(math.Round(v * 65536)) }
 
 // keepUUID writes an XMP 'uuid' box with the properties the policy keeps,
 // and reports any other 'uuid' box.

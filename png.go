@@ -62,6 +62,7 @@ type pngScrubber struct {
 	colorType        byte      // from IHDR (§11.2.1)
 	paletteEntries   int       // from PLTE (§11.2.2)
 	exifPrefix       bool      // the eXIf chunk starts with "Exif\0\0"
+	triedKeep        bool      // the first EXIF block was read for Options.Keep
 	sawXMP           bool      // an XMP packet was kept or dropped (Options.Keep)
 	sawIPTC          bool      // an IPTC raw profile was kept or dropped (Options.Keep)
 }
@@ -420,11 +421,14 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 		// ImageMagick read both forms, and the orientation kept goes back
 		// in the form it came in.
 		tiff, prefixed := bytes.CutPrefix(data, sigExifChunk)
+		p.exifPrefix = prefixed
+		if crcErr == "" && p.keepsEXIF() {
+			return p.keepEXIF(tiff, false)
+		}
 		o := parseEXIF(p.rep, tiff)
 		if crcErr != "" {
 			o = 0 // viewers ignored it, so they did not turn the image
 		}
-		p.exifPrefix = prefixed
 		if err := p.orientation(o, false); err != nil {
 			return err
 		}
@@ -484,6 +488,38 @@ func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), minimalEXIF(o)...))
 	}
 	return p.writeChunk("eXIf", minimalEXIF(o))
+}
+
+// keepsEXIF reports whether the policy keeps EXIF tags and no EXIF block
+// has been written yet: only the first one is read (as the orientation),
+// the others go as by default.
+func (p *pngScrubber) keepsEXIF() bool {
+	return p.opts.keepsAny() && !p.wroteOrientation && !p.triedKeep
+}
+
+// keepEXIF writes the EXIF tags the policy keeps, with the orientation, in
+// a new block of the form the old one had, where it was: an eXIf chunk
+// (PNG Third Edition §11.3.4.5), or ImageMagick's raw profile in a tEXt
+// chunk. With no tag kept, it does as orientation does.
+func (p *pngScrubber) keepEXIF(tiff []byte, rawProfile bool) error {
+	p.triedKeep = true
+	o, kept := keepEXIF(p.rep, tiff, p.opts, !p.opts.DropOrientation, maxMetadataChunk)
+	if kept == nil {
+		return p.orientation(o, rawProfile)
+	}
+	p.wroteOrientation = true
+	if o > 1 && p.opts.DropOrientation {
+		p.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+	}
+	switch {
+	case rawProfile:
+		exif := append([]byte("Exif\x00\x00"), kept...)
+		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
+		return p.writeChunk("tEXt", []byte(text))
+	case p.exifPrefix:
+		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), kept...))
+	}
+	return p.writeChunk("eXIf", kept)
 }
 
 // writeChunk writes a new chunk with its CRC.
@@ -649,6 +685,9 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool)
 	switch strings.ToLower(kind) {
 	case "exif", "app1":
 		raw = bytes.TrimPrefix(raw, []byte("Exif\x00\x00"))
+		if p.keepsEXIF() {
+			return p.keepEXIF(raw, true)
+		}
 		return p.orientation(parseEXIF(p.rep, raw), true)
 	case "xmp":
 		if keep {

@@ -222,6 +222,9 @@ type exifWalk struct {
 	// read lists the spans of the block that the walk read: the header,
 	// IFDs and values, so that bytes nothing points to can be found.
 	read []span // their newStart is unused
+	// keep, when set, collects the entries that Options.Keep keeps
+	// instead of reporting them (see keepEXIF).
+	keep *exifKeep
 }
 
 // An ifdVisit is an IFD read once: the same offset may be read again as
@@ -251,12 +254,22 @@ const maxDamageNotes = 8
 // error for Scrub. What could not be read is reported as Embedded, data
 // that cannot be classified.
 func parseEXIF(rep *Report, b []byte) (orientation int) {
+	w := walkEXIF(rep, b, nil)
+	if w == nil {
+		return 0
+	}
+	return w.orientation
+}
+
+// walkEXIF is parseEXIF with an optional collector of kept entries; it
+// returns nil when the block has no readable TIFF header.
+func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 	t, first, err := newTIFF(b)
 	if err != nil {
 		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %v", len(b), err))
-		return 0
+		return nil
 	}
-	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool), read: []span{{start: 0, end: 8}}}
+	w := &exifWalk{t: t, rep: rep, visited: make(map[ifdVisit]bool), read: []span{{start: 0, end: 8}}, keep: keep}
 	before := rep.count()
 	w.walk(first, ifd0)
 	if rep.count() == before {
@@ -273,11 +286,11 @@ func parseEXIF(rep *Report, b []byte) (orientation int) {
 	for _, d := range w.damage {
 		rep.add(Other, "EXIF", "EXIF", "damaged: "+d)
 	}
-	if rep.count() == before && w.orientation == 0 {
+	if rep.count() == before && w.orientation == 0 && keep.empty() {
 		// An EXIF block with nothing in it is still a block we remove.
 		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
 	}
-	return w.orientation
+	return w
 }
 
 // note records damage; unread says whether data was left unread because
@@ -427,6 +440,9 @@ func (w *exifWalk) ifd(off uint32, kind ifdKind) (next uint32, ok bool) {
 		}
 		if info.cat == Other {
 			info.cat = otherCategory(kind, tag, typ, val, info.name)
+		}
+		if w.keep != nil && w.keep.collect(kind, tag, typ, count, val, info, s) {
+			continue
 		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
 	}

@@ -158,6 +158,7 @@ type webpScrubber struct {
 	sawEXIF     bool   // the first top-level EXIF chunk has been read
 	orientation int    // kept from the first EXIF chunk; 0 for none
 	exifPrefix  bool   // the first EXIF chunk starts with "Exif\0\0"
+	keptEXIF    []byte // the tags Options.Keep keeps from the first EXIF chunk
 	sawXMP      bool   // the first top-level XMP chunk has been read (Options.Keep)
 	xmp         []byte // its kept properties (Options.Keep), or nil
 
@@ -493,13 +494,23 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 	switch c.id {
 	case fccEXIF:
 		tiff, prefixed := bytes.CutPrefix(c.data, sigExifChunk)
-		o := parseEXIF(w.rep, tiff)
-		if !topLevel || w.sawEXIF {
+		first := topLevel && !w.sawEXIF
+		var o int
+		if first && w.opts.keepsAny() {
+			o, w.keptEXIF = keepEXIF(w.rep, tiff, w.opts, !w.opts.DropOrientation, maxMetadataChunk)
+		} else {
+			o = parseEXIF(w.rep, tiff)
+		}
+		if !first {
 			return
 		}
 		w.sawEXIF = true
 		w.exifPrefix = prefixed
 		switch {
+		case w.keptEXIF != nil:
+			if o > 1 && w.opts.DropOrientation {
+				w.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
+			}
 		case o <= 1:
 		case w.opts.DropOrientation:
 			w.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
@@ -525,11 +536,15 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 // after the image data where RFC 9649 §2.7 puts EXIF, sets the VP8X flags
 // to match the chunks kept, and writes the file.
 func (w *webpScrubber) flush() error {
-	if w.orientation > 1 {
+	if w.orientation > 1 || w.keptEXIF != nil {
 		// In the form it came in: ImageMagick reads a WebP orientation
 		// only after an "Exif\0\0" header, libwebp-based viewers and
-		// ExifTool in either form.
-		exif := minimalEXIF(w.orientation)
+		// ExifTool in either form. With Options.Keep, the block holds
+		// the kept tags too.
+		exif := w.keptEXIF
+		if exif == nil {
+			exif = minimalEXIF(w.orientation)
+		}
 		if w.exifPrefix {
 			exif = append(append([]byte(nil), sigExifChunk...), exif...)
 		}
