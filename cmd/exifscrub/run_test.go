@@ -77,6 +77,7 @@ func TestRun(t *testing.T) {
 		{name: "report video", args: []string{"report", movie}, code: exitOK, stdout: []string{"(MOV)", "48.858400, 2.294500", "iPhone 15 Pro"}},
 		{name: "scrub video -o", args: []string{"scrub", "-o", filepath.Join(dir, "out.mov"), movie}, code: exitOK, noStdout: true, noStderr: true},
 		{name: "scrub video stdin to stdout", args: []string{"scrub", "-o", "-", "-"}, stdin: readFile(t, movie), code: exitOK, noStderr: true},
+		{name: "scrub video dry run", args: []string{"scrub", "--dry-run", movie}, code: exitOK, stdout: []string{"would remove", "location, time, device"}, stderr: []string{"would scrub 1 file"}},
 		{name: "check video", args: []string{"check", movie}, code: exitFound, stdout: []string{"video__keys_tmcd_rot90.mov: reveals location, time, device"}},
 		{name: "scrub dry run", args: []string{"scrub", "--dry-run", gps}, code: exitOK, stdout: []string{"would remove", "location, time, device, identity, embedded"}, stderr: []string{"would scrub 1 file"}},
 
