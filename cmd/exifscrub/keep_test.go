@@ -137,16 +137,7 @@ func TestKeepCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(out)
 			r := runCLI(t, nil, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
-			}
-			checkContains(t, "stdout", r.stdout, tt.stdout)
-			checkContains(t, "stderr", r.stderr, tt.stderr)
-			for _, s := range tt.not {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
-				}
-			}
+			checkRun(t, r, tt.code, tt.stdout, tt.stderr, tt.not)
 			if tt.code == exitUsage {
 				if _, err := os.Lstat(out); err == nil {
 					t.Errorf("a usage error wrote %s", out)
@@ -265,16 +256,7 @@ func TestFileNameFinding(t *testing.T) {
 				stdin = readFile(t, named)
 			}
 			r := runCLI(t, stdin, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
-			}
-			checkContains(t, "stdout", r.stdout, tt.stdout)
-			checkContains(t, "stderr", r.stderr, tt.stderr)
-			for _, s := range tt.not {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
-				}
-			}
+			checkRun(t, r, tt.code, tt.stdout, tt.stderr, tt.not)
 		})
 	}
 

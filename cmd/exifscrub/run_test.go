@@ -315,3 +315,19 @@ func checkContains(t *testing.T, what, out string, want []string) {
 		}
 	}
 }
+
+// checkRun checks a run's exit code, that its standard output and error
+// hold what they should, and that neither holds any string of not.
+func checkRun(t *testing.T, r result, code int, stdout, stderr, not []string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	checkContains(t, "stdout", r.stdout, stdout)
+	checkContains(t, "stderr", r.stderr, stderr)
+	for _, s := range not {
+		if strings.Contains(r.stdout+r.stderr, s) {
+			t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
+		}
+	}
+}
