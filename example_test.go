@@ -83,11 +83,9 @@ func ExampleScrub_keep() {
 	}
 	fmt.Println("removed location:", rep.Has(exifscrub.Location))
 	fmt.Println("removed device:", rep.Has(exifscrub.Device))
-	onlyTime := true
 	for _, f := range rep.Kept {
-		onlyTime = onlyTime && f.Category == exifscrub.Time
+		fmt.Printf("kept %s %s %s\n", f.Category, f.Tag, f.Value)
 	}
-	fmt.Println("kept only time:", onlyTime)
 
 	left, _ := exifscrub.Scan(&out)
 	fmt.Println("left location or device:", left.Has(exifscrub.Location, exifscrub.Device))
@@ -98,7 +96,9 @@ func ExampleScrub_keep() {
 	// Output:
 	// removed location: true
 	// removed device: true
-	// kept only time: true
+	// kept time ModifyDate 2008:07:31 10:39:26
+	// kept time DateTimeOriginal 2005:08:13 09:47:23
+	// kept time CreateDate 2005:08:13 09:47:23
 	// left location or device: false
 	// true
 }

@@ -428,10 +428,11 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			return true, p[:adobeSize:adobeSize], nil
 		}
 	case markerCOM:
-		if j.opts.keeps(Text) {
-			// The comment is the user's text, kept as it is.
-			rep.keep(Text, "JPEG COM", "Comment", string(p))
-			return true, p, nil
+		if t, ok := plainText(p); ok && j.opts.keeps(Text) {
+			// The comment is the user's text, kept up to any NUL; one
+			// that is not printable UTF-8 text goes.
+			rep.keep(Text, "JPEG COM", "Comment", string(t))
+			return true, t, nil
 		}
 		rep.add(Text, "JPEG COM", "Comment", string(p))
 	}

@@ -258,3 +258,34 @@ func TestKeepWebPXMP(t *testing.T) {
 		t.Errorf("webpmux refuses the output: %v\n%s", err, msg)
 	}
 }
+
+// TestKeepJPEGComment checks that a kept comment is its text only: what
+// follows a NUL goes, and a comment that is not text is removed.
+func TestKeepJPEGComment(t *testing.T) {
+	const marker = "PLANTEDCOMMENT"
+	jpg := baseJPEG(t)
+	for _, tt := range []struct {
+		com, want string // want "" for a comment removed
+	}{
+		{"A caption", "A caption"},
+		{"A caption\x00" + marker, "A caption"},
+		{"\x01\x02" + marker, ""},
+	} {
+		in := withSegments(jpg, segment(markerCOM, []byte(tt.com)))
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: []Category{Text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(out.Bytes(), []byte(marker)) {
+			t.Errorf("%q: the output holds the marker", tt.com)
+		}
+		kept := bytes.Contains(out.Bytes(), append([]byte{0xff, markerCOM, 0, byte(2 + len(tt.want))}, tt.want...))
+		if tt.want != "" && (!kept || len(rep.Kept) != 1 || rep.Kept[0].Value != tt.want) {
+			t.Errorf("%q: kept %v, Kept %v; want %q", tt.com, kept, rep.Kept, tt.want)
+		}
+		if tt.want == "" && (len(rep.Kept) != 0 || !rep.Has(Text)) {
+			t.Errorf("%q: Kept %v, Findings %v; want it removed", tt.com, rep.Kept, rep.Findings)
+		}
+	}
+}

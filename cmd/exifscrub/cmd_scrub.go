@@ -716,6 +716,19 @@ func (w *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// WriteAt and Seek make a countWriter look like a file to Scrub, which
+// goes back over a video's output to zero the samples of a metadata track
+// it learns of only after copying them (mov_write.go). A dry run writes
+// nothing, so there is nothing to go back to.
+func (w *countWriter) WriteAt(p []byte, off int64) (int, error) { return len(p), nil }
+
+func (w *countWriter) Seek(offset int64, whence int) (int64, error) {
+	if offset != 0 || whence != io.SeekCurrent {
+		return 0, errors.New("countWriter seeks only to where it is")
+	}
+	return int64(*w), nil
+}
+
 // countReader counts what is read through it.
 type countReader struct {
 	r io.Reader

@@ -61,16 +61,7 @@ func TestPaperCuts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, tt.stdin, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
-			}
-			checkContains(t, "stdout", r.stdout, tt.stdout)
-			checkContains(t, "stderr", r.stderr, tt.stderr)
-			for _, s := range tt.not {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
-				}
-			}
+			checkRun(t, r, tt.code, tt.stdout, tt.stderr, tt.not)
 		})
 	}
 }

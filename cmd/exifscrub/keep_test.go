@@ -137,16 +137,7 @@ func TestKeepCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(out)
 			r := runCLI(t, nil, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
-			}
-			checkContains(t, "stdout", r.stdout, tt.stdout)
-			checkContains(t, "stderr", r.stderr, tt.stderr)
-			for _, s := range tt.not {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
-				}
-			}
+			checkRun(t, r, tt.code, tt.stdout, tt.stderr, tt.not)
 			if tt.code == exitUsage {
 				if _, err := os.Lstat(out); err == nil {
 					t.Errorf("a usage error wrote %s", out)
@@ -265,16 +256,7 @@ func TestFileNameFinding(t *testing.T) {
 				stdin = readFile(t, named)
 			}
 			r := runCLI(t, stdin, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
-			}
-			checkContains(t, "stdout", r.stdout, tt.stdout)
-			checkContains(t, "stderr", r.stderr, tt.stderr)
-			for _, s := range tt.not {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
-				}
-			}
+			checkRun(t, r, tt.code, tt.stdout, tt.stderr, tt.not)
 		})
 	}
 
@@ -602,6 +584,12 @@ func TestKeepEndToEnd(t *testing.T) {
 		{name: "identity in a video", src: mp4, keep: []string{"--keep", "IDENTITY"},
 			want:   exifscrub.Finding{Category: exifscrub.Identity, Container: "XMP", Tag: "dc:creator", Value: "Alice Example"},
 			report: []string{"identity  dc:creator", "Alice Example"}},
+		{name: "time in EXIF", src: gpsJPEG, keep: []string{"--keep", "time"},
+			want:   exifscrub.Finding{Category: exifscrub.Time, Container: "EXIF ExifIFD", Tag: "DateTimeOriginal", Value: "2005:08:13 09:47:23"},
+			report: []string{"With --keep time, these would stay:", "DateTimeOriginal"}},
+		{name: "coarse location in EXIF", src: gpsJPEG, keep: []string{"--keep", "location", "--coarse-location", "0.01"},
+			want:   exifscrub.Finding{Category: exifscrub.Location, Container: "EXIF GPS", Tag: "GPSLatitude", Value: "-0.370000"},
+			report: []string{"With --keep location --coarse-location 0.01, these would stay:", "-0.370000"}},
 		{name: "coarse location in a video", src: movie, keep: []string{"--keep", "location", "--coarse-location", "0.1"},
 			want:   exifscrub.Finding{Category: exifscrub.Location, Container: "QuickTime Keys", Tag: "com.apple.quicktime.location.ISO6709", Value: "48.900000, 2.300000"},
 			report: []string{"With --keep location --coarse-location 0.1, these would stay:", "48.900000, 2.300000"}},

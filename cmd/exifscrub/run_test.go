@@ -77,6 +77,7 @@ func TestRun(t *testing.T) {
 		{name: "report video", args: []string{"report", movie}, code: exitOK, stdout: []string{"(MOV)", "48.858400, 2.294500", "iPhone 15 Pro"}},
 		{name: "scrub video -o", args: []string{"scrub", "-o", filepath.Join(dir, "out.mov"), movie}, code: exitOK, noStdout: true, noStderr: true},
 		{name: "scrub video stdin to stdout", args: []string{"scrub", "-o", "-", "-"}, stdin: readFile(t, movie), code: exitOK, noStderr: true},
+		{name: "scrub video dry run", args: []string{"scrub", "--dry-run", movie}, code: exitOK, stdout: []string{"would remove", "location, time, device"}, stderr: []string{"would scrub 1 file"}},
 		{name: "check video", args: []string{"check", movie}, code: exitFound, stdout: []string{"video__keys_tmcd_rot90.mov: reveals location, time, device"}},
 		{name: "scrub dry run", args: []string{"scrub", "--dry-run", gps}, code: exitOK, stdout: []string{"would remove", "location, time, device, identity, embedded"}, stderr: []string{"would scrub 1 file"}},
 
@@ -311,6 +312,22 @@ func checkContains(t *testing.T, what, out string, want []string) {
 	for _, s := range want {
 		if !strings.Contains(out, s) {
 			t.Errorf("%s lacks %q:\n%s", what, s, out)
+		}
+	}
+}
+
+// checkRun checks a run's exit code, that its standard output and error
+// hold what they should, and that neither holds any string of not.
+func checkRun(t *testing.T, r result, code int, stdout, stderr, not []string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	checkContains(t, "stdout", r.stdout, stdout)
+	checkContains(t, "stderr", r.stderr, stderr)
+	for _, s := range not {
+		if strings.Contains(r.stdout+r.stderr, s) {
+			t.Errorf("output has %q:\n%s%s", s, r.stdout, r.stderr)
 		}
 	}
 }
