@@ -152,6 +152,7 @@ func isStreamed(f Format) bool { return f == JPEG || f == PNG || f == MOV || f =
 func jpegImageData(b []byte) []byte {
 	var data []byte
 	i := 2
+	scan := false // after an SOS: a code below 0xc0 is stuffing or data
 	for i+1 < len(b) {
 		if b[i] != 0xff || b[i+1] == 0xff {
 			i++
@@ -161,8 +162,12 @@ func jpegImageData(b []byte) []byte {
 		if code == markerEOI {
 			break
 		}
-		if code < 0xc0 || code >= markerRST0 && code <= markerRST7 {
+		if scan && code < 0xc0 || code >= markerRST0 && code <= markerRST7 {
 			i += 2 // entropy-coded data, a stuffed byte or a restart marker
+			continue
+		}
+		if code == 0 || code == 1 {
+			i += 2 // a stuffed byte, TEM: no length
 			continue
 		}
 		if i+4 > len(b) {
@@ -176,6 +181,10 @@ func jpegImageData(b []byte) []byte {
 			code == markerDQT || code == markerDRI || code == markerSOS {
 			data = append(data, b[i:end]...)
 		}
+		// Before the first scan, a reserved code (0x02–0xBF) is a
+		// segment with a length, which no decoder reads (libjpeg and
+		// Go's decoder refuse it).
+		scan = scan || code == markerSOS
 		i = end
 	}
 	return data
