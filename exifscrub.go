@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -338,6 +339,12 @@ func (o *Options) check() error {
 // keeps reports whether the policy keeps metadata of category c.
 func (o *Options) keeps(c Category) bool {
 	return o != nil && slices.Contains(o.Keep, c)
+}
+
+// roundToGrid rounds a coordinate in degrees to the nearest multiple of
+// grid, for CoarseLocation: EXIF, XMP and videos round alike.
+func roundToGrid(deg, grid float64) float64 {
+	return math.Round(deg/grid) * grid
 }
 
 // keepsAny reports whether the policy keeps any category: when it does

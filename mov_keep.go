@@ -17,9 +17,10 @@ import (
 //   - 'udta' text atoms (QTFF "User Data Text Strings": '©nam', '©day',
 //     '©xyz'…) are rewritten as their text entries; 3GPP string boxes
 //     (TS 26.244 §8: 'titl', 'dscp', 'cprt', 'perf', 'auth', 'gnre',
-//     'albm') as their language and string; 'loci' as its fields. Vendor
-//     atoms whose bytes are not text ('FIRM', 'CAME', 'smrd'…) are never
-//     kept: like a MakerNote, nothing says what is in them.
+//     'albm') as their language and string; 'loci' as its fields. A
+//     vendor atom of text ('SDLN') is kept as its text; one whose bytes
+//     are not text ('FIRM', 'CAME'…) never is: like a MakerNote, nothing
+//     says what is in them. Text ends at its first NUL.
 //   - QuickTime metadata ('meta' with 'keys' and 'ilst', handler 'mdta')
 //     and iTunes metadata (handler 'mdir') are rebuilt: a new handler with
 //     an empty name, the kept keys only, and items renumbered, each with
@@ -196,12 +197,6 @@ func (f *movFile) keepPosition(container, tag, s string) (string, bool) {
 	return out, true
 }
 
-// roundToGrid rounds a coordinate in degrees to the nearest multiple of
-// grid.
-func roundToGrid(deg, grid float64) float64 {
-	return math.Round(deg/grid) * grid
-}
-
 // gridDecimals is the number of decimals that write multiples of grid
 // exactly (up to 9).
 func gridDecimals(grid float64) int {
@@ -277,14 +272,8 @@ func (f *movFile) keepUUID(w *boxWriter, bx box) {
 	if p == nil {
 		return
 	}
-	w.b = w.appendUUID(uuidXMP, p)
-}
-
-// appendUUID appends a 'uuid' box of the given extended type.
-func (w *boxWriter) appendUUID(usertype [16]byte, payload []byte) []byte {
-	w.header(boxUUID, &usertype, uint64(len(payload)))
-	w.bytes(payload)
-	return w.b
+	w.header(boxUUID, &bx.usertype, uint64(len(p)))
+	w.bytes(p)
 }
 
 // keepMeta writes a 'meta' box (QTFF "Metadata Atoms") with the items the

@@ -188,7 +188,7 @@ func (k *exifKeep) coarsen(rep *Report, bo binary.ByteOrder) {
 			if r := refs[e.tag-1]; r == "S" || r == "W" {
 				d = -d
 			}
-			r := math.Round(d/grid) * grid
+			r := roundToGrid(d, grid)
 			coords[e.tag] = r
 			if !bytes.Equal(e.val, dmsRationals(bo, math.Abs(r))) {
 				// The precise position goes (unless it was on the

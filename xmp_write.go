@@ -379,7 +379,7 @@ func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	v = math.Round(v/grid) * grid
+	v = roundToGrid(v, grid)
 	limit, pos, neg := 180.0, byte('E'), byte('W')
 	if lat {
 		limit, pos, neg = 90, 'N', 'S'
