@@ -34,36 +34,6 @@ import (
 // its altitude; 'loci' keeps the rounded position with no name, altitude
 // or notes; other location keys (accuracy, name, body) go.
 
-// keepUserDataPolicy writes a 'udta' box with the children a player uses
-// (as keepUserData does) and those the policy keeps, rebuilt; it reports
-// the rest as removed.
-func (f *movFile) keepUserDataPolicy(w *boxWriter, c box) {
-	var kept [][]byte
-	r := newBoxReader(c.payload, c.payloadOff(), false)
-	for k := range r.all() {
-		if isMOVKeptUserData(k.typ) {
-			var cw boxWriter
-			cw.copyBox(k)
-			kept = append(kept, cw.b)
-			continue
-		}
-		if b := f.keepUserDataAtom(k); b != nil {
-			kept = append(kept, b)
-		}
-	}
-	if r.err != nil {
-		f.m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(c.payload)))
-	}
-	if len(kept) == 0 {
-		return
-	}
-	w.start(boxUdta)
-	for _, b := range kept {
-		w.bytes(b)
-	}
-	w.end()
-}
-
 // keepUserDataAtom returns a child of 'udta' rebuilt if the policy keeps
 // it, or reports it and returns nil.
 func (f *movFile) keepUserDataAtom(c box) []byte {

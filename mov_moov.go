@@ -111,9 +111,6 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 func (f *movFile) writeOther(w *boxWriter, c box) {
 	if f.opts.keepsAny() {
 		switch c.typ {
-		case boxUdta:
-			f.keepUserDataPolicy(w, c)
-			return
 		case boxMeta:
 			f.keepMeta(w, c)
 			return
@@ -124,8 +121,7 @@ func (f *movFile) writeOther(w *boxWriter, c box) {
 	}
 	switch c.typ {
 	case boxUdta:
-		f.m.reportUserData(c)
-		f.keepUserData(w, c)
+		f.writeUserData(w, c)
 	case boxMeta:
 		f.m.reportMeta(c)
 	case boxUUID:
@@ -142,23 +138,31 @@ func (f *movFile) writeOther(w *boxWriter, c box) {
 	}
 }
 
-// keepUserData writes the children of a 'udta' box that a player uses, if
-// it has any.
-func (f *movFile) keepUserData(w *boxWriter, c box) {
-	var kept []box
+// writeUserData writes a 'udta' box with the children a player uses and
+// those Options.Keep keeps, rebuilt (mov_keep.go), and reports the rest as
+// removed. A 'udta' that does not parse keeps nothing.
+func (f *movFile) writeUserData(w *boxWriter, c box) {
+	var kept boxWriter
 	r := newBoxReader(c.payload, c.payloadOff(), false)
 	for k := range r.all() {
-		if isMOVKeptUserData(k.typ) {
-			kept = append(kept, k)
+		switch {
+		case isMOVKeptUserData(k.typ):
+			kept.copyBox(k)
+		case f.opts.keepsAny():
+			kept.bytes(f.keepUserDataAtom(k))
+		default:
+			f.m.reportUserDataAtom(k)
 		}
 	}
-	if len(kept) == 0 || r.err != nil {
+	if r.err != nil {
+		f.m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(c.payload)))
+		return
+	}
+	if len(kept.b) == 0 {
 		return
 	}
 	w.start(boxUdta)
-	for _, k := range kept {
-		w.copyBox(k)
-	}
+	w.bytes(kept.b)
 	w.end()
 }
 
