@@ -552,41 +552,12 @@ func (h *heifFile) checkRewrittenOverlaps() error {
 	if len(h.newData) == 0 {
 		return nil
 	}
-	type run struct {
-		start, end uint64
-		id         uint32
-		rewritten  bool
-	}
-	var runs [2][]run
-	for _, loc := range h.locs {
-		it := h.items[loc.itemID]
-		if !it.keep {
-			continue
-		}
+	a, b, ok := h.overlap(func(it *heifItem) (bool, bool) {
 		_, rw := h.newData[it.id]
-		for _, e := range loc.extents {
-			if e.len > 0 {
-				runs[loc.method] = append(runs[loc.method], run{e.off, e.off + e.len, it.id, rw})
-			}
-		}
-	}
-	for _, rs := range runs {
-		sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
-		var any, rewritten *run // the runs so far that reach furthest
-		for i := range rs {
-			r := &rs[i]
-			for _, o := range []*run{any, rewritten} {
-				if o != nil && o.end > r.start && o.id != r.id && (o.rewritten || r.rewritten) {
-					return errorAt(h.items[r.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", r.id, o.id)
-				}
-			}
-			if any == nil || r.end > any.end {
-				any = r
-			}
-			if r.rewritten && (rewritten == nil || r.end > rewritten.end) {
-				rewritten = r
-			}
-		}
+		return it.keep, rw
+	}, func(x, y itemRun) bool { return x.id != y.id && (x.marked || y.marked) })
+	if ok {
+		return errorAt(h.items[b.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
 	}
 	return nil
 }

@@ -148,48 +148,66 @@ func (h *heifFile) decideItems() error {
 // checkOverlaps refuses a file in which a kept item's data shares bytes
 // with an item Scrub removes (an Exif item inside the image's extent, a
 // zero-length extent running to the end of the file over the XMP): those
-// bytes would be copied. Extents are compared per container, the file
-// or 'idat'.
+// bytes would be copied.
 func (h *heifFile) checkOverlaps() error {
-	type run struct {
-		start, end uint64
-		id         uint32
-		keep       bool
+	a, b, ok := h.overlap(func(it *heifItem) (bool, bool) { return true, !it.keep },
+		func(x, y itemRun) bool { return x.marked != y.marked })
+	if ok {
+		if a.marked {
+			a, b = b, a
+		}
+		return errorAt(h.items[a.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
 	}
-	var runs [2][]run
+	return nil
+}
+
+// An itemRun is one extent of an item's data; marked says whether the
+// item is of the kind an overlap check looks for (removed, rewritten).
+type itemRun struct {
+	start, end uint64
+	id         uint32
+	marked     bool
+}
+
+// overlap returns two runs that share bytes and clash, if there are any,
+// the one that starts later second. The runs are the extents of the items
+// that use says to look at, marked as it says; extents are compared per
+// container, the file or 'idat'. The sweep goes in order of start,
+// remembering the marked and the unmarked run that reach furthest.
+func (h *heifFile) overlap(use func(*heifItem) (use, marked bool), clash func(a, b itemRun) bool) (itemRun, itemRun, bool) {
+	var runs [2][]itemRun
 	for _, loc := range h.locs {
 		it := h.items[loc.itemID]
+		ok, marked := use(it)
+		if !ok {
+			continue
+		}
 		for _, e := range loc.extents {
 			if e.len > 0 {
-				runs[loc.method] = append(runs[loc.method], run{e.off, e.off + e.len, it.id, it.keep})
+				runs[loc.method] = append(runs[loc.method], itemRun{e.off, e.off + e.len, it.id, marked})
 			}
 		}
 	}
 	for _, rs := range runs {
 		sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
-		// Sweep in order of start, remembering the kept and the removed
-		// run that reach furthest.
-		var kept, removed *run
+		var furthest [2]*itemRun // unmarked, marked
 		for i := range rs {
 			r := &rs[i]
-			if r.keep {
-				if removed != nil && removed.end > r.start {
-					return errorAt(h.items[r.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", r.id, removed.id)
+			for _, o := range furthest {
+				if o != nil && o.end > r.start && clash(*o, *r) {
+					return *o, *r, true
 				}
-				if kept == nil || r.end > kept.end {
-					kept = r
-				}
-			} else {
-				if kept != nil && kept.end > r.start {
-					return errorAt(h.items[kept.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", kept.id, r.id)
-				}
-				if removed == nil || r.end > removed.end {
-					removed = r
-				}
+			}
+			k := 0
+			if r.marked {
+				k = 1
+			}
+			if furthest[k] == nil || r.end > furthest[k].end {
+				furthest[k] = r
 			}
 		}
 	}
-	return nil
+	return itemRun{}, itemRun{}, false
 }
 
 // checkCycles refuses references that go round in a loop within one
