@@ -239,11 +239,7 @@ func (p *pngScrubber) rebuildChunk(start int64, name string, length uint32) erro
 	if name == "iCCP" {
 		limit = maxICCProfile
 	}
-	data, complete, err := p.in.readN(p.crc, int64(length), limit)
-	if err != nil {
-		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
-	}
-	_, crcErr, err := p.readCRC(name)
+	data, complete, crcErr, err := p.readChunk(name, length, limit)
 	if err != nil {
 		return err
 	}
@@ -377,6 +373,18 @@ func (p *pngScrubber) afterStream(start int64, name string, length uint32) error
 	return nil
 }
 
+// readChunk reads the data of a chunk, keeping at most limit bytes of it
+// (complete says whether that was all), and its CRC, a mismatch of which
+// is described in crcErr.
+func (p *pngScrubber) readChunk(name string, length uint32, limit int64) (data []byte, complete bool, crcErr string, err error) {
+	data, complete, err = p.in.readN(p.crc, int64(length), limit)
+	if err != nil {
+		return nil, false, "", p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
+	}
+	_, crcErr, err = p.readCRC(name)
+	return data, complete, crcErr, err
+}
+
 // readCRC reads a chunk's CRC and compares it with the one computed; a
 // mismatch is described in crcErr.
 func (p *pngScrubber) readCRC(name string) (b []byte, crcErr string, err error) {
@@ -398,11 +406,7 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 	case "eXIf", "tEXt", "zTXt", "iTXt", "tIME":
 		limit = maxMetadataChunk
 	}
-	data, complete, err := p.in.readN(p.crc, int64(length), limit)
-	if err != nil {
-		return p.formatError(p.in.off, fmt.Sprintf("chunk %q is truncated", name), err)
-	}
-	_, crcErr, err := p.readCRC(name)
+	data, complete, crcErr, err := p.readChunk(name, length, limit)
 	if err != nil {
 		return err
 	}
