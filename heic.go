@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // HEIF (ISO/IEC 23008-12) and AVIF (AV1 Image File Format, which is HEIF
@@ -57,15 +59,34 @@ const (
 	maxExtents = 1 << 18
 )
 
+// HEIF box types (ISO/IEC 14496-12 §8 and ISO/IEC 23008-12 §9), as
+// variables because Go has no array constants; nothing assigns to them.
+// Those QuickTime files share are in package bmff.
+var (
+	boxPitm = bmff.FourCC{'p', 'i', 't', 'm'} // §8.11.4 primary item
+	boxIloc = bmff.FourCC{'i', 'l', 'o', 'c'} // §8.11.3 item location
+	boxIinf = bmff.FourCC{'i', 'i', 'n', 'f'} // §8.11.6 item information
+	boxInfe = bmff.FourCC{'i', 'n', 'f', 'e'} // §8.11.6 item information entry
+	boxIref = bmff.FourCC{'i', 'r', 'e', 'f'} // §8.11.12 item reference
+	boxIdat = bmff.FourCC{'i', 'd', 'a', 't'} // §8.11.11 item data
+	boxIpro = bmff.FourCC{'i', 'p', 'r', 'o'} // §8.11.5 item protection
+	boxURL  = bmff.FourCC{'u', 'r', 'l', ' '} // §8.7.2 data entry URL
+	boxURN  = bmff.FourCC{'u', 'r', 'n', ' '} // §8.7.2 data entry URN
+	boxGrpl = bmff.FourCC{'g', 'r', 'p', 'l'} // §8.18.3 groups list
+	boxIprp = bmff.FourCC{'i', 'p', 'r', 'p'} // 23008-12 §9.3 item properties
+	boxIpco = bmff.FourCC{'i', 'p', 'c', 'o'} // 23008-12 §9.3 property container
+	boxIpma = bmff.FourCC{'i', 'p', 'm', 'a'} // 23008-12 §9.3 property association
+)
+
 // Item types.
 var (
-	itemExif = fourCC{'E', 'x', 'i', 'f'} // 23008-12 Annex A
-	itemMime = fourCC{'m', 'i', 'm', 'e'} // 14496-12 §8.11.6.2
-	itemURI  = fourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
+	itemExif = bmff.FourCC{'E', 'x', 'i', 'f'} // 23008-12 Annex A
+	itemMime = bmff.FourCC{'m', 'i', 'm', 'e'} // 14496-12 §8.11.6.2
+	itemURI  = bmff.FourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
 )
 
 // heifImageTypes are the item types of coded and derived images.
-var heifImageTypes = map[fourCC]bool{
+var heifImageTypes = map[bmff.FourCC]bool{
 	{'h', 'v', 'c', '1'}: true, // HEVC (23008-12)
 	{'h', 'v', 't', '1'}: true, // HEVC tile
 	{'l', 'h', 'v', '1'}: true, // layered HEVC
@@ -85,9 +106,9 @@ var heifImageTypes = map[fourCC]bool{
 
 // Item reference types (23008-12 §6.4).
 var (
-	refThmb = fourCC{'t', 'h', 'm', 'b'} // thumbnail: from the thumbnail to its image
-	refAuxl = fourCC{'a', 'u', 'x', 'l'} // auxiliary image: from it to its master
-	refCdsc = fourCC{'c', 'd', 's', 'c'} // content description: from metadata to image
+	refThmb = bmff.FourCC{'t', 'h', 'm', 'b'} // thumbnail: from the thumbnail to its image
+	refAuxl = bmff.FourCC{'a', 'u', 'x', 'l'} // auxiliary image: from it to its master
+	refCdsc = bmff.FourCC{'c', 'd', 's', 'c'} // content description: from metadata to image
 	// Every other type ('dimg' derived image inputs, 'base', 'prem', and
 	// types we do not know) is read as "the referencing item needs the
 	// referenced ones".
@@ -95,13 +116,13 @@ var (
 
 // Item properties (23008-12 §6.5, in 'ipco' §9.3).
 var (
-	propColr = fourCC{'c', 'o', 'l', 'r'} // 14496-12 §12.1.5 colour information
-	propIspe = fourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
+	propColr = bmff.FourCC{'c', 'o', 'l', 'r'} // 14496-12 §12.1.5 colour information
+	propIspe = bmff.FourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
 )
 
 // heifKeptProperties are the properties that say how to decode and
 // display an image. Other properties are metadata or unknown.
-var heifKeptProperties = map[fourCC]bool{
+var heifKeptProperties = map[bmff.FourCC]bool{
 	{'h', 'v', 'c', 'C'}: true, {'a', 'v', '1', 'C'}: true, {'a', 'v', 'c', 'C'}: true, // decoder configuration
 	{'v', 'v', 'c', 'C'}: true, {'e', 'v', 'c', 'C'}: true, {'l', 'h', 'v', 'C'}: true,
 	{'j', 'p', 'g', 'C'}: true, {'j', '2', 'k', 'H'}: true,
@@ -122,10 +143,10 @@ var heifKeptProperties = map[fourCC]bool{
 // Metadata properties of 23008-12:2022 §6.5, which describe rather than
 // render an image; Scrub removes them.
 var (
-	propUdes = fourCC{'u', 'd', 'e', 's'} // user description: name, description, tags
-	propCrtt = fourCC{'c', 'r', 't', 't'} // creation time
-	propMdft = fourCC{'m', 'd', 'f', 't'} // modification time
-	propAltt = fourCC{'a', 'l', 't', 't'} // accessibility text
+	propUdes = bmff.FourCC{'u', 'd', 'e', 's'} // user description: name, description, tags
+	propCrtt = bmff.FourCC{'c', 'r', 't', 't'} // creation time
+	propMdft = bmff.FourCC{'m', 'd', 'f', 't'} // modification time
+	propAltt = bmff.FourCC{'a', 'l', 't', 't'} // accessibility text
 )
 
 // Well-known 'uuid' box types.
@@ -137,9 +158,9 @@ var (
 // A heifItem is an item declared in 'iinf' (14496-12 §8.11.6).
 type heifItem struct {
 	id          uint32
-	typ         fourCC
+	typ         bmff.FourCC
 	hidden      bool // flags bit 0: not meant to be displayed (23008-12 §6.4)
-	infe        box
+	infe        bmff.Box
 	name        string // item_name, which Scrub empties
 	contentType string // of a 'mime' item
 	encoding    string // content_encoding of a 'mime' item, such as "deflate"
@@ -163,14 +184,14 @@ type heifLocation struct {
 
 // A heifGroup is one entity group of 'grpl' (14496-12 §8.18.3).
 type heifGroup struct {
-	typ fourCC // 'altr', 'ster', 'burs'…
+	typ bmff.FourCC // 'altr', 'ster', 'burs'…
 	id  uint32
 	ids []uint32 // entity IDs: items, or tracks (not in HEIF images)
 }
 
 // A heifRef is one reference box of 'iref' (14496-12 §8.11.12).
 type heifRef struct {
-	typ  fourCC
+	typ  bmff.FourCC
 	from uint32
 	to   []uint32
 }
@@ -202,12 +223,12 @@ type heifFile struct {
 	*scrubber
 	data []byte
 
-	ftyp   box
-	meta   box
-	major  fourCC   // ftyp major brand
-	brands []fourCC // ftyp compatible brands
+	ftyp   bmff.Box
+	meta   bmff.Box
+	major  bmff.FourCC   // ftyp major brand
+	brands []bmff.FourCC // ftyp compatible brands
 
-	metaChildren []box // in file order
+	metaChildren []bmff.Box // in file order
 	primary      uint32
 	items        map[uint32]*heifItem
 	order        []*heifItem // in 'iinf' order
@@ -217,8 +238,8 @@ type heifFile struct {
 	iinfVersion  uint8
 	irefVersion  uint8
 	refs         []heifRef
-	iprpChildren []box
-	props        []box // 'ipco' children; property index i+1
+	iprpChildren []bmff.Box
+	props        []bmff.Box // 'ipco' children; property index i+1
 	keepProp     []bool
 	newIndex     []uint16               // property index after removals
 	newProps     [][]byte               // the kept properties, rebuilt from their fields
@@ -234,7 +255,7 @@ type heifFile struct {
 	haveDinf     bool        // 'meta' has a 'dinf' box, which build rebuilds
 	groups       []heifGroup // the entity groups of 'grpl'
 	groupIDs     map[uint32]bool
-	mdats        []box
+	mdats        []bmff.Box
 	needs        map[uint32][]uint32 // item → the items it needs ('dimg', 'base', 'prem'…)
 	auxOf        map[uint32][]uint32 // item → its auxiliary images ('auxl')
 	thumb        map[uint32]bool     // thumbnails ('thmb')
@@ -253,9 +274,9 @@ func scrubHEIF(s *scrubber) error {
 	h := &heifFile{scrubber: s, data: data, items: make(map[uint32]*heifItem), groupIDs: make(map[uint32]bool)}
 	pieces, err := h.scrub()
 	if err != nil {
-		var be *bmffError
+		var be *bmff.Error
 		if errors.As(err, &be) {
-			return s.formatError(be.off, be.reason, be.err)
+			return s.formatError(be.Offset, be.Reason, be.Err)
 		}
 		return s.formatError(0, err.Error(), nil)
 	}
@@ -298,57 +319,57 @@ func (h *heifFile) scrub() ([][]byte, error) {
 
 // parseTop reads the top-level boxes (14496-12 §4.2, §6.2).
 func (h *heifFile) parseTop() error {
-	r := newBoxReader(h.data, 0, true)
+	r := bmff.NewReader(h.data, 0, true)
 	haveMeta := false
 	for first := true; ; first = false {
-		bx, ok := r.next()
+		bx, ok := r.Next()
 		if !ok {
 			break
 		}
-		if first && bx.typ != boxFtyp {
-			return errorAt(bx.off, nil, "first box is %q, not 'ftyp'", bx.typ)
+		if first && bx.Type != bmff.BoxFtyp {
+			return bmff.ErrorAt(bx.Offset, nil, "first box is %q, not 'ftyp'", bx.Type)
 		}
-		switch bx.typ {
-		case boxFtyp:
+		switch bx.Type {
+		case bmff.BoxFtyp:
 			if !first {
-				return errorAt(bx.off, nil, "second 'ftyp' box")
+				return bmff.ErrorAt(bx.Offset, nil, "second 'ftyp' box")
 			}
-			if len(bx.payload) < 8 {
-				return errorAt(bx.off, io.ErrUnexpectedEOF, "'ftyp' box of %d bytes is too short", len(bx.payload))
+			if len(bx.Payload) < 8 {
+				return bmff.ErrorAt(bx.Offset, io.ErrUnexpectedEOF, "'ftyp' box of %d bytes is too short", len(bx.Payload))
 			}
 			h.ftyp = bx
 			h.parseFtyp(bx)
-		case boxMeta:
+		case bmff.BoxMeta:
 			if haveMeta {
-				return errorAt(bx.off, nil, "second 'meta' box")
+				return bmff.ErrorAt(bx.Offset, nil, "second 'meta' box")
 			}
 			haveMeta = true
 			h.meta = bx
-		case boxMdat:
+		case bmff.BoxMdat:
 			// Files have one; thousands would only cost memory per box.
 			if len(h.mdats) == maxMdats {
-				return errorAt(bx.off, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMdats)
+				return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMdats)
 			}
 			h.mdats = append(h.mdats, bx)
-		case boxMoov:
-			return errorAt(bx.off, ErrUnsupportedFeature, "image sequence ('moov' box)")
-		case boxMoof, boxMfra:
-			return errorAt(bx.off, ErrUnsupportedFeature, "movie fragments (%q box)", bx.typ)
-		case boxFree, boxSkip:
+		case bmff.BoxMoov:
+			return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "image sequence ('moov' box)")
+		case bmff.BoxMoof, bmff.BoxMfra:
+			return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "movie fragments (%q box)", bx.Type)
+		case bmff.BoxFree, bmff.BoxSkip:
 			h.reportPadding("HEIF", bx)
-		case boxUUID:
+		case bmff.BoxUUID:
 			h.reportUUID(bx)
 		default:
 			// 'udta', 'meco' (additional metadata), vendor boxes: none
 			// is needed to display the items of 'meta'.
-			h.rep.add(Other, "HEIF", bx.typ.String(), fmt.Sprintf("(top-level box, %d bytes)", len(bx.payload)))
+			h.rep.add(Other, "HEIF", bx.Type.String(), fmt.Sprintf("(top-level box, %d bytes)", len(bx.Payload)))
 		}
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err() != nil {
+		return r.Err()
 	}
 	if !haveMeta {
-		return errorAt(int64(len(h.data)), nil, "no 'meta' box")
+		return bmff.ErrorAt(int64(len(h.data)), nil, "no 'meta' box")
 	}
 	return nil
 }
@@ -362,7 +383,7 @@ func (h *heifFile) parseTop() error {
 // sequences and tracks ('msf1', 'avis', 'hevc'…) are dropped, since Scrub
 // refuses files with tracks, and so is any brand not listed here: four
 // free bytes each.
-var heifBrands = map[fourCC]bool{
+var heifBrands = map[bmff.FourCC]bool{
 	{'m', 'i', 'f', '1'}: true, {'m', 'i', 'f', '2'}: true, {'m', 'i', 'f', '3'}: true,
 	{'h', 'e', 'i', 'c'}: true, {'h', 'e', 'i', 'x'}: true, {'h', 'e', 'i', 'm'}: true, {'h', 'e', 'i', 's'}: true,
 	{'h', 'e', 'i', 'f'}: true,
@@ -377,16 +398,16 @@ var heifBrands = map[fourCC]bool{
 // parseFtyp reads the brands (14496-12 §4.3). build writes the major
 // brand, minor version 0 and the compatible brands of heifBrands; the
 // others are reported.
-func (h *heifFile) parseFtyp(bx box) {
-	c := newCursor(bx)
-	h.major = c.fourCC()
-	if minor := c.u32(); minor != 0 {
+func (h *heifFile) parseFtyp(bx bmff.Box) {
+	c := bmff.NewCursor(bx)
+	h.major = c.FourCC()
+	if minor := c.U32(); minor != 0 {
 		h.rep.add(Other, "HEIF ftyp", "MinorVersion", fmt.Sprint(minor))
 	}
-	seen := make(map[fourCC]bool)
+	seen := make(map[bmff.FourCC]bool)
 	var dropped []string
-	for c.left() >= 4 {
-		b := c.fourCC()
+	for c.Left() >= 4 {
+		b := c.FourCC()
 		switch {
 		case seen[b]:
 		case heifBrands[b]:
@@ -407,27 +428,27 @@ func (h *heifFile) parseFtyp(bx box) {
 
 // reportPadding reports a 'free' or 'skip' box (14496-12 §8.1.2), whose
 // contents are ignored by readers but may be left-over data.
-func (h *heifFile) reportPadding(container string, bx box) {
+func (h *heifFile) reportPadding(container string, bx bmff.Box) {
 	kind := "zero bytes"
-	for _, c := range bx.payload {
+	for _, c := range bx.Payload {
 		if c != 0 {
 			kind = "bytes"
 			break
 		}
 	}
-	h.rep.add(Other, container, "Padding", fmt.Sprintf("('%s' box, %d %s)", bx.typ, len(bx.payload), kind))
+	h.rep.add(Other, container, "Padding", fmt.Sprintf("('%s' box, %d %s)", bx.Type, len(bx.Payload), kind))
 }
 
 // reportUUID reports a top-level 'uuid' box: XMP as in MP4, C2PA
 // manifests, or vendor data such as Canon's CMT boxes.
-func (h *heifFile) reportUUID(bx box) {
-	switch bx.usertype {
+func (h *heifFile) reportUUID(bx bmff.Box) {
+	switch bx.UserType {
 	case uuidXMP:
-		h.parseXMPBytes(bx.payload)
+		h.parseXMPBytes(bx.Payload)
 	case uuidC2PA:
-		h.rep.add(Identity, "HEIF uuid", "C2PA", fmt.Sprintf("(%d bytes)", len(bx.payload)))
+		h.rep.add(Identity, "HEIF uuid", "C2PA", fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 	default:
-		h.rep.add(Other, "HEIF uuid", fmt.Sprintf("%x", bx.usertype), fmt.Sprintf("(%d bytes)", len(bx.payload)))
+		h.rep.add(Other, "HEIF uuid", fmt.Sprintf("%x", bx.UserType), fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 	}
 }
 
@@ -455,41 +476,41 @@ func (h *heifFile) budget(n int) bool {
 
 // parseMeta reads the children of the 'meta' box (14496-12 §8.11.1).
 func (h *heifFile) parseMeta() error {
-	c := newCursor(h.meta)
-	version, _ := c.fullBox()
-	if c.err != nil {
-		return c.err
+	c := bmff.NewCursor(h.meta)
+	version, _ := c.FullBox()
+	if c.Err() != nil {
+		return c.Err()
 	}
 	if version != 0 {
-		return errorAt(h.meta.off, ErrUnsupportedFeature, "'meta' box version %d", version)
+		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "'meta' box version %d", version)
 	}
-	seen := make(map[fourCC]bool)
-	var hdlr, pitm, iloc, iinf, iref, iprp, idat, dinf box
-	r := newBoxReader(c.b[c.pos:], c.off(), false)
+	seen := make(map[bmff.FourCC]bool)
+	var hdlr, pitm, iloc, iinf, iref, iprp, idat, dinf bmff.Box
+	r := bmff.NewReader(c.Rest(), c.Offset(), false)
 	for {
-		bx, ok := r.next()
+		bx, ok := r.Next()
 		if !ok {
 			break
 		}
 		keep := true
-		switch bx.typ {
-		case boxHdlr, boxPitm, boxIloc, boxIinf, boxIref, boxIprp, boxIdat, boxDinf, boxGrpl:
-			if seen[bx.typ] {
-				return errorAt(bx.off, nil, "second %q box in 'meta'", bx.typ)
+		switch bx.Type {
+		case bmff.BoxHdlr, boxPitm, boxIloc, boxIinf, boxIref, boxIprp, boxIdat, bmff.BoxDinf, boxGrpl:
+			if seen[bx.Type] {
+				return bmff.ErrorAt(bx.Offset, nil, "second %q box in 'meta'", bx.Type)
 			}
-			seen[bx.typ] = true
+			seen[bx.Type] = true
 		case boxIpro:
-			return errorAt(bx.off, ErrUnsupportedFeature, "protected items ('ipro' box)")
-		case boxFree, boxSkip:
+			return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "protected items ('ipro' box)")
+		case bmff.BoxFree, bmff.BoxSkip:
 			h.reportPadding("HEIF meta", bx)
 			keep = false
 		default:
 			// 'xml ' and 'bxml' (14496-12 §8.11.2) hold XML metadata;
 			// other boxes are not part of HEIF.
-			if bytes.Contains(bx.payload, []byte("<x:xmpmeta")) || bytes.Contains(bx.payload, []byte("rdf:RDF")) {
-				h.parseXMPBytes(bx.payload[min(4, len(bx.payload)):])
+			if bytes.Contains(bx.Payload, []byte("<x:xmpmeta")) || bytes.Contains(bx.Payload, []byte("rdf:RDF")) {
+				h.parseXMPBytes(bx.Payload[min(4, len(bx.Payload)):])
 			} else {
-				h.rep.add(Other, "HEIF meta", bx.typ.String(), fmt.Sprintf("(%d bytes)", len(bx.payload)))
+				h.rep.add(Other, "HEIF meta", bx.Type.String(), fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 			}
 			keep = false
 		}
@@ -497,8 +518,8 @@ func (h *heifFile) parseMeta() error {
 			continue
 		}
 		h.metaChildren = append(h.metaChildren, bx)
-		switch bx.typ {
-		case boxHdlr:
+		switch bx.Type {
+		case bmff.BoxHdlr:
 			hdlr = bx
 		case boxPitm:
 			pitm = bx
@@ -512,7 +533,7 @@ func (h *heifFile) parseMeta() error {
 			iprp = bx
 		case boxIdat:
 			idat = bx
-		case boxDinf:
+		case bmff.BoxDinf:
 			dinf = bx
 		case boxGrpl:
 			if err := h.parseGrpl(bx); err != nil {
@@ -520,12 +541,12 @@ func (h *heifFile) parseMeta() error {
 			}
 		}
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err() != nil {
+		return r.Err()
 	}
-	for _, t := range []fourCC{boxHdlr, boxPitm, boxIinf} {
+	for _, t := range []bmff.FourCC{bmff.BoxHdlr, boxPitm, boxIinf} {
 		if !seen[t] {
-			return errorAt(h.meta.off, nil, "'meta' box has no %q box", t)
+			return bmff.ErrorAt(h.meta.Offset, nil, "'meta' box has no %q box", t)
 		}
 	}
 	if err := h.parseHdlr(hdlr); err != nil {
@@ -538,9 +559,9 @@ func (h *heifFile) parseMeta() error {
 		return err
 	}
 	if seen[boxIdat] {
-		h.idat, h.haveIdat, h.idatOff = idat.payload, true, idat.payloadOff()
+		h.idat, h.haveIdat, h.idatOff = idat.Payload, true, idat.PayloadOffset()
 	}
-	if seen[boxDinf] {
+	if seen[bmff.BoxDinf] {
 		if err := h.parseDinf(dinf); err != nil {
 			return err
 		}
@@ -565,20 +586,20 @@ func (h *heifFile) parseMeta() error {
 
 // parseHdlr checks the handler (14496-12 §8.4.3): HEIF's is 'pict'
 // (23008-12).
-func (h *heifFile) parseHdlr(bx box) error {
-	c := newCursor(bx)
-	handler, err := handlerType(c)
+func (h *heifFile) parseHdlr(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	handler, err := bmff.HandlerType(c)
 	if err != nil {
 		return err
 	}
-	if handler != (fourCC{'p', 'i', 'c', 't'}) {
-		return errorAt(bx.off, ErrUnsupportedFeature, "'meta' handler is %q, not 'pict'", handler)
+	if handler != (bmff.FourCC{'p', 'i', 'c', 't'}) {
+		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'meta' handler is %q, not 'pict'", handler)
 	}
 	// Three reserved 32-bit words, then a name for people to read, which
 	// writers fill with their own name ("libavif"); build writes an
 	// empty one.
-	c.take(12)
-	if name := c.str(); strings.Trim(name, "\x00 ") != "" {
+	c.Take(12)
+	if name := c.UTF8String(); strings.Trim(name, "\x00 ") != "" {
 		h.rep.add(Device, "HEIF hdlr", "HandlerName", name)
 	}
 	h.reportTrailing(c)
@@ -589,100 +610,100 @@ func (h *heifFile) parseHdlr(bx box) error {
 // unless they are all zero:
 // readers skip them, so they can hold anything. Scrub writes the box
 // from its fields, without them.
-func (h *heifFile) reportTrailing(c *cursor) {
+func (h *heifFile) reportTrailing(c *bmff.Cursor) {
 	// Zero bytes (a second NUL after a name) say nothing.
-	if n := c.left(); n > 0 && c.err == nil && len(bytes.Trim(c.b[c.pos:], "\x00")) > 0 {
-		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.what, c.off()))
+	if n := c.Left(); n > 0 && c.Err() == nil && len(bytes.Trim(c.Rest(), "\x00")) > 0 {
+		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.What(), c.Offset()))
 	}
 }
 
 // parsePitm reads the primary item (14496-12 §8.11.4).
-func (h *heifFile) parsePitm(bx box) error {
-	c := newCursor(bx)
-	version, _ := c.fullBox()
+func (h *heifFile) parsePitm(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	version, _ := c.FullBox()
 	if version == 0 {
-		h.primary = uint32(c.u16())
+		h.primary = uint32(c.U16())
 	} else {
-		h.primary = c.u32()
+		h.primary = c.U32()
 	}
-	if c.err != nil {
-		return c.err
+	if c.Err() != nil {
+		return c.Err()
 	}
 	if h.items[h.primary] == nil {
-		return errorAt(bx.off, nil, "primary item %d is not in 'iinf'", h.primary)
+		return bmff.ErrorAt(bx.Offset, nil, "primary item %d is not in 'iinf'", h.primary)
 	}
 	return nil
 }
 
 // parseIinf reads the item information entries (14496-12 §8.11.6).
-func (h *heifFile) parseIinf(bx box) error {
-	c := newCursor(bx)
-	version, _ := c.fullBox()
+func (h *heifFile) parseIinf(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	version, _ := c.FullBox()
 	var count uint32
 	if version == 0 {
-		count = uint32(c.u16())
+		count = uint32(c.U16())
 	} else {
-		count = c.u32()
+		count = c.U32()
 	}
-	if c.err != nil {
-		return c.err
+	if c.Err() != nil {
+		return c.Err()
 	}
 	h.iinfVersion = version
-	r := newBoxReader(c.b[c.pos:], c.off(), false)
+	r := bmff.NewReader(c.Rest(), c.Offset(), false)
 	n := uint32(0)
 	for {
-		bx, ok := r.next()
+		bx, ok := r.Next()
 		if !ok {
 			break
 		}
-		if bx.typ != boxInfe {
-			return errorAt(bx.off, nil, "%q box in 'iinf'", bx.typ)
+		if bx.Type != boxInfe {
+			return bmff.ErrorAt(bx.Offset, nil, "%q box in 'iinf'", bx.Type)
 		}
 		if err := h.parseInfe(bx); err != nil {
 			return err
 		}
 		n++
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err() != nil {
+		return r.Err()
 	}
 	if n != count {
-		return errorAt(bx.off, nil, "'iinf' declares %d entries but holds %d", count, n)
+		return bmff.ErrorAt(bx.Offset, nil, "'iinf' declares %d entries but holds %d", count, n)
 	}
 	return nil
 }
 
 // parseInfe reads an item information entry (14496-12 §8.11.6.2). HEIF
 // uses versions 2 and 3, which carry an item type.
-func (h *heifFile) parseInfe(bx box) error {
-	c := newCursor(bx)
-	version, flags := c.fullBox()
-	if c.err != nil {
-		return c.err
+func (h *heifFile) parseInfe(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	version, flags := c.FullBox()
+	if c.Err() != nil {
+		return c.Err()
 	}
 	if version < 2 || version > 3 {
-		return errorAt(bx.off, ErrUnsupportedFeature, "'infe' version %d", version)
+		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'infe' version %d", version)
 	}
 	it := &heifItem{infe: bx, hidden: flags&1 != 0}
 	if version == 2 {
-		it.id = uint32(c.u16())
+		it.id = uint32(c.U16())
 	} else {
-		it.id = c.u32()
+		it.id = c.U32()
 	}
-	protection := c.u16()
-	it.typ = c.fourCC()
-	it.name = c.str()
+	protection := c.U16()
+	it.typ = c.FourCC()
+	it.name = c.UTF8String()
 	switch it.typ {
 	case itemMime:
-		it.contentType = c.str()
-		if c.left() > 0 {
-			it.encoding = c.str()
+		it.contentType = c.UTF8String()
+		if c.Left() > 0 {
+			it.encoding = c.UTF8String()
 		}
 	case itemURI:
-		it.uriType = c.str()
+		it.uriType = c.UTF8String()
 	}
-	if c.err != nil {
-		return c.err
+	if c.Err() != nil {
+		return c.Err()
 	}
 	// Item names ("Color", "Exif" in libavif's files) are free text.
 	if name := strings.Trim(it.name, "\x00 "); name != "" {
@@ -690,10 +711,10 @@ func (h *heifFile) parseInfe(bx box) error {
 	}
 	h.reportTrailing(c)
 	if protection != 0 {
-		return errorAt(bx.off, ErrUnsupportedFeature, "item %d is protected", it.id)
+		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "item %d is protected", it.id)
 	}
 	if h.items[it.id] != nil {
-		return errorAt(bx.off, nil, "item %d is declared twice", it.id)
+		return bmff.ErrorAt(bx.Offset, nil, "item %d is declared twice", it.id)
 	}
 	h.items[it.id] = it
 	h.order = append(h.order, it)
@@ -706,225 +727,225 @@ func (h *heifFile) parseInfe(bx box) error {
 // build writes a 'dinf' with one self-contained 'url ' entry; what the
 // entries say (a URL or URN string, which a self-contained entry should
 // not have) and any other box is reported.
-func (h *heifFile) parseDinf(bx box) error {
+func (h *heifFile) parseDinf(bx bmff.Box) error {
 	h.haveDinf = true
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
 	for {
-		dref, ok := r.next()
+		dref, ok := r.Next()
 		if !ok {
 			break
 		}
-		if dref.typ != boxDref {
-			h.rep.add(Embedded, "HEIF dinf", dref.typ.String(), fmt.Sprintf("(%d bytes)", len(dref.payload)))
+		if dref.Type != bmff.BoxDref {
+			h.rep.add(Embedded, "HEIF dinf", dref.Type.String(), fmt.Sprintf("(%d bytes)", len(dref.Payload)))
 			continue
 		}
-		c := newCursor(dref)
-		c.fullBox()
-		count := c.u32()
-		if c.err != nil {
-			return c.err
+		c := bmff.NewCursor(dref)
+		c.FullBox()
+		count := c.U32()
+		if c.Err() != nil {
+			return c.Err()
 		}
-		er := newBoxReader(c.b[c.pos:], c.off(), false)
+		er := bmff.NewReader(c.Rest(), c.Offset(), false)
 		for i := uint32(0); i < count; i++ {
-			e, ok := er.next()
+			e, ok := er.Next()
 			if !ok {
-				if er.err != nil {
-					return er.err
+				if er.Err() != nil {
+					return er.Err()
 				}
-				return errorAt(dref.off, nil, "'dref' declares %d entries but holds %d", count, i)
+				return bmff.ErrorAt(dref.Offset, nil, "'dref' declares %d entries but holds %d", count, i)
 			}
-			ec := newCursor(e)
-			_, flags := ec.fullBox()
-			if ec.err != nil {
-				return ec.err
+			ec := bmff.NewCursor(e)
+			_, flags := ec.FullBox()
+			if ec.Err() != nil {
+				return ec.Err()
 			}
 			switch {
-			case e.typ != boxURL && e.typ != boxURN:
-				h.rep.add(Embedded, "HEIF dref", e.typ.String(), fmt.Sprintf("(%d bytes)", len(e.payload)))
-			case ec.left() > 0:
+			case e.Type != boxURL && e.Type != boxURN:
+				h.rep.add(Embedded, "HEIF dref", e.Type.String(), fmt.Sprintf("(%d bytes)", len(e.Payload)))
+			case ec.Left() > 0:
 				// §8.7.2.3: url and urn are NUL-terminated strings.
-				h.rep.add(Embedded, "HEIF dref", "DataReference", strings.Trim(string(ec.b[ec.pos:]), "\x00"))
+				h.rep.add(Embedded, "HEIF dref", "DataReference", strings.Trim(string(ec.Rest()), "\x00"))
 			}
 			// §8.7.2: flag 1 means the data is in the same file.
-			h.selfRefs = append(h.selfRefs, (e.typ == boxURL || e.typ == boxURN) && flags&1 != 0)
+			h.selfRefs = append(h.selfRefs, (e.Type == boxURL || e.Type == boxURN) && flags&1 != 0)
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
 // parseGrpl reads the entity groups (14496-12 §8.18), so that an item
 // Scrub removes is never left named in one.
-func (h *heifFile) parseGrpl(bx box) error {
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
+func (h *heifFile) parseGrpl(bx bmff.Box) error {
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
 	for {
-		g, ok := r.next()
+		g, ok := r.Next()
 		if !ok {
 			break
 		}
-		c := newCursor(g)
-		c.fullBox()
-		id := c.u32()
-		n := c.u32()
-		if uint64(n)*4 > uint64(c.left()) {
-			return errorAt(g.off, io.ErrUnexpectedEOF, "group %q declares %d entities in %d bytes", g.typ, n, c.left())
+		c := bmff.NewCursor(g)
+		c.FullBox()
+		id := c.U32()
+		n := c.U32()
+		if uint64(n)*4 > uint64(c.Left()) {
+			return bmff.ErrorAt(g.Offset, io.ErrUnexpectedEOF, "group %q declares %d entities in %d bytes", g.Type, n, c.Left())
 		}
 		ids := make([]uint32, n)
 		for i := range ids {
-			ids[i] = c.u32()
+			ids[i] = c.U32()
 		}
-		if c.err != nil {
-			return c.err
+		if c.Err() != nil {
+			return c.Err()
 		}
 		// Groups of the types HEIF defines carry nothing after the IDs
 		// (23008-12 §6.8); build writes the IDs alone.
 		h.reportTrailing(c)
 		h.groupIDs[id] = true
-		h.groups = append(h.groups, heifGroup{typ: g.typ, id: id, ids: ids})
+		h.groups = append(h.groups, heifGroup{typ: g.Type, id: id, ids: ids})
 	}
-	return r.err
+	return r.Err()
 }
 
 // parseIloc reads the item locations (14496-12 §8.11.3).
-func (h *heifFile) parseIloc(bx box) error {
-	c := newCursor(bx)
-	version, _ := c.fullBox()
-	if c.err == nil && version > 2 {
-		return errorAt(bx.off, ErrUnsupportedFeature, "'iloc' version %d", version)
+func (h *heifFile) parseIloc(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	version, _ := c.FullBox()
+	if c.Err() == nil && version > 2 {
+		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'iloc' version %d", version)
 	}
 	h.ilocVersion = version
-	v := c.u8()
+	v := c.U8()
 	offSize, lenSize := int(v>>4), int(v&15)
-	v = c.u8()
+	v = c.U8()
 	baseSize, indexSize := int(v>>4), int(v&15)
 	if version == 0 {
 		indexSize = 0 // reserved
 	}
-	if c.err != nil {
-		return c.err
+	if c.Err() != nil {
+		return c.Err()
 	}
 	// §8.11.3.3: each size is 0, 4 or 8 bytes.
 	for _, n := range []int{offSize, lenSize, baseSize, indexSize} {
 		if n != 0 && n != 4 && n != 8 {
-			return errorAt(bx.off, nil, "'iloc' field size %d is not 0, 4 or 8", n)
+			return bmff.ErrorAt(bx.Offset, nil, "'iloc' field size %d is not 0, 4 or 8", n)
 		}
 	}
 	var count uint32
 	if version < 2 {
-		count = uint32(c.u16())
+		count = uint32(c.U16())
 	} else {
-		count = c.u32()
+		count = c.U32()
 	}
 	seen := make(map[uint32]bool)
-	for i := uint32(0); i < count && c.err == nil; i++ {
-		loc := &heifLocation{off: c.off()}
+	for i := uint32(0); i < count && c.Err() == nil; i++ {
+		loc := &heifLocation{off: c.Offset()}
 		if version < 2 {
-			loc.itemID = uint32(c.u16())
+			loc.itemID = uint32(c.U16())
 		} else {
-			loc.itemID = c.u32()
+			loc.itemID = c.U32()
 		}
 		if version >= 1 {
-			loc.method = uint8(c.u16() & 0xf) // 12 reserved bits, construction_method
+			loc.method = uint8(c.U16() & 0xf) // 12 reserved bits, construction_method
 		}
-		loc.dataRef = c.u16()
-		base := c.uintN(baseSize)
-		n := int(c.u16())
-		if c.err != nil {
+		loc.dataRef = c.U16()
+		base := c.UintN(baseSize)
+		n := int(c.U16())
+		if c.Err() != nil {
 			break
 		}
 		if h.nExtents += n; h.nExtents > maxExtents {
-			return errorAt(loc.off, nil, "'iloc' has more than %d extents", maxExtents)
+			return bmff.ErrorAt(loc.off, nil, "'iloc' has more than %d extents", maxExtents)
 		}
-		for j := 0; j < n && c.err == nil; j++ {
-			c.uintN(indexSize) // extent_index: only for construction method 2
-			off, length := c.uintN(offSize), c.uintN(lenSize)
+		for j := 0; j < n && c.Err() == nil; j++ {
+			c.UintN(indexSize) // extent_index: only for construction method 2
+			off, length := c.UintN(offSize), c.UintN(lenSize)
 			if off > math.MaxUint64-base {
-				return errorAt(loc.off, nil, "item %d: base_offset %d + extent_offset %d overflows", loc.itemID, base, off)
+				return bmff.ErrorAt(loc.off, nil, "item %d: base_offset %d + extent_offset %d overflows", loc.itemID, base, off)
 			}
 			loc.extents = append(loc.extents, heifExtent{off: base + off, len: length})
 		}
-		if c.err != nil {
+		if c.Err() != nil {
 			break
 		}
 		if seen[loc.itemID] {
-			return errorAt(loc.off, nil, "item %d has two locations", loc.itemID)
+			return bmff.ErrorAt(loc.off, nil, "item %d has two locations", loc.itemID)
 		}
 		seen[loc.itemID] = true
 		h.locs = append(h.locs, loc)
 	}
-	return c.err
+	return c.Err()
 }
 
 // parseIref reads the item references (14496-12 §8.11.12).
-func (h *heifFile) parseIref(bx box) error {
-	c := newCursor(bx)
-	version, _ := c.fullBox()
-	if c.err != nil {
-		return c.err
+func (h *heifFile) parseIref(bx bmff.Box) error {
+	c := bmff.NewCursor(bx)
+	version, _ := c.FullBox()
+	if c.Err() != nil {
+		return c.Err()
 	}
 	if version > 1 {
-		return errorAt(bx.off, ErrUnsupportedFeature, "'iref' version %d", version)
+		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'iref' version %d", version)
 	}
 	h.irefVersion = version
 	idSize := 2 << version // 16-bit IDs in version 0, 32-bit in 1
-	r := newBoxReader(c.b[c.pos:], c.off(), false)
+	r := bmff.NewReader(c.Rest(), c.Offset(), false)
 	for {
-		rb, ok := r.next()
+		rb, ok := r.Next()
 		if !ok {
 			break
 		}
-		rc := newCursor(rb)
-		ref := heifRef{typ: rb.typ}
-		ref.from = uint32(rc.uintN(idSize))
-		n := int(rc.u16())
-		if rc.err != nil {
-			return rc.err
+		rc := bmff.NewCursor(rb)
+		ref := heifRef{typ: rb.Type}
+		ref.from = uint32(rc.UintN(idSize))
+		n := int(rc.U16())
+		if rc.Err() != nil {
+			return rc.Err()
 		}
-		if n*idSize > rc.left() {
-			return errorAt(rb.off, io.ErrUnexpectedEOF, "%q reference declares %d items in %d bytes", rb.typ, n, rc.left())
+		if n*idSize > rc.Left() {
+			return bmff.ErrorAt(rb.Offset, io.ErrUnexpectedEOF, "%q reference declares %d items in %d bytes", rb.Type, n, rc.Left())
 		}
 		ref.to = make([]uint32, n)
 		for i := range ref.to {
-			ref.to[i] = uint32(rc.uintN(idSize))
+			ref.to[i] = uint32(rc.UintN(idSize))
 			if ref.to[i] == ref.from {
-				return errorAt(rb.off, nil, "item %d has a %q reference to itself", ref.from, rb.typ)
+				return bmff.ErrorAt(rb.Offset, nil, "item %d has a %q reference to itself", ref.from, rb.Type)
 			}
 		}
 		h.refs = append(h.refs, ref)
 	}
-	return r.err
+	return r.Err()
 }
 
 // parseIprp reads the item properties (23008-12 §9.3): one 'ipco' with
 // the properties, and 'ipma' boxes associating them with items.
-func (h *heifFile) parseIprp(bx box) error {
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
+func (h *heifFile) parseIprp(bx bmff.Box) error {
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
 	haveIpco := false
 	for {
-		ch, ok := r.next()
+		ch, ok := r.Next()
 		if !ok {
 			break
 		}
-		switch ch.typ {
+		switch ch.Type {
 		case boxIpco:
 			if haveIpco {
-				return errorAt(ch.off, nil, "second 'ipco' box")
+				return bmff.ErrorAt(ch.Offset, nil, "second 'ipco' box")
 			}
 			haveIpco = true
-			pr := newBoxReader(ch.payload, ch.payloadOff(), false)
+			pr := bmff.NewReader(ch.Payload, ch.PayloadOffset(), false)
 			for {
-				p, ok := pr.next()
+				p, ok := pr.Next()
 				if !ok {
 					break
 				}
 				// 'ipma' indexes are at most 15 bits (ISO/IEC 23008-12 §9.3.2): more
 				// properties could never be used, only cost memory.
 				if len(h.props) == 1<<15-1 {
-					return errorAt(p.off, ErrUnsupportedFeature, "more than %d properties in 'ipco'", 1<<15-1)
+					return bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "more than %d properties in 'ipco'", 1<<15-1)
 				}
 				h.props = append(h.props, p)
 			}
-			if pr.err != nil {
-				return pr.err
+			if pr.Err() != nil {
+				return pr.Err()
 			}
 		case boxIpma:
 			m, err := parseIpma(ch)
@@ -933,52 +954,52 @@ func (h *heifFile) parseIprp(bx box) error {
 			}
 			h.ipmas = append(h.ipmas, m)
 		default:
-			h.rep.add(Other, "HEIF iprp", ch.typ.String(), fmt.Sprintf("(%d bytes)", len(ch.payload)))
+			h.rep.add(Other, "HEIF iprp", ch.Type.String(), fmt.Sprintf("(%d bytes)", len(ch.Payload)))
 			continue
 		}
 		h.iprpChildren = append(h.iprpChildren, ch)
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err() != nil {
+		return r.Err()
 	}
 	if len(h.ipmas) > 0 && !haveIpco {
-		return errorAt(bx.off, nil, "'ipma' without 'ipco'")
+		return bmff.ErrorAt(bx.Offset, nil, "'ipma' without 'ipco'")
 	}
 	return nil
 }
 
 // parseIpma reads a property association box (23008-12 §9.3).
-func parseIpma(bx box) (heifIpma, error) {
-	c := newCursor(bx)
-	version, flags := c.fullBox()
-	if c.err == nil && version > 1 {
-		return heifIpma{}, errorAt(bx.off, ErrUnsupportedFeature, "'ipma' version %d", version)
+func parseIpma(bx bmff.Box) (heifIpma, error) {
+	c := bmff.NewCursor(bx)
+	version, flags := c.FullBox()
+	if c.Err() == nil && version > 1 {
+		return heifIpma{}, bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'ipma' version %d", version)
 	}
 	m := heifIpma{version: version, flags: flags}
-	count := c.u32()
-	for i := uint32(0); i < count && c.err == nil; i++ {
+	count := c.U32()
+	for i := uint32(0); i < count && c.Err() == nil; i++ {
 		var e heifIpmaEntry
 		if version < 1 {
-			e.id = uint32(c.u16())
+			e.id = uint32(c.U16())
 		} else {
-			e.id = c.u32()
+			e.id = c.U32()
 		}
-		n := int(c.u8())
-		for j := 0; j < n && c.err == nil; j++ {
+		n := int(c.U8())
+		for j := 0; j < n && c.Err() == nil; j++ {
 			// essential (1 bit) and property_index (7 or 15 bits).
 			var a heifAssoc
 			if flags&1 != 0 {
-				v := c.u16()
+				v := c.U16()
 				a = heifAssoc{essential: v&0x8000 != 0, index: v & 0x7fff}
 			} else {
-				v := c.u8()
+				v := c.U8()
 				a = heifAssoc{essential: v&0x80 != 0, index: uint16(v & 0x7f)}
 			}
 			e.assocs = append(e.assocs, a)
 		}
 		m.entries = append(m.entries, e)
 	}
-	return m, c.err
+	return m, c.Err()
 }
 
 // resolveLocations checks every extent against the file or 'idat' and
@@ -993,7 +1014,7 @@ func (h *heifFile) resolveLocations() error {
 			continue
 		}
 		if loc.dataRef != 0 && (int(loc.dataRef) > len(h.selfRefs) || !h.selfRefs[loc.dataRef-1]) {
-			return errorAt(loc.off, ErrUnsupportedFeature, "item %d's data is in another file", loc.itemID)
+			return bmff.ErrorAt(loc.off, ErrUnsupportedFeature, "item %d's data is in another file", loc.itemID)
 		}
 		var size uint64
 		switch loc.method {
@@ -1001,20 +1022,20 @@ func (h *heifFile) resolveLocations() error {
 			size = uint64(len(h.data))
 		case 1: // offset in 'idat'
 			if !h.haveIdat {
-				return errorAt(loc.off, nil, "item %d is in 'idat', but there is none", loc.itemID)
+				return bmff.ErrorAt(loc.off, nil, "item %d is in 'idat', but there is none", loc.itemID)
 			}
 			size = uint64(len(h.idat))
 		default:
-			return errorAt(loc.off, ErrUnsupportedFeature, "item %d uses construction method %d", loc.itemID, loc.method)
+			return bmff.ErrorAt(loc.off, ErrUnsupportedFeature, "item %d uses construction method %d", loc.itemID, loc.method)
 		}
 		for i, e := range loc.extents {
 			if e.off > size {
-				return errorAt(loc.off, nil, "item %d extent at %d points outside its %d-byte container", loc.itemID, e.off, size)
+				return bmff.ErrorAt(loc.off, nil, "item %d extent at %d points outside its %d-byte container", loc.itemID, e.off, size)
 			}
 			if e.len == 0 {
 				loc.extents[i].len = size - e.off
 			} else if e.len > size-e.off {
-				return errorAt(loc.off, nil, "item %d extent %d+%d points outside its %d-byte container", loc.itemID, e.off, e.len, size)
+				return bmff.ErrorAt(loc.off, nil, "item %d extent %d+%d points outside its %d-byte container", loc.itemID, e.off, e.len, size)
 			}
 		}
 		it.loc = loc

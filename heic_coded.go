@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Coded image data and decoder configuration. An image item's data is
@@ -367,17 +369,17 @@ func filterOBUs(data []byte, config bool, container string, rm removals) ([]byte
 
 // Item types whose data rewriteItems reads.
 var (
-	itemHvc1 = fourCC{'h', 'v', 'c', '1'}
-	itemAvc1 = fourCC{'a', 'v', 'c', '1'}
-	itemHvt1 = fourCC{'h', 'v', 't', '1'}
-	itemLhv1 = fourCC{'l', 'h', 'v', '1'}
-	itemVvc1 = fourCC{'v', 'v', 'c', '1'}
-	itemAv01 = fourCC{'a', 'v', '0', '1'}
-	itemJPEG = fourCC{'j', 'p', 'e', 'g'}
-	propHvcC = fourCC{'h', 'v', 'c', 'C'}
-	propAvcC = fourCC{'a', 'v', 'c', 'C'}
-	propLhvC = fourCC{'l', 'h', 'v', 'C'}
-	propVvcC = fourCC{'v', 'v', 'c', 'C'}
+	itemHvc1 = bmff.FourCC{'h', 'v', 'c', '1'}
+	itemAvc1 = bmff.FourCC{'a', 'v', 'c', '1'}
+	itemHvt1 = bmff.FourCC{'h', 'v', 't', '1'}
+	itemLhv1 = bmff.FourCC{'l', 'h', 'v', '1'}
+	itemVvc1 = bmff.FourCC{'v', 'v', 'c', '1'}
+	itemAv01 = bmff.FourCC{'a', 'v', '0', '1'}
+	itemJPEG = bmff.FourCC{'j', 'p', 'e', 'g'}
+	propHvcC = bmff.FourCC{'h', 'v', 'c', 'C'}
+	propAvcC = bmff.FourCC{'a', 'v', 'c', 'C'}
+	propLhvC = bmff.FourCC{'l', 'h', 'v', 'C'}
+	propVvcC = bmff.FourCC{'v', 'v', 'c', 'C'}
 )
 
 // nalLengthSize returns the codec of an item of NAL units and the size of
@@ -397,28 +399,28 @@ func (h *heifFile) nalLengthSize(it *heifItem) (nalCodec, int, error) {
 		codec, cfgType, at, shift = vvcCodec, propVvcC, 4, 1
 	case itemHvt1:
 		for _, ref := range h.refs {
-			if ref.typ == (fourCC{'t', 'b', 'a', 's'}) && ref.from == it.id && len(ref.to) > 0 {
+			if ref.typ == (bmff.FourCC{'t', 'b', 'a', 's'}) && ref.from == it.id && len(ref.to) > 0 {
 				id = ref.to[0]
 			}
 		}
 	}
 	cfg, ok := h.itemProperty(id, cfgType)
 	if !ok {
-		return codec, 0, errorAt(it.loc.off, nil, "%q item %d has no %q property", it.typ, it.id, cfgType)
+		return codec, 0, bmff.ErrorAt(it.loc.off, nil, "%q item %d has no %q property", it.typ, it.id, cfgType)
 	}
-	if len(cfg.payload) <= at {
-		return codec, 0, errorAt(cfg.off, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
+	if len(cfg.Payload) <= at {
+		return codec, 0, bmff.ErrorAt(cfg.Offset, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
 	}
-	n := int(cfg.payload[at]>>shift&3) + 1
+	n := int(cfg.Payload[at]>>shift&3) + 1
 	if n == 3 {
-		return codec, 0, errorAt(cfg.off, nil, "%q NAL unit length of 3 bytes", cfgType)
+		return codec, 0, bmff.ErrorAt(cfg.Offset, nil, "%q NAL unit length of 3 bytes", cfgType)
 	}
 	return codec, n, nil
 }
 
 // itemProperty returns the first property of type t associated with
 // item id.
-func (h *heifFile) itemProperty(id uint32, t fourCC) (box, bool) {
+func (h *heifFile) itemProperty(id uint32, t bmff.FourCC) (bmff.Box, bool) {
 	if h.assocs == nil {
 		h.assocs = make(map[uint32][]heifAssoc)
 		for _, m := range h.ipmas {
@@ -428,11 +430,11 @@ func (h *heifFile) itemProperty(id uint32, t fourCC) (box, bool) {
 		}
 	}
 	for _, a := range h.assocs[id] {
-		if a.index > 0 && int(a.index) <= len(h.props) && h.props[a.index-1].typ == t {
+		if a.index > 0 && int(a.index) <= len(h.props) && h.props[a.index-1].Type == t {
 			return h.props[a.index-1], true
 		}
 	}
-	return box{}, false
+	return bmff.Box{}, false
 }
 
 // itemBytes returns all of an item's data: a slice of the input for one
@@ -487,11 +489,11 @@ func (h *heifFile) rewriteItems() error {
 			continue
 		}
 		if err != nil {
-			var be *bmffError
+			var be *bmff.Error
 			if errors.As(err, &be) {
 				return err
 			}
-			return errorAt(it.loc.off, ErrUnsupportedFeature, "item %d: %v", it.id, err)
+			return bmff.ErrorAt(it.loc.off, ErrUnsupportedFeature, "item %d: %v", it.id, err)
 		}
 		if data := h.itemBytes(it); len(out) != len(data) || len(out) > 0 && &out[0] != &data[0] && !bytes.Equal(out, data) {
 			h.newData[it.id] = out
@@ -509,10 +511,10 @@ func (h *heifFile) rewriteItems() error {
 func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	data := h.itemBytes(it)
 	var head []byte // SOI and the jpgC tables, for data that starts at SOS
-	if jpgC, ok := h.itemProperty(it.id, fourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
+	if jpgC, ok := h.itemProperty(it.id, bmff.FourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
 		// The scan walker needs the frame header and tables, which
 		// the property holds; its APPn and COM are reported with it.
-		tables, err := jpegTables(jpgC.payload, new(Report))
+		tables, err := jpegTables(jpgC.Payload, new(Report))
 		if err != nil {
 			return nil, fmt.Errorf("'jpgC': %w", err)
 		}
@@ -557,7 +559,7 @@ func (h *heifFile) checkRewrittenOverlaps() error {
 		return it.keep, rw
 	}, func(x, y itemRun) bool { return x.id != y.id && (x.marked || y.marked) })
 	if ok {
-		return errorAt(h.items[b.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
+		return bmff.ErrorAt(h.items[b.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
 	}
 	return nil
 }

@@ -8,15 +8,17 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
 
 // isImage reports whether t is an image item type.
-func isImage(t fourCC) bool { return heifImageTypes[t] }
+func isImage(t bmff.FourCC) bool { return heifImageTypes[t] }
 
 // isMetadata reports whether t is a metadata item type.
-func isMetadata(t fourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
+func isMetadata(t bmff.FourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
 
 // heifNeedRefs are the reference types by which an image needs other
 // items to display (23008-12 §6.4 and §6.6): the inputs of a derived
@@ -24,7 +26,7 @@ func isMetadata(t fourCC) bool { return t == itemExif || t == itemMime || t == i
 // image was multiplied with, and the tile base track of an HEVC tile.
 // References of other types are left out of the new file; what they point
 // to stays only if something else keeps it.
-var heifNeedRefs = map[fourCC]bool{
+var heifNeedRefs = map[bmff.FourCC]bool{
 	{'d', 'i', 'm', 'g'}: true,
 	{'b', 'a', 's', 'e'}: true,
 	{'p', 'r', 'e', 'm'}: true,
@@ -33,7 +35,7 @@ var heifNeedRefs = map[fourCC]bool{
 
 // groupAltr is the alternatives entity group (14496-12 §8.18.3.1): a
 // reader displays one of its entities.
-var groupAltr = fourCC{'a', 'l', 't', 'r'}
+var groupAltr = bmff.FourCC{'a', 'l', 't', 'r'}
 
 // decideItems marks the items Scrub keeps: the primary item, every image
 // that is not hidden, a thumbnail or an auxiliary image, the images of
@@ -69,9 +71,9 @@ func (h *heifFile) decideItems() error {
 	}
 	switch p := h.items[h.primary]; {
 	case isMetadata(p.typ):
-		return errorAt(h.meta.off, nil, "primary item %d is a %q metadata item", p.id, p.typ)
+		return bmff.ErrorAt(h.meta.Offset, nil, "primary item %d is a %q metadata item", p.id, p.typ)
 	case !isImage(p.typ):
-		return errorAt(h.meta.off, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.id, p.typ)
+		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.id, p.typ)
 	}
 	var queue []*heifItem
 	mark := func(it *heifItem) {
@@ -105,11 +107,11 @@ func (h *heifFile) decideItems() error {
 			switch {
 			case dep == nil && h.groupIDs[id]:
 			case dep == nil:
-				return errorAt(h.meta.off, nil, "item %d refers to item %d, which does not exist", it.id, id)
+				return bmff.ErrorAt(h.meta.Offset, nil, "item %d refers to item %d, which does not exist", it.id, id)
 			case isMetadata(dep.typ):
-				return errorAt(h.meta.off, nil, "image item %d is made from %q metadata item %d", it.id, dep.typ, id)
+				return bmff.ErrorAt(h.meta.Offset, nil, "image item %d is made from %q metadata item %d", it.id, dep.typ, id)
 			case !isImage(dep.typ):
-				return errorAt(h.meta.off, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.id, id, dep.typ)
+				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.id, id, dep.typ)
 			default:
 				mark(dep)
 			}
@@ -131,7 +133,7 @@ func (h *heifFile) decideItems() error {
 			case it == nil || it.keep:
 				ids = append(ids, id)
 			case g.typ != groupAltr || !isImage(it.typ):
-				return errorAt(h.meta.off, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
+				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
 			}
 		}
 		g.ids = ids
@@ -156,7 +158,7 @@ func (h *heifFile) checkOverlaps() error {
 		if a.marked {
 			a, b = b, a
 		}
-		return errorAt(h.items[a.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
+		return bmff.ErrorAt(h.items[a.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
 	}
 	return nil
 }
@@ -215,7 +217,7 @@ func (h *heifFile) overlap(use func(*heifItem) (use, marked bool), clash func(a,
 // itself. (Across types a loop is normal: an image refers to its alpha
 // plane with 'prem', the alpha plane to the image with 'auxl'.)
 func (h *heifFile) checkCycles() error {
-	byType := make(map[fourCC]map[uint32][]uint32)
+	byType := make(map[bmff.FourCC]map[uint32][]uint32)
 	for _, ref := range h.refs {
 		g := byType[ref.typ]
 		if g == nil {
@@ -254,7 +256,7 @@ func (h *heifFile) checkCycles() error {
 			}
 		}
 		if removed < len(indeg) {
-			return errorAt(h.meta.off, nil, "%q item references form a loop", typ)
+			return bmff.ErrorAt(h.meta.Offset, nil, "%q item references form a loop", typ)
 		}
 	}
 	return nil
@@ -281,7 +283,7 @@ func (h *heifFile) decideProperties() error {
 					continue
 				}
 				if int(a.index) > n {
-					return errorAt(h.meta.off, nil, "item %d is associated with property %d of %d", e.id, a.index, n)
+					return bmff.ErrorAt(h.meta.Offset, nil, "item %d is associated with property %d of %d", e.id, a.index, n)
 				}
 				used[a.index-1] = true
 				essential[a.index-1] = essential[a.index-1] || a.essential
@@ -295,28 +297,28 @@ func (h *heifFile) decideProperties() error {
 	for i, p := range h.props {
 		keep := false
 		switch {
-		case p.typ == propUdes || p.typ == propCrtt || p.typ == propMdft || p.typ == propAltt:
+		case p.Type == propUdes || p.Type == propCrtt || p.Type == propMdft || p.Type == propAltt:
 			h.reportProperty(p)
-		case p.typ == propColr && isICC(p) && h.opts.DropColorProfile:
+		case p.Type == propColr && isICC(p) && h.opts.DropColorProfile:
 			if used[i] {
-				h.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(p.payload)))
+				h.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(p.Payload)))
 			}
-		case heifKeptProperties[p.typ] && used[i]:
+		case heifKeptProperties[p.Type] && used[i]:
 			b, err := h.rebuildProperty(p, essential[i])
 			if err != nil {
 				return err
 			}
 			h.newProps[i], keep = b, b != nil
-		case heifKeptProperties[p.typ]:
+		case heifKeptProperties[p.Type]:
 			// Properties only removed items used go with them; one that
 			// no item uses is not shown by any reader.
 			if !assigned[i] {
-				h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(property %d, used by no item, %d bytes)", i+1, len(p.payload)))
+				h.rep.add(Embedded, "HEIF ipco", p.Type.String(), fmt.Sprintf("(property %d, used by no item, %d bytes)", i+1, len(p.Payload)))
 			}
 		case essential[i]:
-			return errorAt(p.off, ErrUnsupportedFeature, "essential property %q is not understood", p.typ)
+			return bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "essential property %q is not understood", p.Type)
 		default:
-			h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
+			h.rep.add(Embedded, "HEIF ipco", p.Type.String(), fmt.Sprintf("(%d bytes)", len(p.Payload)))
 		}
 		if keep {
 			h.keepProp[i] = true
@@ -338,38 +340,38 @@ func (h *heifFile) keepEntry(id uint32) bool {
 
 // isICC reports whether a 'colr' property holds an ICC profile
 // (14496-12 §12.1.5: colour_type 'prof' or 'rICC').
-func isICC(p box) bool {
-	return len(p.payload) >= 4 && (string(p.payload[:4]) == "prof" || string(p.payload[:4]) == "rICC")
+func isICC(p bmff.Box) bool {
+	return len(p.Payload) >= 4 && (string(p.Payload[:4]) == "prof" || string(p.Payload[:4]) == "rICC")
 }
 
 // reportProperty reports a metadata property.
-func (h *heifFile) reportProperty(p box) {
-	c := newCursor(p)
-	c.fullBox()
-	container := "HEIF " + p.typ.String()
+func (h *heifFile) reportProperty(p bmff.Box) {
+	c := bmff.NewCursor(p)
+	c.FullBox()
+	container := "HEIF " + p.Type.String()
 	before := h.rep.count()
-	switch p.typ {
+	switch p.Type {
 	case propUdes: // lang, name, description, tags
-		c.str()
+		c.UTF8String()
 		for _, tag := range []string{"Name", "Description", "Tags"} {
-			if v := c.str(); v != "" && c.err == nil {
+			if v := c.UTF8String(); v != "" && c.Err() == nil {
 				h.rep.add(Text, container, tag, v)
 			}
 		}
 	case propAltt: // alt_text, alt_lang
-		if v := c.str(); v != "" && c.err == nil {
+		if v := c.UTF8String(); v != "" && c.Err() == nil {
 			h.rep.add(Text, container, "AltText", v)
 		}
 	case propCrtt, propMdft:
 		// Microseconds since 1904-01-01 00:00 UTC.
-		us := c.u64()
-		if c.err == nil {
-			tag := map[fourCC]string{propCrtt: "CreationTime", propMdft: "ModificationTime"}[p.typ]
+		us := c.U64()
+		if c.Err() == nil {
+			tag := map[bmff.FourCC]string{propCrtt: "CreationTime", propMdft: "ModificationTime"}[p.Type]
 			h.rep.add(Time, container, tag, mp4Time(us))
 		}
 	}
 	if h.rep.count() == before {
-		h.rep.add(Other, container, p.typ.String(), fmt.Sprintf("(%d bytes)", len(p.payload)))
+		h.rep.add(Other, container, p.Type.String(), fmt.Sprintf("(%d bytes)", len(p.Payload)))
 	}
 }
 
@@ -442,13 +444,13 @@ func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
 				continue
 			}
 			for _, a := range e.assocs {
-				if a.index == 0 || int(a.index) > len(h.props) || h.props[a.index-1].typ != propIspe {
+				if a.index == 0 || int(a.index) > len(h.props) || h.props[a.index-1].Type != propIspe {
 					continue
 				}
-				c := newCursor(h.props[a.index-1])
-				c.fullBox()
-				w, ht = c.u32(), c.u32()
-				return w, ht, c.err == nil
+				c := bmff.NewCursor(h.props[a.index-1])
+				c.FullBox()
+				w, ht = c.U32(), c.U32()
+				return w, ht, c.Err() == nil
 			}
 		}
 	}
@@ -652,7 +654,7 @@ func (h *heifFile) reportUnreferenced() {
 	}
 	sp := unionOf(all)
 	for _, m := range h.mdats {
-		start, end := uint64(m.payloadOff()), uint64(m.end())
+		start, end := uint64(m.PayloadOffset()), uint64(m.End())
 		covered := uint64(0)
 		for _, s := range sp {
 			if lo, hi := max(s.start, start), min(s.end, end); lo < hi {
@@ -660,7 +662,7 @@ func (h *heifFile) reportUnreferenced() {
 			}
 		}
 		if free := end - start - covered; free > 0 {
-			h.rep.add(Other, "HEIF mdat", "Unreferenced", fmt.Sprintf("(%d bytes at offset %d that no item uses)", free, m.off))
+			h.rep.add(Other, "HEIF mdat", "Unreferenced", fmt.Sprintf("(%d bytes at offset %d that no item uses)", free, m.Offset))
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Planted markers: for every structure of a HEIF file that Scrub keeps,
@@ -36,6 +38,13 @@ func utf16Bytes16(s string, order binary.AppendByteOrder) []byte {
 		b = order.AppendUint16(b, u)
 	}
 	return b
+}
+
+// rawBox builds a box with a compact header.
+func rawBox(typ string, payload ...[]byte) []byte {
+	p := bytes.Join(payload, nil)
+	b := binary.BigEndian.AppendUint32(nil, uint32(8+len(p)))
+	return append(append(b, typ...), p...)
 }
 
 // seiNAL is an HEVC prefix SEI NAL unit (type 39) holding one user data
@@ -412,7 +421,7 @@ func TestNALConfigRebuild(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &heifFile{scrubber: &scrubber{rep: new(Report), opts: new(Options)}}
-			p, ok := newBoxReader(tt.prop, 0, false).next()
+			p, ok := bmff.NewReader(tt.prop, 0, false).Next()
 			if !ok {
 				t.Fatal("no box")
 			}
@@ -431,7 +440,7 @@ func TestNALConfigRebuild(t *testing.T) {
 	// Configurations Scrub does not rebuild are refused, not copied.
 	for _, typ := range []string{"evcC", "j2kH", "uncC", "cmpd", "oinf"} {
 		h := &heifFile{scrubber: &scrubber{rep: new(Report), opts: new(Options)}}
-		p, _ := newBoxReader(rawBox(typ, marker), 0, false).next()
+		p, _ := bmff.NewReader(rawBox(typ, marker), 0, false).Next()
 		if _, err := h.rebuildProperty(p, false); !errors.Is(err, ErrUnsupportedFeature) {
 			t.Errorf("%s: %v, want ErrUnsupportedFeature", typ, err)
 		}

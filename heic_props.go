@@ -3,6 +3,8 @@ package exifscrub
 import (
 	"errors"
 	"fmt"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Item properties, rebuilt from their fields. A property is copied only
@@ -14,7 +16,7 @@ import (
 // FullBox (written as version 0, flags 0), the size of the fields after
 // the version and flags, and a mask applied to a one-byte field whose
 // other bits are reserved (0 for none).
-var heifFixedProps = map[fourCC]struct {
+var heifFixedProps = map[bmff.FourCC]struct {
 	full bool
 	size int
 	mask byte
@@ -58,121 +60,121 @@ var auxDepth = map[string]bool{
 // rebuildProperty writes a kept property from its fields. It returns nil
 // for a property that goes, an error for one that is truncated or, being
 // essential, cannot be written.
-func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
-	spec, ok := heifFixedProps[p.typ]
-	var w boxWriter
+func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
+	spec, ok := heifFixedProps[p.Type]
+	var w bmff.Writer
 	if !ok {
 		// A property that says how to decode an image but whose fields
 		// Scrub does not rebuild (EVC and JPEG 2000 configurations,
 		// uncompressed image layouts, layered HEVC operating points)
 		// would have to be copied whole, and could carry anything: the
 		// file is refused instead.
-		return nil, errorAt(p.off, ErrUnsupportedFeature, "property %q: its fields are not rebuilt, and it is not copied whole", p.typ)
+		return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "property %q: its fields are not rebuilt, and it is not copied whole", p.Type)
 	}
-	c := newCursor(p)
+	c := bmff.NewCursor(p)
 	if spec.full {
 		// Version 0 is the one whose fields are known; a property of
 		// another version is dropped, or refused if essential.
-		if v, _ := c.fullBox(); c.err == nil && v != 0 {
+		if v, _ := c.FullBox(); c.Err() == nil && v != 0 {
 			if essential {
-				return nil, errorAt(p.off, ErrUnsupportedFeature, "essential property %q version %d", p.typ, v)
+				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "essential property %q version %d", p.Type, v)
 			}
-			h.rep.add(Embedded, "HEIF ipco", p.typ.String(), fmt.Sprintf("(version %d, %d bytes)", v, len(p.payload)))
+			h.rep.add(Embedded, "HEIF ipco", p.Type.String(), fmt.Sprintf("(version %d, %d bytes)", v, len(p.Payload)))
 			return nil, nil
 		}
-		w.startFull(p.typ, 0, 0)
+		w.StartFull(p.Type, 0, 0)
 	} else {
-		w.start(p.typ)
+		w.Start(p.Type)
 	}
 	keep := true
-	switch p.typ {
-	case fourCC{'p', 'i', 'x', 'i'}:
-		n := c.u8()
-		w.u8(n)
-		w.bytes(c.take(int(n)))
-	case fourCC{'a', '1', 'l', 'x'}:
-		large := c.u8() & 1
-		w.u8(large)
+	switch p.Type {
+	case bmff.FourCC{'p', 'i', 'x', 'i'}:
+		n := c.U8()
+		w.U8(n)
+		w.Append(c.Take(int(n)))
+	case bmff.FourCC{'a', '1', 'l', 'x'}:
+		large := c.U8() & 1
+		w.U8(large)
 		for i := 0; i < 3; i++ {
-			w.bytes(c.take(2 + 2*int(large)))
+			w.Append(c.Take(2 + 2*int(large)))
 		}
-	case fourCC{'c', 'c', 'l', 'v'}:
-		f := c.u8()
-		w.u8(f & 0xfc)
+	case bmff.FourCC{'c', 'c', 'l', 'v'}:
+		f := c.U8()
+		w.U8(f & 0xfc)
 		if f&0x20 != 0 { // ccv_primaries_present_flag
-			w.bytes(c.take(24))
+			w.Append(c.Take(24))
 		}
 		for _, bit := range []byte{0x10, 0x08, 0x04} { // min, max, avg luminance
 			if f&bit != 0 {
-				w.bytes(c.take(4))
+				w.Append(c.Take(4))
 			}
 		}
-	case fourCC{'r', 'r', 'e', 'f'}:
-		n := c.u8()
-		w.u8(n)
-		w.bytes(c.take(4 * int(n)))
-	case fourCC{'a', 'u', 'x', 'C'}:
-		typ := c.str()
-		w.bytes([]byte(typ))
-		w.u8(0)
+	case bmff.FourCC{'r', 'r', 'e', 'f'}:
+		n := c.U8()
+		w.U8(n)
+		w.Append(c.Take(4 * int(n)))
+	case bmff.FourCC{'a', 'u', 'x', 'C'}:
+		typ := c.UTF8String()
+		w.Append([]byte(typ))
+		w.U8(0)
 		if auxDepth[typ] {
-			w.bytes(c.take(c.left()))
-		} else if c.left() > 0 && c.err == nil {
-			h.rep.add(Embedded, "HEIF auxC", "AuxiliarySubtype", fmt.Sprintf("(%d bytes after %q)", c.left(), typ))
-			c.take(c.left())
+			w.Append(c.Take(c.Left()))
+		} else if c.Left() > 0 && c.Err() == nil {
+			h.rep.add(Embedded, "HEIF auxC", "AuxiliarySubtype", fmt.Sprintf("(%d bytes after %q)", c.Left(), typ))
+			c.Take(c.Left())
 		}
-	case fourCC{'c', 'o', 'l', 'r'}:
+	case bmff.FourCC{'c', 'o', 'l', 'r'}:
 		var err error
 		if keep, err = writeColr(h.rep, "HEIF colr", &w, c); err != nil {
-			return nil, errorAt(p.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
+			return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
 		}
 	case propHvcC, propAvcC, propLhvC, propVvcC:
-		h.writeNALConfig(&w, c, p.typ)
-	case fourCC{'j', 'p', 'g', 'C'}:
+		h.writeNALConfig(&w, c, p.Type)
+	case bmff.FourCC{'j', 'p', 'g', 'C'}:
 		// The JPEG header for items whose data starts at SOS: marker
 		// segments, of which APPn and COM are metadata (T.81 B.2.4.5,
 		// B.2.4.6) and go.
-		b, err := jpegTables(c.take(c.left()), h.rep)
+		b, err := jpegTables(c.Take(c.Left()), h.rep)
 		if err != nil {
-			return nil, errorAt(p.off, ErrUnsupportedFeature, "'jpgC': %v", err)
+			return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'jpgC': %v", err)
 		}
-		w.bytes(b)
-	case fourCC{'a', 'v', '1', 'C'}:
+		w.Append(b)
+	case bmff.FourCC{'a', 'v', '1', 'C'}:
 		// marker and version, profile and level, tier to chroma sample
 		// position, and 3 reserved bits before the presentation delay.
-		b := c.take(4)
-		if c.err == nil {
+		b := c.Take(4)
+		if c.Err() == nil {
 			if b[0] != 0x81 {
-				return nil, errorAt(p.off, ErrUnsupportedFeature, "'av1C' version byte %#x", b[0])
+				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'av1C' version byte %#x", b[0])
 			}
-			w.bytes([]byte{b[0], b[1], b[2], b[3] & 0x1f})
+			w.Append([]byte{b[0], b[1], b[2], b[3] & 0x1f})
 			rm := make(removals)
-			obus, err := filterOBUs(c.take(c.left()), true, "HEIF av1C", rm)
+			obus, err := filterOBUs(c.Take(c.Left()), true, "HEIF av1C", rm)
 			if err != nil {
-				return nil, errorAt(p.off, ErrUnsupportedFeature, "'av1C': %v", err)
+				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'av1C': %v", err)
 			}
 			rm.report(h.rep)
-			w.bytes(obus)
+			w.Append(obus)
 		}
 	default:
-		b := c.take(spec.size)
-		if c.err == nil && spec.mask != 0 {
+		b := c.Take(spec.size)
+		if c.Err() == nil && spec.mask != 0 {
 			b = []byte{b[0] & spec.mask}
 		}
-		w.bytes(b)
+		w.Append(b)
 	}
-	if c.err != nil {
-		return nil, c.err
+	if c.Err() != nil {
+		return nil, c.Err()
 	}
 	if !keep {
 		if essential {
-			return nil, errorAt(p.off, ErrUnsupportedFeature, "essential property %q cannot be rebuilt", p.typ)
+			return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "essential property %q cannot be rebuilt", p.Type)
 		}
 		return nil, nil
 	}
 	h.reportTrailing(c)
-	w.end()
-	return w.b, w.err
+	w.End()
+	return w.Bytes(), w.Err()
 }
 
 // writeColr writes the fields of a colour information box (14496-12
@@ -183,18 +185,18 @@ func (h *heifFile) rebuildProperty(p box, essential bool) ([]byte, error) {
 // use, and other colour types, are dropped and reported as found in
 // container; one that would be used but cannot be rebuilt is an error.
 // HEIF item properties and video sample entries share it.
-func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, error) {
-	typ := c.fourCC()
-	w.bytes(typ[:])
+func writeColr(rep *Report, container string, w *bmff.Writer, c *bmff.Cursor) (bool, error) {
+	typ := c.FourCC()
+	w.Append(typ[:])
 	switch typ {
-	case fourCC{'n', 'c', 'l', 'x'}:
-		w.bytes(c.take(6))
-		w.u8(c.u8() & 0x80)
-	case fourCC{'n', 'c', 'l', 'c'}:
-		w.bytes(c.take(6))
-	case fourCC{'p', 'r', 'o', 'f'}, fourCC{'r', 'I', 'C', 'C'}:
-		p := c.take(c.left())
-		if c.err != nil {
+	case bmff.FourCC{'n', 'c', 'l', 'x'}:
+		w.Append(c.Take(6))
+		w.U8(c.U8() & 0x80)
+	case bmff.FourCC{'n', 'c', 'l', 'c'}:
+		w.Append(c.Take(6))
+	case bmff.FourCC{'p', 'r', 'o', 'f'}, bmff.FourCC{'r', 'I', 'C', 'C'}:
+		p := c.Take(c.Left())
+		if c.Err() != nil {
 			return false, nil
 		}
 		reportICC(rep, "ICC_Profile", p)
@@ -205,12 +207,12 @@ func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, er
 		case err != nil:
 			return false, nil // reported by reportICC
 		}
-		w.bytes(out)
+		w.Append(out)
 	default:
-		if c.err == nil {
-			rep.add(Embedded, container, typ.String(), fmt.Sprintf("(%d bytes)", c.left()))
+		if c.Err() == nil {
+			rep.add(Embedded, container, typ.String(), fmt.Sprintf("(%d bytes)", c.Left()))
 		}
-		c.take(c.left())
+		c.Take(c.Left())
 		return false, nil
 	}
 	return true, nil
@@ -220,7 +222,7 @@ func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, er
 // (ISO/IEC 14496-15: 'avcC' §5.3.3.1, 'hvcC' §8.3.3.1, 'lhvC' §9.6.3,
 // 'vvcC' §11.2.4.2) with its parameter sets and HDR SEI, reserved bits set
 // as the standard has them, and nothing after.
-func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
+func (h *heifFile) writeNALConfig(w *bmff.Writer, c *bmff.Cursor, typ bmff.FourCC) {
 	rm := make(removals)
 	container := "HEIF " + typ.String()
 	codec := hevcCodec
@@ -232,13 +234,13 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 	}
 	// nal copies one unit, if it is kept, and says whether it was.
 	nal := func() bool {
-		n := int(c.u16())
-		b := c.take(n)
-		if c.err != nil {
+		n := int(c.U16())
+		b := c.Take(n)
+		if c.Err() != nil {
 			return false
 		}
 		if n < codec.hdrLen {
-			c.fail(nil, "NAL unit of %d bytes", n)
+			c.Fail(nil, "NAL unit of %d bytes", n)
 			return false
 		}
 		t := codec.typ(b)
@@ -251,12 +253,12 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 				return false
 			}
 		}
-		w.u16(uint16(len(b)))
-		w.bytes(b)
+		w.U16(uint16(len(b)))
+		w.Append(b)
 		return true
 	}
 	nals := func(count int) (kept int) {
-		for i := 0; i < count && c.err == nil; i++ {
+		for i := 0; i < count && c.Err() == nil; i++ {
 			if nal() {
 				kept++
 			}
@@ -265,8 +267,8 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 	}
 	switch typ {
 	case propHvcC:
-		b := c.take(22)
-		if c.err != nil {
+		b := c.Take(22)
+		if c.Err() != nil {
 			return
 		}
 		hdr := append([]byte(nil), b...)
@@ -275,44 +277,44 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 		hdr[16] |= 0xfc
 		hdr[17] |= 0xf8
 		hdr[18] |= 0xf8
-		w.bytes(hdr)
+		w.Append(hdr)
 		h.nalArrays(w, c, 0xbf, nil, nals)
 	case propLhvC:
 		// configurationVersion, then reserved bits (1) before
 		// min_spatial_segmentation_idc, parallelismType and
 		// numTemporalLayers.
-		b := c.take(5)
-		if c.err != nil {
+		b := c.Take(5)
+		if c.Err() != nil {
 			return
 		}
-		w.bytes([]byte{b[0], b[1] | 0xf0, b[2], b[3] | 0xfc, b[4] | 0xc0})
+		w.Append([]byte{b[0], b[1] | 0xf0, b[2], b[3] | 0xfc, b[4] | 0xc0})
 		h.nalArrays(w, c, 0xbf, nil, nals)
 	case propVvcC:
 		h.writeVVCHeader(w, c)
 		// DCI and OPI arrays hold one unit and no count (§11.2.4.2.2).
 		h.nalArrays(w, c, 0x9f, func(t int) bool { return t != 12 && t != 13 }, nals)
 	default:
-		b := c.take(6)
-		if c.err != nil {
+		b := c.Take(6)
+		if c.Err() != nil {
 			return
 		}
-		w.bytes([]byte{b[0], b[1], b[2], b[3], b[4] | 0xfc})
-		at := len(w.b)
-		w.u8(0)
-		w.b[at] = 0xe0 | byte(nals(int(b[5]&0x1f))) // 3 reserved bits, numOfSequenceParameterSets
-		n := c.u8()
-		at = len(w.b)
-		w.u8(0)
-		w.b[at] = byte(nals(int(n)))
+		w.Append([]byte{b[0], b[1], b[2], b[3], b[4] | 0xfc})
+		at := w.Len()
+		w.U8(0)
+		w.PutUintN(at, 1, uint64(0xe0|byte(nals(int(b[5]&0x1f))))) // 3 reserved bits, numOfSequenceParameterSets
+		n := c.U8()
+		at = w.Len()
+		w.U8(0)
+		w.PutUintN(at, 1, uint64(nals(int(n))))
 		// §5.3.3.1.2: the High profiles add chroma format, bit depths
 		// and SPS extensions, which some writers leave out.
-		if p := b[1]; (p == 100 || p == 110 || p == 122 || p == 144) && c.left() >= 4 {
-			ext := c.take(3)
-			w.bytes([]byte{ext[0] | 0xfc, ext[1] | 0xf8, ext[2] | 0xf8})
-			n := c.u8()
-			at = len(w.b)
-			w.u8(0)
-			w.b[at] = byte(nals(int(n)))
+		if p := b[1]; (p == 100 || p == 110 || p == 122 || p == 144) && c.Left() >= 4 {
+			ext := c.Take(3)
+			w.Append([]byte{ext[0] | 0xfc, ext[1] | 0xf8, ext[2] | 0xf8})
+			n := c.U8()
+			at = w.Len()
+			w.U8(0)
+			w.PutUintN(at, 1, uint64(nals(int(n))))
 		}
 	}
 	rm.report(h.rep)
@@ -323,32 +325,32 @@ func (h *heifFile) writeNALConfig(w *boxWriter, c *cursor, typ fourCC) {
 // completeness, reserved bits (cleared by mask) and NAL unit type, a count
 // of units (if counted says the type has one; nil: all do) and the units.
 // An array left with no unit is dropped.
-func (h *heifFile) nalArrays(w *boxWriter, c *cursor, mask byte, counted func(t int) bool, nals func(int) int) {
-	n := c.u8()
-	arraysAt := len(w.b)
-	w.u8(0)
+func (h *heifFile) nalArrays(w *bmff.Writer, c *bmff.Cursor, mask byte, counted func(t int) bool, nals func(int) int) {
+	n := c.U8()
+	arraysAt := w.Len()
+	w.U8(0)
 	arrays := 0
-	for i := 0; i < int(n) && c.err == nil; i++ {
-		a := c.u8()
+	for i := 0; i < int(n) && c.Err() == nil; i++ {
+		a := c.U8()
 		count, hasCount := 1, counted == nil || counted(int(a&0x1f))
-		at := len(w.b)
-		w.u8(a & mask)
+		at := w.Len()
+		w.U8(a & mask)
 		if hasCount {
-			count = int(c.u16())
-			w.u16(0)
+			count = int(c.U16())
+			w.U16(0)
 		}
 		kept := nals(count)
 		if kept == 0 {
-			w.b = w.b[:at] // no unit left: no array
+			w.Truncate(at) // no unit left: no array
 			continue
 		}
 		if hasCount {
-			w.putUintN(at+1, 2, uint64(kept))
+			w.PutUintN(at+1, 2, uint64(kept))
 		}
 		arrays++
 	}
-	if c.err == nil {
-		w.b[arraysAt] = byte(arrays)
+	if c.Err() == nil {
+		w.PutUintN(arraysAt, 1, uint64(arrays))
 	}
 }
 
@@ -357,44 +359,44 @@ func (h *heifFile) nalArrays(w *boxWriter, c *cursor, mask byte, counted func(t 
 // and when present the output layer set, sublayers, chroma format, bit
 // depth, profile, tier and level (VvcPTLRecord), picture size and frame
 // rate.
-func (h *heifFile) writeVVCHeader(w *boxWriter, c *cursor) {
-	b0 := c.u8()
-	w.u8(b0 | 0xf8)
-	if b0&1 == 0 || c.err != nil { // ptl_present_flag
+func (h *heifFile) writeVVCHeader(w *bmff.Writer, c *bmff.Cursor) {
+	b0 := c.U8()
+	w.U8(b0 | 0xf8)
+	if b0&1 == 0 || c.Err() != nil { // ptl_present_flag
 		return
 	}
-	b := c.take(3) // ols_idx(9) num_sublayers(3) constant_frame_rate(2) chroma_format_idc(2) bit_depth_minus8(3) reserved(5)
-	if c.err != nil {
+	b := c.Take(3) // ols_idx(9) num_sublayers(3) constant_frame_rate(2) chroma_format_idc(2) bit_depth_minus8(3) reserved(5)
+	if c.Err() != nil {
 		return
 	}
-	w.bytes([]byte{b[0], b[1], b[2] | 0x1f})
+	w.Append([]byte{b[0], b[1], b[2] | 0x1f})
 	sublayers := int(b[1]>>4) & 7
 	// VvcPTLRecord: 2 reserved bits and num_bytes_constraint_info, profile
 	// and tier, level, then the constraint info bytes (which start with
 	// two flags).
-	ptl := c.take(3)
-	if c.err != nil {
+	ptl := c.Take(3)
+	if c.Err() != nil {
 		return
 	}
 	nInfo := int(ptl[0] & 0x3f)
-	w.bytes([]byte{ptl[0] & 0x3f, ptl[1], ptl[2]})
-	w.bytes(c.take(nInfo))
+	w.Append([]byte{ptl[0] & 0x3f, ptl[1], ptl[2]})
+	w.Append(c.Take(nInfo))
 	if sublayers > 1 {
 		// ptl_sublayer_level_present_flag for sublayers-2 down to 0,
 		// then reserved zero bits to the byte's end.
-		f := c.u8()
+		f := c.U8()
 		f &= byte(0xff << (9 - sublayers))
-		w.u8(f)
+		w.U8(f)
 		for i := 0; i < sublayers-1; i++ {
 			if f&(0x80>>i) != 0 {
-				w.u8(c.u8()) // sublayer_level_idc
+				w.U8(c.U8()) // sublayer_level_idc
 			}
 		}
 	}
-	subProfiles := c.u8()
-	w.u8(subProfiles)
-	w.bytes(c.take(4 * int(subProfiles)))
-	w.bytes(c.take(6)) // max_picture_width, max_picture_height, avg_frame_rate
+	subProfiles := c.U8()
+	w.U8(subProfiles)
+	w.Append(c.Take(4 * int(subProfiles)))
+	w.Append(c.Take(6)) // max_picture_width, max_picture_height, avg_frame_rate
 }
 
 // jpegTables returns the marker segments of a JPEG header without its APPn

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 func TestDetectHEIF(t *testing.T) {
@@ -423,9 +425,9 @@ func loadHEIFSource(t testing.TB, name string) heifSource {
 				continue
 			}
 			for _, a := range e.assocs {
-				var w boxWriter
-				w.copyBox(h.props[a.index-1])
-				src.props = append(src.props, w.b)
+				var w bmff.Writer
+				w.CopyBox(h.props[a.index-1])
+				src.props = append(src.props, w.Bytes())
 			}
 		}
 	}
@@ -523,73 +525,73 @@ func (f *testHEIF) build() []byte {
 		places[it.id] = ps
 	}
 	ftyp := rawBox("ftyp", []byte(f.brand), []byte{0, 0, 0, 0}, []byte("mif1"+f.brand+strings.Join(f.brands, "")))
-	var mdatHdr boxWriter
+	var mdatHdr bmff.Writer
 	if f.largeMdat {
-		mdatHdr.u32(1)
-		mdatHdr.bytes([]byte("mdat"))
-		mdatHdr.u64(uint64(16 + len(mdat)))
+		mdatHdr.U32(1)
+		mdatHdr.Append([]byte("mdat"))
+		mdatHdr.U64(uint64(16 + len(mdat)))
 	} else {
-		mdatHdr.header(boxMdat, nil, uint64(len(mdat)))
+		mdatHdr.Header(bmff.BoxMdat, nil, uint64(len(mdat)))
 	}
 	meta := func(mdatStart uint64) []byte {
-		var w boxWriter
-		w.startFull(boxMeta, 0, 0)
-		w.startFull(boxHdlr, 0, 0)
-		w.u32(0)
-		w.bytes([]byte("pict"))
-		w.bytes(make([]byte, 12))
+		var w bmff.Writer
+		w.StartFull(bmff.BoxMeta, 0, 0)
+		w.StartFull(bmff.BoxHdlr, 0, 0)
+		w.U32(0)
+		w.Append([]byte("pict"))
+		w.Append(make([]byte, 12))
 		if f.hdlrName == "" {
-			w.bytes([]byte("test\x00"))
+			w.Append([]byte("test\x00"))
 		} else {
-			w.bytes([]byte(f.hdlrName + "\x00"))
+			w.Append([]byte(f.hdlrName + "\x00"))
 		}
-		w.end()
-		w.bytes(f.dinf)
+		w.End()
+		w.Append(f.dinf)
 		idSize := 2
 		if f.wide {
 			idSize = 4
 		}
-		w.startFull(boxPitm, uint8(idSize/4), 0)
-		w.uintN(idSize, uint64(f.primary))
-		w.end()
-		w.startFull(boxIinf, 0, 0)
+		w.StartFull(boxPitm, uint8(idSize/4), 0)
+		w.UintN(idSize, uint64(f.primary))
+		w.End()
+		w.StartFull(boxIinf, 0, 0)
 		var declared []testItem
 		for _, it := range f.items {
 			if !it.undeclared {
 				declared = append(declared, it)
 			}
 		}
-		w.u16(uint16(len(declared)))
+		w.U16(uint16(len(declared)))
 		for _, it := range declared {
 			flags := uint32(0)
 			if it.hidden {
 				flags = 1
 			}
-			w.startFull(boxInfe, uint8(2+idSize/4), flags)
-			w.uintN(idSize, uint64(it.id))
+			w.StartFull(boxInfe, uint8(2+idSize/4), flags)
+			w.UintN(idSize, uint64(it.id))
 			if it.protected {
-				w.u16(1)
+				w.U16(1)
 			} else {
-				w.u16(0)
+				w.U16(0)
 			}
-			w.bytes([]byte(fmt.Sprintf("%-4s", it.typ)))
-			w.bytes([]byte(it.name + "\x00"))
+			w.Append([]byte(fmt.Sprintf("%-4s", it.typ)))
+			w.Append([]byte(it.name + "\x00"))
 			if it.typ == "mime" {
-				w.bytes([]byte(it.ctype + "\x00"))
+				w.Append([]byte(it.ctype + "\x00"))
 			}
-			w.end()
+			w.End()
 		}
-		w.end()
+		w.End()
 		if len(idat) > 0 {
-			w.start(boxIdat)
-			w.bytes(idat)
-			w.end()
+			w.Start(boxIdat)
+			w.Append(idat)
+			w.End()
 		}
 		offSize, lenSize, baseSize, indexSize := f.sizes[0], f.sizes[1], f.sizes[2], f.sizes[3]
 		v := f.ilocVersion
-		w.startFull(boxIloc, v, 0)
-		w.u8(uint8(offSize<<4 | lenSize))
-		w.u8(uint8(baseSize<<4 | indexSize))
+		w.StartFull(boxIloc, v, 0)
+		w.U8(uint8(offSize<<4 | lenSize))
+		w.U8(uint8(baseSize<<4 | indexSize))
 		var locs []testItem
 		for _, it := range f.items {
 			if !it.noLoc {
@@ -597,20 +599,20 @@ func (f *testHEIF) build() []byte {
 			}
 		}
 		if v < 2 {
-			w.u16(uint16(len(locs)))
+			w.U16(uint16(len(locs)))
 		} else {
-			w.u32(uint32(len(locs)))
+			w.U32(uint32(len(locs)))
 		}
 		for _, it := range locs {
 			if v < 2 {
-				w.u16(uint16(it.id))
+				w.U16(uint16(it.id))
 			} else {
-				w.u32(it.id)
+				w.U32(it.id)
 			}
 			if v >= 1 {
-				w.u16(uint16(it.method))
+				w.U16(uint16(it.method))
 			}
-			w.u16(it.dataRef)
+			w.U16(it.dataRef)
 			var base uint64 // where offsets count from
 			if it.method == 0 {
 				base = mdatStart
@@ -620,50 +622,50 @@ func (f *testHEIF) build() []byte {
 				if offSize == 0 && len(ps) > 0 {
 					base += ps[0].off // extents hold no offset (only one extent works)
 				}
-				w.uintN(baseSize, base)
+				w.UintN(baseSize, base)
 				base = 0
 				if offSize == 0 && len(ps) > 0 {
 					base = -ps[0].off
 				}
 			}
-			w.u16(uint16(len(ps)))
+			w.U16(uint16(len(ps)))
 			for _, p := range ps {
 				if v >= 1 {
-					w.uintN(indexSize, 0)
+					w.UintN(indexSize, 0)
 				}
-				w.uintN(offSize, base+p.off+it.shift)
-				w.uintN(lenSize, p.len+it.grow)
+				w.UintN(offSize, base+p.off+it.shift)
+				w.UintN(lenSize, p.len+it.grow)
 			}
 		}
-		w.end()
+		w.End()
 		if len(f.refs) > 0 {
-			w.startFull(boxIref, uint8(idSize/4), 0)
+			w.StartFull(boxIref, uint8(idSize/4), 0)
 			for _, r := range f.refs {
-				w.start(fourCC([]byte(r.typ)))
-				w.uintN(idSize, uint64(r.from))
-				w.u16(uint16(len(r.to)))
+				w.Start(bmff.FourCC([]byte(r.typ)))
+				w.UintN(idSize, uint64(r.from))
+				w.U16(uint16(len(r.to)))
 				for _, id := range r.to {
-					w.uintN(idSize, uint64(id))
+					w.UintN(idSize, uint64(id))
 				}
-				w.end()
+				w.End()
 			}
-			w.end()
+			w.End()
 		}
-		w.start(boxIprp)
-		w.start(boxIpco)
+		w.Start(boxIprp)
+		w.Start(boxIpco)
 		for _, p := range f.props {
-			w.bytes(p)
+			w.Append(p)
 		}
-		w.end()
+		w.End()
 		flags := uint32(0)
 		if f.wide {
 			flags = 1
 		}
-		w.startFull(boxIpma, uint8(idSize/4), flags)
-		w.u32(uint32(len(declared)))
+		w.StartFull(boxIpma, uint8(idSize/4), flags)
+		w.U32(uint32(len(declared)))
 		for _, it := range declared {
-			w.uintN(idSize, uint64(it.id))
-			w.u8(uint8(len(it.props)))
+			w.UintN(idSize, uint64(it.id))
+			w.U8(uint8(len(it.props)))
 			for _, p := range it.props {
 				ess, idx := p < 0, max(p, -p)
 				if f.wide {
@@ -671,56 +673,56 @@ func (f *testHEIF) build() []byte {
 					if ess {
 						v |= 0x8000
 					}
-					w.u16(v)
+					w.U16(v)
 				} else {
 					v := uint8(idx)
 					if ess {
 						v |= 0x80
 					}
-					w.u8(v)
+					w.U8(v)
 				}
 			}
 		}
-		w.end()
-		w.end()
+		w.End()
+		w.End()
 		if len(f.groups) > 0 {
-			w.start(boxGrpl)
+			w.Start(boxGrpl)
 			for i, g := range f.groups {
-				w.startFull(fourCC{'a', 'l', 't', 'r'}, 0, 0)
-				w.u32(uint32(1000 + i))
-				w.u32(uint32(len(g)))
+				w.StartFull(bmff.FourCC{'a', 'l', 't', 'r'}, 0, 0)
+				w.U32(uint32(1000 + i))
+				w.U32(uint32(len(g)))
 				for _, id := range g {
-					w.u32(id)
+					w.U32(id)
 				}
-				w.bytes(f.groupTrailer)
-				w.end()
+				w.Append(f.groupTrailer)
+				w.End()
 			}
-			w.end()
+			w.End()
 		}
 		for _, b := range f.extraMeta {
-			w.bytes(b)
+			w.Append(b)
 		}
-		w.end()
-		return w.b
+		w.End()
+		return w.Bytes()
 	}
 	layout := func(mdatStart uint64) []byte {
 		var file []byte
 		file = append(file, ftyp...)
 		if f.mdatFirst {
-			file = append(append(file, mdatHdr.b...), mdat...)
+			file = append(append(file, mdatHdr.Bytes()...), mdat...)
 		}
 		file = append(file, meta(mdatStart)...)
 		if !f.mdatFirst {
-			file = append(append(file, mdatHdr.b...), mdat...)
+			file = append(append(file, mdatHdr.Bytes()...), mdat...)
 		}
 		for _, b := range f.extraTop {
 			file = append(file, b...)
 		}
 		return file
 	}
-	start := uint64(len(ftyp) + len(mdatHdr.b))
+	start := uint64(len(ftyp) + mdatHdr.Len())
 	if !f.mdatFirst {
-		start = uint64(len(ftyp) + len(meta(0)) + len(mdatHdr.b))
+		start = uint64(len(ftyp) + len(meta(0)) + mdatHdr.Len())
 	}
 	return layout(start)
 }
@@ -1232,15 +1234,15 @@ func shrinkHEIF(b []byte) []byte {
 			return nil
 		}
 	}
-	f := &testHEIF{brand: string(h.ftyp.payload[:4]), primary: h.primary, ilocVersion: max(h.ilocVersion, 1),
+	f := &testHEIF{brand: string(h.ftyp.Payload[:4]), primary: h.primary, ilocVersion: max(h.ilocVersion, 1),
 		sizes: [4]int{4, 4, 0, 0}}
 	for _, g := range h.groups {
 		f.groups = append(f.groups, g.ids)
 	}
 	for _, p := range h.props {
-		var w boxWriter
-		w.copyBox(p)
-		f.props = append(f.props, w.b)
+		var w bmff.Writer
+		w.CopyBox(p)
+		f.props = append(f.props, w.Bytes())
 	}
 	assocs := make(map[uint32][]int)
 	for _, m := range h.ipmas {
@@ -1279,7 +1281,7 @@ func shrinkHEIF(b []byte) []byte {
 // shrinkCoded cuts coded image data to about n bytes, keeping it a
 // sequence of NAL units (with 4-byte lengths) or OBUs, so that the
 // scrubber's bitstream filters accept it.
-func shrinkCoded(typ fourCC, data []byte, n int) []byte {
+func shrinkCoded(typ bmff.FourCC, data []byte, n int) []byte {
 	var out []byte
 	switch typ {
 	case itemHvc1, itemAvc1:

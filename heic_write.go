@@ -3,6 +3,8 @@ package exifscrub
 import (
 	"math"
 	"sort"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Writing the scrubbed HEIF file: the new index and the kept item data.
@@ -82,40 +84,40 @@ func (h *heifFile) build() ([][]byte, error) {
 		}
 	}
 
-	var w boxWriter
+	var w bmff.Writer
 	h.writeFtyp(&w)
-	w.startFull(boxMeta, 0, 0)
+	w.StartFull(bmff.BoxMeta, 0, 0)
 	var patches []ilocPatch
 	for _, ch := range h.metaChildren {
-		switch ch.typ {
-		case boxHdlr:
+		switch ch.Type {
+		case bmff.BoxHdlr:
 			// 14496-12 §8.4.3: pre_defined, handler_type, three reserved
 			// words and an empty name.
-			w.startFull(boxHdlr, 0, 0)
-			w.u32(0)
-			w.bytes([]byte("pict"))
-			w.bytes(make([]byte, 12))
-			w.u8(0)
-			w.end()
+			w.StartFull(bmff.BoxHdlr, 0, 0)
+			w.U32(0)
+			w.Append([]byte("pict"))
+			w.Append(make([]byte, 12))
+			w.U8(0)
+			w.End()
 		case boxPitm:
 			if h.primary > 0xffff {
-				w.startFull(boxPitm, 1, 0)
-				w.u32(h.primary)
+				w.StartFull(boxPitm, 1, 0)
+				w.U32(h.primary)
 			} else {
-				w.startFull(boxPitm, 0, 0)
-				w.u16(uint16(h.primary))
+				w.StartFull(boxPitm, 0, 0)
+				w.U16(uint16(h.primary))
 			}
-			w.end()
-		case boxDinf:
+			w.End()
+		case bmff.BoxDinf:
 			// One self-contained data reference (14496-12 §8.7.2.3: flag
 			// 1, no string); every kept item's data is in this file.
-			w.start(boxDinf)
-			w.startFull(boxDref, 0, 0)
-			w.u32(1)
-			w.startFull(boxURL, 0, 1)
-			w.end()
-			w.end()
-			w.end()
+			w.Start(bmff.BoxDinf)
+			w.StartFull(bmff.BoxDref, 0, 0)
+			w.U32(1)
+			w.StartFull(boxURL, 0, 1)
+			w.End()
+			w.End()
+			w.End()
 		case boxGrpl:
 			h.writeGrpl(&w)
 		case boxIinf:
@@ -128,33 +130,33 @@ func (h *heifFile) build() ([][]byte, error) {
 			h.writeIprp(&w)
 		case boxIdat:
 			if len(idatSpans) > 0 {
-				w.start(boxIdat)
+				w.Start(boxIdat)
 				for _, s := range idatSpans {
-					w.bytes(h.idat[s.start:s.end])
+					w.Append(h.idat[s.start:s.end])
 				}
-				w.end()
+				w.End()
 			}
 		}
 	}
-	w.end()
-	if w.err != nil {
-		return nil, errorAt(h.meta.off, ErrUnsupportedFeature, "%v", w.err)
+	w.End()
+	if w.Err() != nil {
+		return nil, bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "%v", w.Err())
 	}
 	mdatLen := at
 	if mdatLen > 0 {
-		w.header(boxMdat, nil, mdatLen)
+		w.Header(bmff.BoxMdat, nil, mdatLen)
 	}
 	// The offsets of file extents are known only now that the size of
 	// everything before the 'mdat' payload is.
-	base := uint64(len(w.b))
+	base := uint64(w.Len())
 	for _, p := range patches {
 		off := base + p.rel
 		if off > math.MaxUint32 {
-			return nil, errorAt(0, ErrUnsupportedFeature, "output offset %d does not fit in 32 bits", off)
+			return nil, bmff.ErrorAt(0, ErrUnsupportedFeature, "output offset %d does not fit in 32 bits", off)
 		}
-		w.putUintN(p.at, 4, off)
+		w.PutUintN(p.at, 4, off)
 	}
-	pieces := [][]byte{w.b}
+	pieces := [][]byte{w.Bytes()}
 	for _, s := range fileSpans {
 		pieces = append(pieces, h.data[s.start:s.end])
 	}
@@ -175,7 +177,7 @@ type ilocPatch struct {
 // Every data_reference_index is 0, "this file": resolveLocations refused
 // data elsewhere, and the rebuilt 'dinf' holds one self-contained entry.
 // A rewritten item is one extent in 'mdat', construction method 0.
-func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span, rewritten map[uint32]uint64) []ilocPatch {
+func (h *heifFile) writeIloc(w *bmff.Writer, fileSpans, idatSpans []span, rewritten map[uint32]uint64) []ilocPatch {
 	var patches []ilocPatch
 	var kept []*heifLocation
 	for _, loc := range h.locs {
@@ -184,60 +186,60 @@ func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span, rewritte
 		}
 	}
 	v := h.ilocVersion
-	w.startFull(boxIloc, v, 0)
-	w.u8(4<<4 | 4) // offset_size, length_size
-	w.u8(0)        // base_offset_size, index_size
+	w.StartFull(boxIloc, v, 0)
+	w.U8(4<<4 | 4) // offset_size, length_size
+	w.U8(0)        // base_offset_size, index_size
 	if v < 2 {
-		w.u16(uint16(len(kept)))
+		w.U16(uint16(len(kept)))
 	} else {
-		w.u32(uint32(len(kept)))
+		w.U32(uint32(len(kept)))
 	}
 	for _, loc := range kept {
 		if v < 2 {
-			w.u16(uint16(loc.itemID))
+			w.U16(uint16(loc.itemID))
 		} else {
-			w.u32(loc.itemID)
+			w.U32(loc.itemID)
 		}
 		if off, ok := rewritten[loc.itemID]; ok {
 			if v >= 1 {
-				w.u16(0)
+				w.U16(0)
 			}
-			w.u16(0) // data_reference_index
+			w.U16(0) // data_reference_index
 			if n := len(h.newData[loc.itemID]); n == 0 {
-				w.u16(0)
+				w.U16(0)
 			} else {
-				w.u16(1)
-				patches = append(patches, ilocPatch{at: len(w.b), rel: off})
-				w.u32(0)
-				w.u32(uint32(n))
+				w.U16(1)
+				patches = append(patches, ilocPatch{at: w.Len(), rel: off})
+				w.U32(0)
+				w.U32(uint32(n))
 			}
 			continue
 		}
 		if v >= 1 {
-			w.u16(uint16(loc.method))
+			w.U16(uint16(loc.method))
 		}
-		w.u16(0) // data_reference_index
+		w.U16(0) // data_reference_index
 		n := 0
 		for _, e := range loc.extents {
 			if e.len > 0 {
 				n++
 			}
 		}
-		w.u16(uint16(n))
+		w.U16(uint16(n))
 		for _, e := range loc.extents {
 			if e.len == 0 {
 				continue // an empty extent at the end of its container
 			}
 			if loc.method == 0 {
-				patches = append(patches, ilocPatch{at: len(w.b), rel: newOffset(fileSpans, e.off)})
-				w.u32(0)
+				patches = append(patches, ilocPatch{at: w.Len(), rel: newOffset(fileSpans, e.off)})
+				w.U32(0)
 			} else {
-				w.u32(uint32(newOffset(idatSpans, e.off)))
+				w.U32(uint32(newOffset(idatSpans, e.off)))
 			}
-			w.u32(uint32(e.len))
+			w.U32(uint32(e.len))
 		}
 	}
-	w.end()
+	w.End()
 	return patches
 }
 
@@ -246,18 +248,18 @@ func (h *heifFile) writeIloc(w *boxWriter, fileSpans, idatSpans []span, rewritte
 // no protection, the type and an empty name. Kept items are images, whose
 // entries have no content type or URI type, and, under Options.Keep, Exif
 // and XMP items.
-func (h *heifFile) writeIinf(w *boxWriter) {
+func (h *heifFile) writeIinf(w *bmff.Writer) {
 	var kept []*heifItem
 	for _, it := range h.order {
 		if it.keep {
 			kept = append(kept, it)
 		}
 	}
-	w.startFull(boxIinf, h.iinfVersion, 0)
+	w.StartFull(boxIinf, h.iinfVersion, 0)
 	if h.iinfVersion == 0 {
-		w.u16(uint16(len(kept)))
+		w.U16(uint16(len(kept)))
 	} else {
-		w.u32(uint32(len(kept)))
+		w.U32(uint32(len(kept)))
 	}
 	for _, it := range kept {
 		var flags uint32
@@ -265,82 +267,82 @@ func (h *heifFile) writeIinf(w *boxWriter) {
 			flags = 1
 		}
 		if it.id > 0xffff {
-			w.startFull(boxInfe, 3, flags)
-			w.u32(it.id)
+			w.StartFull(boxInfe, 3, flags)
+			w.U32(it.id)
 		} else {
-			w.startFull(boxInfe, 2, flags)
-			w.u16(uint16(it.id))
+			w.StartFull(boxInfe, 2, flags)
+			w.U16(uint16(it.id))
 		}
-		w.u16(0) // item_protection_index
-		w.bytes(it.typ[:])
-		w.u8(0) // item_name
+		w.U16(0) // item_protection_index
+		w.Append(it.typ[:])
+		w.U8(0) // item_name
 		if it.typ == itemMime {
 			// A kept XMP item (see keepMetadata): its content type,
 			// and no content_encoding, as the packet is written plain.
-			w.bytes([]byte("application/rdf+xml\x00"))
+			w.Append([]byte("application/rdf+xml\x00"))
 		}
-		w.end()
+		w.End()
 	}
-	w.end()
+	w.End()
 }
 
 // writeFtyp writes the file type box (14496-12 §4.3): the major brand,
 // minor version 0, and the compatible brands of heifBrands that the input
 // lists. A major brand not in heifBrands is replaced with one that
 // tells readers the same format.
-func (h *heifFile) writeFtyp(w *boxWriter) {
+func (h *heifFile) writeFtyp(w *bmff.Writer) {
 	major := h.major
 	if !heifBrands[major] {
-		major = fourCC{'m', 'i', 'f', '1'}
+		major = bmff.FourCC{'m', 'i', 'f', '1'}
 		if h.rep.Format == AVIF {
-			major = fourCC{'a', 'v', 'i', 'f'}
+			major = bmff.FourCC{'a', 'v', 'i', 'f'}
 		} else {
 			for _, b := range h.brands {
-				if heifBrand(b.String()) == HEIF && b != (fourCC{'m', 'i', 'a', 'f'}) {
+				if heifBrand(b.String()) == HEIF && b != (bmff.FourCC{'m', 'i', 'a', 'f'}) {
 					major = b
 					break
 				}
 			}
 		}
 	}
-	w.start(boxFtyp)
-	w.bytes(major[:])
-	w.u32(0)
+	w.Start(bmff.BoxFtyp)
+	w.Append(major[:])
+	w.U32(0)
 	for _, b := range h.brands {
-		w.bytes(b[:])
+		w.Append(b[:])
 	}
-	w.end()
+	w.End()
 }
 
 // writeGrpl writes the entity groups (14496-12 §8.18.3) with the IDs that
 // decideItems left them, version 0 and flags 0, and nothing else.
-func (h *heifFile) writeGrpl(w *boxWriter) {
+func (h *heifFile) writeGrpl(w *bmff.Writer) {
 	if len(h.groups) == 0 {
 		return
 	}
-	w.start(boxGrpl)
+	w.Start(boxGrpl)
 	for _, g := range h.groups {
-		w.startFull(g.typ, 0, 0)
-		w.u32(g.id)
-		w.u32(uint32(len(g.ids)))
+		w.StartFull(g.typ, 0, 0)
+		w.U32(g.id)
+		w.U32(uint32(len(g.ids)))
 		for _, id := range g.ids {
-			w.u32(id)
+			w.U32(id)
 		}
-		w.end()
+		w.End()
 	}
-	w.end()
+	w.End()
 }
 
 // heifWrittenRefs are the reference types build writes between kept
 // items; decideItems reports the others.
-var heifWrittenRefs = map[fourCC]bool{
+var heifWrittenRefs = map[bmff.FourCC]bool{
 	refThmb: true, refAuxl: true, refCdsc: true,
 	{'d', 'i', 'm', 'g'}: true, {'b', 'a', 's', 'e'}: true, {'p', 'r', 'e', 'm'}: true, {'t', 'b', 'a', 's'}: true,
 }
 
 // writeIref writes the references between kept items, and to entity
 // groups; the box is left out when none remains.
-func (h *heifFile) writeIref(w *boxWriter) {
+func (h *heifFile) writeIref(w *bmff.Writer) {
 	idSize := 2 << h.irefVersion
 	var refs []heifRef
 	for _, ref := range h.refs {
@@ -360,42 +362,42 @@ func (h *heifFile) writeIref(w *boxWriter) {
 	if len(refs) == 0 {
 		return
 	}
-	w.startFull(boxIref, h.irefVersion, 0)
+	w.StartFull(boxIref, h.irefVersion, 0)
 	for _, ref := range refs {
-		w.start(ref.typ)
-		w.uintN(idSize, uint64(ref.from))
-		w.u16(uint16(len(ref.to)))
+		w.Start(ref.typ)
+		w.UintN(idSize, uint64(ref.from))
+		w.U16(uint16(len(ref.to)))
 		for _, id := range ref.to {
-			w.uintN(idSize, uint64(id))
+			w.UintN(idSize, uint64(id))
 		}
-		w.end()
+		w.End()
 	}
-	w.end()
+	w.End()
 }
 
 // writeIprp writes the kept properties and their renumbered associations.
-func (h *heifFile) writeIprp(w *boxWriter) {
-	w.start(boxIprp)
+func (h *heifFile) writeIprp(w *bmff.Writer) {
+	w.Start(boxIprp)
 	m := 0
 	for _, ch := range h.iprpChildren {
-		switch ch.typ {
+		switch ch.Type {
 		case boxIpco:
-			w.start(boxIpco)
+			w.Start(boxIpco)
 			for i := range h.props {
 				if h.keepProp[i] {
-					w.bytes(h.newProps[i])
+					w.Append(h.newProps[i])
 				}
 			}
-			w.end()
+			w.End()
 		case boxIpma:
 			h.writeIpma(w, h.ipmas[m])
 			m++
 		}
 	}
-	w.end()
+	w.End()
 }
 
-func (h *heifFile) writeIpma(w *boxWriter, m heifIpma) {
+func (h *heifFile) writeIpma(w *bmff.Writer, m heifIpma) {
 	var entries []heifIpmaEntry
 	for _, e := range m.entries {
 		if h.keepEntry(e.id) {
@@ -405,13 +407,13 @@ func (h *heifFile) writeIpma(w *boxWriter, m heifIpma) {
 	if len(entries) == 0 {
 		return
 	}
-	w.startFull(boxIpma, m.version, m.flags&1)
-	w.u32(uint32(len(entries)))
+	w.StartFull(boxIpma, m.version, m.flags&1)
+	w.U32(uint32(len(entries)))
 	for _, e := range entries {
 		if m.version < 1 {
-			w.u16(uint16(e.id))
+			w.U16(uint16(e.id))
 		} else {
-			w.u32(e.id)
+			w.U32(e.id)
 		}
 		var kept []heifAssoc
 		for _, a := range e.assocs {
@@ -422,7 +424,7 @@ func (h *heifFile) writeIpma(w *boxWriter, m heifIpma) {
 				kept = append(kept, heifAssoc{essential: a.essential, index: h.newIndex[a.index-1]})
 			}
 		}
-		w.u8(uint8(len(kept)))
+		w.U8(uint8(len(kept)))
 		for _, a := range kept {
 			// A new index is never larger than the old one, so it fits
 			// the same field.
@@ -431,15 +433,15 @@ func (h *heifFile) writeIpma(w *boxWriter, m heifIpma) {
 				if a.essential {
 					v |= 0x8000
 				}
-				w.u16(v)
+				w.U16(v)
 			} else {
 				v := uint8(a.index)
 				if a.essential {
 					v |= 0x80
 				}
-				w.u8(v)
+				w.U8(v)
 			}
 		}
 	}
-	w.end()
+	w.End()
 }

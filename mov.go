@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Videos: QuickTime movies (Apple, "QuickTime File Format Specification",
@@ -82,42 +84,42 @@ const (
 
 // Video box types (14496-12 §8 and QTFF).
 var (
-	boxTrak = fourCC{'t', 'r', 'a', 'k'} // §8.3.1 track
-	boxMvhd = fourCC{'m', 'v', 'h', 'd'} // §8.2.2 movie header
-	boxTkhd = fourCC{'t', 'k', 'h', 'd'} // §8.3.2 track header
-	boxTref = fourCC{'t', 'r', 'e', 'f'} // §8.3.3 track references
-	boxMdia = fourCC{'m', 'd', 'i', 'a'} // §8.4.1 media
-	boxMdhd = fourCC{'m', 'd', 'h', 'd'} // §8.4.2 media header
-	boxMinf = fourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
-	boxStbl = fourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
-	boxStsd = fourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
-	boxStsz = fourCC{'s', 't', 's', 'z'} // §8.7.3 sample sizes
-	boxStz2 = fourCC{'s', 't', 'z', '2'} // §8.7.3.3 compact sample sizes
-	boxStsc = fourCC{'s', 't', 's', 'c'} // §8.7.4 sample to chunk
-	boxStco = fourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
-	boxCo64 = fourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
-	boxSaio = fourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets
-	boxUdta = fourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
-	boxMvex = fourCC{'m', 'v', 'e', 'x'} // §8.8.1 movie extends: fragments follow
-	boxSidx = fourCC{'s', 'i', 'd', 'x'} // §8.16.3 segment index
-	boxSsix = fourCC{'s', 's', 'i', 'x'} // §8.16.4 subsegment index
-	boxStyp = fourCC{'s', 't', 'y', 'p'} // §8.16.2 segment type
-	boxWide = fourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
-	boxKeys = fourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
-	boxIlst = fourCC{'i', 'l', 's', 't'} // QTFF metadata item list
-	boxXMP  = fourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
-	boxLoci = fourCC{'l', 'o', 'c', 'i'} // 3GPP TS 26.244 §8.15 location
+	boxTrak = bmff.FourCC{'t', 'r', 'a', 'k'} // §8.3.1 track
+	boxMvhd = bmff.FourCC{'m', 'v', 'h', 'd'} // §8.2.2 movie header
+	boxTkhd = bmff.FourCC{'t', 'k', 'h', 'd'} // §8.3.2 track header
+	boxTref = bmff.FourCC{'t', 'r', 'e', 'f'} // §8.3.3 track references
+	boxMdia = bmff.FourCC{'m', 'd', 'i', 'a'} // §8.4.1 media
+	boxMdhd = bmff.FourCC{'m', 'd', 'h', 'd'} // §8.4.2 media header
+	boxMinf = bmff.FourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
+	boxStbl = bmff.FourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
+	boxStsd = bmff.FourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
+	boxStsz = bmff.FourCC{'s', 't', 's', 'z'} // §8.7.3 sample sizes
+	boxStz2 = bmff.FourCC{'s', 't', 'z', '2'} // §8.7.3.3 compact sample sizes
+	boxStsc = bmff.FourCC{'s', 't', 's', 'c'} // §8.7.4 sample to chunk
+	boxStco = bmff.FourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
+	boxCo64 = bmff.FourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
+	boxSaio = bmff.FourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets
+	boxUdta = bmff.FourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
+	boxMvex = bmff.FourCC{'m', 'v', 'e', 'x'} // §8.8.1 movie extends: fragments follow
+	boxSidx = bmff.FourCC{'s', 'i', 'd', 'x'} // §8.16.3 segment index
+	boxSsix = bmff.FourCC{'s', 's', 'i', 'x'} // §8.16.4 subsegment index
+	boxStyp = bmff.FourCC{'s', 't', 'y', 'p'} // §8.16.2 segment type
+	boxWide = bmff.FourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
+	boxKeys = bmff.FourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
+	boxIlst = bmff.FourCC{'i', 'l', 's', 't'} // QTFF metadata item list
+	boxXMP  = bmff.FourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
+	boxLoci = bmff.FourCC{'l', 'o', 'c', 'i'} // 3GPP TS 26.244 §8.15 location
 )
 
 // Handler types (14496-12 §8.4.3, §12) and sample entries of timed
 // metadata: tracks that are removed with their samples.
 var (
-	movMetadataHandlers = map[fourCC]string{
+	movMetadataHandlers = map[bmff.FourCC]string{
 		{'m', 'e', 't', 'a'}: "timed metadata",
 		{'c', 'a', 'm', 'm'}: "camera motion metadata",
 		{'t', 'm', 'c', 'd'}: "timecode",
 	}
-	movMetadataEntries = map[fourCC]string{
+	movMetadataEntries = map[bmff.FourCC]string{
 		{'m', 'e', 'b', 'x'}: "Apple timed metadata",   // QTFF "Timed Metadata Media"
 		{'m', 'e', 't', 't'}: "text timed metadata",    // 14496-12 §12.3.3
 		{'m', 'e', 't', 'x'}: "XML timed metadata",     // 14496-12 §12.3.3
@@ -133,7 +135,7 @@ var (
 
 // movKeptUserData are the 'udta' boxes that Scrub keeps: a player uses
 // them, and they tell nothing about the recording.
-var movKeptUserData = map[fourCC]bool{
+var movKeptUserData = map[bmff.FourCC]bool{
 	{'c', 'h', 'p', 'l'}: true, // Nero chapter list: chapters the user made
 	{'t', 's', 'e', 'l'}: true, // 3GPP TS 26.244 §8.10: track selection
 	{'k', 'i', 'n', 'd'}: true, // 14496-12 §8.10.4: track kind (role)
@@ -141,7 +143,7 @@ var movKeptUserData = map[fourCC]bool{
 }
 
 // isMOVKeptUserData reports whether a 'udta' child is kept.
-func isMOVKeptUserData(t fourCC) bool { return movKeptUserData[t] }
+func isMOVKeptUserData(t bmff.FourCC) bool { return movKeptUserData[t] }
 
 // movAtoms gives the category and name of QuickTime user data atoms
 // (QTFF "User Data Atom Types"), iTunes item list atoms, 3GPP asset boxes
@@ -384,7 +386,7 @@ func position(s string) string {
 }
 
 // atomName returns the printable form of an atom type.
-func atomName(t fourCC) string {
+func atomName(t bmff.FourCC) string {
 	if t[0] == 0xa9 {
 		return "©" + printable(string(t[1:]))
 	}
@@ -392,43 +394,43 @@ func atomName(t fourCC) string {
 }
 
 // reportUserData reports the children of a 'udta' box that Scrub removes.
-func (m *movReport) reportUserData(bx box) {
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for c := range r.all() {
-		if isMOVKeptUserData(c.typ) {
+func (m *movReport) reportUserData(bx bmff.Box) {
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
+	for c := range r.All() {
+		if isMOVKeptUserData(c.Type) {
 			continue
 		}
 		m.reportUserDataAtom(c)
 	}
-	if r.err != nil {
-		m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(bx.payload)))
+	if r.Err() != nil {
+		m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(bx.Payload)))
 	}
 }
 
 // reportUserDataAtom reports one child of 'udta'.
-func (m *movReport) reportUserDataAtom(c box) {
-	name := atomName(c.typ)
+func (m *movReport) reportUserDataAtom(c bmff.Box) {
+	name := atomName(c.Type)
 	info, known := movAtoms[name]
-	switch c.typ {
-	case boxMeta:
+	switch c.Type {
+	case bmff.BoxMeta:
 		m.reportMeta(c)
 		return
 	case boxXMP:
-		parseXMP(m.rep, "XMP", trimNUL(c.payload))
+		parseXMP(m.rep, "XMP", trimNUL(c.Payload))
 		return
 	case boxLoci:
 		m.reportLoci(c)
 		return
-	case boxUUID:
+	case bmff.BoxUUID:
 		m.reportUUID(c)
 		return
 	}
 	if !known {
 		info.cat, info.name = Other, name
 	}
-	v, ok := userDataText(c.payload)
+	v, ok := userDataText(c.Payload)
 	if !ok {
-		v = fmt.Sprintf("(%d bytes)", len(c.payload))
+		v = fmt.Sprintf("(%d bytes)", len(c.Payload))
 	} else if info.cat == Location {
 		v = position(v)
 	}
@@ -518,20 +520,20 @@ func dataValue(p []byte) (string, bool) {
 // reportLoci reports a 3GPP location box (TS 26.244 §8.15): a FullBox,
 // a language, a name, a role, longitude, latitude and altitude as 16.16
 // fixed-point numbers, then the astronomical body and notes.
-func (m *movReport) reportLoci(bx box) {
-	c := newCursor(bx)
-	c.fullBox()
-	c.u16() // language
-	name := c.str()
-	c.u8() // role
-	lon := float64(int32(c.u32())) / 65536
-	lat := float64(int32(c.u32())) / 65536
-	alt := float64(int32(c.u32())) / 65536
-	if c.err != nil {
-		m.add(Location, containerUserData, "LocationInformation", fmt.Sprintf("(%d bytes)", len(bx.payload)))
+func (m *movReport) reportLoci(bx bmff.Box) {
+	c := bmff.NewCursor(bx)
+	c.FullBox()
+	c.U16() // language
+	name := c.UTF8String()
+	c.U8() // role
+	lon := float64(int32(c.U32())) / 65536
+	lat := float64(int32(c.U32())) / 65536
+	alt := float64(int32(c.U32())) / 65536
+	if c.Err() != nil {
+		m.add(Location, containerUserData, "LocationInformation", fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 		return
 	}
-	body, notes := c.str(), c.str()
+	body, notes := c.UTF8String(), c.UTF8String()
 	m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
 	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
 		if v.val != "" {
@@ -541,14 +543,14 @@ func (m *movReport) reportLoci(bx box) {
 }
 
 // reportUUID reports a 'uuid' box: XMP, C2PA, or vendor data.
-func (m *movReport) reportUUID(bx box) {
-	switch bx.usertype {
+func (m *movReport) reportUUID(bx bmff.Box) {
+	switch bx.UserType {
 	case uuidXMP:
-		parseXMP(m.rep, "XMP", trimNUL(bx.payload))
+		parseXMP(m.rep, "XMP", trimNUL(bx.Payload))
 	case uuidC2PA:
-		m.add(Identity, containerMovie, "C2PA", fmt.Sprintf("(%d bytes)", len(bx.payload)))
+		m.add(Identity, containerMovie, "C2PA", fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 	default:
-		m.add(Other, containerMovie, "UUID-"+fmt.Sprintf("%x", bx.usertype), fmt.Sprintf("(%d bytes)", len(bx.payload)))
+		m.add(Other, containerMovie, "UUID-"+fmt.Sprintf("%x", bx.UserType), fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 	}
 }
 
@@ -556,20 +558,20 @@ func (m *movReport) reportUUID(bx box) {
 // 'ilst', handler 'mdta'), iTunes metadata ('ilst', handler 'mdir'), or
 // any other. In QuickTime files 'meta' is a plain box; in ISO files it is
 // a FullBox (14496-12 §8.11.1), whose version and flags come first.
-func (m *movReport) reportMeta(bx box) {
-	p := bx.payload
-	base := bx.payloadOff()
+func (m *movReport) reportMeta(bx bmff.Box) {
+	p := bx.Payload
+	base := bx.PayloadOffset()
 	if len(p) >= 8 && string(p[4:8]) != "hdlr" {
 		p, base = p[4:], base+4
 	}
 	var keys []string
-	var handler fourCC
+	var handler bmff.FourCC
 	reported := false
-	r := newBoxReader(p, base, false)
-	for c := range r.all() {
-		switch c.typ {
-		case boxHdlr:
-			handler, _ = handlerType(newCursor(c)) // a short box leaves it zero
+	r := bmff.NewReader(p, base, false)
+	for c := range r.All() {
+		switch c.Type {
+		case bmff.BoxHdlr:
+			handler, _ = bmff.HandlerType(bmff.NewCursor(c)) // a short box leaves it zero
 		case boxKeys:
 			keys = parseKeys(c)
 		case boxIlst:
@@ -579,21 +581,21 @@ func (m *movReport) reportMeta(bx box) {
 			reported = m.reportMetaChild(c) || reported
 		}
 	}
-	if !reported || r.err != nil {
-		m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.payload)))
+	if !reported || r.Err() != nil {
+		m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.Payload)))
 	}
 }
 
 // reportMetaChild reports a child of a 'meta' box other than its handler
 // and items: XMP or a 'uuid' box. It returns false for anything else.
-func (m *movReport) reportMetaChild(c box) bool {
-	switch c.typ {
-	case boxXMP, fourCC{'x', 'm', 'l', ' '}:
-		if c.typ == boxXMP || strings.Contains(string(c.payload), "adobe:ns:meta") {
-			parseXMP(m.rep, "XMP", trimNUL(c.payload[min(4, len(c.payload)):]))
+func (m *movReport) reportMetaChild(c bmff.Box) bool {
+	switch c.Type {
+	case boxXMP, bmff.FourCC{'x', 'm', 'l', ' '}:
+		if c.Type == boxXMP || strings.Contains(string(c.Payload), "adobe:ns:meta") {
+			parseXMP(m.rep, "XMP", trimNUL(c.Payload[min(4, len(c.Payload)):]))
 			return true
 		}
-	case boxUUID:
+	case bmff.BoxUUID:
 		m.reportUUID(c)
 		return true
 	}
@@ -602,45 +604,45 @@ func (m *movReport) reportMetaChild(c box) bool {
 
 // parseKeys reads a 'keys' box (QTFF "Metadata Item Keys Atom"): a
 // FullBox, a count, and entries of a size, a namespace and a key name.
-func parseKeys(bx box) []string {
-	c := newCursor(bx)
-	c.fullBox()
-	n := c.u32()
+func parseKeys(bx bmff.Box) []string {
+	c := bmff.NewCursor(bx)
+	c.FullBox()
+	n := c.U32()
 	var keys []string
-	for i := uint32(0); i < n && c.err == nil && c.left() >= 8; i++ {
-		size := c.u32()
-		c.fourCC() // namespace, usually 'mdta'
-		if size < 8 || uint64(size-8) > uint64(c.left()) {
+	for i := uint32(0); i < n && c.Err() == nil && c.Left() >= 8; i++ {
+		size := c.U32()
+		c.FourCC() // namespace, usually 'mdta'
+		if size < 8 || uint64(size-8) > uint64(c.Left()) {
 			break
 		}
-		keys = append(keys, string(c.take(int(size-8))))
+		keys = append(keys, string(c.Take(int(size-8))))
 	}
 	return keys
 }
 
 // reportIlst reports the items of an 'ilst' box (QTFF "Metadata Item
 // List Atom"), named as ilstItemKey names them.
-func (m *movReport) reportIlst(bx box, handler fourCC, keys []string) {
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for item := range r.all() {
+func (m *movReport) reportIlst(bx bmff.Box, handler bmff.FourCC, keys []string) {
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
+	for item := range r.All() {
 		m.reportIlstItem(item, handler, keys)
 	}
 }
 
 // reportIlstItem reports the values of one item of an 'ilst' box.
-func (m *movReport) reportIlstItem(item box, handler fourCC, keys []string) {
+func (m *movReport) reportIlstItem(item bmff.Box, handler bmff.FourCC, keys []string) {
 	key, cat, container := ilstItemKey(item, handler, keys)
 	var values []string
-	r := newBoxReader(item.payload, item.payloadOff(), false)
-	for d := range r.all() {
-		if string(d.typ[:]) == "data" {
-			if v, ok := dataValue(d.payload); ok {
+	r := bmff.NewReader(item.Payload, item.PayloadOffset(), false)
+	for d := range r.All() {
+		if string(d.Type[:]) == "data" {
+			if v, ok := dataValue(d.Payload); ok {
 				values = append(values, v)
 			}
 		}
 	}
 	if len(values) == 0 {
-		values = []string{fmt.Sprintf("(%d bytes)", len(item.payload))}
+		values = []string{fmt.Sprintf("(%d bytes)", len(item.Payload))}
 	}
 	for _, v := range values {
 		if cat == Location {

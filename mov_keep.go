@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf16"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Keeping chosen metadata in a video (Options.Keep). By default every
@@ -36,25 +38,25 @@ import (
 
 // keepUserDataAtom returns a child of 'udta' rebuilt if the policy keeps
 // it, or reports it and returns nil.
-func (f *movFile) keepUserDataAtom(c box) []byte {
-	switch c.typ {
-	case boxMeta:
-		var w boxWriter
+func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
+	switch c.Type {
+	case bmff.BoxMeta:
+		var w bmff.Writer
 		f.keepMeta(&w, c)
-		return w.b
+		return w.Bytes()
 	case boxXMP:
-		if p := keepXMP(f.rep, "XMP", trimNUL(c.payload), f.opts); p != nil {
-			var w boxWriter
-			w.start(boxXMP)
-			w.bytes(p)
-			w.end()
-			return w.b
+		if p := keepXMP(f.rep, "XMP", trimNUL(c.Payload), f.opts); p != nil {
+			var w bmff.Writer
+			w.Start(boxXMP)
+			w.Append(p)
+			w.End()
+			return w.Bytes()
 		}
 		return nil
-	case boxUUID:
-		var w boxWriter
+	case bmff.BoxUUID:
+		var w bmff.Writer
 		f.keepUUID(&w, c)
-		return w.b
+		return w.Bytes()
 	case boxLoci:
 		if f.opts.keeps(Location) {
 			if b := f.keepLoci(c); b != nil {
@@ -62,23 +64,23 @@ func (f *movFile) keepUserDataAtom(c box) []byte {
 			}
 		}
 	}
-	name := atomName(c.typ)
+	name := atomName(c.Type)
 	info, known := movAtoms[name]
-	if !known || !f.opts.keeps(info.cat) || c.typ == boxLoci {
+	if !known || !f.opts.keeps(info.cat) || c.Type == boxLoci {
 		f.m.reportUserDataAtom(c)
 		return nil
 	}
-	var w boxWriter
-	w.start(c.typ)
+	var w bmff.Writer
+	w.Start(c.Type)
 	var values []string
-	if c.typ[0] == 0xa9 {
+	if c.Type[0] == 0xa9 {
 		// Text entries: a 16-bit size, a 16-bit language, the text.
-		cur := newCursor(c)
-		for cur.left() >= 4 && cur.err == nil {
-			n := int(cur.u16())
-			lang := cur.u16()
-			s, ok := plainText(cur.take(n))
-			if cur.err != nil || !ok {
+		cur := bmff.NewCursor(c)
+		for cur.Left() >= 4 && cur.Err() == nil {
+			n := int(cur.U16())
+			lang := cur.U16()
+			s, ok := plainText(cur.Take(n))
+			if cur.Err() != nil || !ok {
 				break
 			}
 			v := string(s)
@@ -88,39 +90,39 @@ func (f *movFile) keepUserDataAtom(c box) []byte {
 					continue
 				}
 			}
-			w.u16(uint16(len(v)))
-			w.u16(lang)
-			w.bytes([]byte(v))
+			w.U16(uint16(len(v)))
+			w.U16(lang)
+			w.Append([]byte(v))
 			values = append(values, v)
 		}
-	} else if threeGPPStrings[c.typ] {
+	} else if threeGPPStrings[c.Type] {
 		// TS 26.244 §8: a FullBox, a pad bit and language, a string.
-		cur := newCursor(c)
-		cur.fullBox()
-		lang := cur.u16()
-		if s := cString(cur.take(cur.left())); cur.err == nil && isText([]byte(s)) && s != "" {
-			w.u32(0)
-			w.u16(lang & 0x7fff)
-			w.bytes(append([]byte(s), 0))
+		cur := bmff.NewCursor(c)
+		cur.FullBox()
+		lang := cur.U16()
+		if s := cString(cur.Take(cur.Left())); cur.Err() == nil && isText([]byte(s)) && s != "" {
+			w.U32(0)
+			w.U16(lang & 0x7fff)
+			w.Append(append([]byte(s), 0))
 			values = append(values, s)
 		}
-	} else if s, ok := plainText(c.payload); ok {
+	} else if s, ok := plainText(c.Payload); ok {
 		// A vendor atom of text ('SDLN' "SEQ_PLAY"), kept as its text.
-		w.bytes(s)
+		w.Append(s)
 		values = append(values, string(s))
 	}
 	if len(values) == 0 {
 		f.m.reportUserDataAtom(c)
 		return nil
 	}
-	w.end()
+	w.End()
 	for _, v := range values {
 		if info.cat == Location {
 			v = position(v)
 		}
 		f.rep.keep(info.cat, containerUserData, info.name, v)
 	}
-	return w.b
+	return w.Bytes()
 }
 
 // plainText returns b up to its first NUL, and whether that is text
@@ -134,7 +136,7 @@ func plainText(b []byte) ([]byte, bool) {
 
 // threeGPPStrings are the 3GPP user data boxes that hold one string (TS
 // 26.244 §8.2 to §8.8 and §8.10).
-var threeGPPStrings = map[fourCC]bool{
+var threeGPPStrings = map[bmff.FourCC]bool{
 	{'t', 'i', 't', 'l'}: true, {'d', 's', 'c', 'p'}: true, {'c', 'p', 'r', 't'}: true,
 	{'p', 'e', 'r', 'f'}: true, {'a', 'u', 't', 'h'}: true, {'g', 'n', 'r', 'e'}: true,
 	{'a', 'l', 'b', 'm'}: true,
@@ -182,17 +184,17 @@ func gridDecimals(grid float64) int {
 // keepLoci rebuilds a 3GPP location box (TS 26.244 §8.15) from its
 // fields, or returns nil if it does not parse. With CoarseLocation the
 // position is rounded, and the name, altitude and notes go.
-func (f *movFile) keepLoci(bx box) []byte {
-	c := newCursor(bx)
-	c.fullBox()
-	lang := c.u16()
-	name := c.str()
-	role := c.u8()
-	lon := float64(int32(c.u32())) / 65536
-	lat := float64(int32(c.u32())) / 65536
-	alt := float64(int32(c.u32())) / 65536
-	body, notes := c.str(), c.str()
-	if c.err != nil || !isText([]byte(name+body+notes)) && name+body+notes != "" {
+func (f *movFile) keepLoci(bx bmff.Box) []byte {
+	c := bmff.NewCursor(bx)
+	c.FullBox()
+	lang := c.U16()
+	name := c.UTF8String()
+	role := c.U8()
+	lon := float64(int32(c.U32())) / 65536
+	lat := float64(int32(c.U32())) / 65536
+	alt := float64(int32(c.U32())) / 65536
+	body, notes := c.UTF8String(), c.UTF8String()
+	if c.Err() != nil || !isText([]byte(name+body+notes)) && name+body+notes != "" {
 		return nil
 	}
 	if grid := f.opts.CoarseLocation; grid > 0 {
@@ -208,24 +210,24 @@ func (f *movFile) keepLoci(bx box) []byte {
 		lat, lon = rlat, rlon
 		name, alt, notes = "", 0, ""
 	}
-	var w boxWriter
-	w.startFull(boxLoci, 0, 0)
-	w.u16(lang & 0x7fff)
-	w.bytes(append([]byte(name), 0))
-	w.u8(role)
+	var w bmff.Writer
+	w.StartFull(boxLoci, 0, 0)
+	w.U16(lang & 0x7fff)
+	w.Append(append([]byte(name), 0))
+	w.U8(role)
 	for _, v := range []float64{lon, lat, alt} {
-		w.u32(uint32(fixed16(v)))
+		w.U32(uint32(fixed16(v)))
 	}
-	w.bytes(append([]byte(body), 0))
-	w.bytes(append([]byte(notes), 0))
-	w.end()
+	w.Append(append([]byte(body), 0))
+	w.Append(append([]byte(notes), 0))
+	w.End()
 	f.rep.keep(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, f.opts.CoarseLocation == 0))
 	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
 		if v.val != "" {
 			f.rep.keep(Location, containerUserData, v.tag, v.val)
 		}
 	}
-	return w.b
+	return w.Bytes()
 }
 
 // fixed16 is v as a 16.16 fixed-point number, as 'loci' stores it.
@@ -233,36 +235,36 @@ func fixed16(v float64) int32 { return int32(math.Round(v * 65536)) }
 
 // keepUUID writes an XMP 'uuid' box with the properties the policy keeps,
 // and reports any other 'uuid' box.
-func (f *movFile) keepUUID(w *boxWriter, bx box) {
-	if bx.usertype != uuidXMP {
+func (f *movFile) keepUUID(w *bmff.Writer, bx bmff.Box) {
+	if bx.UserType != uuidXMP {
 		f.m.reportUUID(bx)
 		return
 	}
-	p := keepXMP(f.rep, "XMP", trimNUL(bx.payload), f.opts)
+	p := keepXMP(f.rep, "XMP", trimNUL(bx.Payload), f.opts)
 	if p == nil {
 		return
 	}
-	w.header(boxUUID, &bx.usertype, uint64(len(p)))
-	w.bytes(p)
+	w.Header(bmff.BoxUUID, &bx.UserType, uint64(len(p)))
+	w.Append(p)
 }
 
 // keepMeta writes a 'meta' box (QTFF "Metadata Atoms") with the items the
 // policy keeps, rebuilt, and reports the rest. The box keeps its form: a
 // FullBox in ISO files, a plain box in QuickTime ones.
-func (f *movFile) keepMeta(w *boxWriter, bx box) {
-	p, base := bx.payload, bx.payloadOff()
+func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
+	p, base := bx.Payload, bx.PayloadOffset()
 	full := len(p) >= 8 && string(p[4:8]) != "hdlr"
 	if full {
 		p, base = p[4:], base+4
 	}
 	var keys []string
-	var handler fourCC
-	var ilst []box
-	r := newBoxReader(p, base, false)
-	for c := range r.all() {
-		switch c.typ {
-		case boxHdlr:
-			handler, _ = handlerType(newCursor(c))
+	var handler bmff.FourCC
+	var ilst []bmff.Box
+	r := bmff.NewReader(p, base, false)
+	for c := range r.All() {
+		switch c.Type {
+		case bmff.BoxHdlr:
+			handler, _ = bmff.HandlerType(bmff.NewCursor(c))
 		case boxKeys:
 			keys = parseKeys(c)
 		case boxIlst:
@@ -273,23 +275,23 @@ func (f *movFile) keepMeta(w *boxWriter, bx box) {
 			f.m.reportMetaChild(c)
 		}
 	}
-	if r.err != nil || len(ilst) == 0 {
-		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.payload)))
+	if r.Err() != nil || len(ilst) == 0 {
+		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.Payload)))
 	}
-	mdta := handler == fourCC{'m', 'd', 't', 'a'}
+	mdta := handler == bmff.FourCC{'m', 'd', 't', 'a'}
 	var newKeys []string
 	keyIndex := make(map[string]uint32)
-	var items boxWriter
+	var items bmff.Writer
 	for _, l := range ilst {
-		ir := newBoxReader(l.payload, l.payloadOff(), false)
-		for item := range ir.all() {
+		ir := bmff.NewReader(l.Payload, l.PayloadOffset(), false)
+		for item := range ir.All() {
 			key, cat, container := ilstItemKey(item, handler, keys)
 			data := f.keepItemData(item, key, cat, container)
 			if data == nil {
 				f.m.reportIlstItem(item, handler, keys)
 				continue
 			}
-			typ := item.typ
+			typ := item.Type
 			if mdta && container == containerKeys {
 				i, seen := keyIndex[key]
 				if !seen {
@@ -299,60 +301,60 @@ func (f *movFile) keepMeta(w *boxWriter, bx box) {
 				}
 				binary.BigEndian.PutUint32(typ[:], i)
 			}
-			items.start(typ)
-			items.bytes(data)
-			items.end()
+			items.Start(typ)
+			items.Append(data)
+			items.End()
 		}
 	}
-	if len(items.b) == 0 {
+	if items.Len() == 0 {
 		return
 	}
 	if full {
-		w.startFull(boxMeta, 0, 0)
+		w.StartFull(bmff.BoxMeta, 0, 0)
 	} else {
-		w.start(boxMeta)
+		w.Start(bmff.BoxMeta)
 	}
-	w.startFull(boxHdlr, 0, 0)
-	w.u32(0)
-	w.bytes(handler[:])
-	w.bytes(make([]byte, 12))
-	w.u8(0) // an empty name
-	w.end()
+	w.StartFull(bmff.BoxHdlr, 0, 0)
+	w.U32(0)
+	w.Append(handler[:])
+	w.Append(make([]byte, 12))
+	w.U8(0) // an empty name
+	w.End()
 	if mdta {
-		w.startFull(boxKeys, 0, 0)
-		w.u32(uint32(len(newKeys)))
+		w.StartFull(boxKeys, 0, 0)
+		w.U32(uint32(len(newKeys)))
 		for _, k := range newKeys {
-			w.u32(uint32(8 + len(k)))
-			w.bytes([]byte("mdta"))
-			w.bytes([]byte(k))
+			w.U32(uint32(8 + len(k)))
+			w.Append([]byte("mdta"))
+			w.Append([]byte(k))
 		}
-		w.end()
+		w.End()
 	}
-	w.start(boxIlst)
-	w.bytes(items.b)
-	w.end()
-	w.end()
+	w.Start(boxIlst)
+	w.Append(items.Bytes())
+	w.End()
+	w.End()
 }
 
 // keepItemData returns the 'data' atoms of a metadata item the policy
 // keeps, rebuilt (QTFF "Value Atom": a type indicator, a locale, the
 // value), or nil. Only text and number values are kept: an image (cover
 // art) is Embedded whatever its item says.
-func (f *movFile) keepItemData(item box, key string, cat Category, container string) []byte {
+func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, container string) []byte {
 	if !f.opts.keeps(cat) || key == "" {
 		return nil
 	}
 	if cat == Location && f.opts.CoarseLocation > 0 && key != "com.apple.quicktime.location.ISO6709" && key != "©xyz" && key != "GPSCoordinates" {
 		return nil // accuracy, name, body, notes: not the city-level position
 	}
-	var w boxWriter
+	var w bmff.Writer
 	var values []string
-	r := newBoxReader(item.payload, item.payloadOff(), false)
-	for d := range r.all() {
-		if string(d.typ[:]) != "data" || len(d.payload) < 8 {
+	r := bmff.NewReader(item.Payload, item.PayloadOffset(), false)
+	for d := range r.All() {
+		if string(d.Type[:]) != "data" || len(d.Payload) < 8 {
 			continue
 		}
-		typ, v, ok := movDataKept(binary.BigEndian.Uint32(d.payload)&0xffffff, d.payload[8:])
+		typ, v, ok := movDataKept(binary.BigEndian.Uint32(d.Payload)&0xffffff, d.Payload[8:])
 		if !ok {
 			continue
 		}
@@ -363,24 +365,24 @@ func (f *movFile) keepItemData(item box, key string, cat Category, container str
 			}
 			v = []byte(s)
 		}
-		w.start(fourCC{'d', 'a', 't', 'a'})
-		w.u32(typ)
-		w.bytes(d.payload[4:8]) // locale
-		w.bytes(v)
-		w.end()
-		s, _ := dataValue(w.b[len(w.b)-len(v)-8:])
+		w.Start(bmff.FourCC{'d', 'a', 't', 'a'})
+		w.U32(typ)
+		w.Append(d.Payload[4:8]) // locale
+		w.Append(v)
+		w.End()
+		s, _ := dataValue(w.Bytes()[w.Len()-len(v)-8:])
 		if cat == Location {
 			s = position(s)
 		}
 		values = append(values, s)
 	}
-	if r.err != nil || len(values) == 0 {
+	if r.Err() != nil || len(values) == 0 {
 		return nil
 	}
 	for _, s := range values {
 		f.rep.keep(cat, container, key, s)
 	}
-	return w.b
+	return w.Bytes()
 }
 
 // movDataKept returns a 'data' value of a kept item as it stays, with its
@@ -413,23 +415,23 @@ func movDataKept(typ uint32, v []byte) (uint32, []byte, bool) {
 // handler 'mdta' its type is the 1-based index of its key; otherwise it
 // is the item's name, as in '©nam'; a '----' item names itself in its
 // 'name' atom.
-func ilstItemKey(item box, handler fourCC, keys []string) (key string, cat Category, container string) {
-	idx := binary.BigEndian.Uint32(item.typ[:])
-	if handler == (fourCC{'m', 'd', 't', 'a'}) && idx >= 1 && uint64(idx) <= uint64(len(keys)) {
+func ilstItemKey(item bmff.Box, handler bmff.FourCC, keys []string) (key string, cat Category, container string) {
+	idx := binary.BigEndian.Uint32(item.Type[:])
+	if handler == (bmff.FourCC{'m', 'd', 't', 'a'}) && idx >= 1 && uint64(idx) <= uint64(len(keys)) {
 		key = keys[idx-1]
 		return key, movKeyCategory(key), containerKeys
 	}
-	name := atomName(item.typ)
+	name := atomName(item.Type)
 	if info, ok := movAtoms[name]; ok {
 		key, cat = info.name, info.cat
 	} else {
 		key, cat = name, Other
 	}
-	if item.typ == (fourCC{'-', '-', '-', '-'}) {
-		r := newBoxReader(item.payload, item.payloadOff(), false)
-		for d := range r.all() {
-			if string(d.typ[:]) == "name" && len(d.payload) > 4 {
-				key = string(d.payload[4:])
+	if item.Type == (bmff.FourCC{'-', '-', '-', '-'}) {
+		r := bmff.NewReader(item.Payload, item.PayloadOffset(), false)
+		for d := range r.All() {
+			if string(d.Type[:]) == "name" && len(d.Payload) > 4 {
+				key = string(d.Payload[4:])
 				cat = guessCategory(key)
 			}
 		}
@@ -440,13 +442,13 @@ func ilstItemKey(item box, handler fourCC, keys []string) (key string, cat Categ
 // keepTop returns a top-level box rebuilt with what the policy keeps, and
 // whether the policy handled (and reported) it: only an XMP 'uuid' box is
 // kept at the top level. A nil box means nothing is kept.
-func (f *movFile) keepTop(bx box) ([]byte, bool) {
-	if !f.opts.keepsAny() || bx.typ != boxUUID || bx.usertype != uuidXMP {
+func (f *movFile) keepTop(bx bmff.Box) ([]byte, bool) {
+	if !f.opts.keepsAny() || bx.Type != bmff.BoxUUID || bx.UserType != uuidXMP {
 		return nil, false
 	}
-	var w boxWriter
+	var w bmff.Writer
 	f.keepUUID(&w, bx)
-	return w.b, true
+	return w.Bytes(), true
 }
 
 // keepInPlace writes a kept top-level box b that replaces the box h. Where
@@ -459,7 +461,7 @@ func (f *movFile) keepInPlace(h *movHeader, b []byte) error {
 	}
 	rest := h.size - int64(len(b))
 	if h.size < 0 || rest < 0 || rest > 0 && rest < 8 || rest > math.MaxUint32 {
-		return errorAt(h.start, ErrUnsupportedFeature, "kept %q box between media data does not fit its place", h.typ)
+		return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "kept %q box between media data does not fit its place", h.typ)
 	}
 	if err := f.put(b); err != nil {
 		return err

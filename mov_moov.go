@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Rebuilding the 'moov' box of a video: which tracks stay, their headers
@@ -17,23 +19,23 @@ import (
 type movTrack struct {
 	off     int64 // of the 'trak' box
 	id      uint32
-	handler fourCC
-	entry   fourCC // the type of the first sample entry
-	remove  string // why the track is removed; "" to keep it
-	stbl    box
+	handler bmff.FourCC
+	entry   bmff.FourCC // the type of the first sample entry
+	remove  string      // why the track is removed; "" to keep it
+	stbl    bmff.Box
 	hasStbl bool
 }
 
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
 // what it removes.
-func (f *movFile) buildMoov(moov box) (*movMoov, error) {
+func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	// First pass: the tracks, and which are removed.
 	var tracks []*movTrack
-	r := newBoxReader(moov.payload, moov.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
+	r := bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
 		case boxMvex:
-			return nil, errorAt(c.off, ErrUnsupportedFeature, "fragmented movie ('mvex' box)")
+			return nil, bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "fragmented movie ('mvex' box)")
 		case boxTrak:
 			t, err := parseTrack(c)
 			if err != nil {
@@ -42,8 +44,8 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 			tracks = append(tracks, t)
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	mv := &movMoov{maxRef: -1}
 	removed := make(map[uint32]bool)
@@ -61,9 +63,9 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 		mv.zero = append(mv.zero, spans...)
 		cat := Embedded
 		switch t.entry {
-		case fourCC{'g', 'p', 'm', 'd'}, fourCC{'c', 'a', 'm', 'm'}, fourCC{'d', 'j', 'm', 'd'}:
+		case bmff.FourCC{'g', 'p', 'm', 'd'}, bmff.FourCC{'c', 'a', 'm', 'm'}, bmff.FourCC{'d', 'j', 'm', 'd'}:
 			cat = Location
-		case fourCC{'t', 'm', 'c', 'd'}:
+		case bmff.FourCC{'t', 'm', 'c', 'd'}:
 			cat = Time
 		}
 		f.m.add(cat, containerMovie, "TimedMetadataTrack", fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
@@ -71,15 +73,15 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 	mv.zero = mergeSpans(mv.zero)
 
 	// Second pass: write the new box.
-	w := &boxWriter{}
-	w.start(boxMoov)
-	r = newBoxReader(moov.payload, moov.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
+	w := &bmff.Writer{}
+	w.Start(bmff.BoxMoov)
+	r = bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
 		case boxMvhd:
 			f.copyTimes(w, c, "mvhd", 0)
 		case boxTrak:
-			t := byOff[c.off]
+			t := byOff[c.Offset]
 			if t.remove == "" {
 				if err := f.writeTrack(w, mv, c, t, removed); err != nil {
 					return nil, err
@@ -89,9 +91,9 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 			f.writeOther(w, c)
 		}
 	}
-	w.end()
-	if w.err != nil {
-		return nil, errorAt(moov.off, ErrUnsupportedFeature, "%v", w.err)
+	w.End()
+	if w.Err() != nil {
+		return nil, bmff.ErrorAt(moov.Offset, ErrUnsupportedFeature, "%v", w.Err())
 	}
 	// A kept chunk that starts in removed samples would lose bytes.
 	for _, o := range mv.fields {
@@ -99,71 +101,71 @@ func (f *movFile) buildMoov(moov box) (*movMoov, error) {
 		mv.maxRef = max(mv.maxRef, v)
 		i := sort.Search(len(mv.zero), func(i int) bool { return mv.zero[i].end > v })
 		if i < len(mv.zero) && mv.zero[i].start <= v {
-			return nil, errorAt(o.at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
+			return nil, bmff.ErrorAt(o.at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
 		}
 	}
-	mv.b = w.b
+	mv.b = w.Bytes()
 	return mv, nil
 }
 
 // writeOther writes a child of 'moov', 'trak', 'mdia' or 'minf' that has
 // no rule of its own: metadata goes, anything else is copied.
-func (f *movFile) writeOther(w *boxWriter, c box) {
+func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box) {
 	if f.opts.keepsAny() {
-		switch c.typ {
-		case boxMeta:
+		switch c.Type {
+		case bmff.BoxMeta:
 			f.keepMeta(w, c)
 			return
-		case boxUUID:
+		case bmff.BoxUUID:
 			f.keepUUID(w, c)
 			return
 		}
 	}
-	switch c.typ {
+	switch c.Type {
 	case boxUdta:
 		f.writeUserData(w, c)
-	case boxMeta:
+	case bmff.BoxMeta:
 		f.m.reportMeta(c)
-	case boxUUID:
+	case bmff.BoxUUID:
 		f.m.reportUUID(c)
-	case boxFree, boxSkip, boxWide:
-		for _, b := range c.payload {
+	case bmff.BoxFree, bmff.BoxSkip, boxWide:
+		for _, b := range c.Payload {
 			if b != 0 {
-				f.m.add(Other, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", c.typ, len(c.payload)))
+				f.m.add(Other, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", c.Type, len(c.Payload)))
 				break
 			}
 		}
 	default:
-		w.copyBox(c)
+		w.CopyBox(c)
 	}
 }
 
 // writeUserData writes a 'udta' box with the children a player uses and
 // those Options.Keep keeps, rebuilt (mov_keep.go), and reports the rest as
 // removed. A 'udta' that does not parse keeps nothing.
-func (f *movFile) writeUserData(w *boxWriter, c box) {
-	var kept boxWriter
-	r := newBoxReader(c.payload, c.payloadOff(), false)
-	for k := range r.all() {
+func (f *movFile) writeUserData(w *bmff.Writer, c bmff.Box) {
+	var kept bmff.Writer
+	r := bmff.NewReader(c.Payload, c.PayloadOffset(), false)
+	for k := range r.All() {
 		switch {
-		case isMOVKeptUserData(k.typ):
-			kept.copyBox(k)
+		case isMOVKeptUserData(k.Type):
+			kept.CopyBox(k)
 		case f.opts.keepsAny():
-			kept.bytes(f.keepUserDataAtom(k))
+			kept.Append(f.keepUserDataAtom(k))
 		default:
 			f.m.reportUserDataAtom(k)
 		}
 	}
-	if r.err != nil {
-		f.m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(c.payload)))
+	if r.Err() != nil {
+		f.m.add(Other, containerUserData, "UserData", fmt.Sprintf("(%d bytes, partly unreadable)", len(c.Payload)))
 		return
 	}
-	if len(kept.b) == 0 {
+	if kept.Len() == 0 {
 		return
 	}
-	w.start(boxUdta)
-	w.bytes(kept.b)
-	w.end()
+	w.Start(boxUdta)
+	w.Append(kept.Bytes())
+	w.End()
 }
 
 // copyTimes copies a movie, track or media header (14496-12 §8.2.2,
@@ -171,9 +173,9 @@ func (f *movFile) writeUserData(w *boxWriter, c box) {
 // unless the policy keeps Time;
 // they are the first fields after the version and flags, 32 bits each in
 // version 0 and 64 bits in version 1.
-func (f *movFile) copyTimes(w *boxWriter, c box, name string, track uint32) {
-	w.copyBox(c)
-	p := w.b[len(w.b)-len(c.payload):]
+func (f *movFile) copyTimes(w *bmff.Writer, c bmff.Box, name string, track uint32) {
+	w.CopyBox(c)
+	p := w.Bytes()[w.Len()-len(c.Payload):]
 	if len(p) < 4 {
 		return
 	}
@@ -206,22 +208,22 @@ func (f *movFile) copyTimes(w *boxWriter, c box, name string, track uint32) {
 }
 
 // parseTrack reads what the first pass needs of a 'trak' box.
-func parseTrack(trak box) (*movTrack, error) {
-	t := &movTrack{off: trak.off}
-	r := newBoxReader(trak.payload, trak.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
+func parseTrack(trak bmff.Box) (*movTrack, error) {
+	t := &movTrack{off: trak.Offset}
+	r := bmff.NewReader(trak.Payload, trak.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
 		case boxTkhd:
-			cur := newCursor(c)
-			v, _ := cur.fullBox()
+			cur := bmff.NewCursor(c)
+			v, _ := cur.FullBox()
 			if v == 1 {
-				cur.take(16)
+				cur.Take(16)
 			} else {
-				cur.take(8)
+				cur.Take(8)
 			}
-			t.id = cur.u32()
-			if cur.err != nil {
-				return nil, cur.err
+			t.id = cur.U32()
+			if cur.Err() != nil {
+				return nil, cur.Err()
 			}
 		case boxMdia:
 			if err := t.parseMedia(c); err != nil {
@@ -229,8 +231,8 @@ func parseTrack(trak box) (*movTrack, error) {
 			}
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if why, ok := movMetadataEntries[t.entry]; ok {
 		t.remove = why
@@ -241,84 +243,84 @@ func parseTrack(trak box) (*movTrack, error) {
 }
 
 // parseMedia reads the handler and sample table of a 'mdia' box.
-func (t *movTrack) parseMedia(mdia box) error {
-	r := newBoxReader(mdia.payload, mdia.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
-		case boxHdlr:
-			h, err := handlerType(newCursor(c))
+func (t *movTrack) parseMedia(mdia bmff.Box) error {
+	r := bmff.NewReader(mdia.Payload, mdia.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
+		case bmff.BoxHdlr:
+			h, err := bmff.HandlerType(bmff.NewCursor(c))
 			if err != nil {
 				return err
 			}
 			t.handler = h
 		case boxMinf:
-			mr := newBoxReader(c.payload, c.payloadOff(), false)
-			for m := range mr.all() {
-				switch m.typ {
+			mr := bmff.NewReader(c.Payload, c.PayloadOffset(), false)
+			for m := range mr.All() {
+				switch m.Type {
 				case boxStbl:
 					t.stbl, t.hasStbl = m, true
-					sr := newBoxReader(m.payload, m.payloadOff(), false)
-					for s := range sr.all() {
-						if s.typ == boxStsd {
-							cur := newCursor(s)
-							cur.fullBox()
-							if cur.u32() > 0 {
-								cur.u32() // size of the first entry
-								t.entry = cur.fourCC()
+					sr := bmff.NewReader(m.Payload, m.PayloadOffset(), false)
+					for s := range sr.All() {
+						if s.Type == boxStsd {
+							cur := bmff.NewCursor(s)
+							cur.FullBox()
+							if cur.U32() > 0 {
+								cur.U32() // size of the first entry
+								t.entry = cur.FourCC()
 							}
 						}
 					}
-					if sr.err != nil {
-						return sr.err
+					if sr.Err() != nil {
+						return sr.Err()
 					}
-				case boxDinf:
+				case bmff.BoxDinf:
 					if err := checkDinf(m); err != nil {
 						return err
 					}
 				}
 			}
-			if mr.err != nil {
-				return mr.err
+			if mr.Err() != nil {
+				return mr.Err()
 			}
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
 // checkDinf refuses media in another file: a data reference (14496-12
 // §8.7.2) whose flags do not say "in this file" and that names a place.
-func checkDinf(dinf box) error {
-	r := newBoxReader(dinf.payload, dinf.payloadOff(), false)
-	for c := range r.all() {
-		if c.typ != boxDref {
+func checkDinf(dinf bmff.Box) error {
+	r := bmff.NewReader(dinf.Payload, dinf.PayloadOffset(), false)
+	for c := range r.All() {
+		if c.Type != bmff.BoxDref {
 			continue
 		}
-		cur := newCursor(c)
-		cur.fullBox()
-		n := cur.u32()
-		if cur.err != nil {
-			return cur.err
+		cur := bmff.NewCursor(c)
+		cur.FullBox()
+		n := cur.U32()
+		if cur.Err() != nil {
+			return cur.Err()
 		}
-		er := newBoxReader(c.payload[8:], c.payloadOff()+8, false)
+		er := bmff.NewReader(c.Payload[8:], c.PayloadOffset()+8, false)
 		for i := uint32(0); i < n; i++ {
-			e, ok := er.next()
+			e, ok := er.Next()
 			if !ok {
 				break
 			}
-			if len(e.payload) > 4 && e.payload[3]&1 == 0 {
-				return errorAt(e.off, ErrUnsupportedFeature, "media data in another file ('%s' data reference)", e.typ)
+			if len(e.Payload) > 4 && e.Payload[3]&1 == 0 {
+				return bmff.ErrorAt(e.Offset, ErrUnsupportedFeature, "media data in another file ('%s' data reference)", e.Type)
 			}
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
 // writeTrack writes a kept 'trak' box.
-func (f *movFile) writeTrack(w *boxWriter, mv *movMoov, trak box, t *movTrack, removed map[uint32]bool) error {
-	w.start(boxTrak)
-	r := newBoxReader(trak.payload, trak.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
+func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movTrack, removed map[uint32]bool) error {
+	w.Start(boxTrak)
+	r := bmff.NewReader(trak.Payload, trak.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
 		case boxTkhd:
 			f.copyTimes(w, c, "tkhd", t.id)
 		case boxTref:
@@ -331,20 +333,20 @@ func (f *movFile) writeTrack(w *boxWriter, mv *movMoov, trak box, t *movTrack, r
 			f.writeOther(w, c)
 		}
 	}
-	w.end()
-	return r.err
+	w.End()
+	return r.Err()
 }
 
 // writeTref writes a track reference box (14496-12 §8.3.3) without the
 // references to removed tracks; a reference left with no track goes.
-func writeTref(w *boxWriter, tref box, removed map[uint32]bool) {
-	var kept []box
+func writeTref(w *bmff.Writer, tref bmff.Box, removed map[uint32]bool) {
+	var kept []bmff.Box
 	var ids [][]uint32
-	r := newBoxReader(tref.payload, tref.payloadOff(), false)
-	for c := range r.all() {
+	r := bmff.NewReader(tref.Payload, tref.PayloadOffset(), false)
+	for c := range r.All() {
 		var keep []uint32
-		for i := 0; i+4 <= len(c.payload); i += 4 {
-			if id := binary.BigEndian.Uint32(c.payload[i:]); !removed[id] {
+		for i := 0; i+4 <= len(c.Payload); i += 4 {
+			if id := binary.BigEndian.Uint32(c.Payload[i:]); !removed[id] {
 				keep = append(keep, id)
 			}
 		}
@@ -356,49 +358,49 @@ func writeTref(w *boxWriter, tref box, removed map[uint32]bool) {
 	if len(kept) == 0 {
 		return
 	}
-	w.start(boxTref)
+	w.Start(boxTref)
 	for i, c := range kept {
-		w.start(c.typ)
+		w.Start(c.Type)
 		for _, id := range ids[i] {
-			w.u32(id)
+			w.U32(id)
 		}
-		w.end()
+		w.End()
 	}
-	w.end()
+	w.End()
 }
 
 // writeContainer writes a 'mdia', 'minf' or 'stbl' box of a kept track.
-func (f *movFile) writeContainer(w *boxWriter, mv *movMoov, bx box, t *movTrack) error {
-	w.start(bx.typ)
-	r := newBoxReader(bx.payload, bx.payloadOff(), false)
-	for c := range r.all() {
+func (f *movFile) writeContainer(w *bmff.Writer, mv *movMoov, bx bmff.Box, t *movTrack) error {
+	w.Start(bx.Type)
+	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
+	for c := range r.All() {
 		switch {
-		case c.typ == boxMdhd:
+		case c.Type == boxMdhd:
 			f.copyTimes(w, c, "mdhd", t.id)
-		case c.typ == boxMinf || c.typ == boxStbl:
+		case c.Type == boxMinf || c.Type == boxStbl:
 			if err := f.writeContainer(w, mv, c, t); err != nil {
 				return err
 			}
-		case bx.typ == boxStbl && c.typ == boxStsd && t.handler == handlerVide:
+		case bx.Type == boxStbl && c.Type == boxStsd && t.handler == handlerVide:
 			if err := f.writeStsd(w, c); err != nil {
 				return err
 			}
-		case bx.typ == boxStbl && (c.typ == boxStco || c.typ == boxCo64 || c.typ == boxSaio):
+		case bx.Type == boxStbl && (c.Type == boxStco || c.Type == boxCo64 || c.Type == boxSaio):
 			if err := writeOffsets(w, mv, c); err != nil {
 				return err
 			}
-		case bx.typ == boxStbl:
-			w.copyBox(c) // sample tables are copied as they are, even 'udta'-like names
+		case bx.Type == boxStbl:
+			w.CopyBox(c) // sample tables are copied as they are, even 'udta'-like names
 		default:
 			f.writeOther(w, c)
 		}
 	}
-	w.end()
-	return r.err
+	w.End()
+	return r.Err()
 }
 
 // handlerVide is the handler type of a video track (14496-12 §8.4.3).
-var handlerVide = fourCC{'v', 'i', 'd', 'e'}
+var handlerVide = bmff.FourCC{'v', 'i', 'd', 'e'}
 
 // visualEntryFields is the size of the fields of a visual sample entry
 // before its boxes (14496-12 §12.1.3.2; QTFF "Video sample description"):
@@ -412,110 +414,110 @@ const visualEntryFields = 8 + 70
 // dropped with DropColorProfile); everything else is copied. The entries
 // of a description without such a box, or whose boxes do not parse, are
 // copied as they are.
-func (f *movFile) writeStsd(w *boxWriter, stsd box) error {
-	cur := newCursor(stsd)
-	version, flags := cur.fullBox()
-	n := cur.u32()
-	if cur.err != nil || !bytes.Contains(stsd.payload, []byte("colr")) {
-		w.copyBox(stsd)
+func (f *movFile) writeStsd(w *bmff.Writer, stsd bmff.Box) error {
+	cur := bmff.NewCursor(stsd)
+	version, flags := cur.FullBox()
+	n := cur.U32()
+	if cur.Err() != nil || !bytes.Contains(stsd.Payload, []byte("colr")) {
+		w.CopyBox(stsd)
 		return nil
 	}
-	var sw boxWriter
-	sw.startFull(boxStsd, version, flags)
-	sw.u32(n)
-	r := newBoxReader(cur.take(cur.left()), cur.off(), false)
-	for e := range r.all() {
+	var sw bmff.Writer
+	sw.StartFull(boxStsd, version, flags)
+	sw.U32(n)
+	r := bmff.NewReader(cur.Take(cur.Left()), cur.Offset(), false)
+	for e := range r.All() {
 		if err := f.writeVisualEntry(&sw, e); err != nil {
 			return err
 		}
 	}
-	if r.err != nil || sw.err != nil {
-		w.copyBox(stsd)
+	if r.Err() != nil || sw.Err() != nil {
+		w.CopyBox(stsd)
 		return nil
 	}
-	sw.end()
-	w.bytes(sw.b)
+	sw.End()
+	w.Append(sw.Bytes())
 	return nil
 }
 
 // writeVisualEntry writes one visual sample entry, with any ICC profile in
 // its 'colr' box sanitised.
-func (f *movFile) writeVisualEntry(w *boxWriter, e box) error {
-	if len(e.payload) < visualEntryFields || e.typ == boxUUID {
-		w.copyBox(e)
+func (f *movFile) writeVisualEntry(w *bmff.Writer, e bmff.Box) error {
+	if len(e.Payload) < visualEntryFields || e.Type == bmff.BoxUUID {
+		w.CopyBox(e)
 		return nil
 	}
-	r := newBoxReader(e.payload[visualEntryFields:], e.payloadOff()+visualEntryFields, false)
-	var children []box
-	for c := range r.all() {
+	r := bmff.NewReader(e.Payload[visualEntryFields:], e.PayloadOffset()+visualEntryFields, false)
+	var children []bmff.Box
+	for c := range r.All() {
 		children = append(children, c)
 	}
-	if r.err != nil {
-		w.copyBox(e) // not boxes (QuickTime allows a zero terminator): nothing to rebuild
+	if r.Err() != nil {
+		w.CopyBox(e) // not boxes (QuickTime allows a zero terminator): nothing to rebuild
 		return nil
 	}
-	w.start(e.typ)
-	w.bytes(e.payload[:visualEntryFields])
+	w.Start(e.Type)
+	w.Append(e.Payload[:visualEntryFields])
 	for _, c := range children {
-		if c.typ != propColr || !isICC(c) {
-			w.copyBox(c)
+		if c.Type != propColr || !isICC(c) {
+			w.CopyBox(c)
 			continue
 		}
 		if f.opts.DropColorProfile {
-			f.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(c.payload)))
+			f.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(c.Payload)))
 			continue
 		}
-		var cw boxWriter
-		cw.start(propColr)
-		keep, err := writeColr(f.rep, "QuickTime colr", &cw, newCursor(c))
+		var cw bmff.Writer
+		cw.Start(propColr)
+		keep, err := writeColr(f.rep, "QuickTime colr", &cw, bmff.NewCursor(c))
 		if err != nil {
-			return errorAt(c.off, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
+			return bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
 		}
 		if keep {
-			cw.end()
-			w.bytes(cw.b)
+			cw.End()
+			w.Append(cw.Bytes())
 		}
 	}
-	w.end()
+	w.End()
 	return nil
 }
 
 // writeOffsets copies a chunk offset box ('stco', 'co64': 14496-12
 // §8.7.5) or a sample auxiliary information offsets box ('saio', §8.7.9,
 // whose offsets are absolute in a 'trak'), noting where each offset is.
-func writeOffsets(w *boxWriter, mv *movMoov, c box) error {
-	cur := newCursor(c)
-	version, flags := cur.fullBox()
-	wide := c.typ == boxCo64
-	if c.typ == boxSaio {
+func writeOffsets(w *bmff.Writer, mv *movMoov, c bmff.Box) error {
+	cur := bmff.NewCursor(c)
+	version, flags := cur.FullBox()
+	wide := c.Type == boxCo64
+	if c.Type == boxSaio {
 		if flags&1 != 0 {
-			cur.take(8) // aux_info_type, aux_info_type_parameter
+			cur.Take(8) // aux_info_type, aux_info_type_parameter
 		}
 		wide = version != 0
 	}
-	n := cur.u32()
-	if cur.err != nil {
-		return cur.err
+	n := cur.U32()
+	if cur.Err() != nil {
+		return cur.Err()
 	}
 	size := 4
 	if wide {
 		size = 8
 	}
-	if uint64(n)*uint64(size) > uint64(cur.left()) {
-		return errorAt(c.off, nil, "%q box of %d bytes cannot hold %d offsets", c.typ, len(c.payload), n)
+	if uint64(n)*uint64(size) > uint64(cur.Left()) {
+		return bmff.ErrorAt(c.Offset, nil, "%q box of %d bytes cannot hold %d offsets", c.Type, len(c.Payload), n)
 	}
-	start := cur.pos
-	w.copyBox(c)
-	base := len(w.b) - len(c.payload)
+	start := len(c.Payload) - cur.Left()
+	w.CopyBox(c)
+	base := w.Len() - len(c.Payload)
 	for i := 0; i < int(n); i++ {
 		at := start + i*size
 		var v uint64
 		if wide {
-			v = binary.BigEndian.Uint64(c.payload[at:])
+			v = binary.BigEndian.Uint64(c.Payload[at:])
 		} else {
-			v = uint64(binary.BigEndian.Uint32(c.payload[at:]))
+			v = uint64(binary.BigEndian.Uint32(c.Payload[at:]))
 		}
-		mv.fields = append(mv.fields, movOffset{pos: base + at, wide: wide, val: v, at: c.payloadOff() + int64(at)})
+		mv.fields = append(mv.fields, movOffset{pos: base + at, wide: wide, val: v, at: c.PayloadOffset() + int64(at)})
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"sort"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // The byte ranges of a track's samples, from its sample tables: what a
@@ -18,11 +20,11 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 	if !t.hasStbl {
 		return nil, 0, nil
 	}
-	var stsc, stsz, stco box
+	var stsc, stsz, stco bmff.Box
 	var haveStsc, haveStsz, haveStco bool
-	r := newBoxReader(t.stbl.payload, t.stbl.payloadOff(), false)
-	for c := range r.all() {
-		switch c.typ {
+	r := bmff.NewReader(t.stbl.Payload, t.stbl.PayloadOffset(), false)
+	for c := range r.All() {
+		switch c.Type {
 		case boxStsc:
 			stsc, haveStsc = c, true
 		case boxStsz, boxStz2:
@@ -31,47 +33,47 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 			stco, haveStco = c, true
 		}
 	}
-	if r.err != nil {
-		return nil, 0, r.err
+	if r.Err() != nil {
+		return nil, 0, r.Err()
 	}
 	if !haveStco {
 		return nil, 0, nil
 	}
 	if !haveStsc || !haveStsz {
-		return nil, 0, errorAt(t.stbl.off, nil, "sample table of track %d without 'stsc' or 'stsz'", t.id)
+		return nil, 0, bmff.ErrorAt(t.stbl.Offset, nil, "sample table of track %d without 'stsc' or 'stsz'", t.id)
 	}
 	// Chunk offsets.
-	oc := newCursor(stco)
-	oc.fullBox()
-	nChunks := oc.u32()
+	oc := bmff.NewCursor(stco)
+	oc.FullBox()
+	nChunks := oc.U32()
 	osize := 4
-	if stco.typ == boxCo64 {
+	if stco.Type == boxCo64 {
 		osize = 8
 	}
-	if oc.err != nil || uint64(nChunks)*uint64(osize) > uint64(oc.left()) {
-		return nil, 0, errorAt(stco.off, io.ErrUnexpectedEOF, "%q box cannot hold %d offsets", stco.typ, nChunks)
+	if oc.Err() != nil || uint64(nChunks)*uint64(osize) > uint64(oc.Left()) {
+		return nil, 0, bmff.ErrorAt(stco.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d offsets", stco.Type, nChunks)
 	}
 	// Sample sizes: one size for all, or a table of 4-, 8- or 16-bit sizes.
-	sc := newCursor(stsz)
-	sc.fullBox()
+	sc := bmff.NewCursor(stsz)
+	sc.FullBox()
 	var fixed uint64
 	fieldBits := 32
-	if stsz.typ == boxStz2 {
-		sc.take(3)
-		fieldBits = int(sc.u8())
+	if stsz.Type == boxStz2 {
+		sc.Take(3)
+		fieldBits = int(sc.U8())
 		if fieldBits != 4 && fieldBits != 8 && fieldBits != 16 {
-			return nil, 0, errorAt(stsz.off, nil, "'stz2' field size %d", fieldBits)
+			return nil, 0, bmff.ErrorAt(stsz.Offset, nil, "'stz2' field size %d", fieldBits)
 		}
 	} else {
-		fixed = uint64(sc.u32())
+		fixed = uint64(sc.U32())
 	}
-	nSamples := uint64(sc.u32())
-	if sc.err != nil {
-		return nil, 0, sc.err
+	nSamples := uint64(sc.U32())
+	if sc.Err() != nil {
+		return nil, 0, sc.Err()
 	}
-	table := sc.b[sc.pos:]
+	table := sc.Rest()
 	if fixed == 0 && nSamples*uint64(fieldBits) > uint64(len(table))*8 {
-		return nil, 0, errorAt(stsz.off, io.ErrUnexpectedEOF, "%q box cannot hold %d sample sizes", stsz.typ, nSamples)
+		return nil, 0, bmff.ErrorAt(stsz.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d sample sizes", stsz.Type, nSamples)
 	}
 	sampleSize := func(i uint64) uint64 {
 		if fixed != 0 {
@@ -92,19 +94,19 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 		return uint64(binary.BigEndian.Uint32(table[4*i:]))
 	}
 	// Sample to chunk: runs of chunks with the same number of samples.
-	cc := newCursor(stsc)
-	cc.fullBox()
-	nRuns := cc.u32()
-	if cc.err != nil || uint64(nRuns)*12 > uint64(cc.left()) {
-		return nil, 0, errorAt(stsc.off, io.ErrUnexpectedEOF, "'stsc' box cannot hold %d entries", nRuns)
+	cc := bmff.NewCursor(stsc)
+	cc.FullBox()
+	nRuns := cc.U32()
+	if cc.Err() != nil || uint64(nRuns)*12 > uint64(cc.Left()) {
+		return nil, 0, bmff.ErrorAt(stsc.Offset, io.ErrUnexpectedEOF, "'stsc' box cannot hold %d entries", nRuns)
 	}
 	type run struct{ first, perChunk uint32 }
 	runs := make([]run, nRuns)
 	for i := range runs {
-		runs[i] = run{cc.u32(), cc.u32()}
-		cc.u32() // sample_description_index
+		runs[i] = run{cc.U32(), cc.U32()}
+		cc.U32() // sample_description_index
 		if runs[i].first == 0 || i > 0 && runs[i].first <= runs[i-1].first {
-			return nil, 0, errorAt(stsc.off, nil, "'stsc' entry %d starts at chunk %d", i, runs[i].first)
+			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' entry %d starts at chunk %d", i, runs[i].first)
 		}
 	}
 	var spans []movSpan
@@ -115,11 +117,11 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 			ri++
 		}
 		if len(runs) == 0 || runs[ri].first > chunk {
-			return nil, 0, errorAt(stsc.off, nil, "'stsc' does not cover chunk %d", chunk)
+			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' does not cover chunk %d", chunk)
 		}
 		per := uint64(runs[ri].perChunk)
 		if sample+per > nSamples {
-			return nil, 0, errorAt(stsc.off, nil, "track %d: chunks hold more samples than 'stsz' lists", t.id)
+			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "track %d: chunks hold more samples than 'stsz' lists", t.id)
 		}
 		var size uint64
 		if fixed != 0 {
@@ -133,12 +135,12 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 		at := chunk - 1
 		var off uint64
 		if osize == 8 {
-			off = binary.BigEndian.Uint64(oc.b[oc.pos+8*int(at):])
+			off = binary.BigEndian.Uint64(oc.Rest()[8*int(at):])
 		} else {
-			off = uint64(binary.BigEndian.Uint32(oc.b[oc.pos+4*int(at):]))
+			off = uint64(binary.BigEndian.Uint32(oc.Rest()[4*int(at):]))
 		}
 		if off > math.MaxInt64/2 || size > math.MaxInt64/2 {
-			return nil, 0, errorAt(stco.off, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
+			return nil, 0, bmff.ErrorAt(stco.Offset, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
 		}
 		total = min(total+size, math.MaxInt64)
 		if size > 0 {

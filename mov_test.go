@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 func TestDetectVideo(t *testing.T) {
@@ -559,33 +561,33 @@ func parseMovieForTest(t *testing.T, b []byte) testParsedMovie {
 	var m testParsedMovie
 	var walk func(b []byte, base int64, depth int)
 	walk = func(p []byte, base int64, depth int) {
-		r := newBoxReader(p, base, depth == 0)
+		r := bmff.NewReader(p, base, depth == 0)
 		for {
-			bx, ok := r.next()
+			bx, ok := r.Next()
 			if !ok {
 				break
 			}
-			switch string(bx.typ[:]) {
+			switch string(bx.Type[:]) {
 			case "trak":
 				m.tracks++
-				walk(bx.payload, bx.payloadOff(), depth+1)
+				walk(bx.Payload, bx.PayloadOffset(), depth+1)
 			case "moov", "mdia", "minf", "stbl":
-				walk(bx.payload, bx.payloadOff(), depth+1)
+				walk(bx.Payload, bx.PayloadOffset(), depth+1)
 			case "stco", "co64":
-				c := newCursor(bx)
-				c.fullBox()
-				n := c.u32()
-				for i := uint32(0); i < n && c.err == nil; i++ {
-					if bx.typ == boxCo64 {
-						m.offsets = append(m.offsets, c.u64())
+				c := bmff.NewCursor(bx)
+				c.FullBox()
+				n := c.U32()
+				for i := uint32(0); i < n && c.Err() == nil; i++ {
+					if bx.Type == boxCo64 {
+						m.offsets = append(m.offsets, c.U64())
 					} else {
-						m.offsets = append(m.offsets, uint64(c.u32()))
+						m.offsets = append(m.offsets, uint64(c.U32()))
 					}
 				}
 			}
 		}
-		if r.err != nil {
-			t.Fatalf("output: %v", r.err)
+		if r.Err() != nil {
+			t.Fatalf("output: %v", r.Err())
 		}
 	}
 	walk(b, 0, 0)

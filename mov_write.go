@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"sort"
+
+	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
 // Scrubbing a video in one pass (see mov.go for what is removed).
@@ -67,7 +69,7 @@ type movOffset struct {
 
 // A movHeader is the header of a top-level box.
 type movHeader struct {
-	typ    fourCC
+	typ    bmff.FourCC
 	start  int64
 	raw    []byte // the header bytes as read: 8 or 16, +16 for 'uuid'
 	size   int64  // of the whole box; -1: to the end of the file
@@ -136,9 +138,9 @@ func scrubMOV(s *scrubber) error {
 	}
 	err := f.run()
 	if err != nil {
-		var be *bmffError
+		var be *bmff.Error
 		if errors.As(err, &be) {
-			return s.formatError(be.off, be.reason, be.err)
+			return s.formatError(be.Offset, be.Reason, be.Err)
 		}
 		return err
 	}
@@ -150,7 +152,7 @@ func (f *movFile) run() error {
 	r := f.in
 	for n := 0; ; n++ {
 		if n == maxMOVBoxes {
-			return errorAt(r.off, ErrUnsupportedFeature, "more than %d top-level boxes", maxMOVBoxes)
+			return bmff.ErrorAt(r.off, ErrUnsupportedFeature, "more than %d top-level boxes", maxMOVBoxes)
 		}
 		h, ok, err := f.header()
 		if err != nil {
@@ -161,7 +163,7 @@ func (f *movFile) run() error {
 		}
 		if h == nil { // not a box: data after the last one
 			if n == 0 {
-				return errorAt(r.off, nil, "not a QuickTime or ISO base media box")
+				return bmff.ErrorAt(r.off, nil, "not a QuickTime or ISO base media box")
 			}
 			if err := f.flushTrailer(); err != nil {
 				return err
@@ -169,9 +171,9 @@ func (f *movFile) run() error {
 			break
 		}
 		switch h.typ {
-		case boxFtyp:
+		case bmff.BoxFtyp:
 			if f.haveFtyp {
-				return errorAt(h.start, nil, "second 'ftyp' box")
+				return bmff.ErrorAt(h.start, nil, "second 'ftyp' box")
 			}
 			f.haveFtyp = true
 			b, complete, err := f.readBox(h, 1<<20)
@@ -179,34 +181,34 @@ func (f *movFile) run() error {
 				return err
 			}
 			if !complete {
-				return errorAt(h.start, nil, "'ftyp' box of %d bytes", h.size)
+				return bmff.ErrorAt(h.start, nil, "'ftyp' box of %d bytes", h.size)
 			}
 			if err := f.keep(h, b); err != nil {
 				return err
 			}
-		case boxMoov:
+		case bmff.BoxMoov:
 			if f.haveMoov {
-				return errorAt(h.start, nil, "second 'moov' box")
+				return bmff.ErrorAt(h.start, nil, "second 'moov' box")
 			}
 			if h.size-int64(h.hdrLen) > maxMoovSize {
-				return errorAt(h.start, ErrUnsupportedFeature, "'moov' box larger than %d bytes", maxMoovSize)
+				return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "'moov' box larger than %d bytes", maxMoovSize)
 			}
 			b, complete, err := f.readBox(h, maxMoovSize)
 			if err != nil {
 				return err
 			}
 			if !complete {
-				return errorAt(h.start, ErrUnsupportedFeature, "'moov' box larger than %d bytes", maxMoovSize)
+				return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "'moov' box larger than %d bytes", maxMoovSize)
 			}
 			if err := f.readMoov(h, b); err != nil {
 				return err
 			}
-		case boxMdat:
+		case bmff.BoxMdat:
 			if err := f.copyMdat(h); err != nil {
 				return err
 			}
-		case boxMoof, boxMfra, boxSidx, boxSsix, boxStyp:
-			return errorAt(h.start, ErrUnsupportedFeature, "fragmented movie (%q box)", h.typ)
+		case bmff.BoxMoof, bmff.BoxMfra, boxSidx, boxSsix, boxStyp:
+			return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "fragmented movie (%q box)", h.typ)
 		default:
 			if err := f.drop(h); err != nil {
 				return err
@@ -217,7 +219,7 @@ func (f *movFile) run() error {
 		}
 	}
 	if !f.haveMoov {
-		return errorAt(r.off, nil, "no 'moov' box")
+		return bmff.ErrorAt(r.off, nil, "no 'moov' box")
 	}
 	if !f.emitted {
 		if err := f.emit(r.off); err != nil {
@@ -251,7 +253,7 @@ func (f *movFile) header() (*movHeader, bool, error) {
 		size = binary.BigEndian.Uint64(b[8:])
 		h.hdrLen, h.large = 16, true
 	}
-	if h.typ == boxUUID {
+	if h.typ == bmff.BoxUUID {
 		h.hdrLen += 16
 	}
 	if h.size == 0 {
@@ -262,10 +264,10 @@ func (f *movFile) header() (*movHeader, bool, error) {
 	}
 	raw, err := r.next(h.hdrLen)
 	if err != nil {
-		return nil, false, errorAt(h.start, err, "box %q header truncated", h.typ)
+		return nil, false, bmff.ErrorAt(h.start, err, "box %q header truncated", h.typ)
 	}
 	h.raw = append([]byte(nil), raw...)
-	if h.typ == boxUUID {
+	if h.typ == bmff.BoxUUID {
 		copy(h.uuid[:], h.raw[h.hdrLen-16:])
 	}
 	return h, true, nil
@@ -295,7 +297,7 @@ func (f *movFile) readBox(h *movHeader, limit int64) ([]byte, bool, error) {
 				break
 			}
 			if err != nil {
-				return nil, false, errorAt(r.off, err, "reading box %q", h.typ)
+				return nil, false, bmff.ErrorAt(r.off, err, "reading box %q", h.typ)
 			}
 			room := limit - int64(len(b))
 			if int64(len(chunk)) > room {
@@ -310,20 +312,20 @@ func (f *movFile) readBox(h *movHeader, limit int64) ([]byte, bool, error) {
 	if n > limit {
 		// Keep nothing: the caller refuses or only reports the size.
 		if err := r.copyN(io.Discard, nil, n); err != nil {
-			return nil, false, errorAt(r.off, err, "box %q truncated", h.typ)
+			return nil, false, bmff.ErrorAt(r.off, err, "box %q truncated", h.typ)
 		}
 		return nil, false, nil
 	}
 	b, _, err := r.readN(nil, n, n)
 	if err != nil {
-		return nil, false, errorAt(r.off, err, "box %q of %d bytes truncated", h.typ, h.size)
+		return nil, false, bmff.ErrorAt(r.off, err, "box %q of %d bytes truncated", h.typ, h.size)
 	}
 	return append(append([]byte(nil), h.raw...), b...), true, nil
 }
 
 // asBox returns the box value of a whole box read by readBox.
-func asBox(h *movHeader, b []byte) box {
-	return box{typ: h.typ, off: h.start, hdrLen: h.hdrLen, usertype: h.uuid, payload: b[h.hdrLen:]}
+func asBox(h *movHeader, b []byte) bmff.Box {
+	return bmff.Box{Type: h.typ, Offset: h.start, HeaderLen: h.hdrLen, UserType: h.uuid, Payload: b[h.hdrLen:]}
 }
 
 // put writes b and counts it.
@@ -346,7 +348,7 @@ func (f *movFile) drop(h *movHeader) error {
 	r := f.in
 	zeros := true
 	var n int64
-	if h.typ == boxFree || h.typ == boxSkip || h.typ == boxWide {
+	if h.typ == bmff.BoxFree || h.typ == bmff.BoxSkip || h.typ == boxWide {
 		// Padding may be large: look at it piece by piece.
 		for left := h.size - int64(h.hdrLen); left != 0; {
 			b, err := r.buffered()
@@ -393,7 +395,7 @@ func (f *movFile) drop(h *movHeader) error {
 		return nil // nothing kept lies after it
 	}
 	if h.size < 0 {
-		return errorAt(h.start, ErrUnsupportedFeature, "box %q of size 0 (to the end of the file) before media data", h.typ)
+		return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "box %q of size 0 (to the end of the file) before media data", h.typ)
 	}
 	// Keep the place, not the content.
 	var hdr []byte
@@ -418,11 +420,11 @@ func (f *movFile) truncated(h *movHeader, err error) error {
 		f.m.add(Embedded, containerMovie, "Trailer", fmt.Sprintf("(data after the last box, at offset %d)", h.start))
 		return nil
 	}
-	var be *bmffError
+	var be *bmff.Error
 	if errors.As(err, &be) {
 		return err
 	}
-	return errorAt(f.in.off, err, "box %q truncated", h.typ)
+	return bmff.ErrorAt(f.in.off, err, "box %q truncated", h.typ)
 }
 
 // flushTrailer reads and reports the data after the last box.
@@ -444,21 +446,21 @@ func (f *movFile) putZeros(n int64) error {
 }
 
 // reportTop reports a removed top-level box.
-func (f *movFile) reportTop(bx box) {
-	switch bx.typ {
+func (f *movFile) reportTop(bx bmff.Box) {
+	switch bx.Type {
 	case boxUdta:
 		f.m.reportUserData(bx)
-	case boxMeta:
+	case bmff.BoxMeta:
 		f.m.reportMeta(bx)
-	case boxUUID:
+	case bmff.BoxUUID:
 		f.m.reportUUID(bx)
 	default:
-		name := atomName(bx.typ)
+		name := atomName(bx.Type)
 		if info, ok := movAtoms[name]; ok {
-			f.m.add(info.cat, containerMovie, info.name, fmt.Sprintf("(top-level box '%s', %d bytes)", name, len(bx.payload)))
+			f.m.add(info.cat, containerMovie, info.name, fmt.Sprintf("(top-level box '%s', %d bytes)", name, len(bx.Payload)))
 			return
 		}
-		f.m.add(Other, containerMovie, name, fmt.Sprintf("(top-level box, %d bytes)", len(bx.payload)))
+		f.m.add(Other, containerMovie, name, fmt.Sprintf("(top-level box, %d bytes)", len(bx.Payload)))
 	}
 }
 
@@ -471,7 +473,7 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 	}
 	f.moov = mv
 	if f.found && !sameSpans(f.ahead, mv.zero) {
-		return errorAt(h.start, nil, "the input changed while it was read")
+		return bmff.ErrorAt(h.start, nil, "the input changed while it was read")
 	}
 	// Samples to remove in 'mdat' boxes copied already. Both lists are
 	// sorted and disjoint: walk them together.
@@ -540,7 +542,7 @@ func (f *movFile) copyMdat(h *movHeader) error {
 	}
 	seg.end = h.start + int64(h.hdrLen) + n
 	if len(f.mdats) == maxMOVBoxes {
-		return errorAt(h.start, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMOVBoxes)
+		return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMOVBoxes)
 	}
 	f.mdats = append(f.mdats, movSpan{seg.start, seg.end})
 	if !f.haveMoov {
@@ -594,7 +596,7 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan) (int64, e
 			break
 		}
 		if err != nil {
-			return done, errorAt(r.off, unexpected(err), "'mdat' box truncated")
+			return done, bmff.ErrorAt(r.off, unexpected(err), "'mdat' box truncated")
 		}
 		if !toEnd && int64(len(b)) > n-done {
 			b = b[:n-done]
@@ -656,9 +658,9 @@ func (f *movFile) copyFiles(n int64) (int64, error) {
 	f.outPos += k
 	if err != nil {
 		if err == io.EOF {
-			return k, errorAt(f.in.off, io.ErrUnexpectedEOF, "'mdat' box truncated")
+			return k, bmff.ErrorAt(f.in.off, io.ErrUnexpectedEOF, "'mdat' box truncated")
 		}
-		return k, errorAt(f.in.off, err, "copying 'mdat'")
+		return k, bmff.ErrorAt(f.in.off, err, "copying 'mdat'")
 	}
 	return k, nil
 }
@@ -676,13 +678,13 @@ func (f *movFile) emit(at int64) error {
 	for _, o := range mv.fields {
 		v, ok := f.mapOffset(int64(min(o.val, math.MaxInt64)))
 		if !ok {
-			return errorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
+			return bmff.ErrorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
 		}
 		if o.wide {
 			binary.BigEndian.PutUint64(mv.b[o.pos:], uint64(v))
 		} else {
 			if v < 0 || v > math.MaxUint32 {
-				return errorAt(o.at, nil, "offset %d moves to %d", o.val, v)
+				return bmff.ErrorAt(o.at, nil, "offset %d moves to %d", o.val, v)
 			}
 			binary.BigEndian.PutUint32(mv.b[o.pos:], uint32(v))
 		}
@@ -717,20 +719,20 @@ func (f *movFile) finish() error {
 	mv := f.moov
 	for _, o := range mv.fields {
 		if int64(min(o.val, math.MaxInt64)) >= f.emitAt && !f.inMdat(int64(min(o.val, math.MaxInt64))) {
-			return errorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
+			return bmff.ErrorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
 		}
 	}
 	for _, z := range mv.zero {
 		i := sort.Search(len(f.mdats), func(i int) bool { return f.mdats[i].end > z.start })
 		if i == len(f.mdats) || f.mdats[i].start > z.start || f.mdats[i].end < z.end {
-			return errorAt(z.start, ErrUnsupportedFeature, "samples of a removed track lie outside the media data ('mdat')")
+			return bmff.ErrorAt(z.start, ErrUnsupportedFeature, "samples of a removed track lie outside the media data ('mdat')")
 		}
 	}
 	if len(f.late) == 0 || f.scan {
 		return nil
 	}
 	if f.outAt == nil {
-		return errorAt(f.late[0].start, ErrUnsupportedFeature,
+		return bmff.ErrorAt(f.late[0].start, ErrUnsupportedFeature,
 			"timed-metadata samples precede the 'moov' box: scrub from or to a file, which can be read ahead or gone back over")
 	}
 	if bw, ok := f.out.(*bufio.Writer); ok {
@@ -742,7 +744,7 @@ func (f *movFile) finish() error {
 	for _, z := range f.late {
 		out, ok := f.mapOffset(z.start)
 		if !ok {
-			return errorAt(z.start, nil, "removed samples outside 'mdat'")
+			return bmff.ErrorAt(z.start, nil, "removed samples outside 'mdat'")
 		}
 		for n := z.end - z.start; n > 0; {
 			k := min(n, int64(len(zeros)))
@@ -805,7 +807,7 @@ func (f *movFile) readAhead(h *movHeader) {
 			// A throwaway report: the 'moov' is reported when it is reached.
 			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}}
 			scratch.m.rep = scratch.rep
-			mv, err := scratch.buildMoov(box{typ: boxMoov, off: pos, hdrLen: int(hl), payload: b[hl:]})
+			mv, err := scratch.buildMoov(bmff.Box{Type: bmff.BoxMoov, Offset: pos, HeaderLen: int(hl), Payload: b[hl:]})
 			if err == nil {
 				f.ahead, f.found = mv.zero, true
 			}

@@ -1,4 +1,4 @@
-package exifscrub
+package bmff
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -55,16 +57,16 @@ func TestBoxReader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newBoxReader(tt.in, 0, tt.top)
+			r := NewReader(tt.in, 0, tt.top)
 			var got []want
 			for {
-				bx, ok := r.next()
+				bx, ok := r.Next()
 				if !ok {
 					break
 				}
-				got = append(got, want{bx.typ.String(), bx.off, string(bx.payload)})
-				if bx.end() > int64(len(tt.in)) {
-					t.Errorf("box %s ends at %d, past the input's %d bytes", bx.typ, bx.end(), len(tt.in))
+				got = append(got, want{bx.Type.String(), bx.Offset, string(bx.Payload)})
+				if bx.End() > int64(len(tt.in)) {
+					t.Errorf("box %s ends at %d, past the input's %d bytes", bx.Type, bx.End(), len(tt.in))
 				}
 			}
 			if len(got) != len(tt.want) {
@@ -88,34 +90,58 @@ func TestBoxReader(t *testing.T) {
 }
 
 func TestCursor(t *testing.T) {
-	c := newCursor(box{typ: fourCC{'t', 'e', 's', 't'}, off: 100, hdrLen: 8,
-		payload: []byte{1, 0, 0, 2, 0xab, 0xcd, 'h', 'i', 0, 'x', 'y'}})
-	if v, f := c.fullBox(); v != 1 || f != 2 {
-		t.Errorf("fullBox: got %d, %d, want 1, 2", v, f)
+	c := NewCursor(Box{Type: FourCC{'t', 'e', 's', 't'}, Offset: 100, HeaderLen: 8,
+		Payload: []byte{1, 0, 0, 2, 0xab, 0xcd, 'h', 'i', 0, 'x', 'y'}})
+	if v, f := c.FullBox(); v != 1 || f != 2 {
+		t.Errorf("FullBox: got %d, %d, want 1, 2", v, f)
 	}
-	if got := c.u16(); got != 0xabcd {
-		t.Errorf("u16: got %#x, want 0xabcd", got)
+	if got := c.U16(); got != 0xabcd {
+		t.Errorf("U16: got %#x, want 0xabcd", got)
 	}
-	if got := c.str(); got != "hi" {
-		t.Errorf("str: got %q, want %q", got, "hi")
+	if got := string(c.Rest()); got != "hi\x00xy" {
+		t.Errorf("Rest: got %q, want %q", got, "hi\x00xy")
 	}
-	if got := c.str(); got != "xy" { // unterminated at the end of the box
-		t.Errorf("str: got %q, want %q", got, "xy")
+	if got := c.UTF8String(); got != "hi" {
+		t.Errorf("UTF8String: got %q, want %q", got, "hi")
+	}
+	if got := c.UTF8String(); got != "xy" { // unterminated at the end of the box
+		t.Errorf("UTF8String: got %q, want %q", got, "xy")
 	}
 	if c.err != nil {
 		t.Fatalf("unexpected error %v", c.err)
 	}
-	if got := c.u32(); got != 0 || c.err == nil {
-		t.Fatalf("u32 past the end: got %d, %v, want 0 and an error", got, c.err)
+	if got := c.U32(); got != 0 || c.err == nil {
+		t.Fatalf("U32 past the end: got %d, %v, want 0 and an error", got, c.err)
 	}
-	var be *bmffError
-	if !errors.As(c.err, &be) || be.off != 119 || !errors.Is(be.err, io.ErrUnexpectedEOF) {
+	var be *Error
+	if !errors.As(c.err, &be) || be.Offset != 119 || !errors.Is(be.Err, io.ErrUnexpectedEOF) {
 		t.Errorf("error %#v: want offset 119 and io.ErrUnexpectedEOF", c.err)
 	}
 	first := c.err
-	c.u8()
+	c.U8()
 	if c.err != first {
 		t.Errorf("error changed from %v to %v; it should stick", first, c.err)
+	}
+}
+
+func TestFourCCString(t *testing.T) {
+	for _, tt := range []struct {
+		in   FourCC
+		want string
+	}{
+		{FourCC{'f', 't', 'y', 'p'}, "ftyp"},
+		{FourCC{'u', 'r', 'l', ' '}, "url"},          // no surrounding space
+		{FourCC{0xa9, 'n', 'a', 'm'}, "?nam"},        // QuickTime's '©nam': invalid UTF-8
+		{FourCC{0xa9, 0xa9, 'a', 'b'}, "?ab"},        // one '?' for a run of invalid bytes
+		{FourCC{'a', '\t', '\n', 'b'}, "a  b"},       // tabs and line breaks as spaces
+		{FourCC{0, 0, 0, 1}, `\x00\x00\x00\x01`},     // controls escaped
+		{FourCC{'a', 0x7f, 0xc2, 0x85}, `a\x7f\x85`}, // DEL and a C1 control (U+0085)
+		{FourCC{0xc2, 0xa0, 'h', 'i'}, "hi"},         // U+00A0 is space
+		{FourCC{0xe2, 0x82, 0xac, '1'}, "\u20ac1"},   // valid UTF-8 stays
+	} {
+		if got := tt.in.String(); got != tt.want {
+			t.Errorf("% x: got %q, want %q", tt.in[:], got, tt.want)
+		}
 	}
 }
 
@@ -125,23 +151,23 @@ func TestCursorUintN(t *testing.T) {
 		n    int
 		want uint64
 	}{{0, 0}, {4, 0x01020304}, {8, 0x0102030405060708}} {
-		c := &cursor{b: b}
-		if got := c.uintN(tt.n); got != tt.want || c.err != nil {
-			t.Errorf("uintN(%d): got %#x, %v, want %#x", tt.n, got, c.err, tt.want)
+		c := &Cursor{b: b}
+		if got := c.UintN(tt.n); got != tt.want || c.err != nil {
+			t.Errorf("UintN(%d): got %#x, %v, want %#x", tt.n, got, c.err, tt.want)
 		}
 	}
 }
 
 func TestBoxWriter(t *testing.T) {
-	var w boxWriter
-	w.start(fourCC{'o', 'u', 't', 'r'})
-	w.startFull(fourCC{'i', 'n', 'n', 'r'}, 1, 0x000203)
-	w.u16(0xbeef)
+	var w Writer
+	w.Start(FourCC{'o', 'u', 't', 'r'})
+	w.StartFull(FourCC{'i', 'n', 'n', 'r'}, 1, 0x000203)
+	w.U16(0xbeef)
 	at := len(w.b)
-	w.uintN(4, 0)
-	w.end()
-	w.end()
-	w.putUintN(at, 4, 0x11223344)
+	w.UintN(4, 0)
+	w.End()
+	w.End()
+	w.PutUintN(at, 4, 0x11223344)
 	want := []byte{
 		0, 0, 0, 26, 'o', 'u', 't', 'r',
 		0, 0, 0, 18, 'i', 'n', 'n', 'r', 1, 0, 2, 3, 0xbe, 0xef, 0x11, 0x22, 0x33, 0x44,
@@ -152,13 +178,13 @@ func TestBoxWriter(t *testing.T) {
 }
 
 func TestBoxWriterHeader(t *testing.T) {
-	var w boxWriter
-	w.header(boxMdat, nil, math.MaxUint32-8)
+	var w Writer
+	w.Header(BoxMdat, nil, math.MaxUint32-8)
 	if want := []byte{0xff, 0xff, 0xff, 0xff, 'm', 'd', 'a', 't'}; !bytes.Equal(w.b, want) {
 		t.Errorf("largest compact header: got % x, want % x", w.b, want)
 	}
-	w = boxWriter{}
-	w.header(boxMdat, nil, math.MaxUint32-7)
+	w = Writer{}
+	w.Header(BoxMdat, nil, math.MaxUint32-7)
 	want := []byte{0, 0, 0, 1, 'm', 'd', 'a', 't', 0, 0, 0, 1, 0, 0, 0, 8} // 2^32-7 + 16
 	if !bytes.Equal(w.b, want) {
 		t.Errorf("largesize header: got % x, want % x", w.b, want)
@@ -172,14 +198,14 @@ func TestCopyBoxNormalizes(t *testing.T) {
 	large = append(large, "abc"...)
 	toEnd := []byte{0, 0, 0, 0, 'm', 'd', 'a', 't', 'x'}
 	for _, in := range [][]byte{large, toEnd} {
-		r := newBoxReader(in, 0, true)
-		bx, ok := r.next()
+		r := NewReader(in, 0, true)
+		bx, ok := r.Next()
 		if !ok {
 			t.Fatal(r.err)
 		}
-		var w boxWriter
-		w.copyBox(bx)
-		want := rawBox(bx.typ.String(), bx.payload)
+		var w Writer
+		w.CopyBox(bx)
+		want := rawBox(bx.Type.String(), bx.Payload)
 		if !bytes.Equal(w.b, want) {
 			t.Errorf("copy of % x: got % x, want % x", in, w.b, want)
 		}
@@ -187,38 +213,54 @@ func TestCopyBoxNormalizes(t *testing.T) {
 }
 
 // FuzzBoxReader reads boxes and the boxes in their payloads to a fixed
-// depth, and checks that each stays inside its parent and that copyBox
-// writes what reads back as the same box.
+// depth, and checks that each stays inside its parent, that an error is at
+// an offset inside it, and that CopyBox writes what reads back as the same
+// box. It is seeded with the HEIF, AVIF and video samples of testdata.
 func FuzzBoxReader(f *testing.F) {
+	for _, pattern := range []string{"*.heif", "*.heic", "*.avif", "*.mov", "*.mp4", "*.3gp"} {
+		paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
+		for _, path := range paths {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
 	f.Add(append(rawBox("ftyp", []byte("heic")), rawBox("meta", []byte{0, 0, 0, 0}, rawBox("hdlr"))...))
 	f.Add([]byte{0, 0, 0, 1, 'm', 'd', 'a', 't', 0, 0, 0, 0, 0, 0, 0, 17, 'x'})
 	f.Add([]byte{0, 0, 0, 0, 'm', 'd', 'a', 't', 'x'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var walk func(b []byte, base int64, top bool, depth int)
 		walk = func(b []byte, base int64, top bool, depth int) {
-			r := newBoxReader(b, base, top)
+			r := NewReader(b, base, top)
 			for {
-				bx, ok := r.next()
+				bx, ok := r.Next()
 				if !ok {
 					break
 				}
-				if bx.off < base || bx.end() > base+int64(len(b)) {
-					t.Fatalf("box %s [%d, %d) outside its parent [%d, %d)", bx.typ, bx.off, bx.end(), base, base+int64(len(b)))
+				if bx.Offset < base || bx.End() > base+int64(len(b)) {
+					t.Fatalf("box %s [%d, %d) outside its parent [%d, %d)", bx.Type, bx.Offset, bx.End(), base, base+int64(len(b)))
 				}
-				var w boxWriter
-				w.copyBox(bx)
-				again, ok := newBoxReader(w.b, 0, false).next()
-				if !ok || again.typ != bx.typ || again.usertype != bx.usertype || !bytes.Equal(again.payload, bx.payload) {
-					t.Fatalf("copy of box %s reads back as %s", bx.typ, again.typ)
+				var w Writer
+				w.CopyBox(bx)
+				again, ok := NewReader(w.b, 0, false).Next()
+				if !ok || again.Type != bx.Type || again.UserType != bx.UserType || !bytes.Equal(again.Payload, bx.Payload) {
+					t.Fatalf("copy of box %s reads back as %s", bx.Type, again.Type)
 				}
-				if depth < 4 && len(bx.payload) >= 4 {
+				if depth < 4 && len(bx.Payload) >= 4 {
 					// Children may follow a FullBox header, or not.
-					walk(bx.payload, bx.payloadOff(), false, depth+1)
-					walk(bx.payload[4:], bx.payloadOff()+4, false, depth+1)
+					walk(bx.Payload, bx.PayloadOffset(), false, depth+1)
+					walk(bx.Payload[4:], bx.PayloadOffset()+4, false, depth+1)
 				}
 			}
-			if r.err != nil && !strings.Contains(r.err.Error(), "offset") {
+			var e *Error
+			switch {
+			case r.err == nil:
+			case !errors.As(r.err, &e) || !strings.HasPrefix(r.err.Error(), "offset "):
 				t.Fatalf("error without an offset: %v", r.err)
+			case e.Offset < base || e.Offset >= base+int64(len(b)):
+				t.Fatalf("error at %d, outside [%d, %d): %v", e.Offset, base, base+int64(len(b)), r.err)
 			}
 		}
 		walk(b, 0, true, 0)
