@@ -12,7 +12,9 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/nal"
 )
 
 // Planted markers: for every structure of a HEIF file that Scrub keeps,
@@ -50,7 +52,7 @@ func rawBox(typ string, payload ...[]byte) []byte {
 // seiNAL is an HEVC prefix SEI NAL unit (type 39) holding one user data
 // unregistered message (payload type 5: a 16-byte UUID, then the data).
 func seiNAL(typ byte, payload []byte) []byte {
-	nal := []byte{typ << 1, 0x01}
+	hdr := []byte{typ << 1, 0x01}
 	body := []byte{5}
 	n := len(payload)
 	for ; n >= 255; n -= 255 {
@@ -58,7 +60,7 @@ func seiNAL(typ byte, payload []byte) []byte {
 	}
 	body = append(body, byte(n))
 	body = append(append(body, payload...), 0x80)
-	return append(nal, escapeRBSP(body)...)
+	return append(hdr, nal.EscapeRBSP(body)...)
 }
 
 // lengthPrefixed prefixes a NAL unit with its 4-byte length.
@@ -72,7 +74,7 @@ func hdrSEINAL() []byte {
 	body := []byte{137, 24}
 	body = append(body, bytes.Repeat([]byte{0x11}, 24)...)
 	body = append(body, 144, 4, 0x03, 0xe8, 0x01, 0x90, 0x80)
-	return append([]byte{39 << 1, 0x01}, escapeRBSP(body)...)
+	return append([]byte{39 << 1, 0x01}, nal.EscapeRBSP(body)...)
 }
 
 // obu is an AV1 OBU with a size field.
@@ -89,7 +91,7 @@ func obu(typ byte, payload []byte) []byte {
 
 // metadataOBU is an AV1 metadata OBU of metadata type t (4: ITU-T T.35).
 func metadataOBU(t byte, payload []byte) []byte {
-	return obu(obuMetadata, append(append([]byte{t}, payload...), 0x80))
+	return obu(av1.OBUMetadata, append(append([]byte{t}, payload...), 0x80))
 }
 
 // withHvcCArray returns an 'hvcC' property box with one more NAL unit
@@ -231,7 +233,7 @@ func TestHEIFPlanted(t *testing.T) {
 			binary.BigEndian.PutUint32(f.props[i-1], uint32(len(f.props[i-1])))
 		}, false, true},
 		{"metadata and padding OBUs in the data", avif, func(t *testing.T, f *testHEIF, m []byte) {
-			f.items[0].data = bytes.Join([][]byte{f.items[0].data, metadataOBU(5, m), obu(obuPadding, m)}, nil)
+			f.items[0].data = bytes.Join([][]byte{f.items[0].data, metadataOBU(5, m), obu(av1.OBUPadding, m)}, nil)
 		}, false, true},
 		{"JPEG item APP1 and COM", heifSource{typ: "jpeg"}, func(t *testing.T, f *testHEIF, m []byte) {
 			f.brand = "jpeg"
@@ -334,36 +336,6 @@ func TestHEIFPlanted(t *testing.T) {
 	for _, path := range outs {
 		if m := markerOf[path]; strings.Contains(string(text), m) {
 			t.Errorf("ExifTool reads marker %s from %s", m, path)
-		}
-	}
-}
-
-// TestFilterSEI checks the SEI filter on its own: HDR messages stay byte
-// for byte, user data goes, emulation prevention survives the rewrite.
-func TestFilterSEI(t *testing.T) {
-	hdr := hdrSEINAL()
-	tests := []struct {
-		name string
-		nal  []byte
-		want []byte
-	}{
-		{"HDR only", hdr, hdr},
-		{"user data only", seiNAL(39, make([]byte, 20)), nil},
-		{"both", append(append([]byte(nil), hdr[:len(hdr)-1]...), escapeRBSP([]byte{5, 3, 0, 0, 0, 0x80})...), hdr},
-		{"truncated", []byte{39 << 1, 1, 5, 200, 1, 2}, nil},
-		{"empty", []byte{39 << 1, 1}, []byte{39 << 1, 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := filterSEI(tt.nal, 2, "test", make(removals))
-			if !bytes.Equal(got, tt.want) {
-				t.Errorf("got % x, want % x", got, tt.want)
-			}
-		})
-	}
-	for _, b := range [][]byte{{0, 0, 0}, {0, 0, 1, 0, 0, 2, 0, 0, 3}, {1, 0, 0, 0, 0}} {
-		if got := unescapeRBSP(escapeRBSP(b)); !bytes.Equal(got, b) {
-			t.Errorf("unescape(escape(% x)) = % x", b, got)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/nal"
 )
 
 // Item properties, rebuilt from their fields. A property is copied only
@@ -149,10 +151,11 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 			}
 			w.Append([]byte{b[0], b[1], b[2], b[3] & 0x1f})
 			rm := make(removals)
-			obus, err := filterOBUs(c.Take(c.Left()), true, "HEIF av1C", rm)
+			obus, removed, err := av1.Filter(c.Take(c.Left()), true)
 			if err != nil {
 				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'av1C': %v", err)
 			}
+			rm.merge("HEIF av1C", removed)
 			rm.report(h.rep)
 			w.Append(obus)
 		}
@@ -225,31 +228,34 @@ func writeColr(rep *Report, container string, w *bmff.Writer, c *bmff.Cursor) (b
 func (h *heifFile) writeNALConfig(w *bmff.Writer, c *bmff.Cursor, typ bmff.FourCC) {
 	rm := make(removals)
 	container := "HEIF " + typ.String()
-	codec := hevcCodec
+	codec := nal.HEVC
 	switch typ {
 	case propAvcC:
-		codec = avcCodec
+		codec = nal.AVC
 	case propVvcC:
-		codec = vvcCodec
+		codec = nal.VVC
 	}
-	// nal copies one unit, if it is kept, and says whether it was.
-	nal := func() bool {
+	// unit copies one NAL unit, if it is kept, and says whether it was.
+	unit := func() bool {
 		n := int(c.U16())
 		b := c.Take(n)
 		if c.Err() != nil {
 			return false
 		}
-		if n < codec.hdrLen {
+		if n < codec.HeaderLen {
 			c.Fail(nil, "NAL unit of %d bytes", n)
 			return false
 		}
-		t := codec.typ(b)
-		if !codec.keep(t) {
-			rm.add(container, codec.what(t), n)
+		t := codec.Type(b)
+		if !codec.InConfig(t) {
+			rm.add(container, nal.TypeName(t), 1, n)
 			return false
 		}
-		if codec.sei(t) {
-			if b = filterSEI(b, codec.hdrLen, container, rm); b == nil {
+		if codec.IsSEI(t) {
+			var removed nal.Removed
+			b, removed = codec.FilterSEI(b)
+			rm.merge(container, removed)
+			if b == nil {
 				return false
 			}
 		}
@@ -259,7 +265,7 @@ func (h *heifFile) writeNALConfig(w *bmff.Writer, c *bmff.Cursor, typ bmff.FourC
 	}
 	nals := func(count int) (kept int) {
 		for i := 0; i < count && c.Err() == nil; i++ {
-			if nal() {
+			if unit() {
 				kept++
 			}
 		}

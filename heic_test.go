@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
 )
 
@@ -1303,7 +1304,7 @@ func shrinkCoded(typ bmff.FourCC, data []byte, n int) []byte {
 			if hdr&2 == 0 || pos+h > len(data) {
 				break
 			}
-			size, m, ok := leb128(data[pos+h:])
+			size, m, ok := av1.LEB128(data[pos+h:])
 			if !ok || size > uint64(len(data)-pos-h-m) {
 				break
 			}
