@@ -116,7 +116,6 @@ var (
 
 // Item properties (23008-12 §6.5, in 'ipco' §9.3).
 var (
-	propColr = bmff.FourCC{'c', 'o', 'l', 'r'} // 14496-12 §12.1.5 colour information
 	propIspe = bmff.FourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
 )
 

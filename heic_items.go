@@ -338,12 +338,6 @@ func (h *heifFile) keepEntry(id uint32) bool {
 	return h.groupIDs[id]
 }
 
-// isICC reports whether a 'colr' property holds an ICC profile
-// (14496-12 §12.1.5: colour_type 'prof' or 'rICC').
-func isICC(p bmff.Box) bool {
-	return len(p.Payload) >= 4 && (string(p.Payload[:4]) == "prof" || string(p.Payload[:4]) == "rICC")
-}
-
 // reportProperty reports a metadata property.
 func (h *heifFile) reportProperty(p bmff.Box) {
 	c := bmff.NewCursor(p)
