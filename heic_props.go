@@ -197,13 +197,12 @@ func writeColr(rep *Report, container string, w *boxWriter, c *cursor) (bool, er
 		if c.err != nil {
 			return false, nil
 		}
-		reportICC(rep, "ICC_Profile", p)
-		out, err := sanitizeICC(p)
+		out, err := scrubICC(rep, "ICC_Profile", p)
 		switch {
 		case errors.Is(err, ErrUnsupportedFeature):
 			return false, err
 		case err != nil:
-			return false, nil // reported by reportICC
+			return false, nil // reported by scrubICC
 		}
 		w.bytes(out)
 	default:

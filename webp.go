@@ -359,8 +359,7 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.data)))
 				continue
 			}
-			reportICC(w.rep, "ICC_Profile", c.data)
-			clean, err := sanitizeICC(c.data)
+			clean, err := scrubICC(w.rep, "ICC_Profile", c.data)
 			switch {
 			case errors.Is(err, ErrUnsupportedFeature):
 				return w.formatError(c.off, err.Error(), ErrUnsupportedFeature)
