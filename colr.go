@@ -42,13 +42,12 @@ func writeColr(rep *Report, container string, w *bmff.Writer, c *bmff.Cursor) (b
 		if c.Err() != nil {
 			return false, nil
 		}
-		reportICC(rep, "ICC_Profile", p)
-		out, err := sanitizeICC(p)
+		out, err := scrubICC(rep, "ICC_Profile", p)
 		switch {
 		case errors.Is(err, ErrUnsupportedFeature):
 			return false, err
 		case err != nil:
-			return false, nil // reported by reportICC
+			return false, nil // reported by scrubICC
 		}
 		w.Append(out)
 	default:

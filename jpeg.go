@@ -651,8 +651,7 @@ func (j *jpegScrubber) iccChunk(p []byte) error {
 		j.rep.add(Other, container, "ICC_Profile", fmt.Sprintf("(%d bytes)", len(profile)))
 		return nil
 	}
-	reportICC(j.rep, container, profile)
-	clean, err := sanitizeICC(profile)
+	clean, err := scrubICC(j.rep, container, profile)
 	switch {
 	case errors.Is(err, ErrUnsupportedFeature):
 		return j.formatError(j.in.off, err.Error(), ErrUnsupportedFeature)

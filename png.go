@@ -327,8 +327,7 @@ func (p *pngScrubber) iccp(start int64, data []byte) error {
 	case br.Len() > 0:
 		extraBytes(p.rep, container, "iCCP", data[len(data)-br.Len():])
 	}
-	reportICC(p.rep, "ICC_Profile", profile)
-	clean, err := sanitizeICC(profile)
+	clean, err := scrubICC(p.rep, "ICC_Profile", profile)
 	switch {
 	case errors.Is(err, ErrUnsupportedFeature):
 		return p.formatError(start, err.Error(), ErrUnsupportedFeature)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/exifscrub/exifscrub/internal/vp8"
 )
 
 // A WebP file (RFC 9649 §2) is a RIFF container: "RIFF", a 4-byte
@@ -282,6 +284,56 @@ func (w *webpScrubber) keep(id chunkType, data []byte) int {
 	return len(w.parts) - 1
 }
 
+// image keeps an image's bitstream chunk and the ALPH chunk read before it
+// (nil if none), after checking both against what their decoders read
+// (internal/vp8): the VP8 frame header and the partitions it declares
+// (RFC 6386 §9.1, §9.5), the VP8L header (RFC 9649 §3), and the ALPH
+// header byte (§2.7.1.2). Of raw alpha, exactly width × height bytes are
+// kept: bytes beyond those are cut and reported. An ALPH chunk before a
+// VP8L bitstream is dropped: decoders ignore it, since VP8L carries its
+// own alpha. Where a VP8 frame's last partition or a VP8L bitstream ends
+// is known only after decoding it, which exifscrub does not do, so bytes
+// appended to them are not found.
+func (w *webpScrubber) image(alph *webpChunk, bits webpChunk) error {
+	if bits.id == fccVP8L {
+		if err := vp8.CheckLosslessHeader(bits.data); err != nil {
+			return w.bitstreamError(bits, "", err)
+		}
+		if alph != nil {
+			w.rep.add(Embedded, "WebP ALPH", "ALPH", fmt.Sprintf("(%d bytes before a VP8L bitstream, which decoders ignore)", len(alph.data)))
+		}
+		w.keep(bits.id, bits.data)
+		return nil
+	}
+	frame, err := vp8.DecodeFrameHeader(bits.data)
+	if err != nil {
+		return w.bitstreamError(bits, "VP8 bitstream: ", err)
+	}
+	if alph != nil {
+		n, err := vp8.CheckAlpha(alph.data, frame.Width, frame.Height)
+		if err != nil {
+			return w.bitstreamError(*alph, "", err)
+		}
+		if extra := len(alph.data) - n; extra > 0 {
+			w.rep.add(Embedded, "WebP ALPH", "DataAfterAlpha", fmt.Sprintf("(%d bytes after the %dx%d alpha plane, at offset %d)", extra, frame.Width, frame.Height, alph.off+chunkHeaderSize+int64(n)))
+		}
+		w.keep(fccALPH, alph.data[:n])
+	}
+	w.keep(bits.id, bits.data)
+	return nil
+}
+
+// bitstreamError returns err, a *vp8.Error, as the FormatError of chunk c,
+// its reason after prefix.
+func (w *webpScrubber) bitstreamError(c webpChunk, prefix string, err error) error {
+	reason := err.Error()
+	var e *vp8.Error
+	if errors.As(err, &e) {
+		reason = e.Reason
+	}
+	return w.formatError(c.off, prefix+reason, nil)
+}
+
 // simple walks the chunks after the bitstream of a simple-format file
 // (RFC 9649 §2.5, §2.6), which should have none. Metadata and unknown
 // chunks there are removed; image chunks need a VP8X chunk to mean
@@ -359,8 +411,7 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.data)))
 				continue
 			}
-			reportICC(w.rep, "ICC_Profile", c.data)
-			clean, err := sanitizeICC(c.data)
+			clean, err := scrubICC(w.rep, "ICC_Profile", c.data)
 			switch {
 			case errors.Is(err, ErrUnsupportedFeature):
 				return w.formatError(c.off, err.Error(), ErrUnsupportedFeature)

@@ -12,7 +12,7 @@ import (
 func TestScrubWebPPlanted(t *testing.T) {
 	mark := []byte(plantMark)
 	vp8x := chunkBytes("VP8X", vp8xPayload(vp8xAlpha))
-	rawALPH := append([]byte{alphRawCompression, 0x80}, mark...) // 1x1: one alpha byte
+	rawALPH := append([]byte{0 /* ALPH header: raw */, 0x80}, mark...) // 1x1: one alpha byte
 	tests := []struct {
 		name, want string
 		in         []byte
