@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/exifscrub/exifscrub/internal/jpegscan"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -15,8 +17,9 @@ import (
 // itself and the payload. Each SOS (start of scan) segment is followed by
 // entropy-coded data, in which 0xFF bytes are followed by 0x00 (stuffing)
 // or a restart marker; any other marker ends the data. Metadata lives in
-// APPn and COM segments; scrubJPEG copies every other segment and all
-// entropy-coded data byte for byte, and stops at the primary image's EOI.
+// APPn and COM segments; scrubJPEG copies every other segment byte for
+// byte, and the entropy-coded data that decoders read (internal/jpegscan
+// walks it), and stops at the primary image's EOI.
 
 // Marker codes (T.81 Table B.1).
 const (
@@ -35,6 +38,27 @@ const (
 	markerAPP14 = 0xee
 	markerAPP15 = 0xef
 	markerCOM   = 0xfe
+)
+
+// Frame types (T.81 Table B.1) that exifscrub can walk, and those it refuses.
+const (
+	markerSOF0  = 0xc0 // baseline sequential, Huffman
+	markerSOF1  = 0xc1 // extended sequential, Huffman
+	markerSOF2  = 0xc2 // progressive, Huffman
+	markerSOF3  = 0xc3 // lossless, Huffman
+	markerDHT   = 0xc4
+	markerJPG   = 0xc8 // reserved for JPEG extensions
+	markerDAC   = 0xcc // arithmetic coding conditioning
+	markerSOF15 = 0xcf
+	markerDQT   = 0xdb
+	markerDNL   = 0xdc
+	markerDRI   = 0xdd
+	markerDHP   = 0xde
+	markerEXP   = 0xdf
+	markerJPG0  = 0xf0
+	markerSOF55 = 0xf7 // JPEG-LS (T.87) frame
+	markerLSE   = 0xf8 // JPEG-LS parameters
+	markerJPG13 = 0xfd
 )
 
 // Signatures at the start of APPn payloads.
@@ -82,9 +106,9 @@ type jpegScrubber struct {
 	sawXMP      bool // a standard XMP segment was rebuilt (Options.Keep)
 	sawIPTC     bool // a Photoshop segment was rebuilt (Options.Keep)
 	extendedXMP []byte
-	extendedLen int        // bytes of Extended XMP seen, kept or not
-	mpImages    int        // secondary images the MPF index announces
-	frame       *jpegFrame // pooled: its Huffman tables are 11 KB
+	extendedLen int             // bytes of Extended XMP seen, kept or not
+	mpImages    int             // secondary images the MPF index announces
+	frame       *jpegscan.Frame // pooled: its Huffman tables are 11 KB
 
 	// The ICC profile's APP2 chunks, collected until all have arrived
 	// (ICC.1:2022 Annex B.4), then sanitised and written as new chunks.
@@ -95,11 +119,8 @@ type jpegScrubber struct {
 }
 
 func scrubJPEG(s *scrubber) error {
-	j := &jpegScrubber{scrubber: s, frame: framePool.Get().(*jpegFrame)}
-	defer func() {
-		*j.frame = jpegFrame{}
-		framePool.Put(j.frame)
-	}()
+	j := &jpegScrubber{scrubber: s, frame: jpegscan.NewFrame()}
+	defer j.frame.Release()
 	r := s.in
 	soi, err := r.next(2)
 	if err != nil || soi[0] != 0xff || soi[1] != markerSOI {
@@ -174,7 +195,7 @@ func scrubJPEG(s *scrubber) error {
 			j.iccGiveUp()
 		}
 		keep := true
-		var scan *jpegScanHeader
+		var scan *jpegscan.ScanHeader
 		if (code >= markerAPP0 && code <= markerAPP15) || code == markerCOM {
 			keep, payload, err = j.appSegment(code, payload)
 		} else {
@@ -254,14 +275,14 @@ func (j *jpegScrubber) readMarker() (code byte, fill, skipped int, err error) {
 // scan walker needs, and decides whether to keep it. Every segment kept is
 // parsed whole, so that it holds only its defined fields: libjpeg refuses
 // one whose length disagrees with its content (JERR_BAD_LENGTH).
-func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool, out []byte, scan *jpegScanHeader, err error) {
+func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool, out []byte, scan *jpegscan.ScanHeader, err error) {
 	f := j.frame
 	bad := func(msg string) error { return j.formatError(start, msg, nil) }
 	switch {
 	case code == markerSOF0 || code == markerSOF1 || code == markerSOF2:
-		msg, err := f.parseSOF(code, p)
+		msg, err := f.ParseSOF(code, p)
 		if msg != "" {
-			return false, nil, nil, j.formatError(start, msg, err)
+			return false, nil, nil, j.formatError(start, msg, walkerCause(err))
 		}
 	case code == markerSOF3 || code > markerDHT && code <= markerSOF15 && code != markerJPG || code == markerDHP || code == markerEXP ||
 		code == markerSOF55 || code == markerLSE:
@@ -270,18 +291,17 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 		// anything after its end.
 		return false, nil, nil, j.formatError(start, fmt.Sprintf("frame type or coding 0x%02X (lossless, hierarchical, arithmetic or JPEG-LS)", code), ErrUnsupportedFeature)
 	case code == markerDHT:
-		if msg := f.parseDHT(p); msg != "" {
+		if msg := f.ParseDHT(p); msg != "" {
 			return false, nil, nil, bad(msg)
 		}
 	case code == markerDQT:
-		if msg := parseDQT(p); msg != "" {
+		if msg := jpegscan.ParseDQT(p); msg != "" {
 			return false, nil, nil, bad(msg)
 		}
 	case code == markerDRI:
-		if len(p) != 2 {
-			return false, nil, nil, bad(fmt.Sprintf("DRI segment of %d bytes, want 2", len(p)))
+		if msg := f.ParseDRI(p); msg != "" {
+			return false, nil, nil, bad(msg)
 		}
-		f.restart = int(p[0])<<8 | int(p[1])
 	case code == markerDNL:
 		// B.2.5: the number of lines, 2 bytes. A frame whose height is
 		// set is refused above when it is 0, so this one only repeats it.
@@ -293,7 +313,7 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 			p = p[:2]
 		}
 	case code == markerSOS:
-		sh, msg := f.parseSOS(p)
+		sh, msg := f.ParseSOS(p)
 		if msg != "" {
 			return false, nil, nil, bad(msg)
 		}
@@ -308,12 +328,38 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 
 // entropyData walks the entropy-coded data of a scan whose header has been
 // read, copying what the decoder reads and dropping anything after its
-// last MCU (see jpegScan); it leaves the marker that ends the data unread.
-func (j *jpegScrubber) entropyData(sh *jpegScanHeader) error {
-	s := &jpegScan{j: j, f: j.frame, sh: sh}
-	err := s.walk()
-	if s.junk > 0 {
-		j.rep.add(Embedded, "JPEG", "DataAfterScan", fmt.Sprintf("(%d bytes after the last MCU of an interval, first at offset %d)", s.junk, s.junkAt))
+// last MCU (see jpegscan.Frame.Walk); it leaves the marker that ends the
+// data unread.
+func (j *jpegScrubber) entropyData(sh *jpegscan.ScanHeader) error {
+	r := j.in
+	res, err := j.frame.Walk(sh, r.br, r.off, walkerOutput{j.scrubber})
+	r.off = res.End
+	if res.Dropped > 0 {
+		j.rep.add(Embedded, "JPEG", "DataAfterScan", fmt.Sprintf("(%d bytes after the last MCU of an interval, first at offset %d)", res.Dropped, res.DroppedAt))
+	}
+	if e, ok := err.(*jpegscan.Error); ok {
+		return j.formatError(e.Offset, e.Reason, walkerCause(e.Err))
+	}
+	return err // the caller's reader's or writer's, or nil
+}
+
+// walkerOutput is the output as the walker writes it: through write, so
+// that nothing is written when scanning and errors say they are the
+// writer's.
+type walkerOutput struct{ *scrubber }
+
+func (o walkerOutput) Write(b []byte) (int, error) {
+	if err := o.write(b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// walkerCause is the Err of a FormatError for the cause of a walker's
+// error: its jpegscan.ErrUnsupported is ErrUnsupportedFeature.
+func walkerCause(err error) error {
+	if err == jpegscan.ErrUnsupported {
+		return ErrUnsupportedFeature
 	}
 	return err
 }

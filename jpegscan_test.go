@@ -1,5 +1,9 @@
 package exifscrub
 
+// The entropy-coded-data walker as Scan and Scrub use it: planted data,
+// clean scans, refused frames, hostile sizes. Its white-box tests and fuzz
+// targets are in internal/jpegscan.
+
 import (
 	"bytes"
 	"image/jpeg"
@@ -176,18 +180,6 @@ func replaceByte(b []byte, i int, c byte) []byte {
 	return out
 }
 
-// FuzzJPEGScan fuzzes the entropy-coded data of real scans, baseline and
-// progressive, behind fixed headers.
-func FuzzJPEGScan(f *testing.F) {
-	base := baseJPEG(f)
-	sos := bytes.Index(base, []byte{0xff, markerSOS})
-	head := base[:sos+2+int(base[sos+2])<<8|int(base[sos+3])]
-	f.Add(base[len(head):])
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkInvariants(t, append(append([]byte(nil), head...), data...))
-	})
-}
-
 // TestHostileJPEGFrame gives a real progressive JPEG's scans a frame of
 // 65535x65535 pixels: the walker must not allocate for the frame's size.
 func TestHostileJPEGFrame(t *testing.T) {
@@ -202,9 +194,10 @@ func TestHostileJPEGFrame(t *testing.T) {
 }
 
 // TestWalkerCutMatchesLibjpeg: a scan whose last MCU ends 4 bytes before
-// its EOI (found by FuzzJPEGScan). Go's decoder reads the input but not the
-// output, whose scan ends where the MCU does; libjpeg, through ImageMagick,
-// decodes both to the same pixels, so the cut is what libjpeg reads.
+// its EOI (found by FuzzJPEGScan, in internal/jpegscan). Go's decoder reads
+// the input but not the output, whose scan ends where the MCU does;
+// libjpeg, through ImageMagick, decodes both to the same pixels, so the cut
+// is what libjpeg reads.
 func TestWalkerCutMatchesLibjpeg(t *testing.T) {
 	need(t, "convert")
 	base := baseJPEG(t)
@@ -234,154 +227,5 @@ func TestWalkerCutMatchesLibjpeg(t *testing.T) {
 	}
 	if pixels("in.jpg", in) != pixels("out.jpg", out.Bytes()) {
 		t.Error("libjpeg decodes the input and the output to different pixels")
-	}
-}
-
-// dhtPayloads returns the payloads of the DHT segments of a JPEG.
-func dhtPayloads(b []byte) [][]byte {
-	var out [][]byte
-	for i := 2; i+4 <= len(b) && b[i] == 0xff && b[i+1] != markerSOS; {
-		n := int(b[i+2])<<8 | int(b[i+3])
-		if i+2+n > len(b) {
-			break
-		}
-		if b[i+1] == markerDHT {
-			out = append(out, b[i+4:i+2+n])
-		}
-		i += 2 + n
-	}
-	return out
-}
-
-// readPosition is where a scan's decoding stands: the window index of the
-// first data byte not yet read whole and the bits of it read, or, past the
-// end of the data, how many zero bits the decoder has read beyond it.
-type readPosition struct{ index, bits, overrun int }
-
-func (s *jpegScan) position() readPosition {
-	real := int(s.n) - 8*int(s.zeros)
-	if real < 0 {
-		return readPosition{overrun: -real}
-	}
-	return readPosition{index: s.back(uint(real / 8)), bits: (8 - real%8) % 8}
-}
-
-// FuzzJPEGBlocks compares the walker's two ways of reading the blocks of
-// a sequential scan: code by code, and with a multiTable, which large
-// scans use. Both must stop at the same bit after each block.
-func FuzzJPEGBlocks(f *testing.F) {
-	base := baseJPEG(f)
-	sos := bytes.Index(base, []byte{0xff, markerSOS})
-	data := base[sos+2+int(base[sos+2])<<8|int(base[sos+3]):]
-	for _, p := range dhtPayloads(base) {
-		f.Add(p, data)
-	}
-	f.Fuzz(func(t *testing.T, dht, data []byte) {
-		var fr jpegFrame
-		if msg := fr.parseDHT(dht); msg != "" {
-			return
-		}
-		var dc, ac *huffTable
-		for i := range fr.dc {
-			if fr.dc[i].defined && dc == nil {
-				dc = &fr.dc[i]
-			}
-			if fr.ac[i].defined && ac == nil {
-				ac = &fr.ac[i]
-			}
-		}
-		if ac == nil {
-			return
-		}
-		if dc == nil {
-			dc = ac // any code: its symbols are taken as sizes
-		}
-		m := new(multiTable)
-		m.build(ac)
-		// The data ends at a marker, so the walker never refills its
-		// window (which has no reader behind it here).
-		b := append(append([]byte(nil), data...), 0xff, markerEOI)
-		s1 := &jpegScan{b: b}
-		s2 := &jpegScan{b: b}
-		s1.reset()
-		s2.reset()
-		for k := 0; k < 200 && !s1.exhausted(); k++ {
-			s1.block(dc, ac, nil)
-			s2.block(dc, ac, m)
-			if p1, p2 := s1.position(), s2.position(); p1 != p2 {
-				t.Fatalf("block %d: code by code the walker stops at %+v, with the multiTable at %+v", k, p1, p2)
-			}
-		}
-	})
-}
-
-// decodeF223 decodes the code at the top of acc as T.81 F.2.2.3 does, bit
-// by bit; length 0 if there is none.
-func decodeF223(t *huffTable, acc uint64) (byte, uint) {
-	for l := uint(1); l <= 16; l++ {
-		if code := int32(acc >> (64 - l)); code <= t.maxcode[l] {
-			return t.vals[code+t.valoff[l]], l
-		}
-	}
-	return 0, 0
-}
-
-// TestMultiTable checks every entry of the multiTables of the Huffman
-// tables in the test and corpus JPEGs against decoding its codes one by
-// one.
-func TestMultiTable(t *testing.T) {
-	var dhts [][]byte
-	files := sampleFiles(t, false, JPEG)
-	if os.Getenv("EXIFSCRUB_CORPUS") != "" {
-		files = append(files, sampleFiles(t, true, JPEG)...)
-	}
-	for _, path := range files {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dhts = append(dhts, dhtPayloads(b)...)
-	}
-	dhts = append(dhts, dhtPayloads(baseJPEG(t))...)
-	m := new(multiTable)
-	for _, p := range dhts {
-		var fr jpegFrame
-		if msg := fr.parseDHT(p); msg != "" {
-			t.Fatal(msg)
-		}
-		for _, ac := range fr.ac {
-			if !ac.defined {
-				continue
-			}
-			m.build(&ac)
-			for x := range m {
-				var bits, pre, adv uint
-				acc := uint64(x) << (64 - multiBits)
-				for adv < 63 {
-					sym, l := decodeF223(&ac, acc)
-					size := uint(sym & 15)
-					if l == 0 || l > huffLookahead || bits+l+size > multiBits {
-						break
-					}
-					a := uint(sym>>4) + 1
-					if size == 0 {
-						a = 64
-						if sym>>4 == 15 {
-							a = 16
-						}
-					}
-					bits += l + size
-					acc <<= l + size
-					pre, adv = adv, adv+a
-				}
-				var want uint16
-				if bits > 0 {
-					want = multiEntry(bits, pre, adv)
-				}
-				if m[x] != want {
-					t.Fatalf("entry %013b: got %#x, want %#x", x, m[x], want)
-				}
-			}
-		}
 	}
 }

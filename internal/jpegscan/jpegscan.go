@@ -1,27 +1,16 @@
-package exifscrub
-
-import (
-	"bufio"
-	"encoding/binary"
-	"fmt"
-	"io"
-	"sync"
-)
-
-// framePool holds the walker's frame state, whose tables would otherwise
-// be allocated for every scrub.
-var framePool = sync.Pool{New: func() any { return new(jpegFrame) }}
-
+// Package jpegscan walks the entropy-coded data of JPEG scans (ITU T.81) to
+// find where each one really ends.
+//
 // The entropy-coded data of a JPEG scan is walked, not copied blindly: a
 // decoder reads a known number of MCUs (minimum coded units) from it and
 // ignores whatever follows the last one, so bytes placed there would travel
-// through a scrub as "image data". jpegScan decodes the Huffman codes of
+// through a scrub as "image data". The walker decodes the Huffman codes of
 // every block (T.81 F.2.2 for sequential scans, G.1.2 for progressive ones)
 // and skips the coefficient bits they announce, without dequantising or
 // transforming anything, to find where each restart interval's data ends.
 // After the last MCU of an interval only the padding 1-bits of its last
 // byte (F.1.2.3) and 0xFF fill bytes before the next marker (B.1.1.2) may
-// follow; anything else is cut and reported.
+// follow; anything else is cut, and counted in the Result.
 //
 // Damaged data is read as libjpeg(-turbo) reads it, since that is what
 // browsers and ImageMagick show: a marker met inside an interval ends its
@@ -30,26 +19,61 @@ var framePool = sync.Pool{New: func() any { return new(jpegFrame) }}
 // counts as one 0xFF byte; a bit pattern that is no code of the table
 // consumes 17 bits and decodes as symbol 0 (jpeg_huff_decode); a restart
 // marker with the wrong number is taken as the restart.
+//
+// The contract: a Frame collects what the walk needs of an image's SOF,
+// DHT and DRI segments (ParseSOF, ParseDHT, ParseDRI; ParseDQT only checks
+// a DQT segment), each parsed whole and checked as libjpeg checks it, with
+// a reason string for what it refuses. ParseSOS reads a scan header, and
+// Walk reads the scan's data from a bufio.Reader, writes what a decoder
+// reads and the restart markers between intervals, and stops before the
+// marker that ends the scan. Lengths read from the input are checked
+// before anything is allocated for them; the walker never panics.
+//
+// It handles Huffman-coded frames of types SOF0 to SOF2 (baseline,
+// extended sequential, progressive). It does not decode pixels, read
+// lossless, hierarchical, arithmetic-coded or JPEG-LS frames (the caller
+// refuses those), read markers outside a scan's data, or know about
+// metadata: the caller turns its results into findings and output.
+package jpegscan
 
-// Frame types (T.81 Table B.1) that exifscrub can walk, and those it refuses.
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// ErrUnsupported is the Err of an Error, or the error of ParseSOF, for a
+// well-formed image that the walker does not handle.
+var ErrUnsupported = errors.New("jpegscan: unsupported feature")
+
+// An Error is a problem with the entropy-coded data found at Offset in
+// the input. Err, when set, is the cause: io.ErrUnexpectedEOF when the
+// input ends inside the data, ErrUnsupported, or an error of the reader or
+// the writer given to Walk.
+type Error struct {
+	Offset int64
+	Reason string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("jpegscan: offset %d: %s", e.Offset, e.Reason)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Marker codes (T.81 Table B.1) that the walker reads itself.
 const (
-	markerSOF0  = 0xc0 // baseline sequential, Huffman
-	markerSOF1  = 0xc1 // extended sequential, Huffman
-	markerSOF2  = 0xc2 // progressive, Huffman
-	markerSOF3  = 0xc3 // lossless, Huffman
-	markerDHT   = 0xc4
-	markerJPG   = 0xc8 // reserved for JPEG extensions
-	markerDAC   = 0xcc // arithmetic coding conditioning
-	markerSOF15 = 0xcf
-	markerDQT   = 0xdb
-	markerDNL   = 0xdc
-	markerDRI   = 0xdd
-	markerDHP   = 0xde
-	markerEXP   = 0xdf
-	markerJPG0  = 0xf0
-	markerSOF55 = 0xf7 // JPEG-LS (T.87) frame
-	markerLSE   = 0xf8 // JPEG-LS parameters
-	markerJPG13 = 0xfd
+	markerSOF2 = 0xc2 // progressive, Huffman
+	markerRST0 = 0xd0
+	markerRST7 = 0xd7
 )
 
 const (
@@ -60,7 +84,7 @@ const (
 	// progressive nonzero-coefficient masks, allocated when first needed.
 	maskPageBlocks = 256
 	// maxMaskBytes bounds the masks of a progressive image beyond what its
-	// input pays for (see jpegScan.mask).
+	// input pays for (see walker.mask).
 	maxMaskBytes = 64 << 20
 )
 
@@ -101,8 +125,8 @@ func skipEntry(l int, sym byte) uint16 {
 	return adv<<skipBits | uint16(l) + size
 }
 
-// A jpegComponent is one component of the frame (T.81 B.2.2).
-type jpegComponent struct {
+// A component is one component of the frame (T.81 B.2.2).
+type component struct {
 	id        byte
 	h, v      int
 	bw, bh    int                       // blocks per line and block lines of the component
@@ -110,21 +134,38 @@ type jpegComponent struct {
 	maskPages []*[maskPageBlocks]uint64 // 8 bytes a page until used
 }
 
-// jpegFrame is what the walker needs of the frame header and the tables.
-type jpegFrame struct {
+// A Frame is what the walker needs of an image's frame header and tables,
+// and what its progressive scans leave for the next ones. The zero value is
+// an empty frame; NewFrame takes one from a pool.
+type Frame struct {
 	seen        bool
 	progressive bool
 	x, y        int
 	hmax, vmax  int
-	comps       []jpegComponent
+	comps       []component
 	dc, ac      [4]huffTable
 	restart     int // restart interval in MCUs, 0 for none (B.2.4.4)
 	maskBytes   int
 }
 
-// parseSOF reads a frame header (T.81 B.2.2) of a frame type the walker
-// handles, SOF0 to SOF2.
-func (f *jpegFrame) parseSOF(code byte, p []byte) (string, error) {
+// framePool holds frames, whose tables (11 KB) would otherwise be
+// allocated for every image.
+var framePool = sync.Pool{New: func() any { return new(Frame) }}
+
+// NewFrame returns an empty frame from a pool. Release returns it.
+func NewFrame() *Frame { return framePool.Get().(*Frame) }
+
+// Release empties f and puts it back in the pool; f must not be used after.
+func (f *Frame) Release() {
+	*f = Frame{}
+	framePool.Put(f)
+}
+
+// ParseSOF reads the payload of a frame header (T.81 B.2.2) of a frame type
+// the walker handles, code SOF0 to SOF2. It returns why it refuses the
+// header, or "", and ErrUnsupported with a reason for a well-formed header
+// that the walker cannot follow.
+func (f *Frame) ParseSOF(code byte, p []byte) (string, error) {
 	if f.seen {
 		return "second frame header", nil
 	}
@@ -146,9 +187,9 @@ func (f *jpegFrame) parseSOF(code byte, p []byte) (string, error) {
 		// The height comes in a DNL segment after the first scan
 		// (B.2.5): libjpeg does not support it, and the walker cannot
 		// know where that scan ends.
-		return "frame height 0 (set by a DNL segment)", ErrUnsupportedFeature
+		return "frame height 0 (set by a DNL segment)", ErrUnsupported
 	}
-	f.comps = make([]jpegComponent, nf)
+	f.comps = make([]component, nf)
 	for i := range f.comps {
 		c := &f.comps[i]
 		c.id = p[6+3*i]
@@ -174,8 +215,9 @@ func (f *jpegFrame) parseSOF(code byte, p []byte) (string, error) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// parseDHT reads the Huffman tables of a DHT segment (T.81 B.2.4.2).
-func (f *jpegFrame) parseDHT(p []byte) string {
+// ParseDHT reads the Huffman tables of a DHT segment's payload (T.81
+// B.2.4.2) into f, and returns why it refuses them, or "".
+func (f *Frame) ParseDHT(p []byte) string {
 	for len(p) > 0 {
 		if len(p) < 17 {
 			return fmt.Sprintf("Huffman table header of %d bytes", len(p))
@@ -301,9 +343,19 @@ func (m *multiTable) build(t *huffTable) {
 	}
 }
 
-// parseDQT checks that a DQT segment holds whole tables (T.81 B.2.4.1) and
-// nothing else.
-func parseDQT(p []byte) string {
+// ParseDRI reads the restart interval of a DRI segment's payload (T.81
+// B.2.4.4), and returns why it refuses it, or "".
+func (f *Frame) ParseDRI(p []byte) string {
+	if len(p) != 2 {
+		return fmt.Sprintf("DRI segment of %d bytes, want 2", len(p))
+	}
+	f.restart = int(p[0])<<8 | int(p[1])
+	return ""
+}
+
+// ParseDQT checks that a DQT segment's payload holds whole tables (T.81
+// B.2.4.1) and nothing else, and returns why not, or "".
+func ParseDQT(p []byte) string {
 	for len(p) > 0 {
 		pq, tq := p[0]>>4, p[0]&15
 		n := 65
@@ -321,15 +373,16 @@ func parseDQT(p []byte) string {
 	return ""
 }
 
-// A jpegScanHeader is a parsed SOS segment (T.81 B.2.3).
-type jpegScanHeader struct {
-	comps          []*jpegComponent
+// A ScanHeader is a parsed SOS segment (T.81 B.2.3) of a Frame.
+type ScanHeader struct {
+	comps          []*component
 	ss, se, ah, al int
 }
 
-// parseSOS reads a scan header and checks it against the frame and tables
-// as libjpeg does (jdinput.c, jdphuff.c start_pass).
-func (f *jpegFrame) parseSOS(p []byte) (*jpegScanHeader, string) {
+// ParseSOS reads the payload of a scan header and checks it against the
+// frame and tables as libjpeg does (jdinput.c, jdphuff.c start_pass). It
+// returns the header for Walk, or why it refuses it.
+func (f *Frame) ParseSOS(p []byte) (*ScanHeader, string) {
 	if !f.seen {
 		return nil, "scan before the frame header"
 	}
@@ -340,11 +393,11 @@ func (f *jpegFrame) parseSOS(p []byte) (*jpegScanHeader, string) {
 	if ns < 1 || ns > 4 || len(p) != 4+2*ns {
 		return nil, fmt.Sprintf("scan header of %d bytes for %d components", len(p), ns)
 	}
-	sh := &jpegScanHeader{ss: int(p[1+2*ns]), se: int(p[2+2*ns]), ah: int(p[3+2*ns] >> 4), al: int(p[3+2*ns] & 15)}
+	sh := &ScanHeader{ss: int(p[1+2*ns]), se: int(p[2+2*ns]), ah: int(p[3+2*ns] >> 4), al: int(p[3+2*ns] & 15)}
 	blocks := 0
 	for i := 0; i < ns; i++ {
 		id, sel := p[1+2*i], p[2+2*i]
-		var c *jpegComponent
+		var c *component
 		for k := range f.comps {
 			if f.comps[k].id == id {
 				c = &f.comps[k]
@@ -394,12 +447,75 @@ func (f *jpegFrame) parseSOS(p []byte) (*jpegScanHeader, string) {
 	return sh, ""
 }
 
-// A jpegScan walks the entropy-coded data of one scan through the read
+// A Result is where the walk of a scan stopped, and what it dropped.
+type Result struct {
+	// End is the offset of the first byte not consumed: the marker that
+	// ends the scan, or where an error stopped the walk.
+	End int64
+	// Dropped counts the bytes cut after intervals' data, the first of
+	// them at offset DroppedAt.
+	Dropped, DroppedAt int64
+}
+
+// Walk walks the entropy-coded data of scan sh of frame f, which follows
+// in br at offset off of the input, the scan's header read. It writes to w
+// the data that decoding uses and the restart markers between intervals,
+// drops the rest, consumes both from br, and leaves the marker that ends
+// the scan unread.
+//
+// Walk looks ahead through br's whole buffer (br.Size() bytes) where it
+// needs to. A problem with the data is an *Error at its offset, whose Err
+// is io.ErrUnexpectedEOF if the input ends inside the data, or
+// ErrUnsupported. An error of br's underlying reader or of w is returned
+// as it is, or, met after an interval's data, as the Err of an *Error.
+func (f *Frame) Walk(sh *ScanHeader, br *bufio.Reader, off int64, w io.Writer) (Result, error) {
+	s := &walker{r: reader{br: br, off: off}, w: w, f: f, sh: sh}
+	err := s.walk()
+	return Result{End: s.r.off, Dropped: s.junk, DroppedAt: s.junkAt}, err
+}
+
+// A reader is br with the offset of its next unread byte in the input.
+type reader struct {
+	br  *bufio.Reader
+	off int64
+}
+
+// peek returns the next n bytes without consuming them, and
+// io.ErrUnexpectedEOF if the input ends first.
+func (r *reader) peek(n int) ([]byte, error) {
+	b, err := r.br.Peek(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return b, err
+}
+
+// buffered returns the bytes in br's buffer, filling it first if it is
+// empty, and io.EOF at the end of the input.
+func (r *reader) buffered() ([]byte, error) {
+	n := r.br.Buffered()
+	if n == 0 {
+		if _, err := r.br.Peek(1); err != nil {
+			return nil, err
+		}
+		n = r.br.Buffered()
+	}
+	return r.br.Peek(n)
+}
+
+// consume moves past n buffered bytes.
+func (r *reader) consume(n int) {
+	r.br.Discard(n)
+	r.off += int64(n)
+}
+
+// A walker walks the entropy-coded data of one scan through the read
 // buffer, writing the data that decoding uses and dropping the rest.
-type jpegScan struct {
-	j  *jpegScrubber
-	f  *jpegFrame
-	sh *jpegScanHeader
+type walker struct {
+	r  reader
+	w  io.Writer
+	f  *Frame
+	sh *ScanHeader
 
 	// The window is the buffered input; b[:i] has been read into acc,
 	// and b[0] is at offset base of the input. Nothing of b has been
@@ -431,8 +547,8 @@ type jpegScan struct {
 
 // walk walks a scan whose header has been read, and leaves the marker that
 // ends it unread.
-func (s *jpegScan) walk() error {
-	r := s.j.in
+func (s *walker) walk() error {
+	r := &s.r
 	f, sh := s.f, s.sh
 	var mcus int
 	if len(sh.comps) == 1 {
@@ -474,17 +590,17 @@ func (s *jpegScan) walk() error {
 }
 
 // reset starts reading bits at s.i.
-func (s *jpegScan) reset() {
+func (s *walker) reset() {
 	s.acc, s.n, s.ended, s.zeros = 0, 0, false, 0
 	s.start = s.base + int64(s.i)
 }
 
 // exhausted reports whether the data has ended and the decoder has read
 // past it, into the zeros that stand for the missing data.
-func (s *jpegScan) exhausted() bool { return s.ended && s.n < 8*s.zeros }
+func (s *walker) exhausted() bool { return s.ended && s.n < 8*s.zeros }
 
 // interval walks n MCUs starting at MCU first.
-func (s *jpegScan) interval(first, n int) error {
+func (s *walker) interval(first, n int) error {
 	f, sh := s.f, s.sh
 	single := len(sh.comps) == 1
 	for m := first; m < first+n; m++ {
@@ -543,7 +659,7 @@ func (s *jpegScan) interval(first, n int) error {
 // all buffered. They go into acc at once, and those that do not fit whole
 // are read again by the next fill: (63-n)/8 bytes are read, which brings n
 // to n|56.
-func (s *jpegScan) fast8(acc uint64, n uint) (uint64, uint, bool) {
+func (s *walker) fast8(acc uint64, n uint) (uint64, uint, bool) {
 	i := s.i
 	if s.ended || i+8 > len(s.b) {
 		return acc, n, false
@@ -557,7 +673,7 @@ func (s *jpegScan) fast8(acc uint64, n uint) (uint64, uint, bool) {
 }
 
 // fill reads bytes into acc until it holds at least 56 bits.
-func (s *jpegScan) fill() {
+func (s *walker) fill() {
 	if s.n < 56 {
 		s.acc, s.n, _ = s.fast8(s.acc, s.n)
 	}
@@ -609,7 +725,7 @@ func hasFF(x uint64) bool {
 }
 
 // push adds a data byte that takes size bytes of input.
-func (s *jpegScan) push(c byte, size int) {
+func (s *walker) push(c byte, size int) {
 	s.acc |= uint64(c) << (56 - s.n)
 	s.n += 8
 	s.i += size
@@ -618,12 +734,12 @@ func (s *jpegScan) push(c byte, size int) {
 // refill writes what is certainly data, moves the window on, and reports
 // whether at least two bytes now follow s.i (or a run of 0xFF bytes that
 // ends before the end of the window).
-func (s *jpegScan) refill() bool {
-	r := s.j.in
+func (s *walker) refill() bool {
+	r := &s.r
 	// The bytes of acc may be unread: keep every byte from the oldest.
 	keep := int64(s.back(8))
 	if keep > 0 {
-		if err := s.j.write(s.b[:keep]); err != nil {
+		if err := s.write(s.b[:keep]); err != nil {
 			s.err = err
 			s.ended = true
 			return false
@@ -632,7 +748,7 @@ func (s *jpegScan) refill() bool {
 		s.base += keep
 		s.i -= int(keep)
 	}
-	b, err := r.br.Peek(readerSize)
+	b, err := r.br.Peek(r.br.Size())
 	s.b = b
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		s.err = err
@@ -648,7 +764,7 @@ func (s *jpegScan) refill() bool {
 }
 
 // dataEnd returns the offset just past the last byte the decoder used.
-func (s *jpegScan) dataEnd() int64 {
+func (s *walker) dataEnd() int64 {
 	var unread uint
 	if real := s.n; real > 8*s.zeros {
 		unread = (real - 8*s.zeros) / 8
@@ -660,7 +776,7 @@ func (s *jpegScan) dataEnd() int64 {
 // of the interval's data if fewer have been read. A data byte is read from
 // itself, or if it is a stuffed 0xFF (B.1.1.5), from a run of 0xFF bytes
 // and a 0x00; the byte before a data byte is never 0xFF.
-func (s *jpegScan) back(n uint) int {
+func (s *walker) back(n uint) int {
 	p, low := s.i, max(int(s.start-s.base), 0)
 	for ; n > 0 && p > low; n-- {
 		p--
@@ -677,13 +793,13 @@ func (s *jpegScan) back(n uint) int {
 // finishInterval checks what follows an interval's data, drops anything
 // but fill bytes, and reads the restart marker when more intervals follow.
 // It reports whether the scan goes on.
-func (s *jpegScan) finishInterval(more bool) (bool, error) {
-	j, r := s.j, s.j.in
+func (s *walker) finishInterval(more bool) (bool, error) {
+	r := &s.r
 	if s.err != nil {
-		return false, j.formatError(r.off, "reading entropy-coded data", s.err)
+		return false, &Error{Offset: r.off, Reason: "reading entropy-coded data", Err: s.err}
 	}
 	end := max(s.dataEnd()-s.base, 0)
-	if err := j.write(s.b[:end]); err != nil {
+	if err := s.write(s.b[:end]); err != nil {
 		return false, err
 	}
 	r.consume(int(end))
@@ -708,7 +824,7 @@ func (s *jpegScan) finishInterval(more bool) (bool, error) {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return false, j.formatError(r.off, "entropy-coded data is truncated", err)
+			return false, &Error{Offset: r.off, Reason: "entropy-coded data is truncated", Err: err}
 		}
 		i := 0
 		found := false
@@ -739,7 +855,7 @@ func (s *jpegScan) finishInterval(more bool) (bool, error) {
 				// Only 0xFF bytes are buffered: read on.
 				if _, err := r.peek(len(b) + 1); err != nil {
 					s.dropped(junk)
-					return false, j.formatError(r.off, "entropy-coded data is truncated", err)
+					return false, &Error{Offset: r.off, Reason: "entropy-coded data is truncated", Err: err}
 				}
 			}
 			continue
@@ -756,7 +872,7 @@ func (s *jpegScan) finishInterval(more bool) (bool, error) {
 			// reads them as zeros), and the marker is read as a segment.
 			return false, nil
 		}
-		if err := j.write(b[:k+1]); err != nil {
+		if err := s.write(b[:k+1]); err != nil {
 			return false, err
 		}
 		r.consume(k + 1)
@@ -768,19 +884,28 @@ func (s *jpegScan) finishInterval(more bool) (bool, error) {
 	}
 }
 
+// write writes b to the output.
+func (s *walker) write(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := s.w.Write(b)
+	return err
+}
+
 // dropped records junk bytes cut after an interval's data.
-func (s *jpegScan) dropped(n int64) {
+func (s *walker) dropped(n int64) {
 	if n == 0 {
 		return
 	}
 	if s.junk == 0 {
-		s.junkAt = s.j.in.off - n
+		s.junkAt = s.r.off - n
 	}
 	s.junk += n
 }
 
 // decode reads one Huffman-coded symbol (F.2.2.3). s.n must be at least 17.
-func (s *jpegScan) decode(t *huffTable) byte {
+func (s *walker) decode(t *huffTable) byte {
 	if e := t.lut[s.acc>>(64-huffLookahead)]; e != 0 {
 		s.skip(uint(e >> 8))
 		return byte(e)
@@ -789,7 +914,7 @@ func (s *jpegScan) decode(t *huffTable) byte {
 }
 
 // decodeLong reads a symbol whose code is longer than huffLookahead bits.
-func (s *jpegScan) decodeLong(t *huffTable) byte {
+func (s *walker) decodeLong(t *huffTable) byte {
 	for l := uint(huffLookahead + 1); l <= 16; l++ {
 		code := int32(s.acc >> (64 - l))
 		if code <= t.maxcode[l] {
@@ -804,13 +929,13 @@ func (s *jpegScan) decodeLong(t *huffTable) byte {
 }
 
 // skip drops n bits of acc (n < 64).
-func (s *jpegScan) skip(n uint) {
+func (s *walker) skip(n uint) {
 	s.acc <<= n & 63
 	s.n -= n
 }
 
 // bits reads n bits (1 ≤ n ≤ 16).
-func (s *jpegScan) bits(n uint) int {
+func (s *walker) bits(n uint) int {
 	if s.n < n {
 		s.fill()
 	}
@@ -825,7 +950,7 @@ func (s *jpegScan) bits(n uint) int {
 // or a run of short codes in one lookup of m, if not nil. A symbol takes
 // at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17 bits of
 // a bad code, which decodes as 0 (an EOB for AC).
-func (s *jpegScan) block(dc, ac *huffTable, m *multiTable) {
+func (s *walker) block(dc, ac *huffTable, m *multiTable) {
 	if s.n < 32 {
 		s.fill()
 	}
@@ -887,7 +1012,7 @@ func (s *jpegScan) block(dc, ac *huffTable, m *multiTable) {
 
 // dcBlock walks one block of a progressive DC scan (G.1.2.1): a Huffman-
 // coded difference in a first scan, one bit in a refinement.
-func (s *jpegScan) dcBlock(c *jpegComponent) {
+func (s *walker) dcBlock(c *component) {
 	if s.n < 32 {
 		s.fill()
 	}
@@ -903,15 +1028,15 @@ func (s *jpegScan) dcBlock(c *jpegComponent) {
 // coefficients earlier scans made nonzero, which decides where a
 // refinement scan has correction bits (G.1.2.3). They cost 8 bytes a
 // block, paid only for pages of blocks with a nonzero coefficient.
-func (s *jpegScan) mask(c *jpegComponent, m int, alloc bool) (*uint64, error) {
+func (s *walker) mask(c *component, m int, alloc bool) (*uint64, error) {
 	p := m / maskPageBlocks
 	if p >= len(c.maskPages) || c.maskPages[p] == nil {
 		if !alloc {
 			return nil, nil
 		}
 		s.f.maskBytes += 8 * maskPageBlocks
-		if s.f.maskBytes > maxMaskBytes+64*int(s.j.in.off) {
-			return nil, s.j.formatError(s.j.in.off, "progressive image too large to walk", ErrUnsupportedFeature)
+		if s.f.maskBytes > maxMaskBytes+64*int(s.r.off) {
+			return nil, &Error{Offset: s.r.off, Reason: "progressive image too large to walk", Err: ErrUnsupported}
 		}
 		// The page table grows to the pages used, not the frame's size.
 		for p >= len(c.maskPages) {
@@ -923,7 +1048,7 @@ func (s *jpegScan) mask(c *jpegComponent, m int, alloc bool) (*uint64, error) {
 }
 
 // acFirst walks one block of a progressive AC first scan (G.1.2.2).
-func (s *jpegScan) acFirst(c *jpegComponent, m int) error {
+func (s *walker) acFirst(c *component, m int) error {
 	t := &s.f.ac[c.ac]
 	var mask *uint64
 	for k := s.sh.ss; k <= s.sh.se; {
@@ -962,7 +1087,7 @@ func (s *jpegScan) acFirst(c *jpegComponent, m int) error {
 // acRefine walks one block of a progressive AC refinement scan (G.1.2.3):
 // each coefficient made nonzero by an earlier scan gets a correction bit as
 // the scan passes it, and new coefficients of magnitude 1 are added.
-func (s *jpegScan) acRefine(c *jpegComponent, m int) error {
+func (s *walker) acRefine(c *component, m int) error {
 	t := &s.f.ac[c.ac]
 	mask, err := s.mask(c, m, false)
 	if err != nil {
