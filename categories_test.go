@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/categories.tsv from the corpus")
@@ -135,10 +137,8 @@ func classifyExifTool(group, id, name string) (Category, bool) {
 			return "", false // packet syntax, not properties
 		}
 		space := "http://example.com/unknown/" + prefix
-		for uri, p := range xmpPrefixes {
-			if p == prefix {
-				space = uri
-			}
+		if uri := xmp.UsualNamespace(prefix); uri != "" {
+			space = uri
 		}
 		if prefix == "microsoft" {
 			space = nsMSPhoto

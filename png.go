@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/exifscrub/exifscrub/internal/xmp"
 	izlib "github.com/exifscrub/exifscrub/internal/zlib"
 )
 
@@ -622,7 +623,7 @@ func (p *pngScrubber) keepText(container string, keyword, lang, translated []byt
 	name, cat := latin1(keyword), classifyPNGKeyword(latin1(keyword))
 	ok := p.opts.keeps(cat) && validPNGKeyword(keyword) && bytes.IndexByte(text, 0) < 0
 	if international {
-		ok = ok && (len(lang) == 0 || validLangTag(string(lang))) && utf8.Valid(translated) && utf8.Valid(text)
+		ok = ok && (len(lang) == 0 || xmp.ValidLangTag(string(lang))) && utf8.Valid(translated) && utf8.Valid(text)
 	}
 	value := string(text)
 	if !international {

@@ -1,20 +1,19 @@
 package exifscrub
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // Keeping XMP (issue 11). A packet is never filtered in place: keepXMP
-// reads it into a tree, selects the top-level properties of every
-// rdf:Description whose category Options.Keep names, and writes a new
-// packet, in UTF-8, holding only those, in the RDF forms of XMP
+// reads it into a tree (xmp.ReadTree), selects the top-level properties of
+// every rdf:Description whose category Options.Keep names, and writes a
+// new packet (xmp.Write), in UTF-8, holding only those, in the RDF forms of XMP
 // Specification Part 1 §7.9 (simple values, rdf:Bag/Seq/Alt arrays with
 // their xml:lang qualifiers, structures as rdf:parseType="Resource" or a
 // nested rdf:Description). Names and values go through the XML escaping
@@ -36,91 +35,6 @@ import (
 // a heading (Iptc4xmpExt:GPSLatitude inside LocationCreated,
 // GPano:PoseHeadingDegrees). Place names stay.
 
-// xmpPacketID is the id of every XMP packet wrapper (Part 1 §7.3.2).
-const xmpPacketID = "W5M0MpCehiHzreSzNTczkc9d"
-
-// maxXMPDepth bounds how deep the tree of a packet is built: a property
-// nested deeper is not kept.
-const maxXMPDepth = 32
-
-// nsXMPMeta is the namespace of x:xmpmeta (Part 1 §7.3.3).
-const nsXMPMeta = "adobe:ns:meta/"
-
-// An xmpNode is an element of a packet, or a property in attribute form
-// (then it has text only).
-type xmpNode struct {
-	name  xml.Name
-	attrs []xml.Attr // without namespace declarations
-	kids  []*xmpNode
-	text  []byte
-	deep  bool // elements below it were not read (maxXMPDepth)
-}
-
-// readXMPTree parses a UTF-8 packet into its top-level elements, with
-// the prefixes it declares (namespace URI → first prefix), reading it as
-// parseXMP does. It fails where parseXMP reports the packet unreadable.
-func readXMPTree(b []byte) (roots []*xmpNode, prefixes map[string]string, err error) {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	prefixes = make(map[string]string)
-	var stack []*xmpNode // nil for elements below maxXMPDepth
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if len(stack) > 0 {
-				return nil, nil, fmt.Errorf("XML: %d elements not closed", len(stack))
-			}
-			return roots, prefixes, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			var attrs []xml.Attr
-			for _, a := range t.Attr {
-				switch {
-				case a.Name.Space == "xmlns":
-					if _, ok := prefixes[a.Value]; !ok {
-						prefixes[a.Value] = a.Name.Local
-					}
-				case a.Name.Space == "" && a.Name.Local == "xmlns":
-				default:
-					attrs = append(attrs, a)
-				}
-			}
-			var n *xmpNode
-			switch {
-			case len(stack) == 0:
-				n = &xmpNode{name: t.Name, attrs: attrs}
-				roots = append(roots, n)
-			case len(stack) >= maxXMPDepth:
-				for _, up := range stack {
-					if up != nil {
-						up.deep = true
-					}
-				}
-			case stack[len(stack)-1] != nil:
-				n = &xmpNode{name: t.Name, attrs: attrs}
-				parent := stack[len(stack)-1]
-				parent.kids = append(parent.kids, n)
-			}
-			stack = append(stack, n)
-		case xml.CharData:
-			if len(stack) > 0 && stack[len(stack)-1] != nil {
-				n := stack[len(stack)-1]
-				n.text = append(n.text, t...)
-			}
-		case xml.EndElement:
-			if len(stack) == 0 {
-				return nil, nil, fmt.Errorf("XML at byte %d: unbalanced end element", d.InputOffset())
-			}
-			stack = stack[:len(stack)-1]
-		}
-	}
-}
-
 // An xmpKeeper selects the properties that a policy keeps.
 type xmpKeeper struct {
 	opts   *Options
@@ -139,29 +53,29 @@ const (
 // rebuildXMP returns a new packet with the properties of b that opts
 // keeps, or nil when there are none or b does not parse.
 func rebuildXMP(b []byte, opts *Options) []byte {
-	roots, declared, err := readXMPTree(xmpText(b))
+	roots, declared, err := xmp.ReadTree(xmp.Text(b))
 	if err != nil {
 		return nil
 	}
 	k := &xmpKeeper{opts: opts, coarse: opts.CoarseLocation > 0 && opts.keeps(Location)}
-	var props []*xmpNode
+	var props []*xmp.Node
 	seen := make(map[xml.Name]bool)
-	for _, desc := range xmpDescriptions(roots) {
-		var cands []*xmpNode
-		for _, a := range desc.attrs {
+	for _, desc := range xmp.Descriptions(roots) {
+		var cands []*xmp.Node
+		for _, a := range desc.Attrs {
 			if a.Name.Space == nsRDF || a.Name.Space == nsXML {
 				continue // rdf:about, xml:lang
 			}
-			cands = append(cands, &xmpNode{name: a.Name, text: []byte(a.Value)})
+			cands = append(cands, &xmp.Node{Name: a.Name, Text: []byte(a.Value)})
 		}
-		cands = append(cands, desc.kids...)
+		cands = append(cands, desc.Kids...)
 		for _, c := range cands {
-			if seen[c.name] {
+			if seen[c.Name] {
 				continue
 			}
 			n, v := k.top(c)
-			if v == keepNode && n.hasValue() {
-				seen[c.name] = true
+			if v == keepNode && n.HasValue() {
+				seen[c.Name] = true
 				props = append(props, n)
 			}
 		}
@@ -169,87 +83,61 @@ func rebuildXMP(b []byte, opts *Options) []byte {
 	if len(props) == 0 {
 		return nil
 	}
-	return writeXMP(props, declared)
-}
-
-// xmpDescriptions returns the rdf:Description elements of rdf:RDF, at the
-// root or inside x:xmpmeta (or the older x:xapmeta).
-func xmpDescriptions(roots []*xmpNode) []*xmpNode {
-	var rdfs, descs []*xmpNode
-	for _, r := range roots {
-		switch {
-		case r.name.Space == nsRDF && r.name.Local == "RDF":
-			rdfs = append(rdfs, r)
-		case r.name.Space == nsXMPMeta:
-			for _, c := range r.kids {
-				if c.name.Space == nsRDF && c.name.Local == "RDF" {
-					rdfs = append(rdfs, c)
-				}
-			}
-		}
-	}
-	for _, r := range rdfs {
-		for _, c := range r.kids {
-			if c.name.Space == nsRDF && c.name.Local == "Description" {
-				descs = append(descs, c)
-			}
-		}
-	}
-	return descs
+	return xmp.Write(props, declared)
 }
 
 // top decides on a top-level property, rounding a coarse position.
-func (k *xmpKeeper) top(n *xmpNode) (*xmpNode, keepVerdict) {
-	if n.name.Space == nsRDF || !validXMPName(n.name) {
+func (k *xmpKeeper) top(n *xmp.Node) (*xmp.Node, keepVerdict) {
+	if n.Name.Space == nsRDF || !xmp.ValidName(n.Name) {
 		return nil, rejectNode
 	}
-	if k.coarse && (n.name.Space == nsXMPExif || n.name.Space == nsXMPExifEX) && strings.HasPrefix(n.name.Local, "GPS") {
-		if n.name.Local != "GPSLatitude" && n.name.Local != "GPSLongitude" || len(n.kids) > 0 || n.deep {
+	if k.coarse && (n.Name.Space == nsXMPExif || n.Name.Space == nsXMPExifEX) && strings.HasPrefix(n.Name.Local, "GPS") {
+		if n.Name.Local != "GPSLatitude" && n.Name.Local != "GPSLongitude" || len(n.Kids) > 0 || n.Deep {
 			return nil, dropNode
 		}
-		v, ok := coarseXMPCoordinate(string(n.text), n.name.Local == "GPSLatitude", k.opts.CoarseLocation)
+		v, ok := coarseXMPCoordinate(string(n.Text), n.Name.Local == "GPSLatitude", k.opts.CoarseLocation)
 		if !ok {
 			return nil, dropNode
 		}
-		return &xmpNode{name: n.name, text: []byte(v)}, keepNode
+		return &xmp.Node{Name: n.Name, Text: []byte(v)}, keepNode
 	}
 	return k.node(n)
 }
 
 // node decides on a property or an RDF element inside one, returning the
 // node as it is written: with its kept attributes and children only.
-func (k *xmpKeeper) node(n *xmpNode) (*xmpNode, keepVerdict) {
-	if n.deep {
+func (k *xmpKeeper) node(n *xmp.Node) (*xmp.Node, keepVerdict) {
+	if n.Deep {
 		return nil, rejectNode
 	}
-	isRDF := n.name.Space == nsRDF
+	isRDF := n.Name.Space == nsRDF
 	if isRDF {
-		switch n.name.Local {
+		switch n.Name.Local {
 		case "Bag", "Seq", "Alt", "li", "Description", "value":
 		default:
 			return nil, rejectNode
 		}
-	} else if v := k.property(n.name); v != keepNode {
+	} else if v := k.property(n.Name); v != keepNode {
 		return nil, v
 	}
-	out := &xmpNode{name: n.name}
-	for _, a := range n.attrs {
+	out := &xmp.Node{Name: n.Name}
+	for _, a := range n.Attrs {
 		switch {
 		case a.Name.Space == nsXML && a.Name.Local == "lang":
-			if !validLangTag(a.Value) {
+			if !xmp.ValidLangTag(a.Value) {
 				return nil, rejectNode
 			}
-			out.attrs = append(out.attrs, a)
+			out.Attrs = append(out.Attrs, a)
 		case a.Name.Space == nsRDF && a.Name.Local == "parseType":
 			if a.Value != "Resource" {
 				return nil, rejectNode // Literal, Collection: not XMP
 			}
-			out.attrs = append(out.attrs, a)
+			out.Attrs = append(out.Attrs, a)
 		case a.Name.Space == nsRDF && a.Name.Local == "resource":
 			// A property's URI value, which the report reads; on RDF
 			// syntax elements the report does not read it, so it goes.
 			if !isRDF {
-				out.attrs = append(out.attrs, a)
+				out.Attrs = append(out.Attrs, a)
 			}
 		case a.Name.Space == nsRDF || a.Name.Space == nsXML:
 			// rdf:about, rdf:ID, rdf:nodeID, rdf:datatype, xml:space:
@@ -260,28 +148,28 @@ func (k *xmpKeeper) node(n *xmpNode) (*xmpNode, keepVerdict) {
 			case rejectNode:
 				return nil, rejectNode
 			case keepNode:
-				out.attrs = append(out.attrs, a)
+				out.Attrs = append(out.Attrs, a)
 			}
 		}
 	}
-	for _, c := range n.kids {
+	for _, c := range n.Kids {
 		kc, v := k.node(c)
 		switch v {
 		case rejectNode:
 			return nil, rejectNode
 		case keepNode:
-			out.kids = append(out.kids, kc)
+			out.Kids = append(out.Kids, kc)
 		}
 	}
-	if len(n.kids) == 0 {
-		out.text = n.text
+	if len(n.Kids) == 0 {
+		out.Text = n.Text
 	}
 	return out, keepNode
 }
 
 // property decides on a property or a structure's field by its name.
 func (k *xmpKeeper) property(name xml.Name) keepVerdict {
-	if !validXMPName(name) {
+	if !xmp.ValidName(name) {
 		return rejectNode
 	}
 	cat := classifyXMP(name.Space, name.Local)
@@ -304,68 +192,6 @@ func isPrecisePosition(local string) bool {
 		}
 	}
 	return false
-}
-
-// hasValue reports whether a node holds anything a reader shows: text, a
-// URI, or a field in attribute form.
-func (n *xmpNode) hasValue() bool {
-	if len(bytes.TrimSpace(n.text)) > 0 {
-		return true
-	}
-	for _, a := range n.attrs {
-		if a.Name.Space != nsXML && (a.Name.Space != nsRDF || a.Name.Local == "resource") {
-			return true
-		}
-	}
-	for _, c := range n.kids {
-		if c.hasValue() {
-			return true
-		}
-	}
-	return false
-}
-
-// validXMPName reports whether a property name can be written: a
-// namespace URI (an undeclared prefix leaves encoding/xml's Space without
-// a colon) and a local name that is an XML NCName.
-func validXMPName(n xml.Name) bool {
-	switch n.Space {
-	case nsRDF, nsXML, nsXMPMeta, "http://www.w3.org/2000/xmlns/":
-		return n.Space == nsRDF
-	}
-	return strings.Contains(n.Space, ":") && validNCName(n.Local)
-}
-
-// validNCName reports whether s is a name without a colon (Namespaces in
-// XML 1.0 §3), restricted to letters, digits, '_', '-' and '.'.
-func validNCName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case unicode.IsLetter(r) || r == '_':
-		case i > 0 && (unicode.IsDigit(r) || r == '-' || r == '.'):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validLangTag reports whether s looks like an RFC 3066 language tag, as
-// xml:lang holds in an rdf:Alt (Part 1 §7.6): letters, digits and
-// hyphens, such as "x-default" or "fr-CA".
-func validLangTag(s string) bool {
-	if s == "" || len(s) > 35 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // coarseXMPCoordinate rounds an XMP GPS coordinate to a grid of the given
@@ -394,111 +220,6 @@ func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
 	return fmt.Sprintf("%d,%02d.%06d%c", deg, min/1e6, min%1e6, ref), true
 }
 
-// An xmpWriter writes a packet's properties, choosing each namespace's
-// prefix on first use.
-type xmpWriter struct {
-	buf      bytes.Buffer
-	declared map[string]string // the packet's own prefixes
-	prefix   map[string]string // namespace URI → prefix written
-	used     map[string]bool
-	order    []string // namespace URIs in order of first use
-}
-
-// writeXMP writes a packet holding props.
-func writeXMP(props []*xmpNode, declared map[string]string) []byte {
-	w := &xmpWriter{declared: declared, prefix: make(map[string]string), used: map[string]bool{"x": true, "rdf": true}}
-	for _, p := range props {
-		w.node(p)
-	}
-	var out bytes.Buffer
-	out.WriteString(`<?xpacket begin="` + "\ufeff" + `" id="` + xmpPacketID + `"?>`)
-	out.WriteString(`<x:xmpmeta xmlns:x="` + nsXMPMeta + `"><rdf:RDF xmlns:rdf="` + nsRDF + `"><rdf:Description rdf:about=""`)
-	for _, uri := range w.order {
-		out.WriteString(" xmlns:" + w.prefix[uri] + `="`)
-		xml.EscapeText(&out, []byte(uri)) // writes to a bytes.Buffer do not fail
-		out.WriteByte('"')
-	}
-	out.WriteByte('>')
-	out.Write(w.buf.Bytes())
-	out.WriteString(`</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`)
-	return out.Bytes()
-}
-
-// node writes an element with its attributes, children or text.
-func (w *xmpWriter) node(n *xmpNode) {
-	name := w.qname(n.name)
-	w.buf.WriteString("<" + name)
-	for _, a := range n.attrs {
-		w.buf.WriteString(" " + w.qname(a.Name) + `="`)
-		xml.EscapeText(&w.buf, []byte(a.Value))
-		w.buf.WriteByte('"')
-	}
-	switch {
-	case len(n.kids) > 0:
-		w.buf.WriteByte('>')
-		for _, c := range n.kids {
-			w.node(c)
-		}
-	case len(n.text) > 0 && len(bytes.TrimSpace(n.text)) > 0:
-		w.buf.WriteByte('>')
-		xml.EscapeText(&w.buf, n.text)
-	default:
-		w.buf.WriteString("/>")
-		return
-	}
-	w.buf.WriteString("</" + name + ">")
-}
-
-// qname returns prefix:local for a name, choosing the prefix of a
-// namespace on its first use: the usual one (xmpPrefixes), else the one
-// the packet declared if it is free and valid, else ns1, ns2….
-func (w *xmpWriter) qname(n xml.Name) string {
-	switch n.Space {
-	case nsRDF:
-		return "rdf:" + n.Local
-	case nsXML:
-		return "xml:" + n.Local
-	}
-	p, ok := w.prefix[n.Space]
-	if !ok {
-		p = xmpPrefixes[n.Space]
-		if p == "" {
-			if d := w.declared[n.Space]; validPrefix(d) && !w.used[d] {
-				p = d
-			}
-		}
-		for i := 1; p == ""; i++ {
-			if c := "ns" + strconv.Itoa(i); !w.used[c] {
-				p = c
-			}
-		}
-		w.prefix[n.Space] = p
-		w.used[p] = true
-		w.order = append(w.order, n.Space)
-	}
-	return p + ":" + n.Local
-}
-
-// validPrefix reports whether a declared prefix can be written for a
-// namespace that has no usual one: an ASCII NCName that is not reserved
-// (xml…, x, rdf) nor the usual prefix of another namespace.
-func validPrefix(p string) bool {
-	if !validNCName(p) || len(p) >= 3 && strings.EqualFold(p[:3], "xml") || p == "x" || p == "rdf" {
-		return false
-	}
-	for _, c := range []byte(p) {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	for _, known := range xmpPrefixes {
-		if p == known {
-			return false
-		}
-	}
-	return true
-}
-
 // An xmpFinding is a finding of a packet's report, by property.
 type xmpFinding struct {
 	cat                Category
@@ -508,10 +229,10 @@ type xmpFinding struct {
 // xmpFindings returns what parseXMP reports for a packet, in order.
 func xmpFindings(b []byte) ([]xmpFinding, error) {
 	var fs []xmpFinding
-	p := &xmpParser{prefixes: make(map[string]string), sink: func(cat Category, prop xml.Name, name, value string) {
+	p := &xmpParser{sink: func(cat Category, prop xml.Name, name, value string) {
 		fs = append(fs, xmpFinding{cat, prop.Space, xmpFindingName(prop, name), value})
 	}}
-	err := p.parse(xmpText(b))
+	err := p.parse(xmp.Text(b))
 	return fs, err
 }
 
@@ -567,7 +288,7 @@ func keepXMPMax(rep *Report, container string, b []byte, opts *Options, limit in
 	for _, f := range keptFs {
 		left[f]++
 	}
-	p := &xmpParser{rep: rep, container: container, prefixes: make(map[string]string)}
+	p := &xmpParser{rep: rep, container: container}
 	p.sink = func(cat Category, prop xml.Name, name, value string) {
 		f := xmpFinding{cat, prop.Space, xmpFindingName(prop, name), value}
 		if left[f] > 0 {
@@ -577,9 +298,8 @@ func keepXMPMax(rep *Report, container string, b []byte, opts *Options, limit in
 		}
 		rep.add(cat, container, name, value)
 	}
-	p.parse(xmpText(b)) // it parsed for rebuildXMP
+	p.parse(xmp.Text(b)) // it parsed for rebuildXMP
 	// What the original does not hold as it is kept: rounded positions.
-	p.prefixes = make(map[string]string)
 	p.sink = func(cat Category, prop xml.Name, name, value string) {
 		f := xmpFinding{cat, prop.Space, xmpFindingName(prop, name), value}
 		if left[f] > 0 {

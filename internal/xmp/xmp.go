@@ -1,0 +1,106 @@
+// Package xmp reads and writes XMP packets: RDF/XML (XMP Specification
+// Part 1 §7, "RDF serialization") in which properties are elements or
+// attributes in their schema's namespace, arrays are rdf:Bag/Seq/Alt of
+// rdf:li items and structures nest properties.
+//
+// It holds the format and nothing of what a property means:
+//   - Text turns a packet in any encoding XMP allows (UTF-8, UTF-16 and
+//     UTF-32 in either byte order, ISO 8859-1/Windows-1252) into UTF-8
+//     (Part 1 §7.3, XML 1.0 Appendix F);
+//   - a Reader streams the simple properties of a packet's text, with
+//     their namespace, their prefixed name and their value, and the
+//     comments and text outside properties, as far as the packet parses;
+//   - ReadTree reads the packet into a tree of Nodes (elements with their
+//     attributes, children and text, to a depth of 32), Descriptions finds
+//     its rdf:Description elements;
+//   - Write writes chosen property Nodes as a new packet, in UTF-8, in the
+//     RDF forms of Part 1 §7.9; ValidName and ValidLangTag say which names
+//     and xml:lang tags it can write.
+//
+// Errors are *Error values carrying the byte offset in the UTF-8 text
+// where encoding/xml stopped. The package does not classify properties,
+// decide which ones to keep, convert their values (GPS coordinates and
+// the like) or report anything: its caller does. It reads the packet with
+// a non-strict encoding/xml Decoder, so it does not check namespaces
+// beyond what that resolves, nor the RDF grammar beyond what it needs to
+// tell properties from syntax.
+package xmp
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+)
+
+// The namespaces of RDF, of XML (xml:lang) and of x:xmpmeta (Part 1
+// §7.3.3).
+const (
+	NamespaceRDF  = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	NamespaceXML  = "http://www.w3.org/XML/1998/namespace"
+	NamespaceMeta = "adobe:ns:meta/"
+)
+
+// usualPrefixes are the usual prefixes of common schemas, for packets
+// that declare them under other names.
+var usualPrefixes = map[string]string{
+	"http://ns.adobe.com/xap/1.0/":                         "xmp",
+	"http://ns.adobe.com/xap/1.0/mm/":                      "xmpMM",
+	"http://ns.adobe.com/xap/1.0/rights/":                  "xmpRights",
+	"http://purl.org/dc/elements/1.1/":                     "dc",
+	"http://ns.adobe.com/exif/1.0/":                        "exif",
+	"http://ns.adobe.com/tiff/1.0/":                        "tiff",
+	"http://ns.adobe.com/photoshop/1.0/":                   "photoshop",
+	"http://cipa.jp/exif/1.0/":                             "exifEX",
+	"http://ns.adobe.com/exif/1.0/aux/":                    "aux",
+	"http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/":          "Iptc4xmpCore",
+	"http://iptc.org/std/Iptc4xmpExt/2008-02-29/":          "Iptc4xmpExt",
+	"http://ns.adobe.com/xap/1.0/sType/ResourceEvent#":     "stEvt",
+	"http://ns.adobe.com/xap/1.0/sType/ResourceRef#":       "stRef",
+	"http://ns.adobe.com/camera-raw-settings/1.0/":         "crs",
+	"http://ns.useplus.org/ldf/xmp/1.0/":                   "plus",
+	"http://www.metadataworkinggroup.com/schemas/regions/": "mwg-rs",
+	"http://ns.microsoft.com/photo/1.0/":                   "MicrosoftPhoto",
+	"http://ns.google.com/photos/1.0/panorama/":            "GPano",
+	"http://ns.google.com/photos/1.0/camera/":              "GCamera",
+	"http://ns.adobe.com/xmp/1.0/DynamicMedia/":            "xmpDM",
+	"http://ns.adobe.com/lightroom/1.0/":                   "lr",
+}
+
+// UsualNamespace returns the namespace URI whose usual prefix is prefix,
+// or "" when no common schema uses it.
+func UsualNamespace(prefix string) string {
+	for uri, p := range usualPrefixes {
+		if p == prefix {
+			return uri
+		}
+	}
+	return ""
+}
+
+// An Error says where a packet stopped parsing.
+type Error struct {
+	Offset int64  // in the packet's UTF-8 text (see Text), where encoding/xml stopped
+	Reason string // what is wrong, when Err is nil
+	Err    error  // encoding/xml's error, if it found one
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("XML at byte %d: %v", e.Offset, e.Err)
+	}
+	return fmt.Sprintf("XML at byte %d: %s", e.Offset, e.Reason)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// newDecoder returns the decoder that the Reader and ReadTree share: not
+// strict, as writers put undeclared entities and unclosed elements in
+// packets, and taking the text as UTF-8 whatever its declaration says,
+// since Text has made it so.
+func newDecoder(text []byte) *xml.Decoder {
+	d := xml.NewDecoder(bytes.NewReader(text))
+	d.Strict = false
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	return d
+}
