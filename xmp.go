@@ -96,32 +96,12 @@ func (p *xmpParser) emitAs(cat Category, prop xml.Name, name, value string) {
 	p.rep.add(cat, p.container, name, value)
 }
 
-// xmpDegrees converts an XMP GPS coordinate, "DDD,MM,SSk" or "DDD,MM.mmk"
-// with k one of N, S, E, W (XMP Specification Part 2 §3.3.2, "GPSCoordinate"),
-// to signed decimal degrees.
+// xmpDegrees converts an XMP GPS coordinate (xmp.ParseGPSCoordinate) to
+// signed decimal degrees, as the report shows them.
 func xmpDegrees(s string) (string, bool) {
-	if len(s) < 2 {
+	d, ok := xmp.ParseGPSCoordinate(s)
+	if !ok {
 		return "", false
 	}
-	sign := 1.0
-	switch s[len(s)-1] {
-	case 'S', 's', 'W', 'w':
-		sign = -1
-	case 'N', 'n', 'E', 'e':
-	default:
-		return "", false
-	}
-	parts := strings.Split(s[:len(s)-1], ",")
-	if len(parts) < 2 || len(parts) > 3 {
-		return "", false
-	}
-	var d float64
-	for i, part := range parts {
-		v, err := strconv.ParseFloat(part, 64)
-		if err != nil {
-			return "", false
-		}
-		d += v / [3]float64{1, 60, 3600}[i]
-	}
-	return strconv.FormatFloat(sign*d, 'f', 6, 64), true
+	return strconv.FormatFloat(d, 'f', 6, 64), true
 }

@@ -3,7 +3,6 @@ package exifscrub
 import (
 	"encoding/xml"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -41,15 +40,6 @@ type xmpKeeper struct {
 	coarse bool // round the position, drop the rest of GPS
 }
 
-// A keepVerdict says what becomes of a node.
-type keepVerdict int
-
-const (
-	keepNode   keepVerdict = iota
-	dropNode               // left out; its parent is kept without it
-	rejectNode             // its top-level property is not kept at all
-)
-
 // rebuildXMP returns a new packet with the properties of b that opts
 // keeps, or nil when there are none or b does not parse.
 func rebuildXMP(b []byte, opts *Options) []byte {
@@ -60,24 +50,14 @@ func rebuildXMP(b []byte, opts *Options) []byte {
 	k := &xmpKeeper{opts: opts, coarse: opts.CoarseLocation > 0 && opts.keeps(Location)}
 	var props []*xmp.Node
 	seen := make(map[xml.Name]bool)
-	for _, desc := range xmp.Descriptions(roots) {
-		var cands []*xmp.Node
-		for _, a := range desc.Attrs {
-			if a.Name.Space == nsRDF || a.Name.Space == nsXML {
-				continue // rdf:about, xml:lang
-			}
-			cands = append(cands, &xmp.Node{Name: a.Name, Text: []byte(a.Value)})
+	for _, c := range xmp.TopProperties(roots) {
+		if seen[c.Name] {
+			continue
 		}
-		cands = append(cands, desc.Kids...)
-		for _, c := range cands {
-			if seen[c.Name] {
-				continue
-			}
-			n, v := k.top(c)
-			if v == keepNode && n.HasValue() {
-				seen[c.Name] = true
-				props = append(props, n)
-			}
+		n, v := k.top(c)
+		if v == xmp.Keep && n.HasValue() {
+			seen[c.Name] = true
+			props = append(props, n)
 		}
 	}
 	if len(props) == 0 {
@@ -87,99 +67,33 @@ func rebuildXMP(b []byte, opts *Options) []byte {
 }
 
 // top decides on a top-level property, rounding a coarse position.
-func (k *xmpKeeper) top(n *xmp.Node) (*xmp.Node, keepVerdict) {
+func (k *xmpKeeper) top(n *xmp.Node) (*xmp.Node, xmp.Verdict) {
 	if n.Name.Space == nsRDF || !xmp.ValidName(n.Name) {
-		return nil, rejectNode
+		return nil, xmp.Reject
 	}
 	if k.coarse && (n.Name.Space == nsXMPExif || n.Name.Space == nsXMPExifEX) && strings.HasPrefix(n.Name.Local, "GPS") {
 		if n.Name.Local != "GPSLatitude" && n.Name.Local != "GPSLongitude" || len(n.Kids) > 0 || n.Deep {
-			return nil, dropNode
+			return nil, xmp.Drop
 		}
 		v, ok := coarseXMPCoordinate(string(n.Text), n.Name.Local == "GPSLatitude", k.opts.CoarseLocation)
 		if !ok {
-			return nil, dropNode
+			return nil, xmp.Drop
 		}
-		return &xmp.Node{Name: n.Name, Text: []byte(v)}, keepNode
+		return &xmp.Node{Name: n.Name, Text: []byte(v)}, xmp.Keep
 	}
-	return k.node(n)
-}
-
-// node decides on a property or an RDF element inside one, returning the
-// node as it is written: with its kept attributes and children only.
-func (k *xmpKeeper) node(n *xmp.Node) (*xmp.Node, keepVerdict) {
-	if n.Deep {
-		return nil, rejectNode
-	}
-	isRDF := n.Name.Space == nsRDF
-	if isRDF {
-		switch n.Name.Local {
-		case "Bag", "Seq", "Alt", "li", "Description", "value":
-		default:
-			return nil, rejectNode
-		}
-	} else if v := k.property(n.Name); v != keepNode {
-		return nil, v
-	}
-	out := &xmp.Node{Name: n.Name}
-	for _, a := range n.Attrs {
-		switch {
-		case a.Name.Space == nsXML && a.Name.Local == "lang":
-			if !xmp.ValidLangTag(a.Value) {
-				return nil, rejectNode
-			}
-			out.Attrs = append(out.Attrs, a)
-		case a.Name.Space == nsRDF && a.Name.Local == "parseType":
-			if a.Value != "Resource" {
-				return nil, rejectNode // Literal, Collection: not XMP
-			}
-			out.Attrs = append(out.Attrs, a)
-		case a.Name.Space == nsRDF && a.Name.Local == "resource":
-			// A property's URI value, which the report reads; on RDF
-			// syntax elements the report does not read it, so it goes.
-			if !isRDF {
-				out.Attrs = append(out.Attrs, a)
-			}
-		case a.Name.Space == nsRDF || a.Name.Space == nsXML:
-			// rdf:about, rdf:ID, rdf:nodeID, rdf:datatype, xml:space:
-			// nothing a reader shows as a value.
-		default:
-			// A field of a structure in attribute form.
-			switch v := k.property(a.Name); v {
-			case rejectNode:
-				return nil, rejectNode
-			case keepNode:
-				out.Attrs = append(out.Attrs, a)
-			}
-		}
-	}
-	for _, c := range n.Kids {
-		kc, v := k.node(c)
-		switch v {
-		case rejectNode:
-			return nil, rejectNode
-		case keepNode:
-			out.Kids = append(out.Kids, kc)
-		}
-	}
-	if len(n.Kids) == 0 {
-		out.Text = n.Text
-	}
-	return out, keepNode
+	return xmp.Select(n, k.property)
 }
 
 // property decides on a property or a structure's field by its name.
-func (k *xmpKeeper) property(name xml.Name) keepVerdict {
-	if !xmp.ValidName(name) {
-		return rejectNode
-	}
+func (k *xmpKeeper) property(name xml.Name) xmp.Verdict {
 	cat := classifyXMP(name.Space, name.Local)
 	switch {
 	case !k.opts.keeps(cat):
-		return rejectNode
+		return xmp.Reject
 	case k.coarse && cat == Location && isPrecisePosition(name.Local):
-		return dropNode
+		return xmp.Drop
 	}
-	return keepNode
+	return xmp.Keep
 }
 
 // isPrecisePosition reports whether a Location property holds a position,
@@ -195,7 +109,8 @@ func isPrecisePosition(local string) bool {
 }
 
 // coarseXMPCoordinate rounds an XMP GPS coordinate to a grid of the given
-// degrees and writes it as "DDD,MM.mmmmmmK".
+// degrees and writes it as "DDD,MM.mmmmmmK". It rounds the degrees as the
+// report shows them (xmpDegrees).
 func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
 	d, ok := xmpDegrees(strings.TrimSpace(s))
 	if !ok {
@@ -205,19 +120,7 @@ func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	v = roundToGrid(v, grid)
-	limit, pos, neg := 180.0, byte('E'), byte('W')
-	if lat {
-		limit, pos, neg = 90, 'N', 'S'
-	}
-	v = math.Max(-limit, math.Min(limit, v))
-	ref := pos
-	if v < 0 {
-		ref, v = neg, -v
-	}
-	micro := int64(math.Round(v * 60e6)) // millionths of a minute
-	deg, min := micro/60e6, micro%60e6
-	return fmt.Sprintf("%d,%02d.%06d%c", deg, min/1e6, min%1e6, ref), true
+	return xmp.FormatGPSCoordinate(roundToGrid(v, grid), lat), true
 }
 
 // An xmpFinding is a finding of a packet's report, by property.

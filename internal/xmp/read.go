@@ -264,33 +264,6 @@ func ReadTree(text []byte) (roots []*Node, prefixes map[string]string, err error
 	}
 }
 
-// Descriptions returns the rdf:Description elements of rdf:RDF, at the
-// root or inside x:xmpmeta (or the older x:xapmeta), whose children and
-// attributes are the packet's top-level properties (Part 1 §7.4).
-func Descriptions(roots []*Node) []*Node {
-	var rdfs, descs []*Node
-	for _, r := range roots {
-		switch {
-		case r.Name.Space == NamespaceRDF && r.Name.Local == "RDF":
-			rdfs = append(rdfs, r)
-		case r.Name.Space == NamespaceMeta:
-			for _, c := range r.Kids {
-				if c.Name.Space == NamespaceRDF && c.Name.Local == "RDF" {
-					rdfs = append(rdfs, c)
-				}
-			}
-		}
-	}
-	for _, r := range rdfs {
-		for _, c := range r.Kids {
-			if c.Name.Space == NamespaceRDF && c.Name.Local == "Description" {
-				descs = append(descs, c)
-			}
-		}
-	}
-	return descs
-}
-
 // HasValue reports whether a node holds anything a reader shows: text, a
 // URI, or a field in attribute form.
 func (n *Node) HasValue() bool {

@@ -1,7 +1,12 @@
-// Package xmp reads and writes XMP packets: RDF/XML (XMP Specification
-// Part 1 §7, "RDF serialization") in which properties are elements or
-// attributes in their schema's namespace, arrays are rdf:Bag/Seq/Alt of
-// rdf:li items and structures nest properties.
+// Package xmp reads and writes XMP packets: RDF/XML in which properties
+// are elements or attributes in their schema's namespace, arrays are
+// rdf:Bag/Seq/Alt of rdf:li items and structures nest properties. It
+// follows the serialization of XMP Specification Part 1 (Adobe, 2012) §7,
+// which ISO 16684-1 (clause 7, "Serialization") standardises with the
+// same section numbers: §7.3, the optional outer XML (the xpacket wrapper,
+// x:xmpmeta); §7.4, rdf:RDF and rdf:Description; §7.9, the RDF forms of
+// simple, array and structure values and their qualifiers. GPS
+// coordinates follow Part 2 §3.3.2 ("GPSCoordinate").
 //
 // It holds the format and nothing of what a property means:
 //   - Text turns a packet in any encoding XMP allows (UTF-8, UTF-16 and
@@ -11,19 +16,24 @@
 //     their namespace, their prefixed name and their value, and the
 //     comments and text outside properties, as far as the packet parses;
 //   - ReadTree reads the packet into a tree of Nodes (elements with their
-//     attributes, children and text, to a depth of 32), Descriptions finds
-//     its rdf:Description elements;
-//   - Write writes chosen property Nodes as a new packet, in UTF-8, in the
-//     RDF forms of Part 1 §7.9; ValidName and ValidLangTag say which names
-//     and xml:lang tags it can write.
+//     attributes, children and text, to a depth of 32), TopProperties
+//     lists the top-level properties of its rdf:Description elements;
+//   - Select copies a property with only the fields and items its
+//     caller's verdict on each name keeps, and the RDF syntax that XMP
+//     uses; Write writes chosen property Nodes as a new packet, in UTF-8,
+//     in the RDF forms of Part 1 §7.9; ValidName and ValidLangTag say
+//     which names and xml:lang tags it can write;
+//   - ParseGPSCoordinate and FormatGPSCoordinate read and write the
+//     GPSCoordinate value type.
 //
 // Errors are *Error values carrying the byte offset in the UTF-8 text
 // where encoding/xml stopped. The package does not classify properties,
-// decide which ones to keep, convert their values (GPS coordinates and
-// the like) or report anything: its caller does. It reads the packet with
-// a non-strict encoding/xml Decoder, so it does not check namespaces
+// decide which ones to keep (its caller's decide function does, for
+// Select), convert other values or report anything. It reads the packet
+// with a non-strict encoding/xml Decoder, so it does not check namespaces
 // beyond what that resolves, nor the RDF grammar beyond what it needs to
-// tell properties from syntax.
+// tell properties from syntax; it does not read extended XMP (Part 3
+// §1.1.3.1), which its caller finds in the container.
 package xmp
 
 import (

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -181,7 +182,7 @@ func TestReadTree(t *testing.T) {
 	if got := prefixes["http://purl.org/dc/elements/1.1/"]; got != "d" {
 		t.Errorf("prefix of dc: got %q, want d", got)
 	}
-	descs := Descriptions(roots)
+	descs := descriptions(roots)
 	if len(descs) != 1 {
 		t.Fatalf("%d descriptions", len(descs))
 	}
@@ -389,11 +390,12 @@ func samplePackets(f *testing.F) [][]byte {
 	return packets
 }
 
-// FuzzRead feeds packets to the Reader, ReadTree and Write: they never
-// panic; errors are *Errors at an offset within the text; ReadTree fails
-// wherever the Reader does; and what Write writes of the properties
+// FuzzRead feeds packets to the Reader, ReadTree, Select and Write: they
+// never panic; errors are *Errors at an offset within the text; ReadTree
+// fails wherever the Reader does; what Write writes of the properties
 // ReadTree read is well-formed XML that ReadTree reads back as the same
-// tree.
+// tree; and what it writes of what Select keeps reads back as as many
+// properties.
 func FuzzRead(f *testing.F) {
 	for _, p := range samplePackets(f) {
 		f.Add(p)
@@ -424,7 +426,7 @@ func FuzzRead(f *testing.F) {
 		// Written, the properties sit 3 deep: x:xmpmeta, rdf:RDF,
 		// rdf:Description.
 		var props []*Node
-		for _, d := range Descriptions(roots) {
+		for _, d := range descriptions(roots) {
 			for _, k := range d.Kids {
 				if w := writable(k, maxDepth-3); w != nil {
 					props = append(props, w)
@@ -444,7 +446,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			t.Fatalf("the written packet does not read: %v\n%s", err, out)
 		}
-		descs := Descriptions(again)
+		descs := descriptions(again)
 		if len(descs) != 1 || len(descs[0].Kids) != len(props) {
 			t.Fatalf("the written packet reads as %d descriptions\n%s", len(descs), out)
 		}
@@ -453,5 +455,152 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("property %d reads back otherwise\n%s", i, out)
 			}
 		}
+		// What Select keeps of the top-level properties, by whatever
+		// verdicts, Write writes as a packet that reads back as many.
+		decide := func(n xml.Name) Verdict { return Verdict(len(n.Local) % 3) }
+		var kept []*Node
+		for _, p := range TopProperties(roots) {
+			if p.Name.Space == NamespaceRDF || !ValidName(p.Name) {
+				continue
+			}
+			if n, v := Select(p, decide); v == Keep {
+				kept = append(kept, n)
+			} else if n != nil {
+				t.Fatalf("Select returns a node it does not keep (%v)", v)
+			}
+		}
+		out = Write(kept, declared)
+		again, _, err = ReadTree(Text(out))
+		if err != nil {
+			t.Fatalf("the selected packet does not read: %v\n%s", err, out)
+		}
+		if got := len(TopProperties(again)); got != len(kept) {
+			t.Fatalf("%d properties selected, %d read back\n%s", len(kept), got, out)
+		}
 	})
+}
+
+func TestTopProperties(t *testing.T) {
+	packet := `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:a="urn:a:">` +
+		`<rdf:Description rdf:about="" xml:lang="en" a:One="1"><a:Two>2</a:Two></rdf:Description>` +
+		`<a:NotADescription a:Three="3"/>` +
+		`<rdf:Description a:Four="4"/></rdf:RDF>`
+	roots, _, err := ReadTree([]byte(packet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range TopProperties(roots) {
+		got = append(got, p.Name.Local+"="+string(p.Text))
+	}
+	if got, want := strings.Join(got, " "), "One=1 Two=2 Four=4"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	roots, _, _ = ReadTree([]byte(samplePacket))
+	if got := len(TopProperties(roots)); got != 5 {
+		t.Errorf("the sample has %d top-level properties, want 5", got)
+	}
+}
+
+// TestSelect decides by the local name: names starting with "k" are
+// kept, with "d" dropped, others rejected.
+func TestSelect(t *testing.T) {
+	decide := func(n xml.Name) Verdict {
+		switch n.Local[0] {
+		case 'k':
+			return Keep
+		case 'd':
+			return Drop
+		}
+		return Reject
+	}
+	const ns = ` xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:a="urn:a:"`
+	for _, tt := range []struct {
+		name, prop string
+		want       Verdict
+		written    string // the property as Write writes it
+	}{
+		{"simple", `<a:k1>v</a:k1>`, Keep, `<a:k1>v</a:k1>`},
+		{"dropped", `<a:d1>v</a:d1>`, Drop, ``},
+		{"rejected", `<a:r1>v</a:r1>`, Reject, ``},
+		{"invalid name", `<a:k1 xmlns:a="a"/>`, Reject, ``},
+		{"too deep", `<a:k1>` + strings.Repeat(`<a:k2>`, maxDepth) + strings.Repeat(`</a:k2>`, maxDepth) + `</a:k1>`, Reject, ``},
+		{"array with languages", `<a:k1><rdf:Alt><rdf:li xml:lang="x-default">v</rdf:li><rdf:li xml:lang="fr-CA">w</rdf:li></rdf:Alt></a:k1>`, Keep,
+			`<a:k1><rdf:Alt><rdf:li xml:lang="x-default">v</rdf:li><rdf:li xml:lang="fr-CA">w</rdf:li></rdf:Alt></a:k1>`},
+		{"bad language tag", `<a:k1><rdf:Alt><rdf:li xml:lang="52.5 N">v</rdf:li></rdf:Alt></a:k1>`, Reject, ``},
+		{"structure, a field dropped", `<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2><a:d2>w</a:d2></a:k1>`, Keep,
+			`<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2></a:k1>`},
+		{"structure, a field rejected", `<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2><a:r2>w</a:r2></a:k1>`, Reject, ``},
+		{"fields in attribute form", `<a:k1><rdf:Description a:k2="v" a:d2="w" rdf:about="x"/></a:k1>`, Keep,
+			`<a:k1><rdf:Description a:k2="v"/></a:k1>`},
+		{"a field in attribute form rejected", `<a:k1 a:r2="w"/>`, Reject, ``},
+		{"literal", `<a:k1 rdf:parseType="Literal"><b>v</b></a:k1>`, Reject, ``},
+		{"other RDF syntax", `<a:k1><rdf:Statement/></a:k1>`, Reject, ``},
+		{"resource on a property, not on syntax", `<a:k1 rdf:resource="urn:v"><rdf:Bag rdf:resource="urn:w"/></a:k1>`, Keep,
+			`<a:k1 rdf:resource="urn:v"><rdf:Bag/></a:k1>`},
+		{"text beside children", `<a:k1>t<rdf:Seq><rdf:li>v</rdf:li></rdf:Seq>u</a:k1>`, Keep,
+			`<a:k1><rdf:Seq><rdf:li>v</rdf:li></rdf:Seq></a:k1>`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			roots, _, err := ReadTree([]byte(`<rdf:RDF` + ns + `><rdf:Description>` + tt.prop + `</rdf:Description></rdf:RDF>`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			props := TopProperties(roots)
+			if len(props) != 1 {
+				t.Fatalf("%d properties", len(props))
+			}
+			n, v := Select(props[0], decide)
+			if v != tt.want || (v == Keep) != (n != nil) {
+				t.Fatalf("got %v, %v; want verdict %v", n, v, tt.want)
+			}
+			if v != Keep {
+				return
+			}
+			out := string(Write([]*Node{n}, map[string]string{"urn:a:": "a"}))
+			i, j := strings.Index(out, `"urn:a:">`)+len(`"urn:a:">`), strings.Index(out, `</rdf:Description>`)
+			if got := out[i:j]; got != tt.written {
+				t.Errorf("written as\n%s\nwant\n%s", got, tt.written)
+			}
+		})
+	}
+}
+
+func TestGPSCoordinate(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"52,30.5N", 52.508333333333333, true},
+		{"13,24,36E", 13.41, true},
+		{"33,51.5S", -33.858333333333333, true},
+		{"151,12,30w", -151.208333333333333, true},
+		{"52N", 0, false},
+		{"52,30,1,2N", 0, false},
+		{"52,30.5", 0, false},
+		{"5x,30N", 0, false},
+		{"N", 0, false},
+	} {
+		got, ok := ParseGPSCoordinate(tt.in)
+		if ok != tt.ok || ok && math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("ParseGPSCoordinate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	for _, tt := range []struct {
+		v    float64
+		lat  bool
+		want string
+	}{
+		{52.5, true, "52,30.000000N"},
+		{-33.858333333, true, "33,51.500000S"},
+		{-151.2, false, "151,12.000000W"},
+		{95, true, "90,00.000000N"},
+		{-200, false, "180,00.000000W"},
+		{0.0000001, false, "0,00.000006E"},
+	} {
+		if got := FormatGPSCoordinate(tt.v, tt.lat); got != tt.want {
+			t.Errorf("FormatGPSCoordinate(%v, %v) = %q, want %q", tt.v, tt.lat, got, tt.want)
+		}
+	}
 }
