@@ -34,11 +34,7 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 func resourceList(b []byte) (string, error) {
 	var got []string
 	rs := NewResources(b)
-	for {
-		res, ok := rs.Next()
-		if !ok {
-			break
-		}
+	for res, ok := rs.Next(); ok; res, ok = rs.Next() {
 		got = append(got, fmt.Sprintf("%#04x %q %d %d", res.ID, res.Name, res.Offset, len(res.Data)))
 	}
 	return strings.Join(got, ", "), rs.Err()
