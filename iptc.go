@@ -90,13 +90,12 @@ func walkPhotoshop(rep *Report, b []byte, iptcData func([]byte)) {
 			rep.add(cat, container, fmt.Sprintf("0x%04x", res.ID), fmt.Sprintf("(%d bytes)", size))
 		}
 	}
-	var e *iptc.Error
-	if errors.As(rs.Err(), &e) {
+	if err := rs.Err(); err != nil {
 		what := "unreadable"
-		if errors.Is(e, iptc.ErrTruncated) {
+		if errors.Is(err, iptc.ErrTruncated) {
 			what = "truncated"
 		}
-		rep.add(Embedded, container, "ImageResources", fmt.Sprintf("%s (%d bytes)", what, len(b)-e.Offset))
+		rep.add(Embedded, container, "ImageResources", fmt.Sprintf("%s (%d bytes)", what, len(b)-iptcOffset(err)))
 	}
 }
 
@@ -231,19 +230,27 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 		rep.add(d.cat, container, d.name, v)
 	}
-	var e *iptc.Error
-	if errors.As(r.Err(), &e) {
+	if err := r.Err(); err != nil {
 		// Padding ends the records; anything else is data that readers
 		// do not show.
-		left := len(b) - e.Offset
+		left := len(b) - iptcOffset(err)
 		switch {
-		case errors.Is(e, iptc.ErrNotDataset):
+		case errors.Is(err, iptc.ErrNotDataset):
 			rep.add(Embedded, container, "IPTC", fmt.Sprintf("(%d bytes after the records)", left))
-		case errors.Is(e, iptc.ErrExtendedLength):
+		case errors.Is(err, iptc.ErrExtendedLength):
 			rep.add(Embedded, container, "IPTC", fmt.Sprintf("unreadable extended dataset (%d bytes)", left))
 		default:
 			rep.add(Embedded, container, "IPTC", fmt.Sprintf("truncated dataset (%d bytes)", left))
 		}
 	}
 	return kept
+}
+
+// iptcOffset returns the offset of err, an *iptc.Error.
+func iptcOffset(err error) int {
+	var e *iptc.Error
+	if errors.As(err, &e) {
+		return e.Offset
+	}
+	return 0
 }
