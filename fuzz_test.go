@@ -316,15 +316,3 @@ func FuzzXMP(f *testing.F) {
 		}
 	})
 }
-
-// FuzzPhotoshop feeds image resource blocks (and the IPTC records in them)
-// to their reader on its own.
-func FuzzPhotoshop(f *testing.F) {
-	iptc := []byte{0x1c, 2, 80, 0, 4, 'J', 'a', 'n', 'e'}
-	irb := append([]byte("8BIM\x04\x04\x00\x00"), 0, 0, 0, byte(len(iptc)))
-	f.Add(append(irb, iptc...))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		parsePhotoshop(new(Report), data)
-		parseIPTC(new(Report), data)
-	})
-}

@@ -2,9 +2,11 @@ package exifscrub
 
 import (
 	"bytes"
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/exifscrub/exifscrub/internal/iptc"
 )
 
 // Photoshop stores IPTC-IIM records, thumbnails and XMP as image resource
@@ -47,57 +49,34 @@ func keepPhotoshopIPTC(rep *Report, b []byte, opts *Options) []byte {
 // maxIPTCInAPP13 is the room for IPTC-IIM datasets in an APP13 segment
 // written by photoshopIPTC: 65533 bytes less the signature, the resource
 // header and a padding byte.
-const maxIPTCInAPP13 = 65533 - 14 - 12 - 1
+const maxIPTCInAPP13 = 65533 - 14 - iptc.ResourceHeaderSize - 1
 
 // photoshopIPTC returns an APP13 payload holding one image resource block,
 // IPTC-IIM (0x0404) with an empty name, holding iim.
 func photoshopIPTC(iim []byte) []byte {
-	b := make([]byte, 0, len(sigPhotoshop)+12+len(iim)+1)
+	b := make([]byte, 0, len(sigPhotoshop)+iptc.ResourceHeaderSize+len(iim)+1)
 	b = append(b, sigPhotoshop...)
-	b = append(b, "8BIM\x04\x04\x00\x00"...) // ID, an empty Pascal name padded to even length
-	b = binary.BigEndian.AppendUint32(b, uint32(len(iim)))
-	b = append(b, iim...)
-	if len(iim)%2 == 1 {
-		b = append(b, 0)
-	}
-	return b
+	return iptc.AppendResource(b, irbIPTC, iim)
 }
 
 // walkPhotoshop adds findings for the image resource blocks in b, passing
-// the data of IPTC resources to iptc.
-func walkPhotoshop(rep *Report, b []byte, iptc func([]byte)) {
+// the data of IPTC resources to iptcData.
+func walkPhotoshop(rep *Report, b []byte, iptcData func([]byte)) {
 	const container = "Photoshop"
-	for len(b) > 0 {
-		// Signature "8BIM" (4), ID (2), Pascal name padded to even length,
-		// data size (4), data padded to even length.
-		if len(b) < 7 || string(b[:4]) != "8BIM" {
-			if !allZero(b) {
-				rep.add(Embedded, container, "ImageResources", fmt.Sprintf("unreadable (%d bytes)", len(b)))
-			}
-			return
+	rs := iptc.NewResources(b)
+	for {
+		res, ok := rs.Next()
+		if !ok {
+			break
 		}
-		id := binary.BigEndian.Uint16(b[4:])
-		nameLen := int(b[6])
-		pos := 7 + nameLen
-		pos += pos & 1
-		if pos+4 > len(b) {
-			rep.add(Embedded, container, "ImageResources", fmt.Sprintf("truncated (%d bytes)", len(b)))
-			return
-		}
-		size := uint64(binary.BigEndian.Uint32(b[pos:]))
-		pos += 4
-		if uint64(pos)+size > uint64(len(b)) {
-			rep.add(Embedded, container, "ImageResources", fmt.Sprintf("truncated (%d bytes)", len(b)))
-			return
-		}
-		data := b[pos : pos+int(size)]
-		switch id {
+		size := len(res.Data)
+		switch res.ID {
 		case irbIPTC:
-			iptc(data)
+			iptcData(res.Data)
 		case irbXMP:
-			parseXMP(rep, "XMP", data)
+			parseXMP(rep, "XMP", res.Data)
 		case irbEXIF:
-			parseEXIF(rep, data)
+			parseEXIF(rep, res.Data)
 		case irbThumbnail, irbThumbnail4:
 			rep.add(Embedded, container, "PhotoshopThumbnail", fmt.Sprintf("(%d bytes)", size))
 		default:
@@ -105,16 +84,18 @@ func walkPhotoshop(rep *Report, b []byte, iptc func([]byte)) {
 			// names and URLs, paths, captions, plug-in data) are data
 			// exifscrub cannot classify.
 			cat := Embedded
-			if photoshopSettings[id] {
+			if photoshopSettings[res.ID] {
 				cat = Other
 			}
-			rep.add(cat, container, fmt.Sprintf("0x%04x", id), fmt.Sprintf("(%d bytes)", size))
+			rep.add(cat, container, fmt.Sprintf("0x%04x", res.ID), fmt.Sprintf("(%d bytes)", size))
 		}
-		next := uint64(pos) + size + size&1
-		if next > uint64(len(b)) {
-			return
+	}
+	if err := rs.Err(); err != nil {
+		what := "unreadable"
+		if errors.Is(err, iptc.ErrTruncated) {
+			what = "truncated"
 		}
-		b = b[next:]
+		rep.add(Embedded, container, "ImageResources", fmt.Sprintf("%s (%d bytes)", what, len(b)-iptcOffset(err)))
 	}
 }
 
@@ -197,54 +178,30 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 			return
 		}
 		var head []byte
-		if len(version) == 2 {
-			head = append([]byte{0x1c, 2, 0, 0, 2}, version...)
-		}
 		if !ascii && len(charset) > 0 && len(charset) <= 8 && charset[0] == 0x1b {
-			head = append(append([]byte{0x1c, 1, 90, 0, byte(len(charset))}, charset...), head...)
+			head = iptc.AppendDataset(head, iptc.RecordEnvelope, iptc.CodedCharacterSet, charset)
+		}
+		if len(version) == 2 {
+			head = iptc.AppendDataset(head, iptc.RecordApplication, iptc.RecordVersion, version)
 		}
 		kept = append(head, kept...)
 	}()
-	for len(b) >= 5 {
-		if b[0] != 0x1c {
-			// Padding ends the records; anything else is data that
-			// readers do not show.
-			if !allZero(b) {
-				rep.add(Embedded, container, "IPTC", fmt.Sprintf("(%d bytes after the records)", len(b)))
-			}
-			return
+	r := iptc.NewDatasets(b)
+	for {
+		ds, ok := r.Next()
+		if !ok {
+			break
 		}
-		record, dataset := b[1], b[2]
-		n := uint64(binary.BigEndian.Uint16(b[3:]))
-		pos := uint64(5)
-		if n&0x8000 != 0 {
-			// Extended DataSet: the low bits give the size of the length.
-			k := n & 0x7fff
-			if k > 4 || pos+k > uint64(len(b)) {
-				rep.add(Embedded, container, "IPTC", fmt.Sprintf("unreadable extended dataset (%d bytes)", len(b)))
-				return
-			}
-			n = 0
-			for _, c := range b[pos : pos+k] {
-				n = n<<8 | uint64(c)
-			}
-			pos += k
-		}
-		if pos+n > uint64(len(b)) {
-			rep.add(Embedded, container, "IPTC", fmt.Sprintf("truncated dataset (%d bytes)", len(b)))
-			return
-		}
-		data := b[pos : pos+n]
-		b = b[pos+n:]
+		record, dataset, data := ds.Record, ds.Number, ds.Data
 		name := strconv.Itoa(int(record)) + ":" + strconv.Itoa(int(dataset))
 		d, ok := iptcDatasets[dataset]
 		switch {
-		case record == 2 && ok:
-		case record == 1 && dataset == 90:
+		case record == iptc.RecordApplication && ok:
+		case record == iptc.RecordEnvelope && dataset == iptc.CodedCharacterSet:
 			charset = data
 			continue // the coded character set: format bookkeeping
-		case record == 2 && dataset == 0, record == 1 && dataset == 0:
-			if record == 2 {
+		case dataset == iptc.RecordVersion && (record == iptc.RecordApplication || record == iptc.RecordEnvelope):
+			if record == iptc.RecordApplication {
 				version = data
 			}
 			continue // record versions: format bookkeeping
@@ -262,9 +219,9 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 		// Only text is kept: a value that is not, or that hides bytes
 		// after a NUL, is data the report cannot show.
-		if record == 2 && opts.keeps(d.cat) && isText(data) && bytes.IndexByte(data, 0) < 0 &&
-			n < 0x8000 && len(kept)+5+int(n) <= room-len(charset)-12 {
-			kept = append(append(kept, 0x1c, 2, dataset, byte(n>>8), byte(n)), data...)
+		if record == iptc.RecordApplication && opts.keeps(d.cat) && isText(data) && bytes.IndexByte(data, 0) < 0 &&
+			len(data) <= iptc.MaxStandardLength && len(kept)+iptc.DatasetHeaderSize+len(data) <= room-len(charset)-12 {
+			kept = iptc.AppendDataset(kept, iptc.RecordApplication, dataset, data)
 			for _, c := range data {
 				ascii = ascii && c < 0x80
 			}
@@ -273,5 +230,27 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 		rep.add(d.cat, container, d.name, v)
 	}
+	if err := r.Err(); err != nil {
+		// Padding ends the records; anything else is data that readers
+		// do not show.
+		left := len(b) - iptcOffset(err)
+		switch {
+		case errors.Is(err, iptc.ErrNotDataset):
+			rep.add(Embedded, container, "IPTC", fmt.Sprintf("(%d bytes after the records)", left))
+		case errors.Is(err, iptc.ErrExtendedLength):
+			rep.add(Embedded, container, "IPTC", fmt.Sprintf("unreadable extended dataset (%d bytes)", left))
+		default:
+			rep.add(Embedded, container, "IPTC", fmt.Sprintf("truncated dataset (%d bytes)", left))
+		}
+	}
 	return kept
+}
+
+// iptcOffset returns the offset of err, an *iptc.Error.
+func iptcOffset(err error) int {
+	var e *iptc.Error
+	if errors.As(err, &e) {
+		return e.Offset
+	}
+	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/exifscrub/exifscrub/internal/riff"
 	"github.com/exifscrub/exifscrub/internal/vp8"
 )
 
@@ -30,49 +31,23 @@ import (
 // bytes, is written once everything has been checked. Memory use is about
 // the size of the file.
 
-// A chunkType names a RIFF chunk. RFC 9649 §2.2: "a uint32 created by
-// concatenating four ASCII characters in little-endian order".
-type chunkType uint32
-
-// bytes returns the four characters in file order.
-func (c chunkType) bytes() []byte { return binary.LittleEndian.AppendUint32(nil, uint32(c)) }
-
-// String returns the four characters, quoted when they are not all
-// printable ASCII.
-func (c chunkType) String() string {
-	b := c.bytes()
-	for _, x := range b {
-		if x < 0x20 || x > 0x7e {
-			return fmt.Sprintf("%q", b)
-		}
-	}
-	return string(b)
-}
-
-// quoted returns the four characters quoted, for error messages, which
-// must show the space in "VP8 ".
-func (c chunkType) quoted() string { return fmt.Sprintf("%q", c.bytes()) }
-
-// Chunk types (RFC 9649 §2.4–§2.7); the first character is the low byte.
+// Chunk types (RFC 9649 §2.4–§2.7), read by internal/riff; the first
+// character is the low byte.
 const (
-	fccRIFF chunkType = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
-	fccWEBP chunkType = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
-	fccVP8  chunkType = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
-	fccVP8L chunkType = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
-	fccVP8X chunkType = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
-	fccALPH chunkType = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
-	fccANIM chunkType = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
-	fccANMF chunkType = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
-	fccICCP chunkType = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
-	fccEXIF chunkType = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
-	fccXMP  chunkType = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
+	fccRIFF riff.FourCC = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
+	fccWEBP riff.FourCC = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
+	fccVP8  riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
+	fccVP8L riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
+	fccVP8X riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
+	fccALPH riff.FourCC = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
+	fccANIM riff.FourCC = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
+	fccANMF riff.FourCC = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
+	fccICCP riff.FourCC = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
+	fccEXIF riff.FourCC = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
+	fccXMP  riff.FourCC = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
 )
 
 const (
-	// riffHeaderSize is "RIFF", the size, and "WEBP" (RFC 9649 §2.4).
-	riffHeaderSize = 12
-	// chunkHeaderSize is a FourCC and a uint32 size (§2.3).
-	chunkHeaderSize = 8
 	// maxRIFFSize is the largest RIFF size: "2^32 minus 10 bytes" (§2.4).
 	maxRIFFSize = 1<<32 - 10
 	// vp8xSize is the VP8X payload (§2.7): a flags byte, 3 reserved
@@ -121,30 +96,15 @@ var sigExifChunk = []byte("Exif\x00\x00")
 
 // isWebP reports whether head starts a WebP file (RFC 9649 §2.4).
 func isWebP(head []byte) bool {
-	return len(head) >= riffHeaderSize &&
-		chunkType(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
-		chunkType(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
-}
-
-// A webpChunk is one chunk of the file in memory.
-type webpChunk struct {
-	id   chunkType
-	off  int64  // file offset of the chunk header
-	data []byte // payload, without padding
-}
-
-// A chunkList is a cursor over a list of chunks held in memory: the RIFF
-// payload after "WEBP", or the frame data of an ANMF chunk.
-type chunkList struct {
-	b      []byte // what is left of the list
-	off    int64  // file offset of b[0]
-	parent string // "RIFF" or "ANMF", for errors
+	return len(head) >= riff.HeaderSize &&
+		riff.FourCC(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
+		riff.FourCC(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
 }
 
 // A webpPart is one chunk of the output: a header, and a payload that is a
 // slice of the input (or of a rebuilt VP8X or EXIF block).
 type webpPart struct {
-	hdr  [chunkHeaderSize]byte
+	hdr  [riff.ChunkHeaderSize]byte
 	data []byte
 	pad  bool // a zero byte follows data (RFC 9649 §2.3)
 }
@@ -164,14 +124,14 @@ type webpScrubber struct {
 	sawXMP      bool   // the first top-level XMP chunk has been read (Options.Keep)
 	xmp         []byte // its kept properties (Options.Keep), or nil
 
-	riffHdr [riffHeaderSize]byte // scratch for writing
-	pad     [1]byte              // a zero padding byte
+	riffHdr [riff.HeaderSize]byte // scratch for writing
+	pad     [1]byte               // a zero padding byte
 }
 
 func scrubWebP(s *scrubber) error {
 	w := &webpScrubber{scrubber: s}
 	r := s.in
-	hdr, err := r.next(riffHeaderSize)
+	hdr, err := r.next(riff.HeaderSize)
 	if err != nil {
 		return s.formatError(0, "reading the RIFF header", err)
 	}
@@ -182,7 +142,7 @@ func scrubWebP(s *scrubber) error {
 	// 8 bytes.
 	size := binary.LittleEndian.Uint32(hdr[4:8])
 	switch {
-	case size < 4+chunkHeaderSize:
+	case size < 4+riff.ChunkHeaderSize:
 		return s.formatError(4, fmt.Sprintf("RIFF size %d leaves no room for a chunk", size), nil)
 	case size > maxRIFFSize:
 		return s.formatError(4, fmt.Sprintf("RIFF size %d exceeds 2^32-10", size), nil)
@@ -191,18 +151,18 @@ func scrubWebP(s *scrubber) error {
 	if err != nil {
 		return err
 	}
-	l := &chunkList{b: body, off: riffHeaderSize, parent: "RIFF"}
+	l := riff.NewList(fccRIFF, body, riff.HeaderSize)
 	first, _, err := w.nextChunk(l)
 	if err != nil {
 		return err
 	}
-	switch first.id {
+	switch first.ID {
 	case fccVP8, fccVP8L:
 		err = w.simple(first, l)
 	case fccVP8X:
 		err = w.extended(first, l)
 	default:
-		err = w.formatError(first.off, fmt.Sprintf("first chunk is %s, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.id.quoted()), nil)
+		err = w.formatError(first.Offset, fmt.Sprintf("first chunk is %s, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.ID.Quoted()), nil)
 	}
 	if err != nil {
 		return err
@@ -240,36 +200,21 @@ func (w *webpScrubber) readRIFF(n int64) ([]byte, error) {
 	return b, nil
 }
 
-// nextChunk returns the next chunk of l, or ok == false at its end. A
-// chunk must fit in what is left of its parent, padding included.
-func (w *webpScrubber) nextChunk(l *chunkList) (c webpChunk, ok bool, err error) {
-	if len(l.b) == 0 {
-		return c, false, nil
+// nextChunk returns the next chunk of l, or ok == false at its end, its
+// errors (*riff.Error) as FormatErrors.
+func (w *webpScrubber) nextChunk(l *riff.List) (c riff.Chunk, ok bool, err error) {
+	c, ok, err = l.Next()
+	if err != nil {
+		var e *riff.Error
+		if errors.As(err, &e) {
+			return c, false, w.formatError(e.Offset, e.Reason, nil)
+		}
 	}
-	c.off = l.off
-	if len(l.b) < chunkHeaderSize {
-		return c, false, w.formatError(c.off, fmt.Sprintf("%d bytes left in the %s chunk, too few for a chunk header", len(l.b), l.parent), nil)
-	}
-	c.id = chunkType(binary.LittleEndian.Uint32(l.b[:4]))
-	size := uint64(binary.LittleEndian.Uint32(l.b[4:chunkHeaderSize]))
-	left := uint64(len(l.b)) - chunkHeaderSize
-	switch {
-	case size > left:
-		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s size %d exceeds the %d bytes left in the %s chunk", c.id.quoted(), size, left, l.parent), nil)
-	case size%2 == 1 && size == left:
-		// RFC 9649 §2.3: "If Chunk Size is odd, a single padding byte
-		// ... is added."
-		return c, false, w.formatError(c.off, fmt.Sprintf("chunk %s has odd size %d but no padding byte", c.id.quoted(), size), nil)
-	}
-	padded := size + size%2
-	c.data = l.b[chunkHeaderSize : chunkHeaderSize+size]
-	l.b = l.b[chunkHeaderSize+padded:]
-	l.off += int64(chunkHeaderSize + padded)
-	return c, true, nil
+	return c, ok, err
 }
 
 // keep adds a chunk to the output and returns its index in w.parts.
-func (w *webpScrubber) keep(id chunkType, data []byte) int {
+func (w *webpScrubber) keep(id riff.FourCC, data []byte) int {
 	switch {
 	case id == fccALPH:
 		w.alpha = true
@@ -277,10 +222,9 @@ func (w *webpScrubber) keep(id chunkType, data []byte) int {
 		w.alpha = w.alpha || data[vp8lAlphaByte]&vp8lAlphaIsUsed != 0
 	}
 	p := webpPart{data: data, pad: len(data)%2 == 1}
-	binary.LittleEndian.PutUint32(p.hdr[:4], uint32(id))
-	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(len(data)))
+	riff.PutChunkHeader(p.hdr[:], id, uint32(len(data)))
 	w.parts = append(w.parts, p)
-	w.size += chunkHeaderSize + uint64(len(data)) + uint64(len(data)%2)
+	w.size += riff.ChunkHeaderSize + uint64(len(data)) + uint64(len(data)%2)
 	return len(w.parts) - 1
 }
 
@@ -294,44 +238,44 @@ func (w *webpScrubber) keep(id chunkType, data []byte) int {
 // own alpha. Where a VP8 frame's last partition or a VP8L bitstream ends
 // is known only after decoding it, which exifscrub does not do, so bytes
 // appended to them are not found.
-func (w *webpScrubber) image(alph *webpChunk, bits webpChunk) error {
-	if bits.id == fccVP8L {
-		if err := vp8.CheckLosslessHeader(bits.data); err != nil {
+func (w *webpScrubber) image(alph *riff.Chunk, bits riff.Chunk) error {
+	if bits.ID == fccVP8L {
+		if err := vp8.CheckLosslessHeader(bits.Data); err != nil {
 			return w.bitstreamError(bits, "", err)
 		}
 		if alph != nil {
-			w.rep.add(Embedded, "WebP ALPH", "ALPH", fmt.Sprintf("(%d bytes before a VP8L bitstream, which decoders ignore)", len(alph.data)))
+			w.rep.add(Embedded, "WebP ALPH", "ALPH", fmt.Sprintf("(%d bytes before a VP8L bitstream, which decoders ignore)", len(alph.Data)))
 		}
-		w.keep(bits.id, bits.data)
+		w.keep(bits.ID, bits.Data)
 		return nil
 	}
-	frame, err := vp8.DecodeFrameHeader(bits.data)
+	frame, err := vp8.DecodeFrameHeader(bits.Data)
 	if err != nil {
 		return w.bitstreamError(bits, "VP8 bitstream: ", err)
 	}
 	if alph != nil {
-		n, err := vp8.CheckAlpha(alph.data, frame.Width, frame.Height)
+		n, err := vp8.CheckAlpha(alph.Data, frame.Width, frame.Height)
 		if err != nil {
 			return w.bitstreamError(*alph, "", err)
 		}
-		if extra := len(alph.data) - n; extra > 0 {
-			w.rep.add(Embedded, "WebP ALPH", "DataAfterAlpha", fmt.Sprintf("(%d bytes after the %dx%d alpha plane, at offset %d)", extra, frame.Width, frame.Height, alph.off+chunkHeaderSize+int64(n)))
+		if extra := len(alph.Data) - n; extra > 0 {
+			w.rep.add(Embedded, "WebP ALPH", "DataAfterAlpha", fmt.Sprintf("(%d bytes after the %dx%d alpha plane, at offset %d)", extra, frame.Width, frame.Height, alph.Offset+riff.ChunkHeaderSize+int64(n)))
 		}
-		w.keep(fccALPH, alph.data[:n])
+		w.keep(fccALPH, alph.Data[:n])
 	}
-	w.keep(bits.id, bits.data)
+	w.keep(bits.ID, bits.Data)
 	return nil
 }
 
 // bitstreamError returns err, a *vp8.Error, as the FormatError of chunk c,
 // its reason after prefix.
-func (w *webpScrubber) bitstreamError(c webpChunk, prefix string, err error) error {
+func (w *webpScrubber) bitstreamError(c riff.Chunk, prefix string, err error) error {
 	reason := err.Error()
 	var e *vp8.Error
 	if errors.As(err, &e) {
 		reason = e.Reason
 	}
-	return w.formatError(c.off, prefix+reason, nil)
+	return w.formatError(c.Offset, prefix+reason, nil)
 }
 
 // simple walks the chunks after the bitstream of a simple-format file
@@ -345,7 +289,7 @@ func (w *webpScrubber) bitstreamError(c webpChunk, prefix string, err error) err
 // (ExifTool sees the orientation; viewers, which look for EXIF only when
 // the VP8X flag says so, do not). Adding a VP8X chunk would change that.
 // libwebp's strict mux API (webpmux) refuses such a file before and after.
-func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
+func (w *webpScrubber) simple(bitstream riff.Chunk, l *riff.List) error {
 	if err := w.image(nil, bitstream); err != nil {
 		return err
 	}
@@ -354,9 +298,9 @@ func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
 		if err != nil || !ok {
 			return err
 		}
-		switch c.id {
+		switch c.ID {
 		case fccVP8X, fccVP8, fccVP8L, fccALPH, fccANIM, fccANMF, fccICCP:
-			return w.formatError(c.off, fmt.Sprintf("chunk %s in a simple-format file (no VP8X chunk) after its %s bitstream", c.id.quoted(), bitstream.id.quoted()), nil)
+			return w.formatError(c.Offset, fmt.Sprintf("chunk %s in a simple-format file (no VP8X chunk) after its %s bitstream", c.ID.Quoted(), bitstream.ID.Quoted()), nil)
 		}
 		w.drop(c, true)
 	}
@@ -367,25 +311,25 @@ func (w *webpScrubber) simple(bitstream webpChunk, l *chunkList) error {
 // VP8X, ICCP, ANIM, then ANMF frames or ALPH and a bitstream; "Readers
 // SHOULD fail when" they do not. Metadata and unknown chunks may appear
 // anywhere and are removed.
-func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
+func (w *webpScrubber) extended(vp8x riff.Chunk, l *riff.List) error {
 	switch {
-	case len(vp8x.data) < vp8xSize:
-		return w.formatError(vp8x.off, fmt.Sprintf("VP8X size %d is less than %d", len(vp8x.data), vp8xSize), nil)
-	case len(vp8x.data) > vp8xSize:
+	case len(vp8x.Data) < vp8xSize:
+		return w.formatError(vp8x.Offset, fmt.Sprintf("VP8X size %d is less than %d", len(vp8x.Data), vp8xSize), nil)
+	case len(vp8x.Data) > vp8xSize:
 		// Fields a future version may add; libwebp refuses them too.
-		return w.formatError(vp8x.off, fmt.Sprintf("VP8X size %d is larger than %d", len(vp8x.data), vp8xSize), ErrUnsupportedFeature)
+		return w.formatError(vp8x.Offset, fmt.Sprintf("VP8X size %d is larger than %d", len(vp8x.Data), vp8xSize), ErrUnsupportedFeature)
 	}
-	flags := vp8x.data[0]
+	flags := vp8x.Data[0]
 	animated := flags&vp8xAnimation != 0
 	// Keep the flags that describe the image and the canvas size; the
 	// reserved bits and bytes "MUST be 0", and the ICC and EXIF flags are
 	// set in flush to match the chunks written.
 	w.vp8x[0] = flags & (vp8xAlpha | vp8xAnimation)
-	copy(w.vp8x[4:], vp8x.data[4:vp8xSize])
+	copy(w.vp8x[4:], vp8x.Data[4:vp8xSize])
 	w.keep(fccVP8X, w.vp8x[:])
 
 	var sawICCP, sawANIM, sawImage, sawALPH, sawBitstream bool
-	var alph *webpChunk // kept once the bitstream after it is checked
+	var alph *riff.Chunk // kept once the bitstream after it is checked
 	frames := 0
 	for {
 		c, ok, err := w.nextChunk(l)
@@ -395,50 +339,50 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 		if !ok {
 			break
 		}
-		switch c.id {
+		switch c.ID {
 		case fccVP8X:
-			return w.formatError(c.off, "second VP8X chunk", nil)
+			return w.formatError(c.Offset, "second VP8X chunk", nil)
 		case fccICCP:
 			switch {
 			case sawICCP:
-				return w.formatError(c.off, "second ICCP chunk", nil)
+				return w.formatError(c.Offset, "second ICCP chunk", nil)
 			case sawANIM || sawImage:
 				// §2.7.1.4: "This chunk MUST appear before the image data."
-				return w.formatError(c.off, "ICCP chunk after the ANIM chunk or the image data", nil)
+				return w.formatError(c.Offset, "ICCP chunk after the ANIM chunk or the image data", nil)
 			}
 			sawICCP = true
 			if w.opts.DropColorProfile {
-				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.data)))
+				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.Data)))
 				continue
 			}
-			clean, err := scrubICC(w.rep, "ICC_Profile", c.data)
+			clean, err := scrubICC(w.rep, "ICC_Profile", c.Data)
 			switch {
 			case errors.Is(err, ErrUnsupportedFeature):
-				return w.formatError(c.off, err.Error(), ErrUnsupportedFeature)
+				return w.formatError(c.Offset, err.Error(), ErrUnsupportedFeature)
 			case err != nil:
 				continue // not a profile: reported, and removed
 			}
-			w.keep(c.id, clean)
+			w.keep(c.ID, clean)
 			w.iccKept = true
 		case fccANIM:
 			switch {
 			case !animated:
-				return w.formatError(c.off, "ANIM chunk, but the VP8X animation flag is clear", nil)
+				return w.formatError(c.Offset, "ANIM chunk, but the VP8X animation flag is clear", nil)
 			case sawANIM:
 				// Frames need an ANIM before them, so this is also
 				// the check for an ANIM after the image data.
-				return w.formatError(c.off, "second ANIM chunk", nil)
-			case len(c.data) != animSize:
-				return w.formatError(c.off, fmt.Sprintf("ANIM size %d, want %d", len(c.data), animSize), nil)
+				return w.formatError(c.Offset, "second ANIM chunk", nil)
+			case len(c.Data) != animSize:
+				return w.formatError(c.Offset, fmt.Sprintf("ANIM size %d, want %d", len(c.Data), animSize), nil)
 			}
 			sawANIM = true
-			w.keep(c.id, c.data)
+			w.keep(c.ID, c.Data)
 		case fccANMF:
 			switch {
 			case !animated:
-				return w.formatError(c.off, "ANMF chunk, but the VP8X animation flag is clear", nil)
+				return w.formatError(c.Offset, "ANMF chunk, but the VP8X animation flag is clear", nil)
 			case !sawANIM:
-				return w.formatError(c.off, "ANMF chunk before the ANIM chunk", nil)
+				return w.formatError(c.Offset, "ANMF chunk before the ANIM chunk", nil)
 			}
 			if err := w.frame(c); err != nil {
 				return err
@@ -448,16 +392,16 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 		case fccALPH, fccVP8, fccVP8L:
 			switch {
 			case animated:
-				return w.formatError(c.off, fmt.Sprintf("chunk %s outside an ANMF frame of an animated image", c.id.quoted()), nil)
+				return w.formatError(c.Offset, fmt.Sprintf("chunk %s outside an ANMF frame of an animated image", c.ID.Quoted()), nil)
 			case sawBitstream:
-				return w.formatError(c.off, fmt.Sprintf("chunk %s after the bitstream of a still image", c.id.quoted()), nil)
-			case c.id == fccALPH && sawALPH:
-				return w.formatError(c.off, "second ALPH chunk", nil)
+				return w.formatError(c.Offset, fmt.Sprintf("chunk %s after the bitstream of a still image", c.ID.Quoted()), nil)
+			case c.ID == fccALPH && sawALPH:
+				return w.formatError(c.Offset, "second ALPH chunk", nil)
 			}
 			sawImage = true
-			sawALPH = sawALPH || c.id == fccALPH
-			sawBitstream = c.id != fccALPH
-			if c.id == fccALPH {
+			sawALPH = sawALPH || c.ID == fccALPH
+			sawBitstream = c.ID != fccALPH
+			if c.ID == fccALPH {
 				alph = &c
 			} else if err := w.image(alph, c); err != nil {
 				return err
@@ -468,9 +412,9 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 	}
 	switch {
 	case animated && frames == 0:
-		return w.formatError(l.off, "animated image without ANMF frames", nil)
+		return w.formatError(l.Offset(), "animated image without ANMF frames", nil)
 	case !animated && !sawBitstream:
-		return w.formatError(l.off, "no \"VP8 \" or \"VP8L\" bitstream chunk", nil)
+		return w.formatError(l.Offset(), "no \"VP8 \" or \"VP8L\" bitstream chunk", nil)
 	}
 	return nil
 }
@@ -478,22 +422,22 @@ func (w *webpScrubber) extended(vp8x webpChunk, l *chunkList) error {
 // frame copies an ANMF chunk (RFC 9649 §2.7.1.1): its header, an optional
 // ALPH chunk and a bitstream. Unknown chunks at the end of the frame data
 // are removed, and the ANMF size is fixed to match.
-func (w *webpScrubber) frame(c webpChunk) error {
-	if len(c.data) < anmfHeaderSize {
-		return w.formatError(c.off, fmt.Sprintf("ANMF size %d is less than %d", len(c.data), anmfHeaderSize), nil)
+func (w *webpScrubber) frame(c riff.Chunk) error {
+	if len(c.Data) < anmfHeaderSize {
+		return w.formatError(c.Offset, fmt.Sprintf("ANMF size %d is less than %d", len(c.Data), anmfHeaderSize), nil)
 	}
 	// The header's last byte holds 6 reserved bits, which "MUST be 0",
 	// then the blending and disposal methods.
-	hdr := append([]byte(nil), c.data[:anmfHeaderSize]...)
+	hdr := append([]byte(nil), c.Data[:anmfHeaderSize]...)
 	if hdr[anmfHeaderSize-1]&^anmfMethods != 0 {
-		w.rep.add(Embedded, "WebP ANMF", "ANMF", fmt.Sprintf("(data in the reserved bits of the frame header at offset %d)", c.off))
+		w.rep.add(Embedded, "WebP ANMF", "ANMF", fmt.Sprintf("(data in the reserved bits of the frame header at offset %d)", c.Offset))
 		hdr[anmfHeaderSize-1] &= anmfMethods
 	}
-	i := w.keep(c.id, hdr)
+	i := w.keep(c.ID, hdr)
 	start := w.size
-	l := &chunkList{b: c.data[anmfHeaderSize:], off: c.off + chunkHeaderSize + anmfHeaderSize, parent: "ANMF"}
+	l := riff.NewList(fccANMF, c.Data[anmfHeaderSize:], c.Offset+riff.ChunkHeaderSize+anmfHeaderSize)
 	var sawALPH, sawBitstream bool
-	var alph *webpChunk
+	var alph *riff.Chunk
 	for {
 		sub, ok, err := w.nextChunk(l)
 		if err != nil {
@@ -502,17 +446,17 @@ func (w *webpScrubber) frame(c webpChunk) error {
 		if !ok {
 			break
 		}
-		switch sub.id {
+		switch sub.ID {
 		case fccALPH, fccVP8, fccVP8L:
 			switch {
 			case sawBitstream:
-				return w.formatError(sub.off, fmt.Sprintf("chunk %s after the bitstream of a frame", sub.id.quoted()), nil)
-			case sub.id == fccALPH && sawALPH:
-				return w.formatError(sub.off, "second ALPH chunk in a frame", nil)
+				return w.formatError(sub.Offset, fmt.Sprintf("chunk %s after the bitstream of a frame", sub.ID.Quoted()), nil)
+			case sub.ID == fccALPH && sawALPH:
+				return w.formatError(sub.Offset, "second ALPH chunk in a frame", nil)
 			}
-			sawALPH = sawALPH || sub.id == fccALPH
-			sawBitstream = sub.id != fccALPH
-			if sub.id == fccALPH {
+			sawALPH = sawALPH || sub.ID == fccALPH
+			sawBitstream = sub.ID != fccALPH
+			if sub.ID == fccALPH {
 				alph = &sub
 			} else if err := w.image(alph, sub); err != nil {
 				return err
@@ -522,7 +466,7 @@ func (w *webpScrubber) frame(c webpChunk) error {
 		}
 	}
 	if !sawBitstream {
-		return w.formatError(c.off, "ANMF frame without a bitstream chunk", nil)
+		return w.formatError(c.Offset, "ANMF frame without a bitstream chunk", nil)
 	}
 	// The frame's chunks are padded, so the new size is even: no pad.
 	binary.LittleEndian.PutUint32(w.parts[i].hdr[4:], uint32(anmfHeaderSize+w.size-start))
@@ -532,19 +476,19 @@ func (w *webpScrubber) frame(c webpChunk) error {
 // drop reports a chunk that Scrub removes. The first top-level EXIF chunk
 // is the one viewers read (RFC 9649 §2.7.1.5: readers MAY ignore all but
 // the first); its orientation is kept.
-func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
-	name := c.id.String()
-	switch c.id {
+func (w *webpScrubber) drop(c riff.Chunk, topLevel bool) {
+	name := c.ID.String()
+	switch c.ID {
 	case fccEXIF, fccXMP:
-		if len(c.data) > maxMetadataChunk {
-			w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.data)))
-			w.sawEXIF = w.sawEXIF || (topLevel && c.id == fccEXIF)
+		if len(c.Data) > maxMetadataChunk {
+			w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.Data)))
+			w.sawEXIF = w.sawEXIF || (topLevel && c.ID == fccEXIF)
 			return
 		}
 	}
-	switch c.id {
+	switch c.ID {
 	case fccEXIF:
-		tiff, prefixed := bytes.CutPrefix(c.data, sigExifChunk)
+		tiff, prefixed := bytes.CutPrefix(c.Data, sigExifChunk)
 		first := topLevel && !w.sawEXIF
 		var o int
 		if first && w.opts.keepsAny() {
@@ -573,13 +517,13 @@ func (w *webpScrubber) drop(c webpChunk, topLevel bool) {
 			// The first top-level packet, rebuilt with the kept
 			// properties; readers take one.
 			w.sawXMP = true
-			w.xmp = keepXMP(w.rep, "XMP", c.data, w.opts)
+			w.xmp = keepXMP(w.rep, "XMP", c.Data, w.opts)
 			return
 		}
-		parseXMP(w.rep, "XMP", c.data)
+		parseXMP(w.rep, "XMP", c.Data)
 	default:
 		// A chunk exifscrub cannot read is data it cannot classify.
-		w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes)", len(c.data)))
+		w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes)", len(c.Data)))
 	}
 }
 

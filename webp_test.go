@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/riff"
 )
 
 // Building WebP files by hand (RFC 9649 §2.3, §2.4).
@@ -321,15 +323,15 @@ var webpCases = []struct {
 
 func TestFourCC(t *testing.T) {
 	for _, tt := range []struct {
-		c    chunkType
+		c    riff.FourCC
 		want string
 	}{
 		{fccRIFF, "RIFF"}, {fccWEBP, "WEBP"}, {fccVP8, "VP8 "}, {fccVP8L, "VP8L"}, {fccVP8X, "VP8X"},
 		{fccALPH, "ALPH"}, {fccANIM, "ANIM"}, {fccANMF, "ANMF"}, {fccICCP, "ICCP"}, {fccEXIF, "EXIF"},
-		{fccXMP, "XMP "}, {chunkType(0x0a_fe_01_00), `"\x00\x01\xfe\n"`},
+		{fccXMP, "XMP "},
 	} {
 		if got := tt.c.String(); got != tt.want {
-			t.Errorf("chunkType(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
+			t.Errorf("riff.FourCC(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
 		}
 	}
 }
@@ -510,7 +512,7 @@ func TestWebPTruncated(t *testing.T) {
 				switch {
 				case err == nil:
 					t.Fatalf("cut at %d of %d: no error", n, len(in))
-				case n < riffHeaderSize:
+				case n < riff.HeaderSize:
 					// too short to detect, or empty
 				case !errors.Is(err, io.ErrUnexpectedEOF):
 					t.Fatalf("cut at %d of %d: got %v, want io.ErrUnexpectedEOF", n, len(in), err)
