@@ -20,7 +20,9 @@ const (
 // goModJSON is the part of "go mod edit -json" these tests read.
 type goModJSON struct {
 	Require []struct{ Path, Version string }
-	Replace []struct{ Old, New struct{ Path, Version string } }
+	Replace []struct {
+		Old, New struct{ Path, Version string }
+	}
 }
 
 func readGoMod(t *testing.T, dir string) goModJSON {
