@@ -115,6 +115,7 @@ EXAMPLES:
 			reportCommand(),
 			scrubCommand(),
 			checkCommand(),
+			healthcheckCommand(),
 		},
 		// Exit codes are handled by run, never by os.Exit inside cli.
 		ExitErrHandler: func(*cli.Context, error) {},
