@@ -46,15 +46,17 @@ directory (.gitignore syntax) are skipped too.
 Formats: text (the flagged files and what they reveal), json (one array of
 {path, format, findings, private, error}), sarif (SARIF 2.1.0, one result
 per finding, one rule per category, for code-scanning dashboards), github
-(::error annotations for GitHub Actions).
+(::error annotations for GitHub Actions), gitlab (GitLab Code Quality JSON,
+one issue per finding, for artifacts:reports:codequality).
 
 EXAMPLES:
    exifscrub check photos/
    exifscrub check --fail-on location,device --format github .
    exifscrub check --format sarif . > exifscrub.sarif
+   exifscrub check --format gitlab . > gl-code-quality-report.json
    exifscrub check --allow 'docs/samples/**' .`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text, json, sarif or github"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text, json, sarif, github or gitlab"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringSliceFlag{Name: "fail-on", Usage: "fail on these `CATEGORIES` (comma-separated: location, time, device, identity, text, embedded, other, or all)", DefaultText: "all but other"},
 			&cli.StringSliceFlag{Name: "allow", Usage: "let files matching `GLOB` keep their metadata (.gitignore syntax, relative to the current directory; repeatable)"},
@@ -105,9 +107,9 @@ func checkAction(c *cli.Context) error {
 		format = "json"
 	}
 	switch format {
-	case "text", "json", "sarif", "github":
+	case "text", "json", "sarif", "github", "gitlab":
 	default:
-		return usagef(c, "unknown --format %q (want text, json, sarif or github)", format)
+		return usagef(c, "unknown --format %q (want text, json, sarif, github or gitlab)", format)
 	}
 	failOn, err := parseCategories(c.StringSlice("fail-on"))
 	if err != nil {
@@ -146,6 +148,8 @@ func checkAction(c *cli.Context) error {
 		out = newSARIFCheck(stdout, failOn)
 	case "github":
 		out = &githubCheck{w: stdout}
+	case "gitlab":
+		out = &gitlabCheck{w: stdout}
 	}
 
 	var t tally

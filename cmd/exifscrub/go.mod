@@ -21,6 +21,3 @@ require (
 	golang.org/x/sys v0.31.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 )
-
-// The library is the repository root: build the CLI with the library beside it.
-replace github.com/exifscrub/exifscrub => ../..

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -37,8 +38,21 @@ const (
 	exitUsage  = 64 // the command line is wrong
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = "devel"
+// version is set at build time with -ldflags "-X main.version=1.2.3" (the
+// release builds, see docs/release.md); otherwise it is the module version
+// that "go install github.com/exifscrub/exifscrub/cmd/exifscrub@v1.2.3"
+// records, without its "v", or "devel" for a build from a checkout.
+var version = ""
+
+func init() {
+	if version != "" {
+		return
+	}
+	version = "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = strings.TrimPrefix(bi.Main.Version, "v")
+	}
+}
 
 func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
@@ -101,6 +115,7 @@ EXAMPLES:
 			reportCommand(),
 			scrubCommand(),
 			checkCommand(),
+			healthcheckCommand(),
 		},
 		// Exit codes are handled by run, never by os.Exit inside cli.
 		ExitErrHandler: func(*cli.Context, error) {},
