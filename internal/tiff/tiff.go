@@ -200,8 +200,9 @@ type Entry struct {
 	Offset, ValueOffset uint32
 	// Link is set for an entry that is structure, not data, and that the
 	// walk followed: a pointer to IFDs (Sub), or the offset or length of
-	// the thumbnail (IFD.Thumbnail). Pointers in a GPS IFD are not
-	// followed, as ExifTool reads the GPS IFD with a table of its own.
+	// the thumbnail (IFD.ThumbnailOffset, ThumbnailLength). Pointers in a
+	// GPS IFD are not followed, as ExifTool reads the GPS IFD with a table
+	// of its own.
 	Link bool
 	// Sub lists the IFDs the pointer led to that were read from it, as
 	// indices into Walk.IFDs, each chain in order.
@@ -225,9 +226,14 @@ type Note struct {
 	// InIFD says the note is about one IFD, of kind IFD, which Reason
 	// follows the name of ("ExifIFD " + Reason); else it is about the
 	// whole walk.
-	InIFD  bool
-	IFD    Kind
-	Offset int64 // in the block: of the IFD, or of what is missing
+	InIFD bool
+	IFD   Kind
+	// Offset is where in the block the walk found the damage: the
+	// pointer to an IFD that is out of range, read before or over the
+	// budget (the header's IFD0 offset, an entry's value, or the
+	// next-IFD offset of the IFD before it in its chain); the IFD whose
+	// entries do not fit; or where a next-IFD offset is missing.
+	Offset int64
 	// Unread says data was left unread because of it (a budget); else a
 	// pointer led nowhere or back to an IFD already read.
 	Unread bool
@@ -271,35 +277,34 @@ func Read(b []byte) (*Walk, error) {
 		return nil, err
 	}
 	w := &Walk{Block: t, visited: make(map[visit]bool), read: []span{{start: 0, end: 8}}}
-	w.Top = w.walk(t.First, IFD0, nil)
+	w.Top = w.walk(t.First, 4, IFD0, nil)
 	return w, nil
 }
 
-// note records damage; unread says whether data was left unread because
-// of it.
+// note records n, unless MaxNotes are recorded already.
 func (w *Walk) note(n Note) {
 	if len(w.Notes) < MaxNotes {
 		w.Notes = append(w.Notes, n)
 	}
 }
 
-// walk reads the IFD at off and the IFDs it points to, and appends the
-// indices of the IFDs of its chain to chain. IFD0's successor is IFD1, the
-// thumbnail's IFD (CIPA DC-008 §4.5.2).
-func (w *Walk) walk(off uint32, kind Kind, chain []int) []int {
+// walk reads the IFD at off, whose offset is at from, and the IFDs it
+// points to, and appends the indices of the IFDs of its chain to chain.
+// IFD0's successor is IFD1, the thumbnail's IFD (CIPA DC-008 §4.5.2).
+func (w *Walk) walk(off uint32, from uint64, kind Kind, chain []int) []int {
 	for off != 0 && !w.stopped {
 		v := visit{off, kind}
 		if w.visited[v] {
-			w.note(Note{InIFD: true, IFD: kind, Offset: int64(off), Reason: fmt.Sprintf("at offset %d is pointed to again (loop)", off)})
+			w.note(Note{InIFD: true, IFD: kind, Offset: int64(from), Reason: fmt.Sprintf("at offset %d is pointed to again (loop)", off)})
 			return chain
 		}
 		if len(w.visited) >= MaxIFDs {
-			w.note(Note{Offset: int64(off), Unread: true, Reason: fmt.Sprintf("more than %d IFDs", MaxIFDs)})
+			w.note(Note{Offset: int64(from), Unread: true, Reason: fmt.Sprintf("more than %d IFDs", MaxIFDs)})
 			w.stopped = true
 			return chain
 		}
 		w.visited[v] = true
-		i, next, ok := w.ifd(off, kind)
+		i, next, nextAt, ok := w.ifd(off, from, kind)
 		if i >= 0 {
 			chain = append(chain, i)
 		}
@@ -314,20 +319,21 @@ func (w *Walk) walk(off uint32, kind Kind, chain []int) []int {
 		default:
 			return chain // Exif, GPS and Interop IFDs have no successors
 		}
-		off = next
+		off, from = next, nextAt
 	}
 	return chain
 }
 
-// ifd reads one IFD, and returns its index in w.IFDs (-1 when it has no
-// readable entry count) and the offset of the next one in its chain, and
-// false when there is no readable chain to follow.
-func (w *Walk) ifd(off uint32, kind Kind) (i int, next uint32, ok bool) {
+// ifd reads one IFD, whose offset is at from, and returns its index in
+// w.IFDs (-1 when it has no readable entry count) and the offset of the
+// next one in its chain and where that is, and false when there is no
+// readable chain to follow.
+func (w *Walk) ifd(off uint32, from uint64, kind Kind) (i int, next uint32, nextAt uint64, ok bool) {
 	t := w.Block
 	n, ok := t.U16(uint64(off))
 	if !ok {
-		w.note(Note{InIFD: true, IFD: kind, Offset: int64(off), Reason: fmt.Sprintf("offset %d is past the end (%d bytes)", off, len(t.b))})
-		return -1, 0, false
+		w.note(Note{InIFD: true, IFD: kind, Offset: int64(from), Reason: fmt.Sprintf("offset %d is past the end (%d bytes)", off, len(t.b))})
+		return -1, 0, 0, false
 	}
 	end := uint64(off) + 2 + 12*uint64(n)
 	chained := true
@@ -379,7 +385,7 @@ func (w *Walk) ifd(off uint32, kind Kind) (i int, next uint32, ok bool) {
 				if !ok {
 					break
 				}
-				en.Sub = w.walk(uint32(sub), ptr, en.Sub)
+				en.Sub = w.walk(uint32(sub), at+TypeSize(en.Type)*uint64(j), ptr, en.Sub)
 			}
 			continue
 		}
@@ -395,13 +401,13 @@ func (w *Walk) ifd(off uint32, kind Kind) (i int, next uint32, ok bool) {
 	d := &w.IFDs[i]
 	d.Entries, d.ThumbnailOffset, d.ThumbnailLength = entries, thumbOff, thumbLen
 	if !chained || kind != IFD0 && kind != IFD1 && kind != Sub {
-		return i, 0, false
+		return i, 0, 0, false
 	}
 	next, ok = t.U32(end)
 	if !ok {
 		w.note(Note{InIFD: true, IFD: kind, Offset: int64(end), Reason: fmt.Sprintf("at offset %d has no next-IFD offset", off)})
 	}
-	return i, next, ok
+	return i, next, end, ok
 }
 
 // Hidden returns the number of bytes of the block, other than zeros, that
