@@ -18,6 +18,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // addSamples seeds f with the testdata files of the given formats, with
@@ -278,7 +280,7 @@ func FuzzEXIF(f *testing.F) {
 		if o < 0 || o > 8 {
 			t.Fatalf("orientation %d", o)
 		}
-		if len(rep.Findings) > maxIFDEntries+maxIFDs+maxDamageNotes+2 {
+		if len(rep.Findings) > tiff.MaxEntries+tiff.MaxIFDs+tiff.MaxNotes+2 {
 			t.Fatalf("%d findings from %d bytes", len(rep.Findings), len(data))
 		}
 		// A rebuilt block reads back as what was kept, and rebuilds to

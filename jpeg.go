@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -583,33 +584,32 @@ func (j *jpegScrubber) finishXMP() {
 // EOI, where trailer removes them.
 func (j *jpegScrubber) parseMPF(b []byte) {
 	const tagMPEntry = 0xb002
-	t, first, err := newTIFF(b)
+	t, err := tiff.Open(b)
 	n, ok := uint16(0), false
 	if err == nil {
-		n, ok = t.u16(uint64(first))
+		n, ok = t.U16(uint64(t.First))
 	}
 	if !ok {
 		j.rep.add(Embedded, "MPF", "MPF", "unreadable index")
 		return
 	}
-	w := &exifWalk{t: t}
 	for i := uint64(0); i < uint64(n); i++ {
-		e := uint64(first) + 2 + 12*i
-		tag, ok := t.u16(e)
+		e := uint64(t.First) + 2 + 12*i
+		tag, ok := t.U16(e)
 		if !ok {
 			break
 		}
 		if tag != tagMPEntry {
 			continue
 		}
-		typ, _ := t.u16(e + 2)
-		count, _ := t.u32(e + 4)
-		val, ok := w.value(e, typ, count)
+		typ, _ := t.U16(e + 2)
+		count, _ := t.U32(e + 4)
+		val, _, ok := t.Value(e, typ, count)
 		if !ok {
 			break
 		}
 		for k := 16; k+16 <= len(val); k += 16 { // the first entry is this image
-			size := t.bo.Uint32(val[k+4:])
+			size := t.Order.Uint32(val[k+4:])
 			j.mpImages++
 			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k/16+1), fmt.Sprintf("(%d bytes)", size))
 		}

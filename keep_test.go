@@ -323,7 +323,7 @@ func TestKeepEXIFBlock(t *testing.T) {
 		}
 		// Every byte is read: the header, the IFDs and the values.
 		w := walkEXIF(new(Report), out, nil)
-		if n := w.hidden(); n > 0 {
+		if n := w.r.Hidden(); n > 0 {
 			t.Errorf("%v: %d bytes of the new block are not read", tt.keep, n)
 		}
 		if _, again := keepEXIF(new(Report), out, opts, true, maxMetadataChunk); !bytes.Equal(again, out) {

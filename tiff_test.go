@@ -5,16 +5,27 @@ import (
 	"testing"
 )
 
-// TestTagNamesSorted checks the order tagName's binary search relies on.
-func TestTagNamesSorted(t *testing.T) {
-	for i := 1; i < len(exifTagNames); i++ {
-		if !exifTagNames[i-1].key.less(exifTagNames[i].key) {
-			t.Fatalf("exifTagNames[%d] %v is not before [%d] %v", i-1, exifTagNames[i-1].key, i, exifTagNames[i].key)
-		}
+// TestTagName checks the names of tags from exifTags, the standards'
+// tables (misplaced tags from another IFD's) and by number.
+func TestTagName(t *testing.T) {
+	tests := []struct {
+		kind ifdKind
+		tag  uint16
+		want string
+	}{
+		{ifdExif, 0x829a, "ExposureTime"},
+		{ifdExif, 0x9004, "CreateDate"}, // exifTags: ExifTool's name
+		{ifd1, 0x0100, "ImageWidth"},    // IFD0's table
+		{ifd0, 0x829a, "ExposureTime"},  // misplaced in IFD0
+		{ifdGPS, 0x829a, "0x829a"},      // but not in the GPS IFD
+		{ifdInterop, 0x0001, "InteroperabilityIndex"},
+		{ifdExif, 0xea1c, "Padding"},
+		{ifd0, 0xabcd, "0xabcd"},
 	}
-	w := &exifWalk{}
-	if got := w.tagName(ifdExif, 0x829a); got != "ExposureTime" {
-		t.Errorf("tagName(Exif, 0x829a) = %q, want ExposureTime", got)
+	for _, tt := range tests {
+		if got := tagName(tt.kind, tt.tag); got != tt.want {
+			t.Errorf("tagName(%v, %#04x) = %q, want %q", tt.kind, tt.tag, got, tt.want)
+		}
 	}
 }
 

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // Keeping chosen EXIF tags (Options.Keep): the walk of tiff.go collects
 // the entries of IFD0, the Exif IFD and the GPS IFD whose category the
-// policy keeps, and keepEXIF writes them into a new TIFF structure with
+// policy keeps, and keepEXIF writes them into a new TIFF structure
+// (tiff.Write) with
 // nothing else: no IFD1 or thumbnail, no MakerNote, no Interop IFD or
 // SubIFDs, no unknown tags, and no byte of the old block's value areas or
 // padding. Offsets are computed anew (TIFF 6.0 §2; CIPA DC-008 §4.6.2).
@@ -37,6 +39,11 @@ type keptEntry struct {
 	cat      Category
 	name     string
 	value    string
+}
+
+// Field returns the entry as tiff.Write writes it.
+func (e keptEntry) Field() tiff.Entry {
+	return tiff.Entry{Tag: e.tag, Type: e.typ, Count: e.count, Value: e.val}
 }
 
 // An exifKeep collects the entries of one EXIF block that a policy keeps.
@@ -89,7 +96,7 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 		kind != ifdGPS && neverKept[tag],
 		strings.HasPrefix(info.name, "0x"), // a tag no standard names
 		typ == 0 || typ > 12,               // no value to copy, or an IFD
-		uint64(len(val)) != typeSize[typ]*uint64(count):
+		uint64(len(val)) != tiff.TypeSize(typ)*uint64(count):
 		return false
 	}
 	if kind == ifdGPS && k.opts.CoarseLocation > 0 {
@@ -129,7 +136,7 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 	if w == nil {
 		return 0, nil
 	}
-	bo := w.t.bo
+	bo := w.r.Order
 	if opts.CoarseLocation > 0 {
 		k.coarsen(rep, bo)
 	}
@@ -144,8 +151,9 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 	}
 	// Values that entries of the input share are written once per
 	// entry: a block that would grow far beyond the input is not
-	// rebuilt (its tags go).
-	out = writeTIFF(bo, ifds, min(limit, 2*len(b)+64))
+	// rebuilt (its tags go). tiff.Write sorts the kept entries of the
+	// Exif and GPS IFDs in place, so they are reported in its order.
+	out = tiff.Write(bo, ifds[keptIFD0], ifds[keptExif], ifds[keptGPS], min(limit, 2*len(b)+64))
 	if out == nil {
 		for i, es := range k.entries {
 			for _, e := range es {
@@ -264,93 +272,4 @@ func dmsRationals(bo binary.ByteOrder, d float64) []byte {
 		bo.PutUint32(v[8*i+4:], x[1])
 	}
 	return v
-}
-
-// writeTIFF lays out a new TIFF structure in byte order bo: the header,
-// IFD0 (with pointers to the Exif and GPS IFDs when they have entries),
-// the Exif IFD and the GPS IFD, each followed by the values that do not
-// fit in their entries, on word boundaries (TIFF 6.0 §2: "the Value
-// Offset ... must be an even number"). Entries are sorted by tag, as
-// TIFF 6.0 §2 requires; no IFD follows IFD0.
-//
-// It returns nil, before allocating, when the block would be larger than
-// limit bytes: values that entries of the input share are written once
-// per entry, so the block can be larger than the input.
-func writeTIFF(bo binary.ByteOrder, ifds [nKeptIFDs][]keptEntry, limit int) []byte {
-	ifd0 := append([]keptEntry(nil), ifds[keptIFD0]...)
-	ptr := func(tag uint16) keptEntry { return keptEntry{tag: tag, typ: 4, count: 1, val: make([]byte, 4)} }
-	if len(ifds[keptExif]) > 0 {
-		ifd0 = append(ifd0, ptr(tagExifIFD))
-	}
-	if len(ifds[keptGPS]) > 0 {
-		ifd0 = append(ifd0, ptr(tagGPSIFD))
-	}
-	all := [nKeptIFDs][]keptEntry{ifd0, ifds[keptExif], ifds[keptGPS]}
-	// Offsets first: each IFD, then its values.
-	var at [nKeptIFDs]uint32
-	off := uint64(8)
-	for i, es := range all {
-		if len(es) == 0 {
-			continue
-		}
-		sort.SliceStable(es, func(a, b int) bool { return es[a].tag < es[b].tag })
-		at[i] = uint32(off)
-		off += 2 + 12*uint64(len(es)) + 4
-		for _, e := range es {
-			if len(e.val) > 4 {
-				off += uint64(len(e.val) + len(e.val)%2)
-			}
-		}
-		if off > uint64(limit) {
-			return nil
-		}
-	}
-	ab := bo.(binary.AppendByteOrder) // binary.LittleEndian or BigEndian
-	out := make([]byte, 8, off)
-	if bo == binary.LittleEndian {
-		copy(out, "II")
-	} else {
-		copy(out, "MM")
-	}
-	bo.PutUint16(out[2:], 42)
-	bo.PutUint32(out[4:], 8)
-	for i, es := range all {
-		if len(es) == 0 {
-			continue
-		}
-		for j := range es {
-			switch es[j].tag {
-			case tagExifIFD:
-				if i == keptIFD0 {
-					bo.PutUint32(es[j].val, at[keptExif])
-				}
-			case tagGPSIFD:
-				if i == keptIFD0 {
-					bo.PutUint32(es[j].val, at[keptGPS])
-				}
-			}
-		}
-		values := at[i] + 2 + 12*uint32(len(es)) + 4
-		out = ab.AppendUint16(out, uint16(len(es)))
-		var area []byte
-		for _, e := range es {
-			out = ab.AppendUint16(out, e.tag)
-			out = ab.AppendUint16(out, e.typ)
-			out = ab.AppendUint32(out, e.count)
-			if len(e.val) <= 4 {
-				var inline [4]byte
-				copy(inline[:], e.val)
-				out = append(out, inline[:]...)
-				continue
-			}
-			out = ab.AppendUint32(out, values+uint32(len(area)))
-			area = append(area, e.val...)
-			if len(e.val)%2 == 1 {
-				area = append(area, 0)
-			}
-		}
-		out = ab.AppendUint32(out, 0) // no next IFD
-		out = append(out, area...)
-	}
-	return out
 }
