@@ -238,6 +238,32 @@
 // report and check list them as a finding of category Time, and its
 // scrub --rename gives outputs neutral names.
 //
+// # Layout
+//
+// The root package holds the public face and one file family per container;
+// the codecs live in packages under internal/, which import nothing from the
+// root and return plain values (offsets, counts, what they removed) that the
+// root turns into findings. Read top-down:
+//
+//   - Public face: exifscrub.go (Scan, Scrub, Options, Report, errors),
+//     category.go, file.go, filename.go, detect.go (the detect table).
+//   - Formats, each turning its codecs' results into findings and output:
+//     jpeg.go; png.go; webp.go; heic.go (parse), heic_items.go (decide),
+//     heic_props.go and heic_coded.go (rebuild), heic_write.go (write);
+//     mov.go (read and report), mov_moov.go, mov_keep.go, mov_spans.go,
+//     mov_write.go (rewrite). The metadata shared by the formats: tiff.go
+//     and tiff_write.go (EXIF), xmp.go and xmp_write.go, iptc.go, icc.go,
+//     colr.go.
+//   - Codecs (internal/): jpegscan (JPEG entropy-coded data), zlib (PNG's
+//     inflater), bmff (ISO-BMFF boxes), nal (H.264,
+//     HEVC and VVC NAL units and SEI), av1 (OBUs), riff and vp8 (WebP
+//     chunks and bitstreams), icc (colour profiles), tiff (the EXIF
+//     structure and tag names), xmp (RDF/XML packets), iptc (IIM datasets
+//     and Photoshop resources).
+//
+// An error from a codec is a value carrying its offset, which the format
+// wraps into a *FormatError.
+//
 // # References
 //
 //   - ICC.1:2022 (profile version 4.4) and ICC.1:2001-04 (version 2).
