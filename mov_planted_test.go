@@ -323,4 +323,3 @@ func TestVideoPlanted(t *testing.T) {
 		})
 	}
 }
-
