@@ -48,6 +48,7 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		return nil, r.Err()
 	}
 	mv := &movMoov{maxRef: -1}
+	var err error
 	removed := make(map[uint32]bool)
 	byOff := make(map[int64]*movTrack)
 	for _, t := range tracks {
@@ -71,6 +72,9 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		f.m.add(cat, containerMovie, "TimedMetadataTrack", fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
 	}
 	mv.zero = mergeSpans(mv.zero)
+	if mv.media, err = mediaPlan(tracks); err != nil {
+		return nil, err
+	}
 
 	// Second pass: write the new box.
 	w := &bmff.Writer{}

@@ -17,8 +17,30 @@ import (
 // to §8.7.5), and their total size. Every count is checked against the
 // bytes of its table before it is used.
 func trackSpans(t *movTrack) ([]movSpan, int64, error) {
+	var spans []movSpan
+	total, err := walkChunks(t, func(c movChunk) {
+		if c.end > c.start {
+			spans = append(spans, movSpan{c.start, c.end})
+		}
+	})
+	return spans, total, err
+}
+
+// A movChunk is one chunk of a track (14496-12 §8.7.4): its byte range,
+// its samples (first, the index of the first in 'stsz', and n) and the
+// sample description they use (1-based, as 'stsc' numbers them).
+type movChunk struct {
+	start, end int64
+	first, n   uint64
+	entry      uint32
+	size       func(i uint64) uint64 // the size of sample i
+}
+
+// walkChunks calls fn for each chunk of a track, in the order of 'stco',
+// and returns the total size of its samples.
+func walkChunks(t *movTrack, fn func(movChunk)) (int64, error) {
 	if !t.hasStbl {
-		return nil, 0, nil
+		return 0, nil
 	}
 	var stsc, stsz, stco bmff.Box
 	var haveStsc, haveStsz, haveStco bool
@@ -34,13 +56,13 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 		}
 	}
 	if r.Err() != nil {
-		return nil, 0, r.Err()
+		return 0, r.Err()
 	}
 	if !haveStco {
-		return nil, 0, nil
+		return 0, nil
 	}
 	if !haveStsc || !haveStsz {
-		return nil, 0, bmff.ErrorAt(t.stbl.Offset, nil, "sample table of track %d without 'stsc' or 'stsz'", t.id)
+		return 0, bmff.ErrorAt(t.stbl.Offset, nil, "sample table of track %d without 'stsc' or 'stsz'", t.id)
 	}
 	// Chunk offsets.
 	oc := bmff.NewCursor(stco)
@@ -51,7 +73,7 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 		osize = 8
 	}
 	if oc.Err() != nil || uint64(nChunks)*uint64(osize) > uint64(oc.Left()) {
-		return nil, 0, bmff.ErrorAt(stco.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d offsets", stco.Type, nChunks)
+		return 0, bmff.ErrorAt(stco.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d offsets", stco.Type, nChunks)
 	}
 	// Sample sizes: one size for all, or a table of 4-, 8- or 16-bit sizes.
 	sc := bmff.NewCursor(stsz)
@@ -62,18 +84,18 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 		sc.Take(3)
 		fieldBits = int(sc.U8())
 		if fieldBits != 4 && fieldBits != 8 && fieldBits != 16 {
-			return nil, 0, bmff.ErrorAt(stsz.Offset, nil, "'stz2' field size %d", fieldBits)
+			return 0, bmff.ErrorAt(stsz.Offset, nil, "'stz2' field size %d", fieldBits)
 		}
 	} else {
 		fixed = uint64(sc.U32())
 	}
 	nSamples := uint64(sc.U32())
 	if sc.Err() != nil {
-		return nil, 0, sc.Err()
+		return 0, sc.Err()
 	}
 	table := sc.Rest()
 	if fixed == 0 && nSamples*uint64(fieldBits) > uint64(len(table))*8 {
-		return nil, 0, bmff.ErrorAt(stsz.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d sample sizes", stsz.Type, nSamples)
+		return 0, bmff.ErrorAt(stsz.Offset, io.ErrUnexpectedEOF, "%q box cannot hold %d sample sizes", stsz.Type, nSamples)
 	}
 	sampleSize := func(i uint64) uint64 {
 		if fixed != 0 {
@@ -98,18 +120,16 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 	cc.FullBox()
 	nRuns := cc.U32()
 	if cc.Err() != nil || uint64(nRuns)*12 > uint64(cc.Left()) {
-		return nil, 0, bmff.ErrorAt(stsc.Offset, io.ErrUnexpectedEOF, "'stsc' box cannot hold %d entries", nRuns)
+		return 0, bmff.ErrorAt(stsc.Offset, io.ErrUnexpectedEOF, "'stsc' box cannot hold %d entries", nRuns)
 	}
-	type run struct{ first, perChunk uint32 }
+	type run struct{ first, perChunk, entry uint32 }
 	runs := make([]run, nRuns)
 	for i := range runs {
-		runs[i] = run{cc.U32(), cc.U32()}
-		cc.U32() // sample_description_index
+		runs[i] = run{cc.U32(), cc.U32(), cc.U32()}
 		if runs[i].first == 0 || i > 0 && runs[i].first <= runs[i-1].first {
-			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' entry %d starts at chunk %d", i, runs[i].first)
+			return 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' entry %d starts at chunk %d", i, runs[i].first)
 		}
 	}
-	var spans []movSpan
 	var sample, total uint64
 	ri := 0
 	for chunk := uint32(1); chunk <= nChunks; chunk++ {
@@ -117,11 +137,11 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 			ri++
 		}
 		if len(runs) == 0 || runs[ri].first > chunk {
-			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' does not cover chunk %d", chunk)
+			return 0, bmff.ErrorAt(stsc.Offset, nil, "'stsc' does not cover chunk %d", chunk)
 		}
 		per := uint64(runs[ri].perChunk)
 		if sample+per > nSamples {
-			return nil, 0, bmff.ErrorAt(stsc.Offset, nil, "track %d: chunks hold more samples than 'stsz' lists", t.id)
+			return 0, bmff.ErrorAt(stsc.Offset, nil, "track %d: chunks hold more samples than 'stsz' lists", t.id)
 		}
 		var size uint64
 		if fixed != 0 {
@@ -140,14 +160,12 @@ func trackSpans(t *movTrack) ([]movSpan, int64, error) {
 			off = uint64(binary.BigEndian.Uint32(oc.Rest()[4*int(at):]))
 		}
 		if off > math.MaxInt64/2 || size > math.MaxInt64/2 {
-			return nil, 0, bmff.ErrorAt(stco.Offset, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
+			return 0, bmff.ErrorAt(stco.Offset, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
 		}
 		total = min(total+size, math.MaxInt64)
-		if size > 0 {
-			spans = append(spans, movSpan{int64(off), int64(off + size)})
-		}
+		fn(movChunk{start: int64(off), end: int64(off + size), first: sample - per, n: per, entry: runs[ri].entry, size: sampleSize})
 	}
-	return spans, int64(min(total, math.MaxInt64)), nil
+	return int64(min(total, math.MaxInt64)), nil
 }
 
 // mergeSpans sorts spans and joins those that overlap or touch.

@@ -55,8 +55,8 @@ const (
 type movSpan struct{ start, end int64 }
 
 // A movSeg is an 'mdat' box copied to the output: its input range and
-// output offset.
-type movSeg struct{ start, end, out int64 }
+// output offset, and where its payload starts.
+type movSeg struct{ start, end, out, data int64 }
 
 // A movOffset is an absolute file offset in the rebuilt 'moov': a chunk
 // offset or an 'saio' offset, at pos in the new box, 4 or 8 bytes wide.
@@ -103,6 +103,9 @@ type movFile struct {
 	tried   bool      // read ahead already
 	found   bool      // and found the 'moov'
 	ahead   []movSpan // removed samples found by reading ahead
+	aheadM  *movMedia // and what the media data holds
+
+	sample []byte // the coded sample being neutralised (mov_media.go)
 }
 
 // A movPending is a top-level box held until the 'moov' is written.
@@ -116,6 +119,7 @@ type movMoov struct {
 	fields []movOffset
 	zero   []movSpan // samples of removed tracks, sorted, disjoint
 	maxRef int64     // the largest offset a kept track points to; -1 for none
+	media  *movMedia // what the media data holds (mov_media.go)
 }
 
 func scrubMOV(s *scrubber) error {
@@ -128,11 +132,13 @@ func scrubMOV(s *scrubber) error {
 				}
 			}
 		}
-		if ra, ok := s.src.(io.ReaderAt); ok {
-			if sk, ok := s.src.(io.Seeker); ok {
-				if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
-					f.inAt, f.inBase = ra, pos-int64(s.in.br.Buffered())-s.in.off
-				}
+	}
+	// Scan reads ahead too: what the samples hold is known only from the
+	// index.
+	if ra, ok := s.src.(io.ReaderAt); ok {
+		if sk, ok := s.src.(io.Seeker); ok {
+			if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
+				f.inAt, f.inBase = ra, pos-int64(s.in.br.Buffered())-s.in.off
 			}
 		}
 	}
@@ -472,8 +478,11 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 		return err
 	}
 	f.moov = mv
-	if f.found && !sameSpans(f.ahead, mv.zero) {
+	if f.found && (!sameSpans(f.ahead, mv.zero) || !sameMedia(f.aheadM, mv.media)) {
 		return bmff.ErrorAt(h.start, nil, "the input changed while it was read")
+	}
+	if f.found {
+		mv.media = f.aheadM // one plan counts what the samples held
 	}
 	// Samples to remove in 'mdat' boxes copied already. Both lists are
 	// sorted and disjoint: walk them together.
@@ -517,26 +526,26 @@ func (f *movFile) copyMdat(h *movHeader) error {
 		}
 	}
 	var zero []movSpan
+	var media *movMedia
 	switch {
-	case f.scan:
 	case f.haveMoov:
-		zero = f.moov.zero
+		zero, media = f.moov.zero, f.moov.media
 	default:
 		if f.inAt != nil && !f.tried {
 			f.readAhead(h)
 		}
-		zero = f.ahead
+		zero, media = f.ahead, f.aheadM
 	}
 	if !f.haveMoov {
 		if err := f.flushPending(); err != nil {
 			return err
 		}
 	}
-	seg := movSeg{start: h.start, out: f.outPos}
+	seg := movSeg{start: h.start, out: f.outPos, data: h.start + int64(h.hdrLen)}
 	if err := f.put(h.raw); err != nil {
 		return err
 	}
-	n, err := f.copyZeroing(h.start+int64(h.hdrLen), h.size-int64(h.hdrLen), h.size < 0, zero)
+	n, err := f.copyZeroing(h.start+int64(h.hdrLen), h.size-int64(h.hdrLen), h.size < 0, zero, media)
 	if err != nil {
 		return err
 	}
@@ -563,26 +572,40 @@ func (f *movFile) flushPending() error {
 }
 
 // copyZeroing copies n bytes (or to the end, if toEnd) that start at input
-// offset at, writing zeros over the parts in zero. It returns how many
-// bytes it copied.
-func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan) (int64, error) {
+// offset at, writing zeros over the parts in zero and, when the index is
+// known (media not nil), over the bytes no kept sample references, and
+// neutralising coded samples (mov_media.go). It returns how many bytes it
+// copied.
+func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *movMedia) (int64, error) {
 	r := f.in
-	// The first span that can overlap.
-	i := sort.Search(len(zero), func(i int) bool { return zero[i].end > at })
+	limit := at + n
+	if toEnd {
+		limit = math.MaxInt64
+	}
 	var done int64
 	for toEnd || done < n {
-		if !toEnd && r.br.Buffered() == 0 {
-			// A long run without removed samples, between files: let the
-			// kernel copy it, as cp does.
-			pos := at + done
-			for i < len(zero) && zero[i].end <= pos {
-				i++
+		pos := at + done
+		kind, end, c := media.region(pos, limit, zero)
+		if kind == mediaCoded {
+			k, ok := c.sampleAt(pos)
+			if ok && pos+k <= end && k <= maxMOVSample {
+				got, err := f.codedSample(c, k, toEnd)
+				done += got
+				if err != nil || got < k {
+					return done, err // the end of the input, toEnd
+				}
+				continue
 			}
-			run := n - done
-			if i < len(zero) {
-				run = min(run, max(zero[i].start-pos, 0))
+			if ok && k > maxMOVSample {
+				c.track.bad++
+				c.track.bytes += k
 			}
-			k, err := f.copyFiles(run)
+			kind, end = mediaCopy, min(end, pos+k)
+		}
+		if kind == mediaCopy && !toEnd && r.br.Buffered() == 0 {
+			// A long run of samples copied as they are, between files:
+			// let the kernel copy it, as cp does.
+			k, err := f.copyFiles(end - pos)
 			done += k
 			if err != nil {
 				return done, err
@@ -598,37 +621,55 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan) (int64, e
 		if err != nil {
 			return done, bmff.ErrorAt(r.off, unexpected(err), "'mdat' box truncated")
 		}
-		if !toEnd && int64(len(b)) > n-done {
-			b = b[:n-done]
+		if int64(len(b)) > end-pos {
+			b = b[:end-pos]
 		}
-		pos := at + done
-		for len(b) > 0 {
-			for i < len(zero) && zero[i].end <= pos {
-				i++
-			}
-			k := int64(len(b))
-			inZero := i < len(zero) && zero[i].start <= pos
-			switch {
-			case inZero:
-				k = min(k, zero[i].end-pos)
-				if err := f.putZeros(k); err != nil {
-					return done, err
-				}
-			default:
-				if i < len(zero) {
-					k = min(k, zero[i].start-pos)
-				}
-				if err := f.put(b[:k]); err != nil {
-					return done, err
+		switch kind {
+		case mediaCopy:
+			err = f.put(b)
+		case mediaGap:
+			if !bytesAreZero(b) {
+				for _, x := range b {
+					if x != 0 {
+						media.gaps++
+					}
 				}
 			}
-			r.consume(int(k))
-			b = b[k:]
-			pos += k
-			done += k
+			err = f.putZeros(int64(len(b)))
+		default:
+			err = f.putZeros(int64(len(b)))
 		}
+		if err != nil {
+			return done, err
+		}
+		r.consume(len(b))
+		done += int64(len(b))
 	}
 	return done, nil
+}
+
+// codedSample reads a sample of k bytes of chunk c, neutralises it and
+// writes it. With toEnd, the input may end first: what there is of the
+// sample is copied as it is.
+func (f *movFile) codedSample(c *movCodedChunk, k int64, toEnd bool) (int64, error) {
+	r := f.in
+	buf := f.sample[:0]
+	for int64(len(buf)) < k {
+		b, err := r.buffered()
+		if err == io.EOF && toEnd {
+			f.sample = buf
+			return int64(len(buf)), f.put(buf)
+		}
+		if err != nil {
+			return int64(len(buf)), bmff.ErrorAt(r.off, unexpected(err), "'mdat' box truncated")
+		}
+		b = b[:min(int64(len(b)), k-int64(len(buf)))]
+		buf = append(buf, b...)
+		r.consume(len(b))
+	}
+	f.sample = buf
+	c.neutralize(buf)
+	return k, f.put(buf)
 }
 
 // minFileCopy is the shortest run that copyFiles hands to the kernel.
@@ -728,7 +769,19 @@ func (f *movFile) finish() error {
 			return bmff.ErrorAt(z.start, ErrUnsupportedFeature, "samples of a removed track lie outside the media data ('mdat')")
 		}
 	}
-	if len(f.late) == 0 || f.scan {
+	defer mv.media.report(&f.m)
+	if f.scan && !f.found && len(f.segs) > 0 && f.needsPass() {
+		f.m.add(Embedded, containerMovie, "MediaData", "(not checked: the index follows the media data, and the input cannot be read again)")
+	}
+	if f.scan {
+		return nil
+	}
+	if !f.found && len(f.segs) > 0 {
+		if err := f.latePass(); err != nil {
+			return err
+		}
+	}
+	if len(f.late) == 0 {
 		return nil
 	}
 	if f.outAt == nil {
@@ -809,7 +862,7 @@ func (f *movFile) readAhead(h *movHeader) {
 			scratch.m.rep = scratch.rep
 			mv, err := scratch.buildMoov(bmff.Box{Type: bmff.BoxMoov, Offset: pos, HeaderLen: int(hl), Payload: b[hl:]})
 			if err == nil {
-				f.ahead, f.found = mv.zero, true
+				f.ahead, f.aheadM, f.found = mv.zero, mv.media, true
 			}
 			return
 		case "moof", "mfra":
@@ -817,4 +870,95 @@ func (f *movFile) readAhead(h *movHeader) {
 		}
 		pos += size
 	}
+}
+
+// needsPass reports whether the 'mdat' boxes copied before the index was
+// read hold bytes that Scrub changes other than removed samples: coded
+// samples to neutralise, or bytes no sample references.
+func (f *movFile) needsPass() bool {
+	m := f.moov.media
+	for _, seg := range f.segs {
+		for pos := seg.data; pos < seg.end; {
+			kind, end, _ := m.region(pos, seg.end, f.moov.zero)
+			if kind == mediaCoded || kind == mediaGap {
+				return true
+			}
+			pos = end
+		}
+	}
+	return false
+}
+
+// latePass goes back over the 'mdat' boxes copied before the index was
+// read (and that could not be read ahead): it neutralises their coded
+// samples and zeroes the bytes no sample references, reading them from
+// the output, which must then be an io.ReaderAt as well (a file). The
+// samples of removed tracks are zeroed by finish, as f.late.
+func (f *movFile) latePass() error {
+	if !f.needsPass() {
+		return nil
+	}
+	ra, ok := f.dst.(io.ReaderAt)
+	if f.outAt == nil || !ok {
+		return bmff.ErrorAt(f.segs[0].start, ErrUnsupportedFeature,
+			"media data precedes the 'moov' box: scrub from or to a file, which can be read ahead or gone back over")
+	}
+	if bw, ok := f.out.(*bufio.Writer); ok {
+		if err := bw.Flush(); err != nil {
+			return &writeError{err}
+		}
+	}
+	m := f.moov.media
+	var piece [64 << 10]byte
+	for _, seg := range f.segs {
+		for pos := seg.data; pos < seg.end; {
+			kind, end, c := m.region(pos, seg.end, f.moov.zero)
+			out, _ := f.mapOffset(pos)
+			out += f.outBase
+			switch kind {
+			case mediaCoded:
+				k, ok := c.sampleAt(pos)
+				end = min(end, pos+k)
+				if !ok || pos+k > seg.end {
+					break
+				}
+				if k > maxMOVSample {
+					c.track.bad++
+					c.track.bytes += k
+					break
+				}
+				buf := append(f.sample[:0], make([]byte, k)...)
+				f.sample = buf
+				if _, err := ra.ReadAt(buf, out); err != nil {
+					return &writeError{err}
+				}
+				if c.neutralize(buf) {
+					if _, err := f.outAt.WriteAt(buf, out); err != nil {
+						return &writeError{err}
+					}
+				}
+			case mediaGap:
+				for p := pos; p < end; {
+					b := piece[:min(int64(len(piece)), end-p)]
+					if _, err := ra.ReadAt(b, out+p-pos); err != nil {
+						return &writeError{err}
+					}
+					if !bytesAreZero(b) {
+						for _, x := range b {
+							if x != 0 {
+								m.gaps++
+							}
+						}
+						clear(b)
+						if _, err := f.outAt.WriteAt(b, out+p-pos); err != nil {
+							return &writeError{err}
+						}
+					}
+					p += int64(len(b))
+				}
+			}
+			pos = end
+		}
+	}
+	return nil
 }

@@ -118,6 +118,14 @@ func openImage(it item, stdin io.Reader) (r io.Reader, closer io.Closer, err err
 		f.Close()
 		return nil, nil, unsupportedFile(head[:n])
 	}
+	if file, ok := f.(*os.File); ok {
+		// A file as it is, rewound: a video whose index follows its
+		// samples is read ahead (exifscrub.Scan needs an io.ReaderAt
+		// and io.Seeker to check the samples).
+		if _, err := file.Seek(0, io.SeekStart); err == nil {
+			return file, f, nil
+		}
+	}
 	return io.MultiReader(bytes.NewReader(head[:n]), f), f, nil
 }
 

@@ -14,7 +14,7 @@ const spillLimit = 16 << 20
 // A spillBuffer holds a scrubbed file until the scrub has succeeded, so
 // that a failure writes nothing to standard output. It keeps up to
 // spillLimit bytes in memory, then moves to an unnamed temporary file. It
-// is an io.WriterAt and an io.Seeker, as a file is: exifscrub.Scrub
+// is an io.WriterAt, an io.ReaderAt and an io.Seeker, as a file is: exifscrub.Scrub
 // goes back over a video's output when the video's index follows samples
 // that must be overwritten.
 type spillBuffer struct {
@@ -68,6 +68,22 @@ func (b *spillBuffer) WriteAt(p []byte, off int64) (int, error) {
 }
 
 // Seek supports only finding the current position.
+// ReadAt reads back what was written: exifscrub.Scrub reads a video's
+// samples again when its index follows them and they must be rewritten.
+func (b *spillBuffer) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > b.size {
+		return 0, io.EOF
+	}
+	if b.f != nil {
+		return b.f.ReadAt(p[:min(int64(len(p)), b.size-off)], off)
+	}
+	n := copy(p, b.mem[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
 func (b *spillBuffer) Seek(off int64, whence int) (int64, error) {
 	if off != 0 || whence != io.SeekCurrent {
 		return 0, errors.New("spillBuffer: only Seek(0, io.SeekCurrent)")

@@ -129,3 +129,71 @@ func Filter(data []byte, config bool) ([]byte, Removed, error) {
 	}
 	return out, rm, nil
 }
+
+// Neutralize rewrites AV1 OBUs in place (a sample in the low-overhead
+// bitstream format, AV1-ISOBMFF §2.4) at the same length, so that every
+// size and offset of the file that indexes them stays valid: a metadata
+// OBU other than HDR light levels and mastering display, or an OBU of a
+// reserved type, becomes a padding OBU (type 15, §5.9.1 / §6.2.2) with
+// zero payload; a padding OBU keeps its type and has its payload zeroed.
+// The header's extension and size fields are kept, so the OBU keeps its
+// length and the framing its meaning. It returns what it removed (nil
+// when nothing changed). Data that is not a sequence of OBUs is refused
+// with an *Error, and may have been changed up to where it stops.
+func Neutralize(data []byte) (Removed, error) {
+	var rm Removed
+	for pos := 0; pos < len(data); {
+		start := pos
+		hdr := data[pos]
+		typ := int(hdr>>3) & 15
+		pos++
+		if hdr&0x80 != 0 {
+			return rm, &Error{start, fmt.Sprintf("AV1 data: OBU at %d has its forbidden bit set", start)}
+		}
+		if hdr&4 != 0 { // obu_extension_flag
+			pos++
+		}
+		size := uint64(len(data) - min(pos, len(data)))
+		if hdr&2 != 0 { // obu_has_size_field
+			v, n, ok := LEB128(data[min(pos, len(data)):])
+			if !ok {
+				return rm, &Error{start, fmt.Sprintf("AV1 data: bad OBU size at %d", start)}
+			}
+			size, pos = v, pos+n
+		}
+		if pos > len(data) || size > uint64(len(data)-pos) {
+			return rm, &Error{start, fmt.Sprintf("AV1 data: OBU of %d bytes at %d of %d", size, start, len(data))}
+		}
+		payload := data[pos : pos+int(size)]
+		pos += int(size)
+		removed := ""
+		switch {
+		case typ == OBUMetadata:
+			mt, n, ok := LEB128(payload)
+			want, hdr := obuHDR[mt]
+			if !ok || !hdr || len(payload) != n+want+1 || payload[len(payload)-1] != 0x80 {
+				removed = fmt.Sprintf("Metadata%d", mt)
+			}
+		case typ == OBUPadding:
+			for _, b := range payload {
+				if b != 0 {
+					removed = "Padding"
+					break
+				}
+			}
+		case typ == 0 || typ >= 9:
+			removed = fmt.Sprintf("OBU%d", typ)
+		}
+		if removed == "" {
+			continue
+		}
+		data[start] = hdr&^0x78 | OBUPadding<<3
+		clear(payload)
+		if rm == nil {
+			rm = make(Removed)
+		}
+		c := rm[removed]
+		rm[removed] = struct{ N, Bytes int }{c.N + 1, c.Bytes + len(payload)}
+	}
+	return rm, nil
+}
