@@ -436,10 +436,30 @@ func ParseIloc(bx bmff.Box) (version uint8, locs []Location, err error) {
 	return version, locs, wrap(c.Err())
 }
 
-// Resolve checks every extent of l against its container, the file or
-// 'idat', of size bytes, and resolves extent_length 0, which means "to the
-// end" (14496-12 §8.11.3.3).
-func (l *Location) Resolve(size uint64) error {
+// Resolve checks that l's data is in this file and every extent within
+// its container, and resolves extent_length 0, which means "to the end"
+// (14496-12 §8.11.3.3). The container is the file, of fileSize bytes, for
+// construction method 0, and 'idat', of idatSize bytes (-1 when there is
+// none), for method 1; method 2 (data built from other items) is
+// ErrUnsupported. A data_reference_index other than 0 must name a
+// self-contained entry of 'dinf' (§8.7.2): selfRefs says, per entry,
+// whether it is one (DataEntry.SelfContained).
+func (l *Location) Resolve(fileSize uint64, idatSize int64, selfRefs []bool) error {
+	if l.DataRef != 0 && (int(l.DataRef) > len(selfRefs) || !selfRefs[l.DataRef-1]) {
+		return errorAt(l.Offset, ErrUnsupported, "item %d's data is in another file", l.ItemID)
+	}
+	var size uint64
+	switch l.Method {
+	case 0: // file offset
+		size = fileSize
+	case 1: // offset in 'idat'
+		if idatSize < 0 {
+			return errorAt(l.Offset, nil, "item %d is in 'idat', but there is none", l.ItemID)
+		}
+		size = uint64(idatSize)
+	default:
+		return errorAt(l.Offset, ErrUnsupported, "item %d uses construction method %d", l.ItemID, l.Method)
+	}
 	for i, e := range l.Extents {
 		if e.Off > size {
 			return errorAt(l.Offset, nil, "item %d extent at %d points outside its %d-byte container", l.ItemID, e.Off, size)

@@ -194,23 +194,32 @@ func TestParseIloc(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	self := []bool{false, true}
 	tests := []struct {
-		name    string
-		extents []Extent
-		size    uint64
-		want    []Extent
-		reason  string
+		name        string
+		method      uint8
+		dataRef     uint16
+		extents     []Extent
+		idatSize    int64
+		want        []Extent
+		reason      string
+		unsupported bool
 	}{
-		{"to the end", []Extent{{2, 3}, {5, 0}}, 10, []Extent{{2, 3}, {5, 5}}, ""},
-		{"empty at the end", []Extent{{10, 0}}, 10, []Extent{{10, 0}}, ""},
-		{"offset outside", []Extent{{11, 0}}, 10, nil, "item 4 extent at 11 points outside its 10-byte container"},
-		{"length outside", []Extent{{4, 7}}, 10, nil, "item 4 extent 4+7 points outside its 10-byte container"},
+		{"to the end", 0, 0, []Extent{{2, 3}, {5, 0}}, -1, []Extent{{2, 3}, {5, 5}}, "", false},
+		{"empty at the end", 0, 2, []Extent{{10, 0}}, -1, []Extent{{10, 0}}, "", false},
+		{"idat", 1, 0, []Extent{{1, 0}}, 4, []Extent{{1, 3}}, "", false},
+		{"offset outside", 0, 0, []Extent{{11, 0}}, -1, nil, "item 4 extent at 11 points outside its 10-byte container", false},
+		{"length outside", 1, 0, []Extent{{2, 7}}, 4, nil, "item 4 extent 2+7 points outside its 4-byte container", false},
+		{"no idat", 1, 0, nil, -1, nil, "item 4 is in 'idat', but there is none", false},
+		{"method 2", 2, 0, nil, -1, nil, "item 4 uses construction method 2", true},
+		{"another file", 0, 1, nil, -1, nil, "item 4's data is in another file", true},
+		{"no such data reference", 0, 3, nil, -1, nil, "item 4's data is in another file", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := Location{Offset: 30, ItemID: 4, Extents: tt.extents}
-			err := l.Resolve(tt.size)
-			checkErr(t, err, tt.reason, 30, false)
+			l := Location{Offset: 30, ItemID: 4, Method: tt.method, DataRef: tt.dataRef, Extents: tt.extents}
+			err := l.Resolve(10, tt.idatSize, self)
+			checkErr(t, err, tt.reason, 30, tt.unsupported)
 			if err == nil && !reflect.DeepEqual(l.Extents, tt.want) {
 				t.Errorf("got %v, want %v", l.Extents, tt.want)
 			}
@@ -432,9 +441,15 @@ func parseAll(b []byte) parsed {
 			}
 		}
 	}
+	var self []bool
+	for _, e := range p.dinf {
+		if e.InDref {
+			self = append(self, e.SelfContained)
+		}
+	}
 	for i := range p.locs {
 		if p.locs[i].Method == 0 {
-			if err := p.locs[i].Resolve(uint64(len(b))); err != nil {
+			if err := p.locs[i].Resolve(uint64(len(b)), -1, self); err != nil {
 				p.errs = append(p.errs, err)
 			}
 		}
