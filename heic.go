@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 )
 
 // HEIF (ISO/IEC 23008-12) and AVIF (AV1 Image File Format, which is HEIF
@@ -54,35 +54,6 @@ const (
 	// maxHEIFSize bounds the input, which is held in memory. It also
 	// keeps every offset and length of the output within 32 bits.
 	maxHEIFSize = 1 << 30
-	// maxExtents bounds the iloc extents of a file: an extent with
-	// offset_size and length_size 0 costs no bytes of the file.
-	maxExtents = 1 << 18
-)
-
-// HEIF box types (ISO/IEC 14496-12 §8 and ISO/IEC 23008-12 §9), as
-// variables because Go has no array constants; nothing assigns to them.
-// Those QuickTime files share are in package bmff.
-var (
-	boxPitm = bmff.FourCC{'p', 'i', 't', 'm'} // §8.11.4 primary item
-	boxIloc = bmff.FourCC{'i', 'l', 'o', 'c'} // §8.11.3 item location
-	boxIinf = bmff.FourCC{'i', 'i', 'n', 'f'} // §8.11.6 item information
-	boxInfe = bmff.FourCC{'i', 'n', 'f', 'e'} // §8.11.6 item information entry
-	boxIref = bmff.FourCC{'i', 'r', 'e', 'f'} // §8.11.12 item reference
-	boxIdat = bmff.FourCC{'i', 'd', 'a', 't'} // §8.11.11 item data
-	boxIpro = bmff.FourCC{'i', 'p', 'r', 'o'} // §8.11.5 item protection
-	boxURL  = bmff.FourCC{'u', 'r', 'l', ' '} // §8.7.2 data entry URL
-	boxURN  = bmff.FourCC{'u', 'r', 'n', ' '} // §8.7.2 data entry URN
-	boxGrpl = bmff.FourCC{'g', 'r', 'p', 'l'} // §8.18.3 groups list
-	boxIprp = bmff.FourCC{'i', 'p', 'r', 'p'} // 23008-12 §9.3 item properties
-	boxIpco = bmff.FourCC{'i', 'p', 'c', 'o'} // 23008-12 §9.3 property container
-	boxIpma = bmff.FourCC{'i', 'p', 'm', 'a'} // 23008-12 §9.3 property association
-)
-
-// Item types.
-var (
-	itemExif = bmff.FourCC{'E', 'x', 'i', 'f'} // 23008-12 Annex A
-	itemMime = bmff.FourCC{'m', 'i', 'm', 'e'} // 14496-12 §8.11.6.2
-	itemURI  = bmff.FourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
 )
 
 // heifImageTypes are the item types of coded and derived images.
@@ -154,63 +125,12 @@ var (
 	uuidC2PA = [16]byte{0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81} // C2PA manifest store in BMFF
 )
 
-// A heifItem is an item declared in 'iinf' (14496-12 §8.11.6).
+// A heifItem is an item declared in 'iinf' (14496-12 §8.11.6), its
+// location, and whether Scrub keeps it. Scrub empties its name.
 type heifItem struct {
-	id          uint32
-	typ         bmff.FourCC
-	hidden      bool // flags bit 0: not meant to be displayed (23008-12 §6.4)
-	infe        bmff.Box
-	name        string // item_name, which Scrub empties
-	contentType string // of a 'mime' item
-	encoding    string // content_encoding of a 'mime' item, such as "deflate"
-	uriType     string // of a 'uri ' item
-	loc         *heifLocation
-	keep        bool
-}
-
-// A heifExtent is a run of item data: a file offset (construction method
-// 0) or an offset in 'idat' (method 1), and a length.
-type heifExtent struct{ off, len uint64 }
-
-// A heifLocation is one 'iloc' entry (14496-12 §8.11.3).
-type heifLocation struct {
-	off     int64 // file offset of the entry, for errors
-	itemID  uint32
-	method  uint8
-	dataRef uint16
-	extents []heifExtent
-}
-
-// A heifGroup is one entity group of 'grpl' (14496-12 §8.18.3).
-type heifGroup struct {
-	typ bmff.FourCC // 'altr', 'ster', 'burs'…
-	id  uint32
-	ids []uint32 // entity IDs: items, or tracks (not in HEIF images)
-}
-
-// A heifRef is one reference box of 'iref' (14496-12 §8.11.12).
-type heifRef struct {
-	typ  bmff.FourCC
-	from uint32
-	to   []uint32
-}
-
-// A heifAssoc associates a property (by 1-based index into 'ipco', 0 for
-// none) with an item (23008-12 §9.3).
-type heifAssoc struct {
-	essential bool
-	index     uint16
-}
-
-type heifIpmaEntry struct {
-	id     uint32
-	assocs []heifAssoc
-}
-
-type heifIpma struct {
-	version uint8
-	flags   uint32
-	entries []heifIpmaEntry
+	heif.Item
+	loc  *heif.Location
+	keep bool
 }
 
 // A heifFile is one HEIF file being scanned or scrubbed.
@@ -232,27 +152,26 @@ type heifFile struct {
 	items        map[uint32]*heifItem
 	order        []*heifItem // in 'iinf' order
 	ilocVersion  uint8
-	locs         []*heifLocation
-	nExtents     int
+	locs         []*heif.Location
 	iinfVersion  uint8
 	irefVersion  uint8
-	refs         []heifRef
+	refs         []heif.Ref
 	iprpChildren []bmff.Box
 	props        []bmff.Box // 'ipco' children; property index i+1
 	keepProp     []bool
-	newIndex     []uint16               // property index after removals
-	newProps     [][]byte               // the kept properties, rebuilt from their fields
-	newData      map[uint32][]byte      // items whose data build writes anew
-	keptMeta     map[uint32][]byte      // Exif and XMP items rebuilt under Options.Keep
-	reported     map[uint32]bool        // items reported by keepMetadata
-	assocs       map[uint32][]heifAssoc // ipma associations by item, built on demand
-	ipmas        []heifIpma
+	newIndex     []uint16                // property index after removals
+	newProps     [][]byte                // the kept properties, rebuilt from their fields
+	newData      map[uint32][]byte       // items whose data build writes anew
+	keptMeta     map[uint32][]byte       // Exif and XMP items rebuilt under Options.Keep
+	reported     map[uint32]bool         // items reported by keepMetadata
+	assocs       map[uint32][]heif.Assoc // ipma associations by item, built on demand
+	ipmas        []heif.Ipma
 	idat         []byte
 	haveIdat     bool
 	idatOff      int64
-	selfRefs     []bool      // per 'dref' entry: the data is in this file
-	haveDinf     bool        // 'meta' has a 'dinf' box, which build rebuilds
-	groups       []heifGroup // the entity groups of 'grpl'
+	selfRefs     []bool       // per 'dref' entry: the data is in this file
+	haveDinf     bool         // 'meta' has a 'dinf' box, which build rebuilds
+	groups       []heif.Group // the entity groups of 'grpl'
 	groupIDs     map[uint32]bool
 	mdats        []bmff.Box
 	needs        map[uint32][]uint32 // item → the items it needs ('dimg', 'base', 'prem'…)
@@ -276,6 +195,13 @@ func scrubHEIF(s *scrubber) error {
 		var be *bmff.Error
 		if errors.As(err, &be) {
 			return s.formatError(be.Offset, be.Reason, be.Err)
+		}
+		var he *heif.Error
+		if errors.As(err, &he) {
+			if he.Err == heif.ErrUnsupported {
+				return s.formatError(he.Offset, he.Reason, ErrUnsupportedFeature)
+			}
+			return s.formatError(he.Offset, he.Reason, he.Err)
 		}
 		return s.formatError(0, err.Error(), nil)
 	}
@@ -422,7 +348,7 @@ func (h *heifFile) parseFtyp(bx bmff.Box) {
 	if len(dropped) > 0 {
 		h.rep.add(Embedded, "HEIF ftyp", "Brands", strings.Join(dropped, ", "))
 	}
-	h.reportTrailing(c)
+	h.reportTrailing(heif.TrailingOf(c))
 }
 
 // reportPadding reports a 'free' or 'skip' box (14496-12 §8.1.2), whose
@@ -493,12 +419,12 @@ func (h *heifFile) parseMeta() error {
 		}
 		keep := true
 		switch bx.Type {
-		case bmff.BoxHdlr, boxPitm, boxIloc, boxIinf, boxIref, boxIprp, boxIdat, bmff.BoxDinf, boxGrpl:
+		case bmff.BoxHdlr, heif.BoxPitm, heif.BoxIloc, heif.BoxIinf, heif.BoxIref, heif.BoxIprp, heif.BoxIdat, bmff.BoxDinf, heif.BoxGrpl:
 			if seen[bx.Type] {
 				return bmff.ErrorAt(bx.Offset, nil, "second %q box in 'meta'", bx.Type)
 			}
 			seen[bx.Type] = true
-		case boxIpro:
+		case heif.BoxIpro:
 			return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "protected items ('ipro' box)")
 		case bmff.BoxFree, bmff.BoxSkip:
 			h.reportPadding("HEIF meta", bx)
@@ -520,21 +446,21 @@ func (h *heifFile) parseMeta() error {
 		switch bx.Type {
 		case bmff.BoxHdlr:
 			hdlr = bx
-		case boxPitm:
+		case heif.BoxPitm:
 			pitm = bx
-		case boxIloc:
+		case heif.BoxIloc:
 			iloc = bx
-		case boxIinf:
+		case heif.BoxIinf:
 			iinf = bx
-		case boxIref:
+		case heif.BoxIref:
 			iref = bx
-		case boxIprp:
+		case heif.BoxIprp:
 			iprp = bx
-		case boxIdat:
+		case heif.BoxIdat:
 			idat = bx
 		case bmff.BoxDinf:
 			dinf = bx
-		case boxGrpl:
+		case heif.BoxGrpl:
 			if err := h.parseGrpl(bx); err != nil {
 				return err
 			}
@@ -543,7 +469,7 @@ func (h *heifFile) parseMeta() error {
 	if r.Err() != nil {
 		return r.Err()
 	}
-	for _, t := range []bmff.FourCC{bmff.BoxHdlr, boxPitm, boxIinf} {
+	for _, t := range []bmff.FourCC{bmff.BoxHdlr, heif.BoxPitm, heif.BoxIinf} {
 		if !seen[t] {
 			return bmff.ErrorAt(h.meta.Offset, nil, "'meta' box has no %q box", t)
 		}
@@ -557,7 +483,7 @@ func (h *heifFile) parseMeta() error {
 	if err := h.parsePitm(pitm); err != nil {
 		return err
 	}
-	if seen[boxIdat] {
+	if seen[heif.BoxIdat] {
 		h.idat, h.haveIdat, h.idatOff = idat.Payload, true, idat.PayloadOffset()
 	}
 	if seen[bmff.BoxDinf] {
@@ -565,17 +491,17 @@ func (h *heifFile) parseMeta() error {
 			return err
 		}
 	}
-	if seen[boxIloc] {
+	if seen[heif.BoxIloc] {
 		if err := h.parseIloc(iloc); err != nil {
 			return err
 		}
 	}
-	if seen[boxIref] {
+	if seen[heif.BoxIref] {
 		if err := h.parseIref(iref); err != nil {
 			return err
 		}
 	}
-	if seen[boxIprp] {
+	if seen[heif.BoxIprp] {
 		if err := h.parseIprp(iprp); err != nil {
 			return err
 		}
@@ -583,50 +509,35 @@ func (h *heifFile) parseMeta() error {
 	return nil
 }
 
-// parseHdlr checks the handler (14496-12 §8.4.3): HEIF's is 'pict'
-// (23008-12).
+// parseHdlr checks the handler (14496-12 §8.4.3) and reports its name,
+// which writers fill with their own ("libavif"); build writes an empty
+// one.
 func (h *heifFile) parseHdlr(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	handler, err := bmff.HandlerType(c)
+	name, t, err := heif.ParseHdlr(bx)
 	if err != nil {
 		return err
 	}
-	if handler != (bmff.FourCC{'p', 'i', 'c', 't'}) {
-		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'meta' handler is %q, not 'pict'", handler)
-	}
-	// Three reserved 32-bit words, then a name for people to read, which
-	// writers fill with their own name ("libavif"); build writes an
-	// empty one.
-	c.Take(12)
-	if name := c.UTF8String(); strings.Trim(name, "\x00 ") != "" {
+	if strings.Trim(name, "\x00 ") != "" {
 		h.rep.add(Device, "HEIF hdlr", "HandlerName", name)
 	}
-	h.reportTrailing(c)
+	h.reportTrailing(t)
 	return nil
 }
 
-// reportTrailing reports the bytes left in a box after its defined fields,
-// unless they are all zero:
-// readers skip them, so they can hold anything. Scrub writes the box
-// from its fields, without them.
-func (h *heifFile) reportTrailing(c *bmff.Cursor) {
-	// Zero bytes (a second NUL after a name) say nothing.
-	if n := c.Left(); n > 0 && c.Err() == nil && len(bytes.Trim(c.Rest(), "\x00")) > 0 {
-		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.What(), c.Offset()))
+// reportTrailing reports the bytes left in a box after its defined fields
+// (see heif.Trailing): readers skip them, so they can hold anything.
+// Scrub writes the box from its fields, without them.
+func (h *heifFile) reportTrailing(t heif.Trailing) {
+	if t.Len > 0 {
+		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", t.Len, t.Box, t.Offset))
 	}
 }
 
 // parsePitm reads the primary item (14496-12 §8.11.4).
 func (h *heifFile) parsePitm(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	version, _ := c.FullBox()
-	if version == 0 {
-		h.primary = uint32(c.U16())
-	} else {
-		h.primary = c.U32()
-	}
-	if c.Err() != nil {
-		return c.Err()
+	var err error
+	if h.primary, err = heif.ParsePitm(bx); err != nil {
+		return err
 	}
 	if h.items[h.primary] == nil {
 		return bmff.ErrorAt(bx.Offset, nil, "primary item %d is not in 'iinf'", h.primary)
@@ -634,90 +545,24 @@ func (h *heifFile) parsePitm(bx bmff.Box) error {
 	return nil
 }
 
-// parseIinf reads the item information entries (14496-12 §8.11.6).
+// parseIinf reads the item information entries (14496-12 §8.11.6) and
+// reports their names, which are free text ("Color", "Exif" in libavif's
+// files). The entries read before an error are reported too.
 func (h *heifFile) parseIinf(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	version, _ := c.FullBox()
-	var count uint32
-	if version == 0 {
-		count = uint32(c.U16())
-	} else {
-		count = c.U32()
-	}
-	if c.Err() != nil {
-		return c.Err()
-	}
+	version, items, err := heif.ParseIinf(bx)
 	h.iinfVersion = version
-	r := bmff.NewReader(c.Rest(), c.Offset(), false)
-	n := uint32(0)
-	for {
-		bx, ok := r.Next()
-		if !ok {
-			break
+	for _, e := range items {
+		if name := strings.Trim(e.Name, "\x00 "); name != "" {
+			h.rep.add(Text, "HEIF infe", "ItemName", fmt.Sprintf("%s (item %d)", name, e.ID))
 		}
-		if bx.Type != boxInfe {
-			return bmff.ErrorAt(bx.Offset, nil, "%q box in 'iinf'", bx.Type)
-		}
-		if err := h.parseInfe(bx); err != nil {
-			return err
-		}
-		n++
+		h.reportTrailing(e.Trailing)
+		// After an error (the last entry may be a duplicate) nothing
+		// reads the items.
+		it := &heifItem{Item: e}
+		h.items[e.ID] = it
+		h.order = append(h.order, it)
 	}
-	if r.Err() != nil {
-		return r.Err()
-	}
-	if n != count {
-		return bmff.ErrorAt(bx.Offset, nil, "'iinf' declares %d entries but holds %d", count, n)
-	}
-	return nil
-}
-
-// parseInfe reads an item information entry (14496-12 §8.11.6.2). HEIF
-// uses versions 2 and 3, which carry an item type.
-func (h *heifFile) parseInfe(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	version, flags := c.FullBox()
-	if c.Err() != nil {
-		return c.Err()
-	}
-	if version < 2 || version > 3 {
-		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'infe' version %d", version)
-	}
-	it := &heifItem{infe: bx, hidden: flags&1 != 0}
-	if version == 2 {
-		it.id = uint32(c.U16())
-	} else {
-		it.id = c.U32()
-	}
-	protection := c.U16()
-	it.typ = c.FourCC()
-	it.name = c.UTF8String()
-	switch it.typ {
-	case itemMime:
-		it.contentType = c.UTF8String()
-		if c.Left() > 0 {
-			it.encoding = c.UTF8String()
-		}
-	case itemURI:
-		it.uriType = c.UTF8String()
-	}
-	if c.Err() != nil {
-		return c.Err()
-	}
-	// Item names ("Color", "Exif" in libavif's files) are free text.
-	if name := strings.Trim(it.name, "\x00 "); name != "" {
-		h.rep.add(Text, "HEIF infe", "ItemName", fmt.Sprintf("%s (item %d)", name, it.id))
-	}
-	h.reportTrailing(c)
-	if protection != 0 {
-		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "item %d is protected", it.id)
-	}
-	if h.items[it.id] != nil {
-		return bmff.ErrorAt(bx.Offset, nil, "item %d is declared twice", it.id)
-	}
-	h.items[it.id] = it
-	h.order = append(h.order, it)
-	return nil
+	return err
 }
 
 // parseDinf reads the data references (14496-12 §8.7.2), to tell which
@@ -728,314 +573,78 @@ func (h *heifFile) parseInfe(bx bmff.Box) error {
 // not have) and any other box is reported.
 func (h *heifFile) parseDinf(bx bmff.Box) error {
 	h.haveDinf = true
-	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
-	for {
-		dref, ok := r.Next()
-		if !ok {
-			break
-		}
-		if dref.Type != bmff.BoxDref {
-			h.rep.add(Embedded, "HEIF dinf", dref.Type.String(), fmt.Sprintf("(%d bytes)", len(dref.Payload)))
+	entries, err := heif.ParseDinf(bx)
+	for _, e := range entries {
+		switch {
+		case !e.InDref:
+			h.rep.add(Embedded, "HEIF dinf", e.Box.Type.String(), fmt.Sprintf("(%d bytes)", len(e.Box.Payload)))
 			continue
+		case e.Box.Type != heif.BoxURL && e.Box.Type != heif.BoxURN:
+			h.rep.add(Embedded, "HEIF dref", e.Box.Type.String(), fmt.Sprintf("(%d bytes)", len(e.Box.Payload)))
+		case len(e.Location) > 0:
+			h.rep.add(Embedded, "HEIF dref", "DataReference", strings.Trim(string(e.Location), "\x00"))
 		}
-		c := bmff.NewCursor(dref)
-		c.FullBox()
-		count := c.U32()
-		if c.Err() != nil {
-			return c.Err()
-		}
-		er := bmff.NewReader(c.Rest(), c.Offset(), false)
-		for i := uint32(0); i < count; i++ {
-			e, ok := er.Next()
-			if !ok {
-				if er.Err() != nil {
-					return er.Err()
-				}
-				return bmff.ErrorAt(dref.Offset, nil, "'dref' declares %d entries but holds %d", count, i)
-			}
-			ec := bmff.NewCursor(e)
-			_, flags := ec.FullBox()
-			if ec.Err() != nil {
-				return ec.Err()
-			}
-			switch {
-			case e.Type != boxURL && e.Type != boxURN:
-				h.rep.add(Embedded, "HEIF dref", e.Type.String(), fmt.Sprintf("(%d bytes)", len(e.Payload)))
-			case ec.Left() > 0:
-				// §8.7.2.3: url and urn are NUL-terminated strings.
-				h.rep.add(Embedded, "HEIF dref", "DataReference", strings.Trim(string(ec.Rest()), "\x00"))
-			}
-			// §8.7.2: flag 1 means the data is in the same file.
-			h.selfRefs = append(h.selfRefs, (e.Type == boxURL || e.Type == boxURN) && flags&1 != 0)
-		}
+		h.selfRefs = append(h.selfRefs, e.SelfContained)
 	}
-	return r.Err()
+	return err
 }
 
 // parseGrpl reads the entity groups (14496-12 §8.18), so that an item
-// Scrub removes is never left named in one.
+// Scrub removes is never left named in one; build writes the IDs alone.
 func (h *heifFile) parseGrpl(bx bmff.Box) error {
-	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
-	for {
-		g, ok := r.Next()
-		if !ok {
-			break
-		}
-		c := bmff.NewCursor(g)
-		c.FullBox()
-		id := c.U32()
-		n := c.U32()
-		if uint64(n)*4 > uint64(c.Left()) {
-			return bmff.ErrorAt(g.Offset, io.ErrUnexpectedEOF, "group %q declares %d entities in %d bytes", g.Type, n, c.Left())
-		}
-		ids := make([]uint32, n)
-		for i := range ids {
-			ids[i] = c.U32()
-		}
-		if c.Err() != nil {
-			return c.Err()
-		}
-		// Groups of the types HEIF defines carry nothing after the IDs
-		// (23008-12 §6.8); build writes the IDs alone.
-		h.reportTrailing(c)
-		h.groupIDs[id] = true
-		h.groups = append(h.groups, heifGroup{typ: g.Type, id: id, ids: ids})
+	groups, err := heif.ParseGrpl(bx)
+	for _, g := range groups {
+		h.reportTrailing(g.Trailing)
+		h.groupIDs[g.ID] = true
+		h.groups = append(h.groups, g)
 	}
-	return r.Err()
+	return err
 }
 
 // parseIloc reads the item locations (14496-12 §8.11.3).
 func (h *heifFile) parseIloc(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	version, _ := c.FullBox()
-	if c.Err() == nil && version > 2 {
-		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'iloc' version %d", version)
-	}
+	version, locs, err := heif.ParseIloc(bx)
 	h.ilocVersion = version
-	v := c.U8()
-	offSize, lenSize := int(v>>4), int(v&15)
-	v = c.U8()
-	baseSize, indexSize := int(v>>4), int(v&15)
-	if version == 0 {
-		indexSize = 0 // reserved
+	for i := range locs {
+		h.locs = append(h.locs, &locs[i])
 	}
-	if c.Err() != nil {
-		return c.Err()
-	}
-	// §8.11.3.3: each size is 0, 4 or 8 bytes.
-	for _, n := range []int{offSize, lenSize, baseSize, indexSize} {
-		if n != 0 && n != 4 && n != 8 {
-			return bmff.ErrorAt(bx.Offset, nil, "'iloc' field size %d is not 0, 4 or 8", n)
-		}
-	}
-	var count uint32
-	if version < 2 {
-		count = uint32(c.U16())
-	} else {
-		count = c.U32()
-	}
-	seen := make(map[uint32]bool)
-	for i := uint32(0); i < count && c.Err() == nil; i++ {
-		loc := &heifLocation{off: c.Offset()}
-		if version < 2 {
-			loc.itemID = uint32(c.U16())
-		} else {
-			loc.itemID = c.U32()
-		}
-		if version >= 1 {
-			loc.method = uint8(c.U16() & 0xf) // 12 reserved bits, construction_method
-		}
-		loc.dataRef = c.U16()
-		base := c.UintN(baseSize)
-		n := int(c.U16())
-		if c.Err() != nil {
-			break
-		}
-		if h.nExtents += n; h.nExtents > maxExtents {
-			return bmff.ErrorAt(loc.off, nil, "'iloc' has more than %d extents", maxExtents)
-		}
-		for j := 0; j < n && c.Err() == nil; j++ {
-			c.UintN(indexSize) // extent_index: only for construction method 2
-			off, length := c.UintN(offSize), c.UintN(lenSize)
-			if off > math.MaxUint64-base {
-				return bmff.ErrorAt(loc.off, nil, "item %d: base_offset %d + extent_offset %d overflows", loc.itemID, base, off)
-			}
-			loc.extents = append(loc.extents, heifExtent{off: base + off, len: length})
-		}
-		if c.Err() != nil {
-			break
-		}
-		if seen[loc.itemID] {
-			return bmff.ErrorAt(loc.off, nil, "item %d has two locations", loc.itemID)
-		}
-		seen[loc.itemID] = true
-		h.locs = append(h.locs, loc)
-	}
-	return c.Err()
+	return err
 }
 
 // parseIref reads the item references (14496-12 §8.11.12).
 func (h *heifFile) parseIref(bx bmff.Box) error {
-	c := bmff.NewCursor(bx)
-	version, _ := c.FullBox()
-	if c.Err() != nil {
-		return c.Err()
-	}
-	if version > 1 {
-		return bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'iref' version %d", version)
-	}
-	h.irefVersion = version
-	idSize := 2 << version // 16-bit IDs in version 0, 32-bit in 1
-	r := bmff.NewReader(c.Rest(), c.Offset(), false)
-	for {
-		rb, ok := r.Next()
-		if !ok {
-			break
-		}
-		rc := bmff.NewCursor(rb)
-		ref := heifRef{typ: rb.Type}
-		ref.from = uint32(rc.UintN(idSize))
-		n := int(rc.U16())
-		if rc.Err() != nil {
-			return rc.Err()
-		}
-		if n*idSize > rc.Left() {
-			return bmff.ErrorAt(rb.Offset, io.ErrUnexpectedEOF, "%q reference declares %d items in %d bytes", rb.Type, n, rc.Left())
-		}
-		ref.to = make([]uint32, n)
-		for i := range ref.to {
-			ref.to[i] = uint32(rc.UintN(idSize))
-			if ref.to[i] == ref.from {
-				return bmff.ErrorAt(rb.Offset, nil, "item %d has a %q reference to itself", ref.from, rb.Type)
-			}
-		}
-		h.refs = append(h.refs, ref)
-	}
-	return r.Err()
+	var err error
+	h.irefVersion, h.refs, err = heif.ParseIref(bx)
+	return err
 }
 
-// parseIprp reads the item properties (23008-12 §9.3): one 'ipco' with
-// the properties, and 'ipma' boxes associating them with items.
+// parseIprp reads the item properties (23008-12 §9.3) and reports the
+// boxes of 'iprp' that are not HEIF's.
 func (h *heifFile) parseIprp(bx bmff.Box) error {
-	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
-	haveIpco := false
-	for {
-		ch, ok := r.Next()
-		if !ok {
-			break
-		}
-		switch ch.Type {
-		case boxIpco:
-			if haveIpco {
-				return bmff.ErrorAt(ch.Offset, nil, "second 'ipco' box")
-			}
-			haveIpco = true
-			pr := bmff.NewReader(ch.Payload, ch.PayloadOffset(), false)
-			for {
-				p, ok := pr.Next()
-				if !ok {
-					break
-				}
-				// 'ipma' indexes are at most 15 bits (ISO/IEC 23008-12 §9.3.2): more
-				// properties could never be used, only cost memory.
-				if len(h.props) == 1<<15-1 {
-					return bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "more than %d properties in 'ipco'", 1<<15-1)
-				}
-				h.props = append(h.props, p)
-			}
-			if pr.Err() != nil {
-				return pr.Err()
-			}
-		case boxIpma:
-			m, err := parseIpma(ch)
-			if err != nil {
-				return err
-			}
-			h.ipmas = append(h.ipmas, m)
-		default:
-			h.rep.add(Other, "HEIF iprp", ch.Type.String(), fmt.Sprintf("(%d bytes)", len(ch.Payload)))
-			continue
-		}
-		h.iprpChildren = append(h.iprpChildren, ch)
+	p, err := heif.ParseIprp(bx)
+	for _, ch := range p.Other {
+		h.rep.add(Other, "HEIF iprp", ch.Type.String(), fmt.Sprintf("(%d bytes)", len(ch.Payload)))
 	}
-	if r.Err() != nil {
-		return r.Err()
-	}
-	if len(h.ipmas) > 0 && !haveIpco {
-		return bmff.ErrorAt(bx.Offset, nil, "'ipma' without 'ipco'")
-	}
-	return nil
+	h.props, h.ipmas, h.iprpChildren = p.Props, p.Ipmas, p.Children
+	return err
 }
 
-// parseIpma reads a property association box (23008-12 §9.3).
-func parseIpma(bx bmff.Box) (heifIpma, error) {
-	c := bmff.NewCursor(bx)
-	version, flags := c.FullBox()
-	if c.Err() == nil && version > 1 {
-		return heifIpma{}, bmff.ErrorAt(bx.Offset, ErrUnsupportedFeature, "'ipma' version %d", version)
-	}
-	m := heifIpma{version: version, flags: flags}
-	count := c.U32()
-	for i := uint32(0); i < count && c.Err() == nil; i++ {
-		var e heifIpmaEntry
-		if version < 1 {
-			e.id = uint32(c.U16())
-		} else {
-			e.id = c.U32()
-		}
-		n := int(c.U8())
-		for j := 0; j < n && c.Err() == nil; j++ {
-			// essential (1 bit) and property_index (7 or 15 bits).
-			var a heifAssoc
-			if flags&1 != 0 {
-				v := c.U16()
-				a = heifAssoc{essential: v&0x8000 != 0, index: v & 0x7fff}
-			} else {
-				v := c.U8()
-				a = heifAssoc{essential: v&0x80 != 0, index: uint16(v & 0x7f)}
-			}
-			e.assocs = append(e.assocs, a)
-		}
-		m.entries = append(m.entries, e)
-	}
-	return m, c.Err()
-}
-
-// resolveLocations checks every extent against the file or 'idat' and
-// resolves extent_length 0, which means "to the end" (§8.11.3.3).
+// resolveLocations checks every location (see heif.Location.Resolve).
 // Locations of items that 'iinf' does not declare are dropped.
 func (h *heifFile) resolveLocations() error {
+	idatSize := int64(-1)
+	if h.haveIdat {
+		idatSize = int64(len(h.idat))
+	}
 	locs := h.locs[:0]
 	for _, loc := range h.locs {
-		it := h.items[loc.itemID]
+		it := h.items[loc.ItemID]
 		if it == nil {
-			h.rep.add(Other, "HEIF iloc", "Location", fmt.Sprintf("(data of undeclared item %d)", loc.itemID))
+			h.rep.add(Other, "HEIF iloc", "Location", fmt.Sprintf("(data of undeclared item %d)", loc.ItemID))
 			continue
 		}
-		if loc.dataRef != 0 && (int(loc.dataRef) > len(h.selfRefs) || !h.selfRefs[loc.dataRef-1]) {
-			return bmff.ErrorAt(loc.off, ErrUnsupportedFeature, "item %d's data is in another file", loc.itemID)
-		}
-		var size uint64
-		switch loc.method {
-		case 0: // file offset
-			size = uint64(len(h.data))
-		case 1: // offset in 'idat'
-			if !h.haveIdat {
-				return bmff.ErrorAt(loc.off, nil, "item %d is in 'idat', but there is none", loc.itemID)
-			}
-			size = uint64(len(h.idat))
-		default:
-			return bmff.ErrorAt(loc.off, ErrUnsupportedFeature, "item %d uses construction method %d", loc.itemID, loc.method)
-		}
-		for i, e := range loc.extents {
-			if e.off > size {
-				return bmff.ErrorAt(loc.off, nil, "item %d extent at %d points outside its %d-byte container", loc.itemID, e.off, size)
-			}
-			if e.len == 0 {
-				loc.extents[i].len = size - e.off
-			} else if e.len > size-e.off {
-				return bmff.ErrorAt(loc.off, nil, "item %d extent %d+%d points outside its %d-byte container", loc.itemID, e.off, e.len, size)
-			}
+		if err := loc.Resolve(uint64(len(h.data)), idatSize, h.selfRefs); err != nil {
+			return err
 		}
 		it.loc = loc
 		locs = append(locs, loc)

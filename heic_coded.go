@@ -10,6 +10,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/nal"
 )
 
@@ -85,8 +86,8 @@ var (
 // §10.2) has the configuration of its tile base ('tbas').
 func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
 	codec, cfgType, at, shift := nal.HEVC, propHvcC, 21, 0
-	id := it.id
-	switch it.typ {
+	id := it.ID
+	switch it.Type {
 	case itemAvc1:
 		codec, cfgType, at = nal.AVC, propAvcC, 4
 	case itemLhv1:
@@ -95,14 +96,14 @@ func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
 		codec, cfgType, at, shift = nal.VVC, propVvcC, 4, 1
 	case itemHvt1:
 		for _, ref := range h.refs {
-			if ref.typ == (bmff.FourCC{'t', 'b', 'a', 's'}) && ref.from == it.id && len(ref.to) > 0 {
-				id = ref.to[0]
+			if ref.Type == (bmff.FourCC{'t', 'b', 'a', 's'}) && ref.From == it.ID && len(ref.To) > 0 {
+				id = ref.To[0]
 			}
 		}
 	}
 	cfg, ok := h.itemProperty(id, cfgType)
 	if !ok {
-		return codec, 0, bmff.ErrorAt(it.loc.off, nil, "%q item %d has no %q property", it.typ, it.id, cfgType)
+		return codec, 0, bmff.ErrorAt(it.loc.Offset, nil, "%q item %d has no %q property", it.Type, it.ID, cfgType)
 	}
 	if len(cfg.Payload) <= at {
 		return codec, 0, bmff.ErrorAt(cfg.Offset, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
@@ -118,16 +119,16 @@ func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
 // item id.
 func (h *heifFile) itemProperty(id uint32, t bmff.FourCC) (bmff.Box, bool) {
 	if h.assocs == nil {
-		h.assocs = make(map[uint32][]heifAssoc)
+		h.assocs = make(map[uint32][]heif.Assoc)
 		for _, m := range h.ipmas {
-			for _, e := range m.entries {
-				h.assocs[e.id] = append(h.assocs[e.id], e.assocs...)
+			for _, e := range m.Entries {
+				h.assocs[e.ID] = append(h.assocs[e.ID], e.Assocs...)
 			}
 		}
 	}
 	for _, a := range h.assocs[id] {
-		if a.index > 0 && int(a.index) <= len(h.props) && h.props[a.index-1].Type == t {
-			return h.props[a.index-1], true
+		if a.Index > 0 && int(a.Index) <= len(h.props) && h.props[a.Index-1].Type == t {
+			return h.props[a.Index-1], true
 		}
 	}
 	return bmff.Box{}, false
@@ -137,16 +138,16 @@ func (h *heifFile) itemProperty(id uint32, t bmff.FourCC) (bmff.Box, bool) {
 // extent, a copy for several.
 func (h *heifFile) itemBytes(it *heifItem) []byte {
 	src := h.data
-	if it.loc.method == 1 {
+	if it.loc.Method == 1 {
 		src = h.idat
 	}
-	if len(it.loc.extents) == 1 {
-		e := it.loc.extents[0]
-		return src[e.off : e.off+e.len]
+	if len(it.loc.Extents) == 1 {
+		e := it.loc.Extents[0]
+		return src[e.Off : e.Off+e.Len]
 	}
 	b := make([]byte, 0, h.itemSize(it))
-	for _, e := range it.loc.extents {
-		b = append(b, src[e.off:e.off+e.len]...)
+	for _, e := range it.loc.Extents {
+		b = append(b, src[e.Off:e.Off+e.Len]...)
 	}
 	return b
 }
@@ -160,8 +161,8 @@ func (h *heifFile) rewriteItems() error {
 	h.newData = make(map[uint32][]byte)
 	rm := make(removals)
 	for _, it := range h.order {
-		if b, ok := h.keptMeta[it.id]; ok {
-			h.newData[it.id] = b
+		if b, ok := h.keptMeta[it.ID]; ok {
+			h.newData[it.ID] = b
 			continue
 		}
 		if !it.keep || it.loc == nil {
@@ -169,8 +170,8 @@ func (h *heifFile) rewriteItems() error {
 		}
 		var out []byte
 		var err error
-		container := "HEIF " + it.typ.String() + " data"
-		switch it.typ {
+		container := "HEIF " + it.Type.String() + " data"
+		switch it.Type {
 		case itemHvc1, itemAvc1, itemHvt1, itemLhv1, itemVvc1:
 			codec, n, cfgErr := h.nalLengthSize(it)
 			if cfgErr != nil {
@@ -193,10 +194,10 @@ func (h *heifFile) rewriteItems() error {
 			if errors.As(err, &be) {
 				return err
 			}
-			return bmff.ErrorAt(it.loc.off, ErrUnsupportedFeature, "item %d: %v", it.id, err)
+			return bmff.ErrorAt(it.loc.Offset, ErrUnsupportedFeature, "item %d: %v", it.ID, err)
 		}
 		if data := h.itemBytes(it); len(out) != len(data) || len(out) > 0 && &out[0] != &data[0] && !bytes.Equal(out, data) {
-			h.newData[it.id] = out
+			h.newData[it.ID] = out
 		}
 	}
 	rm.report(h.rep)
@@ -211,7 +212,7 @@ func (h *heifFile) rewriteItems() error {
 func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	data := h.itemBytes(it)
 	var head []byte // SOI and the jpgC tables, for data that starts at SOS
-	if jpgC, ok := h.itemProperty(it.id, bmff.FourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
+	if jpgC, ok := h.itemProperty(it.ID, bmff.FourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
 		// The scan walker needs the frame header and tables, which
 		// the property holds; its APPn and COM are reported with it.
 		tables, err := jpegTables(jpgC.Payload, new(Report))
@@ -255,11 +256,11 @@ func (h *heifFile) checkRewrittenOverlaps() error {
 		return nil
 	}
 	a, b, ok := h.overlap(func(it *heifItem) (bool, bool) {
-		_, rw := h.newData[it.id]
+		_, rw := h.newData[it.ID]
 		return it.keep, rw
 	}, func(x, y itemRun) bool { return x.id != y.id && (x.marked || y.marked) })
 	if ok {
-		return bmff.ErrorAt(h.items[b.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
+		return bmff.ErrorAt(h.items[b.id].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
@@ -18,7 +19,9 @@ import (
 func isImage(t bmff.FourCC) bool { return heifImageTypes[t] }
 
 // isMetadata reports whether t is a metadata item type.
-func isMetadata(t bmff.FourCC) bool { return t == itemExif || t == itemMime || t == itemURI }
+func isMetadata(t bmff.FourCC) bool {
+	return t == heif.ItemExif || t == heif.ItemMime || t == heif.ItemURI
+}
 
 // heifNeedRefs are the reference types by which an image needs other
 // items to display (23008-12 §6.4 and §6.6): the inputs of a derived
@@ -54,26 +57,26 @@ func (h *heifFile) decideItems() error {
 	h.needs, h.auxOf, h.thumb = needs, auxOf, thumb
 	for _, ref := range h.refs {
 		switch {
-		case ref.typ == refThmb:
-			thumb[ref.from] = true
-		case ref.typ == refAuxl:
-			aux[ref.from] = true
-			for _, to := range ref.to {
-				auxOf[to] = append(auxOf[to], ref.from)
+		case ref.Type == refThmb:
+			thumb[ref.From] = true
+		case ref.Type == refAuxl:
+			aux[ref.From] = true
+			for _, to := range ref.To {
+				auxOf[to] = append(auxOf[to], ref.From)
 			}
-		case heifNeedRefs[ref.typ]:
-			needs[ref.from] = append(needs[ref.from], ref.to...)
-		case !heifWrittenRefs[ref.typ]:
+		case heifNeedRefs[ref.Type]:
+			needs[ref.From] = append(needs[ref.From], ref.To...)
+		case !heifWrittenRefs[ref.Type]:
 			// A reference of a type Scrub does not know is left out;
 			// what it points to stays only if something else keeps it.
-			h.rep.add(Embedded, "HEIF iref", ref.typ.String(), fmt.Sprintf("(from item %d to %d items)", ref.from, len(ref.to)))
+			h.rep.add(Embedded, "HEIF iref", ref.Type.String(), fmt.Sprintf("(from item %d to %d items)", ref.From, len(ref.To)))
 		}
 	}
 	switch p := h.items[h.primary]; {
-	case isMetadata(p.typ):
-		return bmff.ErrorAt(h.meta.Offset, nil, "primary item %d is a %q metadata item", p.id, p.typ)
-	case !isImage(p.typ):
-		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.id, p.typ)
+	case isMetadata(p.Type):
+		return bmff.ErrorAt(h.meta.Offset, nil, "primary item %d is a %q metadata item", p.ID, p.Type)
+	case !isImage(p.Type):
+		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.ID, p.Type)
 	}
 	var queue []*heifItem
 	mark := func(it *heifItem) {
@@ -84,7 +87,7 @@ func (h *heifFile) decideItems() error {
 	}
 	mark(h.items[h.primary])
 	for _, it := range h.order {
-		if isImage(it.typ) && !it.hidden && !thumb[it.id] && !aux[it.id] {
+		if isImage(it.Type) && !it.Hidden && !thumb[it.ID] && !aux[it.ID] {
 			mark(it)
 		}
 	}
@@ -93,8 +96,8 @@ func (h *heifFile) decideItems() error {
 	// (14496-12 §8.18), except a hidden image offered as an alternative:
 	// no reader shows it, so it can hold anything.
 	for _, g := range h.groups {
-		for _, id := range g.ids {
-			if it := h.items[id]; it != nil && isImage(it.typ) && !thumb[id] && !(g.typ == groupAltr && it.hidden) {
+		for _, id := range g.IDs {
+			if it := h.items[id]; it != nil && isImage(it.Type) && !thumb[id] && !(g.Type == groupAltr && it.Hidden) {
 				mark(it)
 			}
 		}
@@ -102,22 +105,22 @@ func (h *heifFile) decideItems() error {
 	for len(queue) > 0 {
 		it := queue[0]
 		queue = queue[1:]
-		for _, id := range needs[it.id] {
+		for _, id := range needs[it.ID] {
 			dep := h.items[id]
 			switch {
 			case dep == nil && h.groupIDs[id]:
 			case dep == nil:
-				return bmff.ErrorAt(h.meta.Offset, nil, "item %d refers to item %d, which does not exist", it.id, id)
-			case isMetadata(dep.typ):
-				return bmff.ErrorAt(h.meta.Offset, nil, "image item %d is made from %q metadata item %d", it.id, dep.typ, id)
-			case !isImage(dep.typ):
-				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.id, id, dep.typ)
+				return bmff.ErrorAt(h.meta.Offset, nil, "item %d refers to item %d, which does not exist", it.ID, id)
+			case isMetadata(dep.Type):
+				return bmff.ErrorAt(h.meta.Offset, nil, "image item %d is made from %q metadata item %d", it.ID, dep.Type, id)
+			case !isImage(dep.Type):
+				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.ID, id, dep.Type)
 			default:
 				mark(dep)
 			}
 		}
-		for _, id := range auxOf[it.id] {
-			if a := h.items[id]; a != nil && isImage(a.typ) {
+		for _, id := range auxOf[it.ID] {
+			if a := h.items[id]; a != nil && isImage(a.Type) {
 				mark(a)
 			}
 		}
@@ -126,19 +129,19 @@ func (h *heifFile) decideItems() error {
 	// loses its removed alternatives, and goes if none is left.
 	groups := h.groups[:0]
 	for _, g := range h.groups {
-		ids := g.ids[:0]
-		for _, id := range g.ids {
+		ids := g.IDs[:0]
+		for _, id := range g.IDs {
 			it := h.items[id]
 			switch {
 			case it == nil || it.keep:
 				ids = append(ids, id)
-			case g.typ != groupAltr || !isImage(it.typ):
+			case g.Type != groupAltr || !isImage(it.Type):
 				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
 			}
 		}
-		g.ids = ids
+		g.IDs = ids
 		if len(ids) == 0 {
-			delete(h.groupIDs, g.id)
+			delete(h.groupIDs, g.ID)
 			continue
 		}
 		groups = append(groups, g)
@@ -158,7 +161,7 @@ func (h *heifFile) checkOverlaps() error {
 		if a.marked {
 			a, b = b, a
 		}
-		return bmff.ErrorAt(h.items[a.id].loc.off, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
+		return bmff.ErrorAt(h.items[a.id].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
 	}
 	return nil
 }
@@ -179,14 +182,14 @@ type itemRun struct {
 func (h *heifFile) overlap(use func(*heifItem) (use, marked bool), clash func(a, b itemRun) bool) (itemRun, itemRun, bool) {
 	var runs [2][]itemRun
 	for _, loc := range h.locs {
-		it := h.items[loc.itemID]
+		it := h.items[loc.ItemID]
 		ok, marked := use(it)
 		if !ok {
 			continue
 		}
-		for _, e := range loc.extents {
-			if e.len > 0 {
-				runs[loc.method] = append(runs[loc.method], itemRun{e.off, e.off + e.len, it.id, marked})
+		for _, e := range loc.Extents {
+			if e.Len > 0 {
+				runs[loc.Method] = append(runs[loc.Method], itemRun{e.Off, e.Off + e.Len, it.ID, marked})
 			}
 		}
 	}
@@ -219,12 +222,12 @@ func (h *heifFile) overlap(use func(*heifItem) (use, marked bool), clash func(a,
 func (h *heifFile) checkCycles() error {
 	byType := make(map[bmff.FourCC]map[uint32][]uint32)
 	for _, ref := range h.refs {
-		g := byType[ref.typ]
+		g := byType[ref.Type]
 		if g == nil {
 			g = make(map[uint32][]uint32)
-			byType[ref.typ] = g
+			byType[ref.Type] = g
 		}
-		g[ref.from] = append(g[ref.from], ref.to...)
+		g[ref.From] = append(g[ref.From], ref.To...)
 	}
 	for typ, g := range byType {
 		// Kahn's algorithm: repeatedly remove nodes that nothing points
@@ -269,24 +272,24 @@ func (h *heifFile) decideProperties() error {
 	assigned := make([]bool, n) // to any item, kept or not
 	essential := make([]bool, n)
 	for _, m := range h.ipmas {
-		for _, e := range m.entries {
-			for _, a := range e.assocs {
-				if a.index > 0 && int(a.index) <= n {
-					assigned[a.index-1] = true
+		for _, e := range m.Entries {
+			for _, a := range e.Assocs {
+				if a.Index > 0 && int(a.Index) <= n {
+					assigned[a.Index-1] = true
 				}
 			}
-			if !h.keepEntry(e.id) {
+			if !h.keepEntry(e.ID) {
 				continue
 			}
-			for _, a := range e.assocs {
-				if a.index == 0 {
+			for _, a := range e.Assocs {
+				if a.Index == 0 {
 					continue
 				}
-				if int(a.index) > n {
-					return bmff.ErrorAt(h.meta.Offset, nil, "item %d is associated with property %d of %d", e.id, a.index, n)
+				if int(a.Index) > n {
+					return bmff.ErrorAt(h.meta.Offset, nil, "item %d is associated with property %d of %d", e.ID, a.Index, n)
 				}
-				used[a.index-1] = true
-				essential[a.index-1] = essential[a.index-1] || a.essential
+				used[a.Index-1] = true
+				essential[a.Index-1] = essential[a.Index-1] || a.Essential
 			}
 		}
 	}
@@ -385,8 +388,8 @@ func (h *heifFile) reportItems() {
 	partOfThumb := make(map[uint32]bool)
 	var queue []uint32
 	for _, it := range h.order {
-		if h.thumb[it.id] && !it.keep {
-			queue = append(queue, it.id)
+		if h.thumb[it.ID] && !it.keep {
+			queue = append(queue, it.ID)
 		}
 	}
 	for len(queue) > 0 {
@@ -401,29 +404,29 @@ func (h *heifFile) reportItems() {
 	}
 	for _, it := range h.order {
 		switch {
-		case it.keep || partOfThumb[it.id] && !isMetadata(it.typ) || h.reported[it.id]:
-		case it.typ == itemExif:
+		case it.keep || partOfThumb[it.ID] && !isMetadata(it.Type) || h.reported[it.ID]:
+		case it.Type == heif.ItemExif:
 			h.reportExif(it)
-		case it.typ == itemMime:
+		case it.Type == heif.ItemMime:
 			h.reportMime(it)
-		case it.typ == itemURI:
-			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.uriType, h.itemSize(it)))
-		case h.thumb[it.id]:
+		case it.Type == heif.ItemURI:
+			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.URIType, h.itemSize(it)))
+		case h.thumb[it.ID]:
 			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
-		case isImage(it.typ):
+		case isImage(it.Type):
 			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
 		default:
 			// Data of a type Scrub does not know: it cannot tell what it
 			// holds.
-			h.rep.add(Embedded, "HEIF item", it.typ.String(), fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+			h.rep.add(Embedded, "HEIF item", it.Type.String(), fmt.Sprintf("(item %d, %d bytes)", it.ID, h.itemSize(it)))
 		}
 	}
 }
 
 // describeImage describes an image item: type, size in pixels and bytes.
 func (h *heifFile) describeImage(it *heifItem) string {
-	s := fmt.Sprintf("(%s item %d", it.typ, it.id)
-	if w, ht, ok := h.imageSize(it.id); ok {
+	s := fmt.Sprintf("(%s item %d", it.Type, it.ID)
+	if w, ht, ok := h.imageSize(it.ID); ok {
 		s += fmt.Sprintf(", %dx%d", w, ht)
 	}
 	return s + fmt.Sprintf(", %d bytes)", h.itemSize(it))
@@ -433,15 +436,15 @@ func (h *heifFile) describeImage(it *heifItem) string {
 // §6.5: version and flags, then 32-bit width and height).
 func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
 	for _, m := range h.ipmas {
-		for _, e := range m.entries {
-			if e.id != id {
+		for _, e := range m.Entries {
+			if e.ID != id {
 				continue
 			}
-			for _, a := range e.assocs {
-				if a.index == 0 || int(a.index) > len(h.props) || h.props[a.index-1].Type != propIspe {
+			for _, a := range e.Assocs {
+				if a.Index == 0 || int(a.Index) > len(h.props) || h.props[a.Index-1].Type != propIspe {
 					continue
 				}
-				c := bmff.NewCursor(h.props[a.index-1])
+				c := bmff.NewCursor(h.props[a.Index-1])
 				c.FullBox()
 				w, ht = c.U32(), c.U32()
 				return w, ht, c.Err() == nil
@@ -455,8 +458,8 @@ func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
 func (h *heifFile) itemSize(it *heifItem) uint64 {
 	var n uint64
 	if it.loc != nil {
-		for _, e := range it.loc.extents {
-			n += e.len
+		for _, e := range it.loc.Extents {
+			n += e.Len
 		}
 	}
 	return n
@@ -474,16 +477,16 @@ func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 		return nil, true
 	}
 	src := h.data
-	if it.loc.method == 1 {
+	if it.loc.Method == 1 {
 		src = h.idat
 	}
-	if len(it.loc.extents) == 1 {
-		e := it.loc.extents[0]
-		return src[e.off : e.off+e.len], true
+	if len(it.loc.Extents) == 1 {
+		e := it.loc.Extents[0]
+		return src[e.Off : e.Off+e.Len], true
 	}
 	b := make([]byte, 0, size)
-	for _, e := range it.loc.extents {
-		b = append(b, src[e.off:e.off+e.len]...)
+	for _, e := range it.loc.Extents {
+		b = append(b, src[e.Off:e.Off+e.Len]...)
 	}
 	return b, true
 }
@@ -495,7 +498,7 @@ func (h *heifFile) reportExif(it *heifItem) {
 	before := h.rep.count()
 	defer func() {
 		if h.rep.count() == before {
-			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.ID, h.itemSize(it)))
 		}
 	}()
 	tiff, ok := h.exifTIFF(it)
@@ -515,7 +518,7 @@ func (h *heifFile) exifTIFF(it *heifItem) ([]byte, bool) {
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.ID, h.itemSize(it)))
 		return nil, false
 	case len(b) < 4:
 		return nil, false
@@ -543,22 +546,22 @@ func (h *heifFile) reportMime(it *heifItem) {
 
 // isXMPItem reports whether a 'mime' item holds XMP (23008-12 Annex A).
 func isXMPItem(it *heifItem) bool {
-	return it.typ == itemMime && strings.ToLower(strings.TrimSpace(it.contentType)) == "application/rdf+xml"
+	return it.Type == heif.ItemMime && strings.ToLower(strings.TrimSpace(it.ContentType)) == "application/rdf+xml"
 }
 
 // xmpPacket returns the XMP packet of a 'mime' item, or reports what the
 // item is when it has none to read.
 func (h *heifFile) xmpPacket(it *heifItem) ([]byte, bool) {
 	if !isXMPItem(it) {
-		h.rep.add(Embedded, "HEIF item", it.contentType, fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "HEIF item", it.ContentType, fmt.Sprintf("(item %d, %d bytes)", it.ID, h.itemSize(it)))
 		return nil, false
 	}
 	b, ok := h.itemData(it)
 	switch {
 	case !ok:
-		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.id, h.itemSize(it)))
+		h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.ID, h.itemSize(it)))
 		return nil, false
-	case it.encoding != "":
+	case it.Encoding != "":
 		// Content-Encoding as in HTTP (14496-12 §8.11.6.3): "deflate"
 		// is zlib data.
 		out, ok := h.inflate(b)
@@ -566,10 +569,10 @@ func (h *heifFile) xmpPacket(it *heifItem) ([]byte, bool) {
 		case !ok:
 			h.rep.add(Embedded, "XMP", "XMP", h.notInflated())
 			return nil, false
-		case len(out) > 0 && strings.EqualFold(it.encoding, "deflate"):
+		case len(out) > 0 && strings.EqualFold(it.Encoding, "deflate"):
 			b = out
 		default:
-			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.id, len(b), it.encoding))
+			h.rep.add(Embedded, "XMP", "XMP", fmt.Sprintf("(item %d, %d bytes, encoded %q)", it.ID, len(b), it.Encoding))
 			return nil, false
 		}
 	}
@@ -594,22 +597,22 @@ func (h *heifFile) keepMetadata() {
 	h.reported = make(map[uint32]bool)
 	describes := make(map[uint32]bool)
 	for _, ref := range h.refs {
-		if ref.typ != refCdsc {
+		if ref.Type != refCdsc {
 			continue
 		}
-		for _, id := range ref.to {
+		for _, id := range ref.To {
 			if it := h.items[id]; it != nil && it.keep {
-				describes[ref.from] = true
+				describes[ref.From] = true
 			}
 		}
 	}
 	for _, it := range h.order {
-		if it.keep || !describes[it.id] || it.typ != itemExif && !isXMPItem(it) {
+		if it.keep || !describes[it.ID] || it.Type != heif.ItemExif && !isXMPItem(it) {
 			continue
 		}
-		h.reported[it.id] = true
+		h.reported[it.ID] = true
 		var out []byte
-		if it.typ == itemExif {
+		if it.Type == heif.ItemExif {
 			before := h.rep.count()
 			tiff, ok := h.exifTIFF(it)
 			if ok {
@@ -624,15 +627,15 @@ func (h *heifFile) keepMetadata() {
 				// TIFF structure.
 				out = append(make([]byte, 4), out...)
 			} else if h.rep.count() == before {
-				h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.id, h.itemSize(it)))
+				h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.ID, h.itemSize(it)))
 			}
 		} else if b, ok := h.xmpPacket(it); ok {
 			out = keepXMP(h.rep, "XMP", b, h.opts)
 		}
 		if out != nil {
 			it.keep = true
-			it.encoding = ""
-			h.keptMeta[it.id] = out
+			it.Encoding = ""
+			h.keptMeta[it.ID] = out
 		}
 	}
 }
@@ -640,10 +643,10 @@ func (h *heifFile) keepMetadata() {
 // reportUnreferenced reports bytes of 'mdat' boxes that no item points to:
 // left-overs of an edit can hold anything, and Scrub does not copy them.
 func (h *heifFile) reportUnreferenced() {
-	var all []heifExtent
+	var all []heif.Extent
 	for _, loc := range h.locs {
-		if loc.method == 0 {
-			all = append(all, loc.extents...)
+		if loc.Method == 0 {
+			all = append(all, loc.Extents...)
 		}
 	}
 	sp := unionOf(all)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/nal"
 )
 
@@ -174,7 +175,7 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	h.reportTrailing(c)
+	h.reportTrailing(heif.TrailingOf(c))
 	w.End()
 	return w.Bytes(), w.Err()
 }

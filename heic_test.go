@@ -23,6 +23,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 )
 
 func TestDetectHEIF(t *testing.T) {
@@ -419,15 +420,15 @@ func loadHEIFSource(t testing.TB, name string) heifSource {
 	h := parseHEIFIndex(t, b)
 	it := h.items[h.primary]
 	data, _ := h.itemData(it)
-	src := heifSource{typ: it.typ.String(), data: append([]byte(nil), data...)}
+	src := heifSource{typ: it.Type.String(), data: append([]byte(nil), data...)}
 	for _, m := range h.ipmas {
-		for _, e := range m.entries {
-			if e.id != it.id {
+		for _, e := range m.Entries {
+			if e.ID != it.ID {
 				continue
 			}
-			for _, a := range e.assocs {
+			for _, a := range e.Assocs {
 				var w bmff.Writer
-				w.CopyBox(h.props[a.index-1])
+				w.CopyBox(h.props[a.Index-1])
 				src.props = append(src.props, w.Bytes())
 			}
 		}
@@ -552,10 +553,10 @@ func (f *testHEIF) build() []byte {
 		if f.wide {
 			idSize = 4
 		}
-		w.StartFull(boxPitm, uint8(idSize/4), 0)
+		w.StartFull(heif.BoxPitm, uint8(idSize/4), 0)
 		w.UintN(idSize, uint64(f.primary))
 		w.End()
-		w.StartFull(boxIinf, 0, 0)
+		w.StartFull(heif.BoxIinf, 0, 0)
 		var declared []testItem
 		for _, it := range f.items {
 			if !it.undeclared {
@@ -568,7 +569,7 @@ func (f *testHEIF) build() []byte {
 			if it.hidden {
 				flags = 1
 			}
-			w.StartFull(boxInfe, uint8(2+idSize/4), flags)
+			w.StartFull(heif.BoxInfe, uint8(2+idSize/4), flags)
 			w.UintN(idSize, uint64(it.id))
 			if it.protected {
 				w.U16(1)
@@ -584,13 +585,13 @@ func (f *testHEIF) build() []byte {
 		}
 		w.End()
 		if len(idat) > 0 {
-			w.Start(boxIdat)
+			w.Start(heif.BoxIdat)
 			w.Append(idat)
 			w.End()
 		}
 		offSize, lenSize, baseSize, indexSize := f.sizes[0], f.sizes[1], f.sizes[2], f.sizes[3]
 		v := f.ilocVersion
-		w.StartFull(boxIloc, v, 0)
+		w.StartFull(heif.BoxIloc, v, 0)
 		w.U8(uint8(offSize<<4 | lenSize))
 		w.U8(uint8(baseSize<<4 | indexSize))
 		var locs []testItem
@@ -640,7 +641,7 @@ func (f *testHEIF) build() []byte {
 		}
 		w.End()
 		if len(f.refs) > 0 {
-			w.StartFull(boxIref, uint8(idSize/4), 0)
+			w.StartFull(heif.BoxIref, uint8(idSize/4), 0)
 			for _, r := range f.refs {
 				w.Start(bmff.FourCC([]byte(r.typ)))
 				w.UintN(idSize, uint64(r.from))
@@ -652,8 +653,8 @@ func (f *testHEIF) build() []byte {
 			}
 			w.End()
 		}
-		w.Start(boxIprp)
-		w.Start(boxIpco)
+		w.Start(heif.BoxIprp)
+		w.Start(heif.BoxIpco)
 		for _, p := range f.props {
 			w.Append(p)
 		}
@@ -662,7 +663,7 @@ func (f *testHEIF) build() []byte {
 		if f.wide {
 			flags = 1
 		}
-		w.StartFull(boxIpma, uint8(idSize/4), flags)
+		w.StartFull(heif.BoxIpma, uint8(idSize/4), flags)
 		w.U32(uint32(len(declared)))
 		for _, it := range declared {
 			w.UintN(idSize, uint64(it.id))
@@ -687,7 +688,7 @@ func (f *testHEIF) build() []byte {
 		w.End()
 		w.End()
 		if len(f.groups) > 0 {
-			w.Start(boxGrpl)
+			w.Start(heif.BoxGrpl)
 			for i, g := range f.groups {
 				w.StartFull(bmff.FourCC{'a', 'l', 't', 'r'}, 0, 0)
 				w.U32(uint32(1000 + i))
@@ -1238,7 +1239,7 @@ func shrinkHEIF(b []byte) []byte {
 	f := &testHEIF{brand: string(h.ftyp.Payload[:4]), primary: h.primary, ilocVersion: max(h.ilocVersion, 1),
 		sizes: [4]int{4, 4, 0, 0}}
 	for _, g := range h.groups {
-		f.groups = append(f.groups, g.ids)
+		f.groups = append(f.groups, g.IDs)
 	}
 	for _, p := range h.props {
 		var w bmff.Writer
@@ -1247,34 +1248,34 @@ func shrinkHEIF(b []byte) []byte {
 	}
 	assocs := make(map[uint32][]int)
 	for _, m := range h.ipmas {
-		for _, e := range m.entries {
-			for _, a := range e.assocs {
-				i := int(a.index)
-				if a.essential {
+		for _, e := range m.Entries {
+			for _, a := range e.Assocs {
+				i := int(a.Index)
+				if a.Essential {
 					i = -i
 				}
-				assocs[e.id] = append(assocs[e.id], i)
+				assocs[e.ID] = append(assocs[e.ID], i)
 			}
 		}
 	}
 	for _, it := range h.order {
-		f.wide = f.wide || it.id > 0xffff || len(f.props) > 127
+		f.wide = f.wide || it.ID > 0xffff || len(f.props) > 127
 		var data []byte
 		if it.loc != nil {
 			data, _ = h.itemData(it)
 		}
-		if isImage(it.typ) && len(data) > 64 {
-			data = shrinkCoded(it.typ, data, 64)
+		if isImage(it.Type) && len(data) > 64 {
+			data = shrinkCoded(it.Type, data, 64)
 		}
-		ti := testItem{id: it.id, typ: it.typ.String(), hidden: it.hidden, ctype: it.contentType,
-			data: data, noLoc: it.loc == nil, props: assocs[it.id]}
+		ti := testItem{id: it.ID, typ: it.Type.String(), hidden: it.Hidden, ctype: it.ContentType,
+			data: data, noLoc: it.loc == nil, props: assocs[it.ID]}
 		if it.loc != nil {
-			ti.method = it.loc.method
+			ti.method = it.loc.Method
 		}
 		f.items = append(f.items, ti)
 	}
 	for _, r := range h.refs {
-		f.refs = append(f.refs, testRef{r.typ.String(), r.from, r.to})
+		f.refs = append(f.refs, testRef{r.Type.String(), r.From, r.To})
 	}
 	return f.build()
 }
@@ -1475,7 +1476,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 	h := parseHEIFIndex(t, out)
 	var got []uint32
 	for _, it := range h.order {
-		got = append(got, it.id)
+		got = append(got, it.ID)
 	}
 	if want := []uint32{1, 10, 11, 12}; !reflect.DeepEqual(got, want) {
 		t.Errorf("items after scrub: got %v, want %v", got, want)

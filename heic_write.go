@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 )
 
 // Writing the scrubbed HEIF file: the new index and the kept item data.
@@ -15,11 +16,11 @@ type span struct{ start, end, newStart uint64 }
 // unionOf merges extents into sorted, disjoint spans laid end to end from
 // newStart 0. Copying the union rather than each extent keeps bytes that
 // items share shared, so the output is never larger than the input.
-func unionOf(exts []heifExtent) []span {
+func unionOf(exts []heif.Extent) []span {
 	var sp []span
 	for _, e := range exts {
-		if e.len > 0 {
-			sp = append(sp, span{start: e.off, end: e.off + e.len})
+		if e.Len > 0 {
+			sp = append(sp, span{start: e.Off, end: e.Off + e.Len})
 		}
 	}
 	sort.Slice(sp, func(i, j int) bool { return sp[i].start < sp[j].start })
@@ -59,15 +60,15 @@ func spansLen(sp []span) uint64 {
 // input's bytes they point to, then the data of items rewriteItems
 // rewrote. It returns the pieces to write.
 func (h *heifFile) build() ([][]byte, error) {
-	var fileExt, idatExt []heifExtent
+	var fileExt, idatExt []heif.Extent
 	for _, loc := range h.locs {
-		if _, rw := h.newData[loc.itemID]; !h.items[loc.itemID].keep || rw {
+		if _, rw := h.newData[loc.ItemID]; !h.items[loc.ItemID].keep || rw {
 			continue
 		}
-		if loc.method == 0 {
-			fileExt = append(fileExt, loc.extents...)
+		if loc.Method == 0 {
+			fileExt = append(fileExt, loc.Extents...)
 		} else {
-			idatExt = append(idatExt, loc.extents...)
+			idatExt = append(idatExt, loc.Extents...)
 		}
 	}
 	fileSpans, idatSpans := unionOf(fileExt), unionOf(idatExt)
@@ -77,8 +78,8 @@ func (h *heifFile) build() ([][]byte, error) {
 	at := spansLen(fileSpans)
 	var newData [][]byte
 	for _, it := range h.order {
-		if b, ok := h.newData[it.id]; ok {
-			rewritten[it.id] = at
+		if b, ok := h.newData[it.ID]; ok {
+			rewritten[it.ID] = at
 			at += uint64(len(b))
 			newData = append(newData, b)
 		}
@@ -99,12 +100,12 @@ func (h *heifFile) build() ([][]byte, error) {
 			w.Append(make([]byte, 12))
 			w.U8(0)
 			w.End()
-		case boxPitm:
+		case heif.BoxPitm:
 			if h.primary > 0xffff {
-				w.StartFull(boxPitm, 1, 0)
+				w.StartFull(heif.BoxPitm, 1, 0)
 				w.U32(h.primary)
 			} else {
-				w.StartFull(boxPitm, 0, 0)
+				w.StartFull(heif.BoxPitm, 0, 0)
 				w.U16(uint16(h.primary))
 			}
 			w.End()
@@ -114,23 +115,23 @@ func (h *heifFile) build() ([][]byte, error) {
 			w.Start(bmff.BoxDinf)
 			w.StartFull(bmff.BoxDref, 0, 0)
 			w.U32(1)
-			w.StartFull(boxURL, 0, 1)
+			w.StartFull(heif.BoxURL, 0, 1)
 			w.End()
 			w.End()
 			w.End()
-		case boxGrpl:
+		case heif.BoxGrpl:
 			h.writeGrpl(&w)
-		case boxIinf:
+		case heif.BoxIinf:
 			h.writeIinf(&w)
-		case boxIloc:
+		case heif.BoxIloc:
 			patches = h.writeIloc(&w, fileSpans, idatSpans, rewritten)
-		case boxIref:
+		case heif.BoxIref:
 			h.writeIref(&w)
-		case boxIprp:
+		case heif.BoxIprp:
 			h.writeIprp(&w)
-		case boxIdat:
+		case heif.BoxIdat:
 			if len(idatSpans) > 0 {
-				w.Start(boxIdat)
+				w.Start(heif.BoxIdat)
 				for _, s := range idatSpans {
 					w.Append(h.idat[s.start:s.end])
 				}
@@ -179,14 +180,14 @@ type ilocPatch struct {
 // A rewritten item is one extent in 'mdat', construction method 0.
 func (h *heifFile) writeIloc(w *bmff.Writer, fileSpans, idatSpans []span, rewritten map[uint32]uint64) []ilocPatch {
 	var patches []ilocPatch
-	var kept []*heifLocation
+	var kept []*heif.Location
 	for _, loc := range h.locs {
-		if h.items[loc.itemID].keep {
+		if h.items[loc.ItemID].keep {
 			kept = append(kept, loc)
 		}
 	}
 	v := h.ilocVersion
-	w.StartFull(boxIloc, v, 0)
+	w.StartFull(heif.BoxIloc, v, 0)
 	w.U8(4<<4 | 4) // offset_size, length_size
 	w.U8(0)        // base_offset_size, index_size
 	if v < 2 {
@@ -196,16 +197,16 @@ func (h *heifFile) writeIloc(w *bmff.Writer, fileSpans, idatSpans []span, rewrit
 	}
 	for _, loc := range kept {
 		if v < 2 {
-			w.U16(uint16(loc.itemID))
+			w.U16(uint16(loc.ItemID))
 		} else {
-			w.U32(loc.itemID)
+			w.U32(loc.ItemID)
 		}
-		if off, ok := rewritten[loc.itemID]; ok {
+		if off, ok := rewritten[loc.ItemID]; ok {
 			if v >= 1 {
 				w.U16(0)
 			}
 			w.U16(0) // data_reference_index
-			if n := len(h.newData[loc.itemID]); n == 0 {
+			if n := len(h.newData[loc.ItemID]); n == 0 {
 				w.U16(0)
 			} else {
 				w.U16(1)
@@ -216,27 +217,27 @@ func (h *heifFile) writeIloc(w *bmff.Writer, fileSpans, idatSpans []span, rewrit
 			continue
 		}
 		if v >= 1 {
-			w.U16(uint16(loc.method))
+			w.U16(uint16(loc.Method))
 		}
 		w.U16(0) // data_reference_index
 		n := 0
-		for _, e := range loc.extents {
-			if e.len > 0 {
+		for _, e := range loc.Extents {
+			if e.Len > 0 {
 				n++
 			}
 		}
 		w.U16(uint16(n))
-		for _, e := range loc.extents {
-			if e.len == 0 {
+		for _, e := range loc.Extents {
+			if e.Len == 0 {
 				continue // an empty extent at the end of its container
 			}
-			if loc.method == 0 {
-				patches = append(patches, ilocPatch{at: w.Len(), rel: newOffset(fileSpans, e.off)})
+			if loc.Method == 0 {
+				patches = append(patches, ilocPatch{at: w.Len(), rel: newOffset(fileSpans, e.Off)})
 				w.U32(0)
 			} else {
-				w.U32(uint32(newOffset(idatSpans, e.off)))
+				w.U32(uint32(newOffset(idatSpans, e.Off)))
 			}
-			w.U32(uint32(e.len))
+			w.U32(uint32(e.Len))
 		}
 	}
 	w.End()
@@ -255,7 +256,7 @@ func (h *heifFile) writeIinf(w *bmff.Writer) {
 			kept = append(kept, it)
 		}
 	}
-	w.StartFull(boxIinf, h.iinfVersion, 0)
+	w.StartFull(heif.BoxIinf, h.iinfVersion, 0)
 	if h.iinfVersion == 0 {
 		w.U16(uint16(len(kept)))
 	} else {
@@ -263,20 +264,20 @@ func (h *heifFile) writeIinf(w *bmff.Writer) {
 	}
 	for _, it := range kept {
 		var flags uint32
-		if it.hidden {
+		if it.Hidden {
 			flags = 1
 		}
-		if it.id > 0xffff {
-			w.StartFull(boxInfe, 3, flags)
-			w.U32(it.id)
+		if it.ID > 0xffff {
+			w.StartFull(heif.BoxInfe, 3, flags)
+			w.U32(it.ID)
 		} else {
-			w.StartFull(boxInfe, 2, flags)
-			w.U16(uint16(it.id))
+			w.StartFull(heif.BoxInfe, 2, flags)
+			w.U16(uint16(it.ID))
 		}
 		w.U16(0) // item_protection_index
-		w.Append(it.typ[:])
+		w.Append(it.Type[:])
 		w.U8(0) // item_name
-		if it.typ == itemMime {
+		if it.Type == heif.ItemMime {
 			// A kept XMP item (see keepMetadata): its content type,
 			// and no content_encoding, as the packet is written plain.
 			w.Append([]byte("application/rdf+xml\x00"))
@@ -320,12 +321,12 @@ func (h *heifFile) writeGrpl(w *bmff.Writer) {
 	if len(h.groups) == 0 {
 		return
 	}
-	w.Start(boxGrpl)
+	w.Start(heif.BoxGrpl)
 	for _, g := range h.groups {
-		w.StartFull(g.typ, 0, 0)
-		w.U32(g.id)
-		w.U32(uint32(len(g.ids)))
-		for _, id := range g.ids {
+		w.StartFull(g.Type, 0, 0)
+		w.U32(g.ID)
+		w.U32(uint32(len(g.IDs)))
+		for _, id := range g.IDs {
 			w.U32(id)
 		}
 		w.End()
@@ -344,30 +345,30 @@ var heifWrittenRefs = map[bmff.FourCC]bool{
 // groups; the box is left out when none remains.
 func (h *heifFile) writeIref(w *bmff.Writer) {
 	idSize := 2 << h.irefVersion
-	var refs []heifRef
+	var refs []heif.Ref
 	for _, ref := range h.refs {
-		if it := h.items[ref.from]; it == nil || !it.keep || !heifWrittenRefs[ref.typ] {
+		if it := h.items[ref.From]; it == nil || !it.keep || !heifWrittenRefs[ref.Type] {
 			continue
 		}
 		var to []uint32
-		for _, id := range ref.to {
+		for _, id := range ref.To {
 			if it := h.items[id]; it == nil && h.groupIDs[id] || it != nil && it.keep {
 				to = append(to, id)
 			}
 		}
 		if len(to) > 0 {
-			refs = append(refs, heifRef{typ: ref.typ, from: ref.from, to: to})
+			refs = append(refs, heif.Ref{Type: ref.Type, From: ref.From, To: to})
 		}
 	}
 	if len(refs) == 0 {
 		return
 	}
-	w.StartFull(boxIref, h.irefVersion, 0)
+	w.StartFull(heif.BoxIref, h.irefVersion, 0)
 	for _, ref := range refs {
-		w.Start(ref.typ)
-		w.UintN(idSize, uint64(ref.from))
-		w.U16(uint16(len(ref.to)))
-		for _, id := range ref.to {
+		w.Start(ref.Type)
+		w.UintN(idSize, uint64(ref.From))
+		w.U16(uint16(len(ref.To)))
+		for _, id := range ref.To {
 			w.UintN(idSize, uint64(id))
 		}
 		w.End()
@@ -377,19 +378,19 @@ func (h *heifFile) writeIref(w *bmff.Writer) {
 
 // writeIprp writes the kept properties and their renumbered associations.
 func (h *heifFile) writeIprp(w *bmff.Writer) {
-	w.Start(boxIprp)
+	w.Start(heif.BoxIprp)
 	m := 0
 	for _, ch := range h.iprpChildren {
 		switch ch.Type {
-		case boxIpco:
-			w.Start(boxIpco)
+		case heif.BoxIpco:
+			w.Start(heif.BoxIpco)
 			for i := range h.props {
 				if h.keepProp[i] {
 					w.Append(h.newProps[i])
 				}
 			}
 			w.End()
-		case boxIpma:
+		case heif.BoxIpma:
 			h.writeIpma(w, h.ipmas[m])
 			m++
 		}
@@ -397,46 +398,46 @@ func (h *heifFile) writeIprp(w *bmff.Writer) {
 	w.End()
 }
 
-func (h *heifFile) writeIpma(w *bmff.Writer, m heifIpma) {
-	var entries []heifIpmaEntry
-	for _, e := range m.entries {
-		if h.keepEntry(e.id) {
+func (h *heifFile) writeIpma(w *bmff.Writer, m heif.Ipma) {
+	var entries []heif.IpmaEntry
+	for _, e := range m.Entries {
+		if h.keepEntry(e.ID) {
 			entries = append(entries, e)
 		}
 	}
 	if len(entries) == 0 {
 		return
 	}
-	w.StartFull(boxIpma, m.version, m.flags&1)
+	w.StartFull(heif.BoxIpma, m.Version, m.Flags&1)
 	w.U32(uint32(len(entries)))
 	for _, e := range entries {
-		if m.version < 1 {
-			w.U16(uint16(e.id))
+		if m.Version < 1 {
+			w.U16(uint16(e.ID))
 		} else {
-			w.U32(e.id)
+			w.U32(e.ID)
 		}
-		var kept []heifAssoc
-		for _, a := range e.assocs {
+		var kept []heif.Assoc
+		for _, a := range e.Assocs {
 			switch {
-			case a.index == 0:
+			case a.Index == 0:
 				kept = append(kept, a)
-			case h.keepProp[a.index-1]:
-				kept = append(kept, heifAssoc{essential: a.essential, index: h.newIndex[a.index-1]})
+			case h.keepProp[a.Index-1]:
+				kept = append(kept, heif.Assoc{Essential: a.Essential, Index: h.newIndex[a.Index-1]})
 			}
 		}
 		w.U8(uint8(len(kept)))
 		for _, a := range kept {
 			// A new index is never larger than the old one, so it fits
 			// the same field.
-			if m.flags&1 != 0 {
-				v := a.index
-				if a.essential {
+			if m.Flags&1 != 0 {
+				v := a.Index
+				if a.Essential {
 					v |= 0x8000
 				}
 				w.U16(v)
 			} else {
-				v := uint8(a.index)
-				if a.essential {
+				v := uint8(a.Index)
+				if a.Essential {
 					v |= 0x80
 				}
 				w.U8(v)
