@@ -255,7 +255,7 @@
 //     and tiff_write.go (EXIF), xmp.go and xmp_write.go, iptc.go, icc.go,
 //     colr.go.
 //   - Codecs (internal/): jpegscan (JPEG entropy-coded data), zlib (PNG's
-//     inflater), bmff (ISO-BMFF boxes), nal (H.264,
+//     inflater), bmff (ISO-BMFF boxes), heif (HEIF item boxes), nal (H.264,
 //     HEVC and VVC NAL units and SEI), av1 (OBUs), riff and vp8 (WebP
 //     chunks and bitstreams), icc (colour profiles), tiff (the EXIF
 //     structure and tag names), xmp (RDF/XML packets), iptc (IIM datasets
