@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub"
 )
 
 // TestNodePackage packs the npm package (npm pack, which builds the
@@ -57,6 +59,9 @@ func TestNodePackage(t *testing.T) {
 	if err := os.Mkdir(outDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	sample, _ := filepath.Abs(filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"))
+	pol, _ := json.Marshal(map[string]any{"file": sample, "policies": nodePolicies})
+	mustWrite(t, filepath.Join(outDir, "policies.json"), pol)
 	run := exec.Command("node", "npm-consumer.mjs", filepath.Join(tmp, "cases.json"), outDir)
 	run.Dir = app
 	if out, err := run.CombinedOutput(); err != nil {
@@ -139,6 +144,102 @@ func TestNodePackage(t *testing.T) {
 	}
 	checkZip(t, filepath.Join(outDir, "all.zip"), wantZip)
 	t.Logf("%d files through the npm package in Node", len(results))
+	checkNodePolicies(t, sample, outDir)
+}
+
+// nodePolicies are the options npm-consumer.mjs tries on one photo: the
+// page's choices, then options the package must reject with a TypeError
+// (reject: true) or the library with invalid-options.
+var nodePolicies = []struct {
+	Options map[string]any `json:"options"`
+	Reject  bool           `json:"reject"`
+}{
+	{map[string]any{"keep": []string{"time"}}, false},
+	{map[string]any{"keep": []string{"location"}, "coarseLocation": 0.1}, false},
+	{map[string]any{"keep": []string{"time", "location"}, "coarseLocation": 0.1, "dropOrientation": true}, false},
+	{map[string]any{"coarselocation": 0.1}, true}, // misspelt: must not be ignored
+	{map[string]any{"keep": []string{"embedded"}}, true},
+	{map[string]any{"keep": "time"}, true},
+	{map[string]any{"coarseLocation": "0.1"}, true},
+	{map[string]any{"coarseLocation": 200}, true},
+}
+
+// checkNodePolicies compares the package's output under each policy with
+// exifscrub.Scrub's, and checks the rejections, the name finding and
+// scrubBlob.
+func checkNodePolicies(t *testing.T, sample, outDir string) {
+	var res struct {
+		PolicyResults []struct {
+			Out       string
+			Report    map[string]any
+			Verified  bool
+			Error     *jsError
+			TypeError bool
+			Message   string
+		}
+		Named        map[string]any
+		BlobType     string
+		BlobVerified bool
+	}
+	b, err := os.ReadFile(filepath.Join(outDir, "policies-results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range nodePolicies {
+		r := res.PolicyResults[i]
+		if p.Reject {
+			if !r.TypeError {
+				t.Errorf("options %v: not rejected with a TypeError: %+v", p.Options, r)
+			} else {
+				t.Logf("options %v: rejected: %s", p.Options, r.Message)
+			}
+			continue
+		}
+		opts := &exifscrub.Options{DropOrientation: p.Options["dropOrientation"] == true}
+		for _, c := range p.Options["keep"].([]string) {
+			opts.Keep = append(opts.Keep, exifscrub.Category(c))
+		}
+		if c, ok := p.Options["coarseLocation"].(float64); ok {
+			opts.CoarseLocation = c
+		}
+		var want bytes.Buffer
+		rep, err := exifscrub.Scrub(&want, bytes.NewReader(in), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(r.Out)
+		if err != nil {
+			t.Errorf("options %v: %+v", p.Options, r.Error)
+			continue
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("options %v: the package's clean file differs from exifscrub.Scrub's", p.Options)
+		}
+		if !r.Verified {
+			t.Errorf("options %v: not verified", p.Options)
+		}
+		if kept, _ := r.Report["kept"].([]any); len(kept) != len(rep.Kept) {
+			t.Errorf("options %v: %d kept, Scrub keeps %d", p.Options, len(kept), len(rep.Kept))
+		}
+	}
+	named, _ := json.Marshal(res.Named["findings"])
+	if !bytes.Contains(named, []byte(`"container":"file name","tag":"FileName","value":"2024-06-01T21:14:03"`)) {
+		t.Errorf("scan with a name that tells the time: no name finding: %s", named)
+	}
+	var want bytes.Buffer
+	if _, err := exifscrub.Scrub(&want, bytes.NewReader(in), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(outDir, "blob.out")); !bytes.Equal(got, want.Bytes()) || res.BlobType != "image/jpeg" || !res.BlobVerified {
+		t.Errorf("scrubBlob: %d bytes of type %q (verified %v), want Scrub's %d bytes of image/jpeg", len(got), res.BlobType, res.BlobVerified, want.Len())
+	}
 }
 
 // A jsError is an ExifscrubError as the Node script records it.

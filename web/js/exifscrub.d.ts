@@ -3,8 +3,11 @@
 /** What a piece of metadata gives away. */
 export type Category = "location" | "time" | "device" | "identity" | "text" | "embedded" | "other";
 
-/** The image formats exifscrub reads, detected from the content. */
-export type Format = "jpeg" | "png" | "heif" | "avif" | "webp";
+/** The formats exifscrub reads, detected from the content: photos, then videos (MOV; MP4, M4V, 3GP). */
+export type Format = "jpeg" | "png" | "heif" | "avif" | "webp" | "mov" | "mp4";
+
+/** The categories that `keep` may name. */
+export type Keepable = "location" | "time" | "device" | "identity" | "text";
 
 /** One piece of metadata. */
 export interface Finding {
@@ -27,7 +30,11 @@ export interface Location {
   map: string;
 }
 
-/** What an image reveals: one element of `exifscrub report --json`. */
+/**
+ * What a file reveals: one element of `exifscrub report --json`. With a
+ * name, a name that tells when the photo was taken (IMG_20240601_211403.jpg)
+ * is a finding of category "time", container "file name", tag "FileName".
+ */
 export interface Report {
   /** The path option, or a File's name, or "". */
   path: string;
@@ -36,6 +43,8 @@ export interface Report {
   format: Format;
   /** In report order: location, time, device, identity, text, embedded, other. Empty, never null, when clean. */
   findings: Finding[];
+  /** What `keep` kept, as it is in the clean file (scrub only; absent when nothing was kept). */
+  kept?: Finding[];
   location?: Location;
   /** Always "" here: failures reject the promise instead. */
   error: string;
@@ -53,6 +62,18 @@ export interface ScrubOptions extends ScanOptions {
   dropColorProfile?: boolean;
   /** Also remove the EXIF orientation (photos taken sideways then show rotated). */
   dropOrientation?: boolean;
+  /** Categories to keep instead of removing (Options.Keep); by default nothing is kept. */
+  keep?: Keepable[];
+  /**
+   * With "location" kept: round the position to a grid of this many degrees (0.1 is about
+   * 11 km: the city, not the house) and drop every other GPS tag (Options.CoarseLocation).
+   */
+  coarseLocation?: number;
+}
+
+export interface ScrubBlobOptions extends ScrubOptions {
+  /** Called as the file is read. */
+  onProgress?: (p: { done: number; total: number }) => void;
 }
 
 export interface ScrubResult {
@@ -62,7 +83,15 @@ export interface ScrubResult {
   report: Report;
   /** What a scan of the clean image finds. */
   rescan: Report;
-  /** True when the rescan found nothing. */
+  /** True when Scrub, under the same options, would remove nothing more from the clean file. */
+  verified: boolean;
+}
+
+export interface ScrubBlobResult {
+  /** The clean file, typed by its format (image/jpeg, video/mp4, …). */
+  blob: Blob;
+  report: Report;
+  rescan: Report;
   verified: boolean;
 }
 
@@ -70,22 +99,33 @@ export interface ScrubResult {
  * - `unsupported-format`: not an image in a format exifscrub reads;
  * - `format-error`: a malformed or truncated image (the message names the offset);
  * - `unsupported-feature`: a well-formed image that exifscrub will not rewrite, rather than risk leaving metadata;
+ * - `invalid-options`: options the library cannot apply;
  * - `internal-error`: the WebAssembly module failed, for example out of memory; the next call starts a new one.
  */
-export type ErrorCode = "unsupported-format" | "format-error" | "unsupported-feature" | "internal-error";
+export type ErrorCode = "unsupported-format" | "format-error" | "unsupported-feature" | "invalid-options" | "internal-error";
 
 export class ExifscrubError extends Error {
   code: ErrorCode;
 }
 
-/** Reports what the image reveals. Rejects with an ExifscrubError. */
+/** Reports what the file reveals. Rejects with an ExifscrubError; unknown options with a TypeError. */
 export function scan(data: Input, options?: ScanOptions): Promise<Report>;
 
-/** Removes the metadata, then scans the result again. Rejects with an ExifscrubError. */
+/** Removes the metadata, then scans the result again. Rejects with an ExifscrubError; unknown options with a TypeError. */
 export function scrub(data: Input, options?: ScrubOptions): Promise<ScrubResult>;
 
+/**
+ * Like scrub, for a Blob of any size (a video): read in slices, the clean copy
+ * written into a Blob, so that memory stays bounded in browsers (Node reads it whole).
+ */
+export function scrubBlob(data: Blob, options?: ScrubBlobOptions): Promise<ScrubBlobResult>;
+
 /** Stores files in one zip archive, uncompressed and without timestamps; names are made unique. */
-export function zip(files: { name: string; bytes: Input }[]): Promise<Uint8Array>;
+export function zip(files: { name: string; bytes: Input }[], options?: { blob?: false }): Promise<Uint8Array>;
+export function zip(files: { name: string; bytes: Input }[], options: { blob: true }): Promise<Blob>;
+
+/** Starts the worker and compiles the module, so that the first call is answered sooner. */
+export function warmUp(): Promise<void>;
 
 /** Stops the worker, rejecting calls under way; the next call starts a new one. */
 export function terminate(): void;

@@ -1,8 +1,10 @@
-// exifscrub: find and remove the metadata that gives a photo's owner away —
-// GPS position, times, device, names — without re-encoding the image. The
-// Go library github.com/exifscrub/exifscrub, compiled to WebAssembly, runs
-// in a worker (a Web Worker in browsers, worker_threads in Node), so that
-// the page or server stays responsive while a large photo is cleaned.
+// exifscrub: find and remove the metadata that gives a photo's or video's
+// owner away — GPS position, times, device, names — without re-encoding
+// it. The Go library github.com/exifscrub/exifscrub, compiled to
+// WebAssembly, runs in a worker (a Web Worker in browsers, worker_threads
+// in Node), so that the page or server stays responsive while a large file
+// is cleaned.
+import { makeZip } from "./zip.js";
 
 /** An error from exifscrub: message as the exifscrub command prints it, and a code. */
 export class ExifscrubError extends Error {
@@ -15,7 +17,7 @@ export class ExifscrubError extends Error {
 
 let worker; // the running worker, started on first use
 let nextID = 1;
-const pending = new Map(); // id -> {resolve, reject}
+const pending = new Map(); // id -> {resolve, reject, onProgress}
 
 async function getWorker() {
   if (worker) return worker;
@@ -42,6 +44,10 @@ async function getWorker() {
 function settle(msg) {
   const p = pending.get(msg.id);
   if (!p) return;
+  if (msg.progress) {
+    if (p.onProgress) p.onProgress(msg.progress);
+    return;
+  }
   pending.delete(msg.id);
   if (pending.size === 0 && worker) worker.unref();
   if (msg.error) p.reject(new ExifscrubError(msg.error.code, msg.error.message));
@@ -55,59 +61,125 @@ function failAll(message) {
   worker = undefined;
 }
 
-async function call(msg) {
+async function call(msg, onProgress) {
   const w = await getWorker();
   const id = nextID++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { resolve, reject, onProgress });
     w.ref();
     w.post({ ...msg, id });
   });
 }
 
-function checkInput(data) {
+function checkInput(data, what = "data") {
   if (data instanceof Uint8Array || data instanceof ArrayBuffer) return;
   if (typeof Blob !== "undefined" && data instanceof Blob) return;
-  throw new TypeError("exifscrub: expected a Uint8Array, an ArrayBuffer or a Blob");
+  throw new TypeError(`exifscrub: ${what}: expected a Uint8Array, an ArrayBuffer or a Blob`);
+}
+
+// The categories Options.Keep may name (exifscrub.Keepable).
+const keepable = ["location", "time", "device", "identity", "text"];
+
+// checkOptions rejects options the function does not know, and values of
+// the wrong kind: a misspelt "coarselocation" must not silently keep the
+// precise position.
+function checkOptions(options, allowed) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object") throw new TypeError("exifscrub: options must be an object");
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) throw new TypeError(`exifscrub: unknown option ${JSON.stringify(k)} (known: ${allowed.join(", ")})`);
+  }
+  const o = options;
+  if (o.path !== undefined && typeof o.path !== "string") throw new TypeError("exifscrub: path must be a string");
+  for (const k of ["dropColorProfile", "dropOrientation"]) {
+    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new TypeError(`exifscrub: ${k} must be true or false`);
+  }
+  if (o.keep !== undefined) {
+    if (!Array.isArray(o.keep)) throw new TypeError("exifscrub: keep must be an array of category names");
+    for (const c of o.keep) {
+      if (!keepable.includes(c)) throw new TypeError(`exifscrub: keep: ${JSON.stringify(c)} cannot be kept (keepable: ${keepable.join(", ")})`);
+    }
+  }
+  if (o.coarseLocation !== undefined) {
+    const c = o.coarseLocation;
+    if (typeof c !== "number" || !(c >= 0 && c <= 180)) throw new TypeError("exifscrub: coarseLocation must be a number of degrees from 0 to 180");
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw new TypeError("exifscrub: onProgress must be a function");
+  return o;
 }
 
 // defaultPath is the report's path: the option, or a File's name.
 function defaultPath(data, options) {
-  if (options && typeof options.path === "string") return options.path;
+  if (typeof options.path === "string") return options.path;
   if (typeof File !== "undefined" && data instanceof File) return data.name;
   return "";
 }
 
+function policy(o) {
+  return {
+    dropColorProfile: !!o.dropColorProfile,
+    dropOrientation: !!o.dropOrientation,
+    keep: o.keep ? [...o.keep] : [],
+    coarseLocation: o.coarseLocation || 0,
+  };
+}
+
 /**
- * Reports what the image reveals, in the shape of one element of
- * `exifscrub report --json`. Rejects with an ExifscrubError.
+ * Reports what the file reveals, in the shape of one element of
+ * `exifscrub report --json`: with a name (the path option, or a File's),
+ * a name that tells when it was taken is a finding too. Rejects with an
+ * ExifscrubError.
  */
 export async function scan(data, options = {}) {
   checkInput(data);
-  const r = await call({ op: "scan", path: defaultPath(data, options), data });
-  return JSON.parse(r.report);
+  const o = checkOptions(options, ["path"]);
+  return (await call({ op: "scan", path: defaultPath(data, o), data })).report;
 }
+
+const scrubOptions = ["path", "dropColorProfile", "dropOrientation", "keep", "coarseLocation"];
 
 /**
  * Removes the metadata and returns {bytes, report, rescan, verified}:
- * the clean image, what was removed, what a scan of the clean image finds,
- * and whether that scan found nothing. Rejects with an ExifscrubError.
+ * the clean file, what was removed, what a scan of the clean file finds,
+ * and whether Scrub would remove nothing more from it. Rejects with an
+ * ExifscrubError.
  */
 export async function scrub(data, options = {}) {
   checkInput(data);
-  const opts = { dropColorProfile: !!options.dropColorProfile, dropOrientation: !!options.dropOrientation };
-  const r = await call({ op: "scrub", path: defaultPath(data, options), data, options: opts });
-  return { bytes: r.bytes, report: JSON.parse(r.report), rescan: JSON.parse(r.rescan), verified: r.verified };
+  const o = checkOptions(options, scrubOptions);
+  return call({ op: "scrub", path: defaultPath(data, o), data, options: policy(o) });
 }
 
 /**
- * Stores files ([{name, bytes}]) in one zip archive, uncompressed and
- * without timestamps; names are reduced to their last element and made unique.
+ * Like scrub, for a Blob or File of any size, a video for one: the worker
+ * reads it in slices and writes the clean copy into a Blob, so memory stays
+ * bounded (in browsers; Node reads the Blob whole). Returns
+ * {blob, report, rescan, verified}; onProgress({done, total}) is called as
+ * the file is read.
  */
-export async function zip(files) {
-  for (const f of files) checkInput(f.bytes);
-  const r = await call({ op: "zip", files: files.map((f) => ({ name: String(f.name), bytes: f.bytes })) });
-  return r.bytes;
+export async function scrubBlob(blob, options = {}) {
+  if (typeof Blob === "undefined" || !(blob instanceof Blob)) throw new TypeError("exifscrub: scrubBlob takes a Blob or a File");
+  const o = checkOptions(options, [...scrubOptions, "onProgress"]);
+  return call({ op: "scrubBlob", path: defaultPath(blob, o), data: blob, options: policy(o) }, o.onProgress);
+}
+
+/**
+ * Stores files ([{name, bytes}], bytes a Uint8Array, ArrayBuffer or Blob)
+ * in one zip archive, uncompressed and without timestamps; names are
+ * reduced to their last element and made unique. Returns a Uint8Array, or
+ * a Blob with {blob: true}, which a browser can keep out of the page's
+ * memory (for videos).
+ */
+export async function zip(files, options = {}) {
+  const o = checkOptions(options, ["blob"]);
+  for (const f of files) checkInput(f.bytes, String(f.name));
+  const z = await makeZip(files.map((f) => ({ name: String(f.name), data: f.bytes })));
+  return o.blob ? z : new Uint8Array(await z.arrayBuffer());
+}
+
+/** Starts the worker and compiles the module now, so that the first file is cleaned sooner. */
+export async function warmUp() {
+  await call({ op: "warmUp" });
 }
 
 /** Stops the worker; the next call starts a new one. */

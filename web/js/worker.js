@@ -1,6 +1,7 @@
 // The worker that runs the WebAssembly module, off the page's main thread:
 // a Web Worker in browsers, a worker_threads Worker in Node. It receives
-// {id, op, path, data, options} and answers {id, result} or {id, error}.
+// {id, op, path, data, options} and answers {id, result} or {id, error},
+// with {id, progress} messages before the answer of a long scrubBlob.
 // exifscrub.js starts it; nothing else needs to.
 
 const inNode = typeof process !== "undefined" && process.versions != null && process.versions.node != null &&
@@ -69,24 +70,98 @@ async function bytesOf(data) {
   throw new TypeError("expected a Uint8Array, an ArrayBuffer or a Blob");
 }
 
+// A reader gives the module a Blob in slices, synchronously, through
+// FileReaderSync (Web Workers only): the module asks for a window at a
+// time and never holds the whole file. report(done) is told how far it got.
+function reader(blob, report) {
+  const fr = new FileReaderSync();
+  return {
+    size: blob.size,
+    read(off, len) {
+      if (report) report(off + len);
+      return new Uint8Array(fr.readAsArrayBuffer(blob.slice(off, off + len)));
+    },
+  };
+}
+
+// blobSink collects the module's output into a Blob. Pieces are folded
+// into the Blob every 16 MB, so the worker holds at most that much of the
+// output itself; the browser keeps a Blob's data in its own storage (on
+// disk past a limit), not in this worker's memory.
+function blobSink(type) {
+  let blob = new Blob([], { type });
+  let pieces = [];
+  let held = 0;
+  const fold = () => {
+    blob = new Blob([blob, ...pieces], { type });
+    pieces = [];
+    held = 0;
+  };
+  return {
+    write(b) {
+      pieces.push(b);
+      held += b.length;
+      if (held >= 16 << 20) fold();
+    },
+    blob() {
+      fold();
+      return blob;
+    },
+  };
+}
+
+const mimeTypes = {
+  jpeg: "image/jpeg", png: "image/png", heif: "image/heic", avif: "image/avif", webp: "image/webp",
+  mov: "video/quicktime", mp4: "video/mp4",
+};
+
+// scrubBlob cleans a Blob in slices into a Blob, then scans the clean
+// Blob again the same way.
+async function scrubBlob(msg) {
+  const { path = "", options = {} } = msg;
+  const blob = msg.data;
+  if (typeof FileReaderSync === "undefined") { // Node: no synchronous Blob reads
+    const r = api.scrub(path, await bytesOf(blob), options);
+    if (r.error) return r;
+    return { ...r, bytes: undefined, blob: new Blob([r.bytes], { type: mimeTypes[r.report.format] || "" }) };
+  }
+  let last = 0;
+  const progress = (done) => {
+    // At most one message per 1% of the file, or per 4 MB.
+    if (done - last >= Math.max(blob.size / 100, 4 << 20) || done >= blob.size) {
+      last = done;
+      post({ id: msg.id, progress: { done: Math.min(done, blob.size), total: blob.size } });
+    }
+  };
+  const sink = blobSink("");
+  const r = api.scrub(path, reader(blob, progress), options, (b) => sink.write(b));
+  if (r.error) return r;
+  const type = mimeTypes[r.report.format] || "";
+  const clean = sink.blob().slice(0, undefined, type);
+  const again = api.rescan(path, reader(clean), options);
+  if (again.error) return again;
+  return { report: r.report, blob: clean, rescan: again.report, verified: again.verified };
+}
+
 async function handle(msg) {
   if (!api) await start();
   const { op, path = "", options = {} } = msg;
   let r;
   try {
     switch (op) {
+      case "warmUp":
+        return { result: {} };
       case "scan":
-        r = api.scan(path, await bytesOf(msg.data));
+        // A Blob is read in slices where the worker can (browsers).
+        r = api.scan(path, msg.data instanceof Blob && typeof FileReaderSync !== "undefined" ? reader(msg.data) : await bytesOf(msg.data),
+          { names: path !== "" });
         break;
       case "scrub":
         r = api.scrub(path, await bytesOf(msg.data), options);
         break;
-      case "zip": {
-        const names = msg.files.map((f) => f.name);
-        const data = await Promise.all(msg.files.map((f) => bytesOf(f.bytes)));
-        r = api.zip(names, data);
+      case "scrubBlob":
+        r = await scrubBlob(msg);
         break;
-      }
       default:
         throw new Error(`unknown operation ${op}`);
     }

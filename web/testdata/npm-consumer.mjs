@@ -2,8 +2,10 @@
 // each file named in cases.json, scan and scrub it and record the outcome
 // in results.json, writing each clean file beside it. node_test.go
 // compares everything with the Go library and the command-line tool.
+// It then tries the options: each policy of policies.json on the first
+// file, and options the package must reject.
 // Usage: node npm-consumer.mjs cases.json outdir
-import { scan, scrub, zip, ExifscrubError } from "exifscrub";
+import { scan, scrub, scrubBlob, zip, ExifscrubError } from "exifscrub";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -34,4 +36,24 @@ for (const [i, file] of files.entries()) {
   results.push(r);
 }
 writeFileSync(join(outDir, "all.zip"), await zip(clean));
+
+// Policies: {name, options} -> the clean file and the report.
+const policies = JSON.parse(readFileSync(join(outDir, "policies.json"), "utf8"));
+const sample = new Uint8Array(readFileSync(policies.file));
+const policyResults = [];
+for (const p of policies.policies) {
+  try {
+    const s = await scrub(sample, p.options);
+    const out = join(outDir, `policy-${policyResults.length}.out`);
+    writeFileSync(out, s.bytes);
+    policyResults.push({ out, report: s.report, verified: s.verified });
+  } catch (e) {
+    policyResults.push({ error: failure(e), typeError: e instanceof TypeError, message: e.message });
+  }
+}
+// A name that tells the time, and what a Blob gives.
+const named = await scan(sample, { path: "IMG_20240601_211403.jpg" });
+const blob = await scrubBlob(new Blob([sample]), {});
+writeFileSync(join(outDir, "blob.out"), new Uint8Array(await blob.blob.arrayBuffer()));
+writeFileSync(join(outDir, "policies-results.json"), JSON.stringify({ policyResults, named, blobType: blob.blob.type, blobVerified: blob.verified }, null, 1));
 writeFileSync(join(outDir, "results.json"), JSON.stringify(results, null, 1));

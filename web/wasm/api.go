@@ -1,58 +1,80 @@
 // Command wasm is the WebAssembly build of exifscrub: built with
 // GOOS=js GOARCH=wasm (see ../build.sh), it gives JavaScript the library's
-// Scan and Scrub and a zip writer, through the functions that main_js.go
-// registers. The JavaScript package in ../js wraps it.
+// Scan and Scrub through the functions that main_js.go registers. The
+// JavaScript package in ../js wraps it.
 //
 // This file holds everything that does not need syscall/js, so that it is
-// built and tested natively too.
+// built and tested natively too. It uses only the library's public API,
+// and neither encoding/json nor archive/zip: reports go to JavaScript as
+// objects (see toJS in main_js.go), and the zip is written in JavaScript
+// (../js/zip.js), from Blobs, so that it can hold videos.
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/json"
 	"errors"
-	"path"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 )
 
-// A fileReport is one element of the JSON of "exifscrub report --json",
-// the same fields in the same order (cmd/exifscrub/cmd_report.go).
-type fileReport struct {
-	Path string `json:"path"`
-	// PathBytes is the path's bytes when they are not valid UTF-8, as the
-	// command-line tool gives them. A name from JavaScript is a string,
-	// always valid, so this stays empty here.
-	PathBytes []byte              `json:"path_bytes,omitempty"`
-	Format    exifscrub.Format    `json:"format"`
-	Findings  []exifscrub.Finding `json:"findings"`
-	Location  *location           `json:"location,omitempty"`
-	Error     string              `json:"error"`
-}
+// An object is a JavaScript object as Go builds it: a map of strings to
+// strings, numbers, booleans, objects and arrays ([]any). syscall/js's
+// ValueOf converts it without reflection, and natively it encodes as the
+// same JSON.
+type object = map[string]any
 
-type location struct {
-	Latitude  float64 `json:"latitude"`
-	Longitude float64 `json:"longitude"`
-	Map       string  `json:"map"`
-}
-
-// newFileReport gives rep the shape of the command-line tool's JSON.
-func newFileReport(name string, rep *exifscrub.Report) fileReport {
-	j := fileReport{Path: name, Format: rep.Format, Findings: []exifscrub.Finding{}}
-	if !utf8.ValidString(name) {
-		j.PathBytes = []byte(name)
-	}
-	if rep.Findings != nil {
-		j.Findings = rep.Findings
+// report gives rep the shape of one element of the JSON of
+// "exifscrub report --json" (cmd/exifscrub/cmd_report.go): path, format,
+// findings, kept (when not empty), location, error. A name from
+// JavaScript is a string, always valid UTF-8, so there is no path_bytes.
+func report(name string, rep *exifscrub.Report) object {
+	o := object{"path": name, "format": string(rep.Format), "findings": findings(rep.Findings), "error": ""}
+	if len(rep.Kept) > 0 {
+		o["kept"] = findings(rep.Kept)
 	}
 	if lat, lon, ok := rep.Location(); ok {
-		j.Location = &location{lat, lon, osmLink(lat, lon)}
+		o["location"] = object{"latitude": lat, "longitude": lon, "map": osmLink(lat, lon)}
 	}
-	return j
+	return o
+}
+
+func findings(fs []exifscrub.Finding) []any {
+	out := make([]any, len(fs))
+	for i, f := range fs {
+		o := object{"category": string(f.Category), "container": f.Container, "tag": f.Tag, "value": f.Value}
+		if f.More > 0 {
+			o["more"] = f.More
+		}
+		out[i] = o
+	}
+	return out
+}
+
+// addNameFinding adds the finding exifscrub.ScanName makes of name, if
+// any, as the command-line tool's report does (cmd/exifscrub/keep.go):
+// among the findings, after those of categories before Time, or among the
+// kept ones when the policy keeps the time.
+func addNameFinding(rep *exifscrub.Report, name string, opts *exifscrub.Options) {
+	f, ok := exifscrub.ScanName(name)
+	if !ok {
+		return
+	}
+	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories, c) }
+	insert := func(fs []exifscrub.Finding) []exifscrub.Finding {
+		i := 0
+		for i < len(fs) && rank(fs[i].Category) < rank(exifscrub.Time) {
+			i++
+		}
+		return slices.Insert(fs, i, f)
+	}
+	if opts != nil && slices.Contains(opts.Keep, exifscrub.Time) {
+		rep.Kept = insert(rep.Kept)
+		return
+	}
+	rep.Findings = insert(rep.Findings)
 }
 
 // osmLink is the map link that the command-line tool prints.
@@ -66,8 +88,8 @@ func coord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 // An apiError is an error as JavaScript sees it: the message that the
 // command-line tool prints for the file, and a code to branch on.
 type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string
+	Message string
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -77,12 +99,19 @@ const (
 	codeUnsupportedFormat  = "unsupported-format"
 	codeFormatError        = "format-error"
 	codeUnsupportedFeature = "unsupported-feature"
+	codeInvalidOptions     = "invalid-options"
 )
 
 // newAPIError describes err as cmd/exifscrub's describeErr does.
 func newAPIError(err error) *apiError {
-	if errors.Is(err, exifscrub.ErrUnsupportedFormat) {
+	var e *apiError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, exifscrub.ErrUnsupportedFormat):
 		return errNotImage
+	case errors.Is(err, exifscrub.ErrInvalidOptions):
+		return &apiError{codeInvalidOptions, strings.TrimPrefix(err.Error(), "exifscrub: ")}
 	}
 	code := codeFormatError
 	if errors.Is(err, exifscrub.ErrUnsupportedFeature) {
@@ -98,117 +127,90 @@ var errNotImage = &apiError{codeUnsupportedFormat, "not an image in a supported 
 // sniffLen is how many bytes the command-line tool gives DetectFormat.
 const sniffLen = 64
 
-// detect returns errNotImage unless b starts like an image exifscrub reads:
-// the command-line tool checks this first too, so the messages agree.
-func detect(b []byte) error {
-	if exifscrub.DetectFormat(b[:min(len(b), sniffLen)]) == "" {
-		return errNotImage
-	}
-	return nil
+// A source is an input: all of it in memory (a *bytes.Reader), or a
+// JavaScript Blob read in slices (main_js.go's blobReader in an
+// io.SectionReader). Both are io.ReaderAt and io.Seeker, which lets Scrub
+// read ahead to a video's 'moov' instead of failing when it comes last.
+type source interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+	Size() int64
 }
 
-// scan reports what the image in b reveals, as JSON.
-func scan(name string, b []byte) ([]byte, error) {
-	if err := detect(b); err != nil {
+// detect returns the format of src, or errNotImage unless it starts like a
+// file exifscrub reads: the command-line tool checks this first too, so the
+// messages agree.
+func detect(src source) (exifscrub.Format, error) {
+	var head [sniffLen]byte
+	n, _ := src.ReadAt(head[:min(int64(len(head)), src.Size())], 0)
+	f := exifscrub.DetectFormat(head[:n])
+	if f == "" {
+		return "", errNotImage
+	}
+	return f, nil
+}
+
+// scan reports what the file in src reveals; the name's finding too when
+// names is set.
+func scan(name string, src source, names bool) (object, error) {
+	if _, err := detect(src); err != nil {
 		return nil, err
 	}
-	rep, err := exifscrub.Scan(bytes.NewReader(b))
+	rep, err := exifscrub.Scan(src)
 	if err != nil {
 		return nil, newAPIError(err)
 	}
-	return json.Marshal(newFileReport(name, rep))
+	if names {
+		addNameFinding(rep, name, nil)
+	}
+	return report(name, rep), nil
 }
 
-// A scrubResult is the outcome of scrub: the clean image, what was removed,
-// and whether the clean image, scanned again, holds nothing removable.
-type scrubResult struct {
-	Clean  []byte
-	Report []byte // JSON: what was removed
-	// Rescan is what a scan of Clean finds (JSON); Verified says that
-	// Scrub would remove none of it.
-	Rescan   []byte
-	Verified bool
-}
-
-// scrub removes the metadata opts names from the image in b, then scans the
-// output again: a person is told the file is clean only when it is. The
-// clean image is written to out (reset first), which Clean then shares.
-func scrub(name string, b []byte, opts *exifscrub.Options, out *bytes.Buffer) (*scrubResult, error) {
-	if err := detect(b); err != nil {
+// scrub removes the metadata opts names from the file in src, writing the
+// clean file to w, and reports what it removed (with the name's finding:
+// the clean copy is to be given a neutral name). The caller then scans
+// the clean file again; see rescan.
+func scrub(name string, src source, opts *exifscrub.Options, w io.Writer) (object, error) {
+	if _, err := detect(src); err != nil {
 		return nil, err
 	}
-	out.Reset()
-	out.Grow(len(b))
-	rep, err := exifscrub.Scrub(out, bytes.NewReader(b), opts)
+	rep, err := exifscrub.Scrub(w, src, opts)
 	if err != nil {
 		return nil, newAPIError(err)
 	}
-	res := &scrubResult{Clean: out.Bytes()}
-	if res.Report, err = json.Marshal(newFileReport(name, rep)); err != nil {
-		return nil, err
+	addNameFinding(rep, name, opts)
+	return report(name, rep), nil
+}
+
+// rescan scans a clean file and says whether Scrub would remove nothing
+// more from it. What Scrub keeps on purpose (a lone orientation, a colour
+// profile) is never reported, and what Options.Keep kept is compared
+// with a scrub under the same options: a kept tag is found again, but
+// Scrub would keep it again too, so it is in Kept, not Findings.
+func rescan(name string, clean source, opts *exifscrub.Options) (rep object, verified bool, err error) {
+	var r *exifscrub.Report
+	if opts != nil && len(opts.Keep) > 0 {
+		r, err = exifscrub.Scrub(io.Discard, clean, opts)
+	} else {
+		r, err = exifscrub.Scan(clean)
 	}
-	// What Scrub keeps on purpose (a lone orientation, a colour profile) is
-	// never reported, so a clean file scans with no findings at all.
-	again, err := exifscrub.Scan(bytes.NewReader(res.Clean))
 	if err != nil {
-		return nil, newAPIError(err)
+		return nil, false, newAPIError(err)
 	}
-	res.Verified = len(again.Findings) == 0
-	if res.Rescan, err = json.Marshal(newFileReport(name, again)); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return report(name, r), len(r.Findings) == 0, nil
 }
 
-// A zipEntry is a file to put in a zip archive.
-type zipEntry struct {
-	Name string
-	Data []byte
-}
-
-// makeZip stores the files in one zip archive, uncompressed (photos do not
-// compress) and without timestamps (the time a photo was cleaned is a time
-// too). Names are reduced to their last element and made unique.
-func makeZip(files []zipEntry) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	used := make(map[string]bool, len(files))
-	for _, f := range files {
-		h := &zip.FileHeader{Name: uniqueName(zipName(f.Name), used), Method: zip.Store}
-		w, err := zw.CreateHeader(h)
+// Keep and CoarseLocation come from JavaScript as names and a number;
+// parseKeep turns the names into categories.
+func parseKeep(names []string) ([]exifscrub.Category, error) {
+	var keep []exifscrub.Category
+	for _, n := range names {
+		c, err := exifscrub.ParseCategory(n)
 		if err != nil {
-			return nil, err
+			return nil, &apiError{codeInvalidOptions, strings.TrimPrefix(err.Error(), "exifscrub: ")}
 		}
-		if _, err := w.Write(f.Data); err != nil {
-			return nil, err
-		}
+		keep = append(keep, c)
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// zipName is the last element of a file name from the browser, which may
-// hold either kind of slash, without anything that could climb out of the
-// folder it is unzipped in.
-func zipName(name string) string {
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	if name == "." || name == ".." || name == "/" || name == "" {
-		name = "photo"
-	}
-	return name
-}
-
-// uniqueName returns name, or name with " (2)", " (3)"… before its
-// extension when an earlier file in the archive took it, case-insensitively.
-func uniqueName(name string, used map[string]bool) string {
-	ext := path.Ext(name)
-	stem := strings.TrimSuffix(name, ext)
-	candidate := name
-	for i := 2; used[strings.ToLower(candidate)]; i++ {
-		candidate = stem + " (" + strconv.Itoa(i) + ")" + ext
-	}
-	used[strings.ToLower(candidate)] = true
-	return candidate
+	return keep, nil
 }

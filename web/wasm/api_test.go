@@ -1,80 +1,34 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"testing"
+
+	"github.com/exifscrub/exifscrub"
 )
-
-func TestZipNames(t *testing.T) {
-	used := map[string]bool{}
-	for _, tc := range []struct{ in, want string }{
-		{"a.jpg", "a.jpg"},
-		{`C:\Users\me\a.jpg`, "a (2).jpg"},
-		{"dir/A.JPG", "A (3).JPG"},
-		{"../..", "photo"},
-		{"", "photo (2)"},
-		{"/", "photo (3)"},
-		{"noext", "noext"},
-	} {
-		if got := uniqueName(zipName(tc.in), used); got != tc.want {
-			t.Errorf("name for %q = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestMakeZip(t *testing.T) {
-	files := []zipEntry{{"x.jpg", []byte("one")}, {"x.jpg", []byte("two")}, {"y.png", nil}}
-	z, err := makeZip(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"x.jpg", "x (2).jpg", "y.png"}
-	if len(zr.File) != len(want) {
-		t.Fatalf("%d files, want %d", len(zr.File), len(want))
-	}
-	for i, f := range zr.File {
-		if f.Name != want[i] || f.Method != zip.Store || !f.Modified.IsZero() && f.Modified.Year() > 1980 {
-			t.Errorf("file %d: %q method %d modified %v", i, f.Name, f.Method, f.Modified)
-		}
-		rc, _ := f.Open()
-		b, _ := io.ReadAll(rc)
-		if !bytes.Equal(b, files[i].Data) {
-			t.Errorf("%s: %q, want %q", f.Name, b, files[i].Data)
-		}
-	}
-}
 
 func TestScanScrub(t *testing.T) {
 	in, err := os.ReadFile("../../testdata/jpg__Kodak_CX7530.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := scan("k.jpg", in)
+	rep, err := scan("k.jpg", bytes.NewReader(in), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep fileReport
-	if err := json.Unmarshal(b, &rep); err != nil {
+	if rep["path"] != "k.jpg" || rep["format"] != "jpeg" || rep["location"] == nil || len(rep["findings"].([]any)) == 0 {
+		t.Errorf("scan: %v", rep)
+	}
+	var out bytes.Buffer
+	if _, err := scrub("k.jpg", bytes.NewReader(in), nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Path != "k.jpg" || rep.Format != "jpeg" || rep.Location == nil || len(rep.Findings) == 0 {
-		t.Errorf("scan: %s", b)
-	}
-	res, err := scrub("k.jpg", in, nil, new(bytes.Buffer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Verified || !bytes.Contains(res.Rescan, []byte(`"findings":[]`)) {
-		t.Errorf("scrub: not verified clean: %s", res.Rescan)
+	again, verified, err := rescan("k.jpg", bytes.NewReader(out.Bytes()), nil)
+	if err != nil || !verified || len(again["findings"].([]any)) != 0 {
+		t.Errorf("scrub: not verified clean: %v %v", again, err)
 	}
 
 	for _, tc := range []struct {
@@ -85,13 +39,101 @@ func TestScanScrub(t *testing.T) {
 		{[]byte("hello"), codeUnsupportedFormat},
 		{in[:100], codeFormatError},
 	} {
-		_, err := scan("", tc.in)
+		_, err := scan("", bytes.NewReader(tc.in), false)
 		var e *apiError
 		if !errors.As(err, &e) || e.Code != tc.code {
 			t.Errorf("scan(%.8q): %v, want code %s", tc.in, err, tc.code)
 		}
-		if _, err := scrub("", tc.in, nil, new(bytes.Buffer)); !errors.As(err, &e) || e.Code != tc.code {
+		if _, err := scrub("", bytes.NewReader(tc.in), nil, new(bytes.Buffer)); !errors.As(err, &e) || e.Code != tc.code {
 			t.Errorf("scrub(%.8q): %v, want code %s", tc.in, err, tc.code)
 		}
+	}
+}
+
+// TestNames checks that a name that tells the time is reported as the
+// command-line tool reports it: after the location findings, or among the
+// kept ones when the time is kept; and never in a rescan.
+func TestNames(t *testing.T) {
+	in, err := os.ReadFile("../../testdata/jpg__Kodak_CX7530.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "IMG_20240601_211403.jpg"
+	want, _ := exifscrub.ScanName(name)
+	rep, err := scan(name, bytes.NewReader(in), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := rep["findings"].([]any)
+	i := 0
+	for i < len(fs) && fs[i].(object)["category"] == "location" {
+		i++
+	}
+	if i == len(fs) || fs[i].(object)["value"] != want.Value || fs[i].(object)["container"] != "file name" {
+		t.Errorf("scan: no name finding after the location: %v", fs)
+	}
+	if i == 0 {
+		t.Errorf("the sample has no location findings; the order is not checked")
+	}
+	var out bytes.Buffer
+	rep, err = scrub(name, bytes.NewReader(in), &exifscrub.Options{Keep: []exifscrub.Category{exifscrub.Time}}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep["kept"])
+	if !bytes.Contains(b, []byte(want.Value)) {
+		t.Errorf("scrub keeping the time: the name is not among the kept: %s", b)
+	}
+	b, _ = json.Marshal(rep["findings"])
+	if bytes.Contains(b, []byte("file name")) {
+		t.Errorf("scrub keeping the time: the name is among the removed: %s", b)
+	}
+}
+
+// TestKeep checks that a clean file made under a keeping policy is
+// verified under that policy, for every choice the page offers.
+func TestKeep(t *testing.T) {
+	in, err := os.ReadFile("../../testdata/jpg__Kodak_CX7530.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		keep   []string
+		coarse float64
+	}{
+		{[]string{"time"}, 0},
+		{[]string{"location"}, 0.1},
+		{[]string{"time", "location"}, 0.1},
+	} {
+		keep, err := parseKeep(tc.keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := &exifscrub.Options{Keep: keep, CoarseLocation: tc.coarse}
+		var out bytes.Buffer
+		rep, err := scrub("k.jpg", bytes.NewReader(in), opts, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep["kept"] == nil {
+			t.Errorf("keep %v: nothing kept", tc.keep)
+		}
+		again, verified, err := rescan("k.jpg", bytes.NewReader(out.Bytes()), opts)
+		if err != nil || !verified {
+			b, _ := json.Marshal(again)
+			t.Errorf("keep %v coarse %v: not verified: %s %v", tc.keep, tc.coarse, b, err)
+		}
+	}
+	var e *apiError
+	if _, err := parseKeep([]string{"embedded"}); err == nil {
+		// Embedded is a category but not keepable: Scrub refuses it.
+		keep, _ := parseKeep([]string{"embedded"})
+		_, err := scrub("", bytes.NewReader(in), &exifscrub.Options{Keep: keep}, new(bytes.Buffer))
+		if !errors.As(err, &e) || e.Code != codeInvalidOptions {
+			t.Errorf("keep embedded: %v, want code %s", err, codeInvalidOptions)
+		}
+	}
+	if _, err := parseKeep([]string{"nonsense"}); !errors.As(err, &e) || e.Code != codeInvalidOptions {
+		t.Errorf("keep nonsense: %v, want code %s", err, codeInvalidOptions)
 	}
 }

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"syscall/js"
 
 	"github.com/exifscrub/exifscrub"
@@ -13,11 +15,17 @@ import (
 // waits for calls. Every function takes and returns plain JavaScript
 // values; a failure is returned as {error: {code, message}}, never thrown,
 // and the JavaScript package turns it into a rejected promise.
+//
+// An input (src) is a Uint8Array, copied into the module whole, or a
+// reader {size, read(offset, length)} whose read returns a Uint8Array
+// synchronously (the worker's FileReaderSync over a Blob): the module then
+// holds only a window of it, so a video of any size is cleaned in bounded
+// memory.
 func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("scan", js.FuncOf(jsScan))
 	api.Set("scrub", js.FuncOf(jsScrub))
-	api.Set("zip", js.FuncOf(jsZip))
+	api.Set("rescan", js.FuncOf(jsRescan))
 	js.Global().Set("__exifscrub", api)
 	if ready := js.Global().Get("__exifscrubReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
@@ -25,7 +33,7 @@ func main() {
 	select {}
 }
 
-// The input and output buffers of scan and scrub are kept from call to
+// The input and output buffers of in-memory calls are kept from call to
 // call: a page cleaning many photos then reuses the same memory instead of
 // making the garbage collector find and clear new memory each time. The
 // module runs one call at a time.
@@ -34,66 +42,173 @@ var (
 	output bytes.Buffer
 )
 
-// inputBytes copies v into the shared input buffer.
-func inputBytes(v js.Value) []byte {
-	n := v.Get("length").Int()
-	if cap(input) < n {
-		input = make([]byte, n)
+// newSource is the input v: a Uint8Array copied into the shared input
+// buffer, or a reader read in windows.
+func newSource(v js.Value) source {
+	if v.InstanceOf(js.Global().Get("Uint8Array")) {
+		n := v.Length()
+		if cap(input) < n {
+			input = make([]byte, n)
+		}
+		b := input[:n]
+		js.CopyBytesToGo(b, v)
+		return bytes.NewReader(b)
 	}
-	b := input[:n]
-	js.CopyBytesToGo(b, v)
-	return b
+	size := int64(v.Get("size").Float())
+	return io.NewSectionReader(&blobReader{read: v.Get("read"), size: size}, 0, size)
 }
 
-// jsScan(name, bytes) returns {report: JSON}.
-func jsScan(_ js.Value, args []js.Value) any {
-	b := inputBytes(args[1])
-	report, err := scan(args[0].String(), b)
-	if err != nil {
-		return jsError(err)
-	}
-	return map[string]any{"report": string(report)}
+// windowSize is how much of a Blob one call to JavaScript reads: large
+// enough that crossing into JavaScript costs little per byte, small
+// enough to hold. Scrub's own reads of headers are smaller; its copies of
+// media data larger, and those go straight into its buffer.
+const windowSize = 1 << 20
+
+// A blobReader reads a Blob through a JavaScript function, keeping the
+// last window read.
+type blobReader struct {
+	read   js.Value
+	size   int64
+	win    []byte
+	winOff int64
 }
 
-// jsScrub(name, bytes, {dropColorProfile, dropOrientation}) returns
-// {bytes, report: JSON, rescan: JSON, verified}.
-func jsScrub(_ js.Value, args []js.Value) any {
-	b := inputBytes(args[1])
+func (r *blobReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	want := min(int64(len(p)), r.size-off)
+	if want >= windowSize {
+		n := r.fetch(p[:want], off)
+		return r.result(n, len(p), want)
+	}
+	if off < r.winOff || off+want > r.winOff+int64(len(r.win)) {
+		if r.win == nil {
+			r.win = make([]byte, windowSize)
+		}
+		n := min(windowSize, r.size-off)
+		r.win = r.win[:r.fetch(r.win[:n], off)]
+		r.winOff = off
+	}
+	n := copy(p[:want], r.win[off-r.winOff:])
+	return r.result(n, len(p), want)
+}
+
+func (r *blobReader) result(n, asked int, want int64) (int, error) {
+	switch {
+	case int64(n) < want:
+		return n, io.ErrUnexpectedEOF // the Blob shrank: it is read wrongly
+	case n < asked:
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// fetch reads len(p) bytes at off into p.
+func (r *blobReader) fetch(p []byte, off int64) int {
+	v := r.read.Invoke(float64(off), len(p))
+	return js.CopyBytesToGo(p, v)
+}
+
+// A sinkWriter hands each piece of output to a JavaScript function, as a
+// new Uint8Array that the function keeps.
+type sinkWriter struct{ sink js.Value }
+
+func (w sinkWriter) Write(p []byte) (int, error) {
+	w.sink.Invoke(jsBytes(p))
+	return len(p), nil
+}
+
+// options reads {dropColorProfile, dropOrientation, keep, coarseLocation}:
+// the JavaScript package has checked their types.
+func options(o js.Value) (*exifscrub.Options, error) {
 	opts := &exifscrub.Options{}
-	if o := args[2]; o.Type() == js.TypeObject {
-		opts.DropColorProfile = o.Get("dropColorProfile").Truthy()
-		opts.DropOrientation = o.Get("dropOrientation").Truthy()
+	if o.Type() != js.TypeObject {
+		return opts, nil
 	}
-	res, err := scrub(args[0].String(), b, opts, &output)
+	opts.DropColorProfile = o.Get("dropColorProfile").Truthy()
+	opts.DropOrientation = o.Get("dropOrientation").Truthy()
+	if k := o.Get("keep"); k.Type() == js.TypeObject {
+		names := make([]string, k.Length())
+		for i := range names {
+			names[i] = k.Index(i).String()
+		}
+		keep, err := parseKeep(names)
+		if err != nil {
+			return nil, err
+		}
+		opts.Keep = keep
+	}
+	if c := o.Get("coarseLocation"); c.Type() == js.TypeNumber {
+		opts.CoarseLocation = c.Float()
+	}
+	return opts, nil
+}
+
+// jsScan(name, src, {names}) returns {report}.
+func jsScan(_ js.Value, args []js.Value) any {
+	o := arg(args, 2)
+	rep, err := scan(arg(args, 0).String(), newSource(arg(args, 1)), o.Type() == js.TypeObject && o.Get("names").Truthy())
 	if err != nil {
 		return jsError(err)
 	}
-	return map[string]any{
-		"bytes":    jsBytes(res.Clean),
-		"report":   string(res.Report),
-		"rescan":   string(res.Rescan),
-		"verified": res.Verified,
-	}
+	return object{"report": rep}
 }
 
-// jsZip(names, arrays) returns {bytes}: one zip archive holding the files.
-func jsZip(_ js.Value, args []js.Value) any {
-	names, data := args[0], args[1]
-	files := make([]zipEntry, names.Length())
-	for i := range files {
-		files[i] = zipEntry{names.Index(i).String(), goBytes(data.Index(i))}
-	}
-	z, err := makeZip(files)
+// jsScrub(name, src, options, sink) returns {report}, having given the
+// clean file to sink(Uint8Array) in pieces; or, without a sink,
+// {bytes, report, rescan, verified}, the clean file whole and scanned
+// again.
+func jsScrub(_ js.Value, args []js.Value) any {
+	name, src, sink := arg(args, 0).String(), newSource(arg(args, 1)), arg(args, 3)
+	opts, err := options(arg(args, 2))
 	if err != nil {
 		return jsError(err)
 	}
-	return map[string]any{"bytes": jsBytes(z)}
+	if sink.Type() == js.TypeFunction {
+		w := bufio.NewWriterSize(sinkWriter{sink}, windowSize)
+		rep, err := scrub(name, src, opts, w)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			return jsError(err)
+		}
+		return object{"report": rep}
+	}
+	output.Reset()
+	output.Grow(int(src.Size()))
+	rep, err := scrub(name, src, opts, &output)
+	if err != nil {
+		return jsError(err)
+	}
+	again, verified, err := rescan(name, bytes.NewReader(output.Bytes()), opts)
+	if err != nil {
+		return jsError(err)
+	}
+	return object{"bytes": jsBytes(output.Bytes()), "report": rep, "rescan": again, "verified": verified}
 }
 
-func goBytes(v js.Value) []byte {
-	b := make([]byte, v.Get("length").Int())
-	js.CopyBytesToGo(b, v)
-	return b
+// jsRescan(name, src, options) returns {report, verified}: what a scan of
+// a clean file finds, and whether Scrub would remove nothing more.
+func jsRescan(_ js.Value, args []js.Value) any {
+	opts, err := options(arg(args, 2))
+	if err != nil {
+		return jsError(err)
+	}
+	rep, verified, err := rescan(arg(args, 0).String(), newSource(arg(args, 1)), opts)
+	if err != nil {
+		return jsError(err)
+	}
+	return object{"report": rep, "verified": verified}
+}
+
+// arg is args[i], or undefined when JavaScript passed fewer.
+func arg(args []js.Value, i int) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return js.Undefined()
 }
 
 func jsBytes(b []byte) js.Value {
@@ -102,10 +217,7 @@ func jsBytes(b []byte) js.Value {
 	return v
 }
 
-func jsError(err error) map[string]any {
-	e, ok := err.(*apiError)
-	if !ok {
-		e = &apiError{Code: codeFormatError, Message: err.Error()}
-	}
-	return map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}}
+func jsError(err error) any {
+	e := newAPIError(err)
+	return object{"error": object{"code": e.Code, "message": e.Message}}
 }
