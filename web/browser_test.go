@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -215,6 +216,8 @@ type card struct {
 	Findings [][4]string       // the table: what, where, name, value
 	Download string            // the clean file's name
 	Map      bool
+	Damaged  bool   // the card says the file is damaged
+	NameNote string // what the card says of a name that tells the time
 }
 
 const readCards = `[...document.querySelectorAll("article.file")].map((a) => ({
@@ -223,6 +226,8 @@ const readCards = `[...document.querySelectorAll("article.file")].map((a) => ({
 	Status: a.querySelector(".status").textContent,
 	Reveals: Object.fromEntries([...a.querySelectorAll("dd[data-category]")].map((d) => [d.dataset.category, d.textContent])),
 	Findings: [...a.querySelectorAll("tr.finding")].map((tr) => [...tr.cells].map((c) => c.textContent)),
+	Damaged: !!a.dataset.damaged,
+	NameNote: (a.querySelector(".name-note") || {}).textContent || "",
 	Download: (a.querySelector("a.download") || {}).download || "",
 	Map: !!a.querySelector("svg.map circle"),
 }))`
@@ -356,7 +361,11 @@ func pageBatch(t *testing.T, ctx context.Context, srv *pageServer, dl *downloads
 			t.Errorf("%s: the page says %q where Go cleans it", name, c.Status)
 			continue
 		}
-		checkShown(t, name, c, g.rep)
+		checkShown(t, name, c, g.scrubRep)
+		if !neutralName.MatchString(c.Download) {
+			t.Errorf("%s: offered as %q, not a neutral name", name, c.Download)
+		}
+		dl.forget(c.Download) // each page names its copies from photo-1 on
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`article.file:nth-of-type(%d) a.download`, i+1)))); err != nil {
 			t.Fatal(err)
 		}
@@ -368,18 +377,22 @@ func pageBatch(t *testing.T, ctx context.Context, srv *pageServer, dl *downloads
 	if len(wantZip) < 2 {
 		return // the page offers a zip for two files or more
 	}
-	dl.forget("clean-photos.zip")
+	dl.forget("clean-files.zip")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("zip"))); err != nil {
 		t.Fatal(err)
 	}
-	z := dl.wait(t, "clean-photos.zip")
+	z := dl.wait(t, "clean-files.zip")
 	zipPath := filepath.Join(t.TempDir(), "all.zip")
 	mustWrite(t, zipPath, z)
 	checkZip(t, zipPath, wantZip)
 }
 
-// checkShown checks that the card shows every finding Scan reports, in
-// order, and the position.
+// neutralName is the form of the names the page gives clean copies.
+var neutralName = regexp.MustCompile(`^(photo|video)-[0-9]+\.(jpg|jpeg|mpo|png|heic|heif|hif|avif|webp|mov|qt|mp4|m4v|3gp|3g2)$`)
+
+// checkShown checks that the card lists every finding Scrub reports
+// removed, in order, and says in plain words where, when and on what the
+// file was taken.
 func checkShown(t *testing.T, name string, c card, rep *exifscrub.Report) {
 	t.Helper()
 	if len(c.Findings) != len(rep.Findings) {
@@ -397,8 +410,8 @@ func checkShown(t *testing.T, name string, c card, rep *exifscrub.Report) {
 		}
 	}
 	if lat, lon, ok := rep.Location(); ok {
-		want := fmt.Sprintf("%.5f, %.5f", lat, lon)
-		if !strings.HasPrefix(c.Reveals["location"], want) || !c.Map {
+		want := fmt.Sprintf("(%.5f, %.5f)", lat, lon)
+		if !strings.Contains(c.Reveals["location"], want) || !c.Map {
 			t.Errorf("%s: position shown as %q (map %v), want %s and a map", name, c.Reveals["location"], c.Map, want)
 		}
 	}

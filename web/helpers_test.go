@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -112,9 +113,10 @@ func badFiles(t testing.TB, dir string) []string {
 
 // A goResult is what the Go library makes of one input.
 type goResult struct {
-	clean []byte
-	rep   *exifscrub.Report // Scan's report
-	err   error             // Scrub's error
+	clean    []byte
+	rep      *exifscrub.Report // Scan's report
+	scrubRep *exifscrub.Report // Scrub's, with the name's finding (addNameFinding)
+	err      error             // Scrub's error
 }
 
 func goScrub(t testing.TB, path string) goResult {
@@ -127,9 +129,27 @@ func goScrub(t testing.TB, path string) goResult {
 		return goResult{err: exifscrub.ErrUnsupportedFormat}
 	}
 	var out bytes.Buffer
-	_, err = exifscrub.Scrub(&out, bytes.NewReader(in), nil)
+	srep, err := exifscrub.Scrub(&out, bytes.NewReader(in), nil)
+	if srep != nil {
+		addNameFinding(srep, path)
+	}
 	rep, _ := exifscrub.Scan(bytes.NewReader(in))
-	return goResult{clean: out.Bytes(), rep: rep, err: err}
+	return goResult{clean: out.Bytes(), rep: rep, scrubRep: srep, err: err}
+}
+
+// addNameFinding adds the finding of a name that tells the time, as the
+// command-line tool's report does: after the findings of categories
+// before Time.
+func addNameFinding(rep *exifscrub.Report, name string) {
+	f, ok := exifscrub.ScanName(name)
+	if !ok {
+		return
+	}
+	i := 0
+	for i < len(rep.Findings) && rep.Findings[i].Category == exifscrub.Location {
+		i++
+	}
+	rep.Findings = slices.Insert(rep.Findings, i, f)
 }
 
 // wantCode is the error code the JavaScript package gives for err.
