@@ -72,40 +72,103 @@ async function bytesOf(data) {
 
 // A reader gives the module a Blob in slices, synchronously, through
 // FileReaderSync (Web Workers only): the module asks for a window at a
-// time and never holds the whole file. report(done) is told how far it got.
+// time and never holds the whole file. report(n) is told how many bytes
+// it has read so far: the module reads a video's 'moov' at the end before
+// the rest, so the offset of the last read would jump to the end at once.
 function reader(blob, report) {
   const fr = new FileReaderSync();
+  let read = 0;
   return {
     size: blob.size,
-    read(off, len) {
-      if (report) report(off + len);
-      return new Uint8Array(fr.readAsArrayBuffer(blob.slice(off, off + len)));
+    // read copies len bytes at off into the Uint8Array into (the module's,
+    // reused) and returns how many it copied.
+    read(off, len, into) {
+      read += len;
+      if (report) report(Math.min(read, blob.size));
+      const b = new Uint8Array(fr.readAsArrayBuffer(blob.slice(off, off + len)));
+      into.set(b);
+      return b.length;
     },
   };
 }
 
 // blobSink collects the module's output into a Blob. Pieces are folded
 // into the Blob every 16 MB, so the worker holds at most that much of the
-// output itself; the browser keeps a Blob's data in its own storage (on
-// disk past a limit), not in this worker's memory.
-function blobSink(type) {
-  let blob = new Blob([], { type });
+// output as pieces; but Chromium keeps the data of a Blob built in a
+// worker in the worker's process, so the whole output stays in memory.
+// That is fine for a photo, not for a 1 GB video: see fileSink.
+function blobSink() {
+  let blob = new Blob([]);
   let pieces = [];
   let held = 0;
   const fold = () => {
-    blob = new Blob([blob, ...pieces], { type });
+    blob = new Blob([blob, ...pieces]);
     pieces = [];
     held = 0;
   };
   return {
     write(b) {
-      pieces.push(b);
+      pieces.push(b.slice()); // b is the module's buffer, reused
       held += b.length;
       if (held >= 16 << 20) fold();
     },
-    blob() {
+    async blob() {
       fold();
       return blob;
+    },
+  };
+}
+
+// Large outputs go to a file in the origin's private file system (OPFS),
+// written synchronously as the module produces it; the File read back from
+// it is backed by the disk, so memory stays bounded whatever the size. The
+// files are the clean copies only, and live no longer than the pages that
+// offer them: each worker keeps its files in a folder of its own, named
+// after a Web Lock it holds while it lives, and a worker that starts
+// removes every folder whose lock nobody holds (a closed tab's).
+const fileSinkFrom = 64 << 20;
+const lockPrefix = "exifscrub-clean-";
+let ownFolder; // a promise of this worker's folder, or of null without OPFS
+
+function folder() {
+  ownFolder ??= (async () => {
+    if (typeof FileSystemFileHandle === "undefined" || !FileSystemFileHandle.prototype.createSyncAccessHandle ||
+      !navigator.storage || !navigator.locks) return null;
+    try {
+      const root = await navigator.storage.getDirectory();
+      const name = lockPrefix + self.crypto.randomUUID();
+      await new Promise((held) => {
+        navigator.locks.request(name, () => { held(); return new Promise(() => {}); }); // held until the worker ends
+      });
+      const live = new Set((await navigator.locks.query()).held.map((l) => l.name));
+      for await (const k of root.keys()) {
+        if (k.startsWith(lockPrefix) && !live.has(k)) await root.removeEntry(k, { recursive: true }).catch(() => {});
+      }
+      return await root.getDirectoryHandle(name, { create: true });
+    } catch {
+      return null; // no OPFS here (a private window, say): keep outputs in memory
+    }
+  })();
+  return ownFolder;
+}
+
+// fileSink writes the output into a new file of this worker's folder.
+async function fileSink(dir) {
+  const fh = await dir.getFileHandle(self.crypto.randomUUID(), { create: true });
+  const h = await fh.createSyncAccessHandle();
+  let at = 0;
+  return {
+    write(b) {
+      at += h.write(b, { at });
+    },
+    async blob() {
+      h.flush();
+      h.close();
+      return fh.getFile();
+    },
+    abort() {
+      h.close();
+      dir.removeEntry(fh.name).catch(() => {});
     },
   };
 }
@@ -130,14 +193,19 @@ async function scrubBlob(msg) {
     // At most one message per 1% of the file, or per 4 MB.
     if (done - last >= Math.max(blob.size / 100, 4 << 20) || done >= blob.size) {
       last = done;
-      post({ id: msg.id, progress: { done: Math.min(done, blob.size), total: blob.size } });
+      post({ id: msg.id, progress: { done, total: blob.size } });
     }
   };
-  const sink = blobSink("");
-  const r = api.scrub(path, reader(blob, progress), options, (b) => sink.write(b));
-  if (r.error) return r;
+  const dir = blob.size >= fileSinkFrom ? await folder() : null;
+  const sink = dir ? await fileSink(dir) : blobSink();
+  const r = api.scrub(path, reader(blob, progress), options, (buf, n) => sink.write(buf.subarray(0, n)));
+  if (r.error) {
+    if (sink.abort) sink.abort();
+    return r;
+  }
   const type = mimeTypes[r.report.format] || "";
-  const clean = sink.blob().slice(0, undefined, type);
+  const out = await sink.blob();
+  const clean = out.slice(0, out.size, type);
   const again = api.rescan(path, reader(clean), options);
   if (again.error) return again;
   return { report: r.report, blob: clean, rescan: again.report, verified: again.verified };

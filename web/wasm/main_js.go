@@ -17,10 +17,19 @@ import (
 // and the JavaScript package turns it into a rejected promise.
 //
 // An input (src) is a Uint8Array, copied into the module whole, or a
-// reader {size, read(offset, length)} whose read returns a Uint8Array
-// synchronously (the worker's FileReaderSync over a Blob): the module then
-// holds only a window of it, so a video of any size is cleaned in bounded
-// memory.
+// reader {size, read(offset, length, into)} whose read copies that part
+// of the file into the Uint8Array into, synchronously, and returns how
+// many bytes it copied (the worker's FileReaderSync over a Blob): the
+// module then holds only a window of it, so a video of any size is
+// cleaned in bounded memory.
+//
+// Each JavaScript value the module is handed stays alive, for
+// JavaScript's garbage collector, until Go's collector has finalized the
+// js.Value that refers to it, and Go's heap hardly grows while a video is
+// copied, so Go's collector hardly runs. Hence the buffers that cross
+// (into, and the sink's pieces) are made once and reused, and only
+// numbers come back: handing the module a new Uint8Array per read kept
+// every one of them, 3 MB for each megabyte of video cleaned.
 func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("scan", js.FuncOf(jsScan))
@@ -55,7 +64,8 @@ func newSource(v js.Value) source {
 		return bytes.NewReader(b)
 	}
 	size := int64(v.Get("size").Float())
-	return io.NewSectionReader(&blobReader{read: v.Get("read"), size: size}, 0, size)
+	r := &blobReader{read: v.Get("read"), size: size, into: js.Global().Get("Uint8Array").New(windowSize)}
+	return io.NewSectionReader(r, 0, size)
 }
 
 // windowSize is how much of a Blob one call to JavaScript reads: large
@@ -69,6 +79,7 @@ const windowSize = 1 << 20
 type blobReader struct {
 	read   js.Value
 	size   int64
+	into   js.Value // a Uint8Array of windowSize that read copies into
 	win    []byte
 	winOff int64
 }
@@ -104,18 +115,37 @@ func (r *blobReader) result(n, asked int, want int64) (int, error) {
 	return n, nil
 }
 
-// fetch reads len(p) bytes at off into p.
+// fetch reads len(p) bytes at off into p, a window at a time, and returns
+// how many it read.
 func (r *blobReader) fetch(p []byte, off int64) int {
-	v := r.read.Invoke(float64(off), len(p))
-	return js.CopyBytesToGo(p, v)
+	n := 0
+	for n < len(p) {
+		k := min(len(p)-n, windowSize)
+		got := min(r.read.Invoke(float64(off+int64(n)), k, r.into).Int(), k)
+		js.CopyBytesToGo(p[n:n+got], r.into)
+		n += got
+		if got < k {
+			break
+		}
+	}
+	return n
 }
 
-// A sinkWriter hands each piece of output to a JavaScript function, as a
-// new Uint8Array that the function keeps.
-type sinkWriter struct{ sink js.Value }
+// A sinkWriter hands the output to a JavaScript function sink(buf, n), a
+// window at a time: the first n bytes of buf, a Uint8Array that the next
+// call overwrites (the function copies what it keeps).
+type sinkWriter struct{ sink, buf js.Value }
+
+func newSinkWriter(sink js.Value) sinkWriter {
+	return sinkWriter{sink, js.Global().Get("Uint8Array").New(windowSize)}
+}
 
 func (w sinkWriter) Write(p []byte) (int, error) {
-	w.sink.Invoke(jsBytes(p))
+	for rest := p; len(rest) > 0; {
+		k := js.CopyBytesToJS(w.buf, rest[:min(len(rest), windowSize)])
+		w.sink.Invoke(w.buf, k)
+		rest = rest[k:]
+	}
 	return len(p), nil
 }
 
@@ -156,7 +186,7 @@ func jsScan(_ js.Value, args []js.Value) any {
 }
 
 // jsScrub(name, src, options, sink) returns {report}, having given the
-// clean file to sink(Uint8Array) in pieces; or, without a sink,
+// clean file to sink(buf, n) in pieces (see sinkWriter); or, without a sink,
 // {bytes, report, rescan, verified}, the clean file whole and scanned
 // again.
 func jsScrub(_ js.Value, args []js.Value) any {
@@ -166,7 +196,7 @@ func jsScrub(_ js.Value, args []js.Value) any {
 		return jsError(err)
 	}
 	if sink.Type() == js.TypeFunction {
-		w := bufio.NewWriterSize(sinkWriter{sink}, windowSize)
+		w := bufio.NewWriterSize(newSinkWriter(sink), windowSize)
 		rep, err := scrub(name, src, opts, w)
 		if err == nil {
 			err = w.Flush()
