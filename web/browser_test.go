@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -43,6 +45,17 @@ type pageServer struct {
 	requests []string
 	offsite  []string
 	extra    map[string][]byte // test-only files, by path
+	// While offline is set, the server refuses every request, as if the
+	// network were gone, and counts them in offlineHits.
+	offline     bool
+	offlineHits []string
+}
+
+// setOffline makes the server refuse every request, or serve again.
+func (s *pageServer) setOffline(off bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offline = off
 }
 
 func newPageServer(t testing.TB) *pageServer {
@@ -56,12 +69,19 @@ func newPageServer(t testing.TB) *pageServer {
 			http.Error(w, "offline", http.StatusForbidden)
 			return
 		}
-		s.requests = append(s.requests, r.URL.Path)
+		if s.offline {
+			s.offlineHits = append(s.offlineHits, r.Method+" "+r.URL.Path)
+			s.mu.Unlock()
+			http.Error(w, "offline", http.StatusServiceUnavailable)
+			return
+		}
+		s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 		b, ok := s.extra[r.URL.Path]
 		s.mu.Unlock()
 		if ok {
-			if strings.HasSuffix(r.URL.Path, ".html") {
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			// A service worker refuses a script that is not served as one.
+			if t := mime.TypeByExtension(path.Ext(r.URL.Path)); t != "" {
+				w.Header().Set("Content-Type", t)
 			}
 			w.Write(b)
 			return
@@ -441,7 +461,7 @@ func checkOrigin(t *testing.T, srv *pageServer, urls []string) {
 		}
 		t.Errorf("a request left the page's origin: %s", r)
 	}
-	if !slices.Contains(srv.requests, "/exifscrub.wasm") {
+	if !slices.Contains(srv.requests, "GET /exifscrub.wasm") {
 		t.Errorf("the worker's request for the module did not reach the proxy, so requests are not all watched: %q", srv.requests)
 	}
 	t.Logf("%d requests, all to %s: %s", len(srv.requests), srv.URL, strings.Join(srv.requests, " "))

@@ -49,9 +49,12 @@ document.addEventListener("drop", (e) => {
 zipButton.addEventListener("click", downloadZip);
 sendAll.addEventListener("click", () => send(clean.map((c) => c.file), sendAll));
 
-// The app works offline through its service worker (sw.js).
+// The app works offline through its service worker (sw.js). The browser
+// checks for a new build by fetching sw.js and version.js past its HTTP
+// cache (updateViaCache "none"), so a new build is found on the next visit.
 if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("sw.js").catch((e) => console.warn(`no offline use: ${e.message}`));
+  navigator.serviceWorker.register("sw.js", { updateViaCache: "none" })
+    .catch((e) => console.warn(`no offline use: ${e.message}`));
 }
 receiveShared();
 warmUp().catch(() => {}); // compile the module now; a failure shows on the first file
