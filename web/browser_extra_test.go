@@ -8,12 +8,14 @@ import (
 	"image"
 	"image/jpeg"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/exifscrub/exifscrub"
@@ -245,3 +247,97 @@ func phoneJPEG(t *testing.T, photo []byte) []byte {
 	out := append([]byte{0xff, 0xd8}, app1...)
 	return append(out, buf.Bytes()[2:]...)
 }
+
+// TestPageScreenshots shows the page as a phone of the narrowest common
+// width (320 CSS pixels) does, in light and in dark mode, after cleaning a
+// photo with a position and a name that tells the time: nothing may be
+// wider than the screen, and the text must keep its contrast. It saves
+// phone-light.png and phone-dark.png; docs/ holds the ones looked at,
+// reduced to 48 colours:
+//
+//	EXIFSCRUB_ARTIFACTS=/tmp/shots go test ./web -run TestPageScreenshots
+//	for s in light dark; do convert /tmp/shots/phone-$s.png -colors 48 PNG8:docs/phone-$s.png; done
+func TestPageScreenshots(t *testing.T) {
+	tmp := t.TempDir()
+	buildWasm(t)
+	srv := newPageServer(t)
+	ctx, _ := newBrowser(t, tmp, srv)
+	// A photo with a position in Nairobi, as a phone's would have.
+	exiftool := need(t, "exiftool")
+	named := filepath.Join(tmp, "IMG_20240601_211403.jpg")
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, named, b)
+	if out, err := exec.Command(exiftool, "-q", "-overwrite_original", "-GPSLatitude=1.2864", "-GPSLatitudeRef=S",
+		"-GPSLongitude=36.8172", "-GPSLongitudeRef=E", named).CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v\n%s", err, out)
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile, chromedp.EmulateScale(1)),
+			chromedp.Navigate(srv.URL+"/index.html"),
+			chromedp.WaitVisible(chromedp.ID("files")),
+			chromedp.SetUploadFiles(chromedp.ID("files"), []string{named}),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitCards(t, ctx, 1, time.Minute)
+		// The technical table open, as a curious reader would have it.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("article.file summary"))); err != nil {
+			t.Fatal(err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide > 320 {
+			t.Errorf("%s: the page is %d pixels wide on a 320-pixel screen", scheme, wide)
+		}
+		// Contrast of body text and of the coloured status line against
+		// the background (WCAG 2.1 §1.4.3: at least 4.5:1).
+		ratios, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](contrastJS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, r := range ratios {
+			if r < 4.5 {
+				t.Errorf("%s: %s has a contrast of %.1f:1 against the background, want at least 4.5:1", scheme, what, r)
+			}
+		}
+		// The screenshot with the table closed again, as the page opens.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("article.file summary"))); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(artifactDir(t), "phone-"+scheme+".png")
+		mustWrite(t, p, shot)
+		t.Logf("%s: contrast %v; screenshot %s (%d bytes)", scheme, ratios, p, len(shot))
+	}
+}
+
+// contrastJS measures the contrast ratio (WCAG 2.1's relative luminance)
+// of a few texts against the page's background colour.
+const contrastJS = `(() => {
+  const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const bg = lum(rgb(getComputedStyle(document.body).backgroundColor));
+  const ratio = (el) => { const l = lum(rgb(getComputedStyle(el).color)); return (Math.max(l, bg) + 0.05) / (Math.min(l, bg) + 0.05); };
+  const out = {};
+  for (const [name, sel] of [["text", "p.lead"], ["status", "article.file .status"], ["link", "footer a"], ["name note", ".name-note"], ["table", "td"]]) {
+    const el = document.querySelector(sel);
+    if (el) out[name] = ratio(el);
+  }
+  return out;
+})()`
