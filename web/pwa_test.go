@@ -438,8 +438,10 @@ func rendererMemory(t *testing.T, ctx context.Context) (rss, peak int64) {
 // to a file (worker.js's fileSink) and the rise, about 85 MB on the
 // machine of docs/web-bench.md, is FileReaderSync's ArrayBuffers waiting
 // for the garbage collector: it grows with the file (about 190 MB for
-// 800 MB read), though more slowly than the file does.
-const videoMemoryBound = 120 << 20
+// 800 MB read), though more slowly than the file does. How soon the
+// collector runs depends on the machine's load (134 MB was seen on a busy
+// 2-core machine), so the bound sits between that and the old 285 MB.
+const videoMemoryBound = 200 << 20
 
 // TestLargeVideo cleans a 100 MB video through the page: the card shows
 // progress, the download equals Scrub's bytes, and the tab's memory stays
