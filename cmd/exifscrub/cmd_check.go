@@ -307,11 +307,17 @@ type jsonCheck struct {
 }
 
 func (o *jsonCheck) file(s scanned, private, failOn []exifscrub.Category) {
+	o.element(newCheckJSON(s, private))
+}
+
+// newCheckJSON is the element of check --json for one file, which reveals
+// the categories private of those --fail-on names.
+func newCheckJSON(s scanned, private []exifscrub.Category) jsonFile {
 	j := newJSONFile(s, private)
 	if j.Private == nil && s.err == nil {
 		j.Private = []exifscrub.Category{}
 	}
-	o.element(j)
+	return j
 }
 
 // element writes j as the next element of the array.

@@ -109,15 +109,7 @@ func reportAction(c *cli.Context) error {
 				fmt.Fprint(stdout, ",")
 			}
 			fmt.Fprint(stdout, "\n")
-			j := newJSONFile(s, nil)
-			if cfg.opts != nil {
-				kept := []exifscrub.Finding{}
-				if s.rep != nil && s.rep.Kept != nil {
-					kept = s.rep.Kept
-				}
-				j.Kept = &kept
-			}
-			writeJSONFile(stdout, j)
+			writeJSONFile(stdout, newReportJSON(s, cfg.opts))
 		} else if s.rep != nil {
 			// A damaged photo shows what was read before the damage,
 			// then the error.
@@ -192,12 +184,33 @@ func newJSONFile(s scanned, private []exifscrub.Category) jsonFile {
 	return j
 }
 
+// newReportJSON is the element of report --json for one file; policy is
+// report's --keep policy, or nil.
+func newReportJSON(s scanned, policy *exifscrub.Options) jsonFile {
+	j := newJSONFile(s, nil)
+	if policy != nil {
+		kept := []exifscrub.Finding{}
+		if s.rep != nil && s.rep.Kept != nil {
+			kept = s.rep.Kept
+		}
+		j.Kept = &kept
+	}
+	return j
+}
+
+// writeJSONFile writes j as an element of a JSON array.
 func writeJSONFile(w io.Writer, j jsonFile) {
-	b, err := json.MarshalIndent(j, "  ", "  ")
+	fmt.Fprintf(w, "  %s", marshalJSONFile(j, "  "))
+}
+
+// marshalJSONFile encodes j, indented, each line after the first starting
+// with prefix.
+func marshalJSONFile(j jsonFile, prefix string) []byte {
+	b, err := json.MarshalIndent(j, prefix, "  ")
 	if err != nil {
 		panic(err) // only strings and numbers: cannot fail
 	}
-	fmt.Fprintf(w, "  %s", jsonSafe(b))
+	return jsonSafe(b)
 }
 
 // jsonSafe escapes, in JSON that encoding/json wrote, the characters it

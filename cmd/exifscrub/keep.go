@@ -32,12 +32,36 @@ func keepableNames() string {
 }
 
 // parseKeep reads --keep and --coarse-location into opts, or returns a
-// usage error. --coarse-location without location in --keep is an error
-// rather than implying it: a flag must not add a category to what stays
-// behind the user's back, and a script that meant to drop the position
-// should fail, not keep it.
+// usage error.
 func parseKeep(c *cli.Context, opts *exifscrub.Options) error {
-	for _, v := range c.StringSlice("keep") {
+	var coarse *string
+	if c.IsSet("coarse-location") {
+		s := c.String("coarse-location")
+		coarse = &s
+	}
+	if err := parsePolicy(c.StringSlice("keep"), c.IsSet("keep"), coarse, flagNames, opts); err != nil {
+		return usagef(c, "%v", err)
+	}
+	return nil
+}
+
+// policyNames name the two policy settings in messages: the command's
+// flags, or the query parameters of serve.
+type policyNames struct {
+	keep, coarse string
+	both         string // how to ask for a kept, rounded position, with %s for the grid
+}
+
+var flagNames = policyNames{"--keep", "--coarse-location", "--keep location --coarse-location %s"}
+
+// parsePolicy reads the categories to keep (comma-separated or repeated;
+// set says whether they were given at all) and the grid of a coarse
+// location (nil: not given) into opts. A coarse location without location
+// among the kept categories is an error rather than implying it: a setting
+// must not add a category to what stays behind the user's back, and a
+// script that meant to drop the position should fail, not keep it.
+func parsePolicy(keep []string, set bool, coarse *string, n policyNames, opts *exifscrub.Options) error {
+	for _, v := range keep {
 		for _, name := range strings.Split(v, ",") {
 			name = strings.TrimSpace(name)
 			if name == "" {
@@ -46,31 +70,31 @@ func parseKeep(c *cli.Context, opts *exifscrub.Options) error {
 			cat, err := exifscrub.ParseCategory(name)
 			switch {
 			case err != nil:
-				return usagef(c, "unknown category %q in --keep (want %s)", name, keepableNames())
+				return fmt.Errorf("unknown category %q in %s (want %s)", name, n.keep, keepableNames())
 			case !slices.Contains(exifscrub.Keepable, cat):
-				return usagef(c, "%s cannot be kept: thumbnails, previews, maker notes and unknown data are always removed (--keep takes %s)", cat, keepableNames())
+				return fmt.Errorf("%s cannot be kept: thumbnails, previews, maker notes and unknown data are always removed (%s takes %s)", cat, n.keep, keepableNames())
 			case !slices.Contains(opts.Keep, cat):
 				opts.Keep = append(opts.Keep, cat)
 			}
 		}
 	}
-	if c.IsSet("keep") && len(opts.Keep) == 0 {
-		return usagef(c, "--keep names no category (want %s)", keepableNames())
+	if set && len(opts.Keep) == 0 {
+		return fmt.Errorf("%s names no category (want %s)", n.keep, keepableNames())
 	}
 	// Report order, whatever the order given.
 	slices.SortFunc(opts.Keep, func(a, b exifscrub.Category) int {
 		return slices.Index(exifscrub.Categories, a) - slices.Index(exifscrub.Categories, b)
 	})
-	if !c.IsSet("coarse-location") {
+	if coarse == nil {
 		return nil
 	}
-	s := c.String("coarse-location")
+	s := *coarse
 	deg, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(deg) || deg <= 0 || deg > 180 {
-		return usagef(c, "--coarse-location takes a grid size in degrees above 0 and at most 180, such as 0.01 (about 1 km) or 0.1 (about 11 km); got %q", s)
+		return fmt.Errorf("%s takes a grid size in degrees above 0 and at most 180, such as 0.01 (about 1 km) or 0.1 (about 11 km); got %q", n.coarse, s)
 	}
 	if !slices.Contains(opts.Keep, exifscrub.Location) {
-		return usagef(c, "--coarse-location rounds a kept position, and --keep does not name location: add it (--keep location --coarse-location %s), or leave the position out altogether", s)
+		return fmt.Errorf("%s rounds a kept position, and %s does not name location: add it (%s), or leave the position out altogether", n.coarse, n.keep, fmt.Sprintf(n.both, s))
 	}
 	opts.CoarseLocation = deg
 	return nil
