@@ -8,6 +8,7 @@
 //	exifscrub check --format sarif DIR  fail CI when a photo still reveals anything
 //	exifscrub scrub --keep identity F   keep the credit and copyright, drop the rest
 //	exifscrub scrub --rename --out-dir OUT DIR  neutral names: photo-0001.jpg, ...
+//	exifscrub serve                     an HTTP service: POST /v1/scrub, /v1/report, /v1/check
 //
 // Exit codes: 0 success (check: every file clean), 1 check found private
 // metadata (a file name that tells the time counts as time), 2 a file could
@@ -105,6 +106,7 @@ EXAMPLES:
    exifscrub scrub --keep identity,time photo.jpg   # keep the credit and the time
    exifscrub scrub --rename --out-dir /tmp/to-send ~/DCIM/Camera
    exifscrub check --format github .
+   exifscrub serve --addr 127.0.0.1:8080      # an HTTP service (see serve --help)
 
 ` + exitCodeHelp,
 		Reader:          stdin,
@@ -116,6 +118,7 @@ EXAMPLES:
 			scrubCommand(),
 			checkCommand(),
 			healthcheckCommand(),
+			serveCommand(),
 		},
 		// Exit codes are handled by run, never by os.Exit inside cli.
 		ExitErrHandler: func(*cli.Context, error) {},
