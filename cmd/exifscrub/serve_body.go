@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -31,7 +33,9 @@ import (
 //     and not in a response.
 //   - A video whose index comes first ("fast start") is streamed, full
 //     duplex: its output begins once Scrub has read and rebuilt the index,
-//     and memory stays bounded by the index, whatever the size. An error
+//     and memory stays bounded by the index, whatever the size. It goes
+//     through a spillPipe (serve_pipe.go), so that a client that reads
+//     the answer only after sending the whole request does not deadlock. An error
 //     found before the first byte of output still gets its status; one
 //     found after (media data cut short, the client gone) aborts the
 //     response, which net/http does by closing the connection without the
@@ -114,27 +118,51 @@ func (s *server) buffered(w http.ResponseWriter, r *http.Request, in io.Reader, 
 	}
 	w.WriteHeader(http.StatusOK)
 	if _, err := out.WriteTo(w); err != nil {
-		panic(http.ErrAbortHandler) // the client is gone
+		w.(*serveWriter).errCode = "client" // gone, or takes nothing
+		panic(http.ErrAbortHandler)
 	}
 	return rep, true
 }
 
-// stream scrubs in straight into the response (see above). It reports
-// whether the whole file was sent.
+// stream scrubs in into the response as it is read, through a spillPipe
+// (see above). It reports whether the whole file was sent.
 func (s *server) stream(w http.ResponseWriter, r *http.Request, in io.Reader, opts *exifscrub.Options) (*exifscrub.Report, bool) {
+	sw := w.(*serveWriter)
 	// HTTP/1.1 servers stop reading the request at the first write of
-	// the response unless it is full duplex.
-	if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
+	// the answer unless it is full duplex.
+	err := http.NewResponseController(w).EnableFullDuplex()
+	var p *spillPipe
+	if err == nil {
+		p, err = newSpillPipe()
+	}
+	if err != nil {
 		writeFailure(w, r, err)
 		return nil, false
 	}
-	sw := w.(*serveWriter)
-	rep, err := exifscrub.Scrub(sw, in, opts)
+	defer p.Close()
+	var rep *exifscrub.Report
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rep, err = exifscrub.Scrub(p, in, opts)
+		p.CloseWrite()
+	}()
+	if cerr := p.copyTo(sw); cerr != nil {
+		// The client is gone or takes nothing: stop Scrub at its next
+		// write or read (a handler must not read the body once it has
+		// returned), then drop the connection.
+		p.CloseRead()
+		r.Body.(*serveBody).stop()
+		<-done
+		sw.errCode = "client"
+		panic(http.ErrAbortHandler)
+	}
+	<-done
 	switch {
 	case err == nil:
 		return rep, true
-	case sw.n == 0 && sw.status == 0:
-		writeFailure(w, r, err)
+	case sw.status == 0:
+		writeFailure(w, r, err) // nothing sent yet: an error status
 		return nil, false
 	}
 	sw.errCode = failureCode(err, r)
@@ -189,16 +217,35 @@ type serveBody struct {
 	timeout time.Duration
 	n       int64
 	err     error // the first error but io.EOF
+
+	mu      sync.Mutex
+	stopped bool
 }
 
+var errBodyStopped = errors.New("reading the body was stopped")
+
 func (b *serveBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	if b.stopped {
+		b.mu.Unlock()
+		return 0, errBodyStopped
+	}
 	b.rc.SetReadDeadline(time.Now().Add(b.timeout))
+	b.mu.Unlock()
 	n, err := b.r.Read(p)
 	b.n += int64(n)
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}
 	return n, err
+}
+
+// stop makes the read in progress, if any, and every later one fail.
+func (b *serveBody) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	b.rc.SetReadDeadline(time.Now())
+	b.mu.Unlock()
 }
 
 func (b *serveBody) Close() error { return b.r.Close() }
