@@ -137,7 +137,7 @@ func (s *server) scrub(w http.ResponseWriter, r *http.Request) {
 		rep, ok = s.stream(w, r, in, opts)
 	} else {
 		sw.answer = "buffered"
-		rep, ok = s.buffered(w, r, in, format, opts)
+		rep, ok = s.buffered(w, r, in, opts)
 	}
 	if ok {
 		w.Header().Set(summaryTrailer, string(headerJSON(summarize(rep))))
