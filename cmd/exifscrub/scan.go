@@ -190,7 +190,11 @@ func scanAll(items []item, jobs int, stdin io.Reader, cfg scanConfig, p *progres
 		}
 		defer c.Close()
 		if cfg.opts != nil {
-			res[i].rep, res[i].err = exifscrub.Scrub(io.Discard, r, cfg.opts)
+			// A spillBuffer can be read back, as a file can: from a pipe, a
+			// video whose index follows its samples is checked that way.
+			var out spillBuffer
+			res[i].rep, res[i].err = exifscrub.Scrub(&out, r, cfg.opts)
+			out.Close()
 		} else {
 			res[i].rep, res[i].err = exifscrub.Scan(r)
 		}

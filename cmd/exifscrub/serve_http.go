@@ -232,10 +232,11 @@ func (s *server) scan(in io.Reader, name string, policy *exifscrub.Options) scan
 		sc.it = item{path: name}
 	}
 	if policy != nil {
-		// A countWriter can be gone back over, as a file can: a video
-		// whose index follows its metadata samples needs that.
-		var n countWriter
-		sc.rep, sc.err = exifscrub.Scrub(&n, in, policy)
+		// A spillBuffer can be gone back over and read back, as a file
+		// can: a video whose index follows its samples needs that.
+		var out spillBuffer
+		sc.rep, sc.err = exifscrub.Scrub(&out, in, policy)
+		out.Close()
 	} else {
 		sc.rep, sc.err = exifscrub.Scan(in)
 	}
