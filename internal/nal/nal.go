@@ -195,6 +195,27 @@ func (c Codec) FilterSEI(unit []byte) ([]byte, Removed) {
 // not need SEI. H.265 §7.3.5 and H.264 §7.3.2.3.1: each sei_message is a
 // payload type and a payload size, each coded as 0xFF bytes adding 255 and
 // a last byte, then the payload; rbsp_trailing_bits end the unit.
+// seiMessage reads the payload type and size of the sei_message at pos
+// (each coded as 0xFF bytes adding 255 and a last byte) and returns where
+// its payload starts; ok is false when the header or the payload runs past
+// the end of rbsp.
+func seiMessage(rbsp []byte, pos int) (typ, size, payload int, ok bool) {
+	for _, v := range []*int{&typ, &size} {
+		for {
+			if pos >= len(rbsp) || *v > 1<<20 {
+				return 0, 0, 0, false
+			}
+			x := rbsp[pos]
+			pos++
+			*v += int(x)
+			if x != 0xff {
+				break
+			}
+		}
+	}
+	return typ, size, pos, size <= len(rbsp)-pos
+}
+
 func filterSEI(nal []byte, hdrLen int, rm *Removed) []byte {
 	rbsp := UnescapeRBSP(nal[hdrLen:])
 	var kept []byte
@@ -206,27 +227,12 @@ func filterSEI(nal []byte, hdrLen int, rm *Removed) []byte {
 			break // rbsp_trailing_bits
 		}
 		start := pos
-		var typ, size int
-		ok := true
-		for _, v := range []*int{&typ, &size} {
-			for ok {
-				if pos >= len(rbsp) || *v > 1<<20 {
-					ok = false
-					break
-				}
-				x := rbsp[pos]
-				pos++
-				*v += int(x)
-				if x != 0xff {
-					break
-				}
-			}
-		}
-		if !ok || size > len(rbsp)-pos {
+		typ, size, at, ok := seiMessage(rbsp, pos)
+		if !ok {
 			rm.add("SEI", len(nal))
 			return nil
 		}
-		pos += size
+		pos = at + size
 		if want, hdr := seiHDR[typ]; hdr && size == want {
 			kept = append(kept, rbsp[start:pos]...)
 			continue

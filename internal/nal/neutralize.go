@@ -186,29 +186,14 @@ func (c Codec) neutralizeSEI(unit []byte, rm *Removed) {
 			break // rbsp_trailing_bits
 		}
 		start := pos
-		var typ, size int
-		ok := true
-		for _, v := range []*int{&typ, &size} {
-			for ok {
-				if pos >= len(rbsp) || *v > 1<<20 {
-					ok = false
-					break
-				}
-				x := rbsp[pos]
-				pos++
-				*v += int(x)
-				if x != 0xff {
-					break
-				}
-			}
-		}
-		if !ok || size > len(rbsp)-pos {
+		typ, size, at, ok := seiMessage(rbsp, pos)
+		if !ok {
 			rm.add("SEI", len(unit))
 			c.toFiller(unit)
 			return
 		}
-		payload := rbsp[pos : pos+size]
-		pos += size
+		payload := rbsp[at : at+size]
+		pos = at + size
 		switch {
 		case seiSample[typ]:
 			kept = append(kept, rbsp[start:pos]...)
