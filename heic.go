@@ -220,6 +220,11 @@ const maxMdats = 1024
 
 type heifFile struct {
 	*scrubber
+	// container names the findings of rebuilt properties: "HEIF" when
+	// empty; videos, whose sample entries hold the same configuration
+	// boxes, rebuild them through rebuildProperty as "QuickTime".
+	container string
+
 	data []byte
 
 	ftyp   bmff.Box
@@ -612,8 +617,20 @@ func (h *heifFile) parseHdlr(bx bmff.Box) error {
 func (h *heifFile) reportTrailing(c *bmff.Cursor) {
 	// Zero bytes (a second NUL after a name) say nothing.
 	if n := c.Left(); n > 0 && c.Err() == nil && len(bytes.Trim(c.Rest(), "\x00")) > 0 {
-		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.What(), c.Offset()))
+		h.rep.add(Embedded, h.where(""), "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", n, c.What(), c.Offset()))
 	}
+}
+
+// where names the container of a finding about box t ("" for the file).
+func (h *heifFile) where(t string) string {
+	c := h.container
+	if c == "" {
+		c = "HEIF"
+	}
+	if t == "" {
+		return c
+	}
+	return c + " " + t
 }
 
 // parsePitm reads the primary item (14496-12 §8.11.4).

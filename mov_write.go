@@ -369,7 +369,7 @@ func (f *movFile) drop(h *movHeader) error {
 			left -= int64(len(b))
 		}
 		if !zeros {
-			f.m.add(Other, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", h.typ, n))
+			f.m.add(Embedded, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", h.typ, n))
 		}
 	} else {
 		b, complete, err := f.readBox(h, maxMOVBuffered)
