@@ -837,7 +837,7 @@ func TestVideoScrubFileLarge(t *testing.T) {
 func TestVideoICC(t *testing.T) {
 	const marker = "PLANTEDVIDEOICC"
 	fields := make([]byte, visualEntryFields)
-	fields[7] = 1                   // data_reference_index
+	fields[7] = 1                 // data_reference_index
 	copy(fields[42:], "\x04HEVC") // compressor name
 	pasp := mbox("pasp", mu32(1), mu32(1))
 	prof := buildICC(4, marker)
