@@ -239,6 +239,20 @@ func (f *movFile) writeEntryBox(w *bmff.Writer, e, c bmff.Box, depth int) error 
 		return nil
 	case "dfLa":
 		return f.writeDfLa(w, c)
+	case "damr", "d263", "devc", "dqcp", "dsmv":
+		// 3GPP TS 26.244 §6.7 to §6.10: the codec specific boxes of
+		// AMR, H.263, EVRC, QCELP and SMV, a vendor then numbers; the
+		// vendor (the encoder's maker) is written as zeros.
+		n = map[string]int{"damr": 9, "d263": 7, "devc": 6, "dqcp": 6, "dsmv": 6}[string(c.Type[:])]
+		if len(p) < n {
+			return bmff.ErrorAt(c.Offset, nil, "%q box of %d bytes", c.Type, len(p))
+		}
+		w.Start(c.Type)
+		w.Append(make([]byte, 4))
+		w.Append(p[4:n])
+		w.End()
+		f.trailing(c, n)
+		return nil
 	default:
 		f.dropBox(c, e.Type)
 		return nil

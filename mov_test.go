@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -877,5 +878,62 @@ func TestVideoICC(t *testing.T) {
 				t.Errorf("chunk %d at %d does not hold %q", i, off, s)
 			}
 		}
+	}
+}
+
+// deepBoxes returns n boxes nested in one another, alternating the types
+// in order, built without recursion.
+func deepBoxes(n int, types ...string) []byte {
+	b := make([]byte, 0, 8*n)
+	for i := 0; i < n; i++ {
+		b = binary.BigEndian.AppendUint32(b, uint32(8*(n-i)))
+		b = append(b, types[i%len(types)]...)
+	}
+	return b
+}
+
+// TestVideoDeepNesting guards the bounded index rebuild: 'stbl' and
+// 'minf' boxes nested half a million deep in a track (an 8 MB 'moov')
+// took 893 MB and, deeper, overflowed the stack; the allow-list does
+// not descend into a box it does not list.
+func TestVideoDeepNesting(t *testing.T) {
+	for _, where := range []string{"minf", "stbl", "edts", "dinf"} {
+		t.Run(where, func(t *testing.T) {
+			deep := deepBoxes(1<<20, "stbl", "minf")
+			m := newTestMovie()
+			var nested []byte
+			switch where {
+			case "minf", "stbl":
+				nested = mbox("trak", mbox("mdia", mbox("minf", mbox(where, deep))))
+			default:
+				nested = mbox("trak", mbox(where, deep))
+			}
+			m.moovMore = [][]byte{nested}
+			in, _, _ := m.build()
+			if len(in) < 8<<20 {
+				t.Fatalf("input of %d bytes", len(in))
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var out bytes.Buffer
+			rep, err := Scrub(&out, bytes.NewReader(in), nil)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%d bytes in, %d bytes allocated", len(in), alloc)
+			if alloc > 4*uint64(len(in))+16<<20 {
+				t.Errorf("allocated %d bytes for a %d-byte input", alloc, len(in))
+			}
+			if !rep.Has(Embedded) {
+				t.Errorf("the nested boxes are not reported: %v", rep.Findings)
+			}
+			if out.Len() > len(in)-(8<<20) {
+				t.Errorf("output of %d bytes keeps the nesting", out.Len())
+			}
+			checkClean(t, out.Bytes(), nil)
+		})
 	}
 }

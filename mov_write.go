@@ -316,11 +316,11 @@ func (f *movFile) readBox(h *movHeader, limit int64) ([]byte, bool, error) {
 		}
 		return nil, false, nil
 	}
-	b, _, err := r.readN(nil, n, n)
+	b, err := r.appendN(append([]byte(nil), h.raw...), n)
 	if err != nil {
 		return nil, false, bmff.ErrorAt(r.off, err, "box %q of %d bytes truncated", h.typ, h.size)
 	}
-	return append(append([]byte(nil), h.raw...), b...), true, nil
+	return b, true, nil
 }
 
 // asBox returns the box value of a whole box read by readBox.
