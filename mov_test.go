@@ -307,6 +307,10 @@ type testMovie struct {
 	metaHdlr string   // the metadata track's handler, "meta" by default
 	metaType string   // its sample entry, "mebx" by default
 	entry    []byte   // the video sample entry's payload, if not the default
+	stblMore [][]byte // more children of the video 'stbl'
+	minfMore [][]byte // more children of the video 'minf'
+	edtsMore [][]byte // more children of the video 'edts'
+	dinfMore [][]byte // more children of the video 'dinf'
 }
 
 // testVideoSamples are the samples of a testMovie: video then metadata.
@@ -395,15 +399,16 @@ func (m *testMovie) moov(voffs, moffs []int) []byte {
 			mfull("stts", 0, 0, mu32(1), mu32(uint32(len(samples))), mu32(600)),
 			mfull("stsc", 0, 0, mu32(1), mu32(1), mu32(1), mu32(1)),
 			mfull("stsz", 0, 0, mu32(0), mu32(uint32(len(samples))), sizes),
-			mfull(coType, 0, 0, mu32(uint32(len(offs))), co))
+			mfull(coType, 0, 0, mu32(uint32(len(offs))), co),
+			bytes.Join(m.stblMore, nil))
 	}
-	dinf := mbox("dinf", mfull("dref", 0, 0, mu32(1), mfull("url ", 0, 1)))
+	dinf := mbox("dinf", mfull("dref", 0, 0, mu32(1), mfull("url ", 0, 1)), bytes.Join(m.dinfMore, nil))
 	hdlr := func(h string) []byte {
 		return mfull("hdlr", 0, 0, mu32(0), []byte(h), make([]byte, 12), []byte("Handler\x00"))
 	}
 	video := mbox("trak", tkhd(1), mbox("tref", mbox("cdsc", mu32(2)), mbox("chap", mu32(2), mu32(3))), bytes.Join(m.trakMore, nil),
-		mbox("edts", mfull("elst", 0, 0, mu32(1), mu32(1200), mu32(0), mu32(1<<16))),
-		mbox("mdia", mdhd, hdlr("vide"), mbox("minf", mfull("vmhd", 0, 1, make([]byte, 8)), dinf, stbl("avc1", m.video, voffs, m.entry))),
+		mbox("edts", mfull("elst", 0, 0, mu32(1), mu32(1200), mu32(0), mu32(1<<16)), bytes.Join(m.edtsMore, nil)),
+		mbox("mdia", mdhd, hdlr("vide"), mbox("minf", mfull("vmhd", 0, 1, make([]byte, 8)), dinf, stbl("avc1", m.video, voffs, m.entry), bytes.Join(m.minfMore, nil))),
 		mbox("udta", mbox("\xa9xyz", []byte{0, 18, 0x15, 0xc7}, []byte("+48.8584+002.2945/")), mbox("chpl", []byte("chapters"))))
 	metaHdlr, metaType := m.metaHdlr, m.metaType
 	if metaHdlr == "" {
