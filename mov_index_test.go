@@ -48,7 +48,9 @@ func TestVideoIndexAllowList(t *testing.T) {
 		{"meco in moov", func(m *testMovie) { m.moovMore = [][]byte{mbox("meco", udta)} }},
 		{"meco in trak", func(m *testMovie) { m.trakMore = [][]byte{mbox("meco", xmp)} }},
 		{"ludt in udta", func(m *testMovie) { m.moovMore = [][]byte{mbox("udta", mbox("ludt", xmp))} }},
-		{"kind in udta", func(m *testMovie) { m.moovMore = [][]byte{mbox("udta", mfull("kind", 0, 0, []byte(marker+"\x00x\x00")))} }},
+		{"kind in udta", func(m *testMovie) {
+			m.moovMore = [][]byte{mbox("udta", mfull("kind", 0, 0, []byte(marker+"\x00x\x00")))}
+		}},
 		{"free in moov", func(m *testMovie) { m.moovMore = [][]byte{free} }},
 		{"moov in free at the top", func(m *testMovie) { m.between = [][]byte{mbox("free", mbox("moov", udta))} }},
 		{"sgpd of an unknown grouping", func(m *testMovie) {
@@ -60,7 +62,9 @@ func TestVideoIndexAllowList(t *testing.T) {
 		{"dref location", func(m *testMovie) {
 			m.dinfMore = [][]byte{mfull("dref", 0, 0, mu32(1), mfull("url ", 0, 1, []byte(marker)))}
 		}},
-		{"tapt child", func(m *testMovie) { m.trakMore = [][]byte{mbox("tapt", mfull("clef", 0, 0, mu32(1<<16), mu32(1<<16)), udta)} }},
+		{"tapt child", func(m *testMovie) {
+			m.trakMore = [][]byte{mbox("tapt", mfull("clef", 0, 0, mu32(1<<16), mu32(1<<16)), udta)}
+		}},
 	} {
 		for _, last := range []bool{true, false} {
 			name := tc.name + map[bool]string{true: ", moov last", false: ", moov first"}[last]
