@@ -17,11 +17,6 @@ import (
 // not read), so its depth, stack and work are bounded by the list, not
 // by the input. See mov.go for what each removal means.
 
-// maxBoxDepth bounds the nesting the index rebuild descends into. The
-// allow-list nests 9 deep; the check guards the list against growing a
-// cycle.
-const maxBoxDepth = 32
-
 // Box types of the index (14496-12 §8 and QTFF) not named in mov.go.
 var (
 	boxEdts = bmff.FourCC{'e', 'd', 't', 's'} // §8.6.5 edit box
