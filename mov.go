@@ -48,21 +48,19 @@ import (
 //     any data after the last box (vendor trailers such as Samsung's
 //     SEFT block): removed.
 //
-// Everything else is copied byte for byte: sample data, sample tables,
-// edit lists, the 'tkhd' display matrix (a phone's rotation), sample
-// entries with their colour ('colr'), aspect ratio ('pasp'), clean
-// aperture ('clap'), HDR ('mdcv', 'clli') and Dolby Vision ('dvcC',
-// 'dvvC') boxes, audio, chapter and subtitle tracks. An ICC profile in a
-// video sample entry's 'colr' box is the exception: it is rebuilt as a
-// photo's is (icc.go), its colour tags without its text, dates and
-// device, or dropped with DropColorProfile. When boxes before
+// The index is rebuilt from an allow-list (mov_index.go, mov_entry.go):
+// the boxes a player needs, each from its fields at its spec length, and
+// sample entries with only the decoder configuration boxes, rebuilt; an
+// ICC profile in a 'colr' box is rebuilt as a photo's is (icc.go), or
+// dropped with DropColorProfile. Anything else at any depth is dropped
+// and reported. Sample data is copied byte for byte. When boxes before
 // media data shrink, every chunk offset ('stco', 'co64') and auxiliary
 // information offset ('saio') moves by exactly the bytes removed.
 //
 // What is refused, as a *FormatError with ErrUnsupportedFeature:
 // fragmented files ('mvex', 'moof', 'mfra', 'sidx'), whose offsets are
-// spread over the file; media in other files (a 'dref' entry that is not
-// self-contained); sample data outside 'mdat' boxes; a 'moov' larger than
+// spread over the file; a compressed movie header ('cmov'); media in
+// other files (a 'dref' entry that is not self-contained); sample data outside 'mdat' boxes; a 'moov' larger than
 // maxMoovSize.
 
 const (
