@@ -11,15 +11,21 @@
 // # Videos
 //
 // A video loses its QuickTime Keys and item lists ('meta'), its user data
-// ('udta': GPS, make, model, XMP, vendor boxes), 'uuid' boxes, its
-// timed-metadata and timecode tracks (their samples are overwritten with
-// zeros), the creation and modification times of its movie, track and
-// media headers (set to 0), and any data after the last box. Samples,
-// sample tables, edit lists, the display matrix (rotation), colour and HDR
-// descriptions, audio, subtitle and chapter tracks are kept byte for byte,
-// and chunk offsets move with the bytes removed before the media. Videos
-// are streamed: memory is bounded by the index ('moov'), not the file.
-// Fragmented MP4 is refused. See mov.go and mov_write.go.
+// ('udta': GPS, make, model, XMP, vendor boxes, chapters), 'uuid' boxes,
+// its timed-metadata, timecode, subtitle and chapter tracks (their samples
+// are overwritten with zeros; Keep Text keeps the text tracks), the
+// creation and modification times of its movie, track and media headers
+// (set to 0), handler and compressor names, and any data after the last
+// box. The index ('moov') is rebuilt from an allow-list: the headers,
+// edit lists, display matrix (rotation), data references, sample tables
+// and sample entries a player needs, each written from its fields at its
+// spec length, the entries with only their decoder configuration boxes
+// (without user-data SEI), colour and HDR descriptions; anything else at
+// any depth is dropped and reported. Samples are kept byte for byte, and
+// chunk offsets move with the bytes removed before the media. Videos are
+// streamed: memory is bounded by the index, not the file. Fragmented MP4
+// and compressed movie headers ('cmov') are refused. See mov.go,
+// mov_index.go and mov_write.go.
 //
 // # What is removed
 //

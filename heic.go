@@ -140,6 +140,11 @@ const maxMdats = 1024
 
 type heifFile struct {
 	*scrubber
+	// container names the findings of rebuilt properties: "HEIF" when
+	// empty; videos, whose sample entries hold the same configuration
+	// boxes, rebuild them through rebuildProperty as "QuickTime".
+	container string
+
 	data []byte
 
 	ftyp   bmff.Box
@@ -529,8 +534,20 @@ func (h *heifFile) parseHdlr(bx bmff.Box) error {
 // Scrub writes the box from its fields, without them.
 func (h *heifFile) reportTrailing(t heif.Trailing) {
 	if t.Len > 0 {
-		h.rep.add(Embedded, "HEIF", "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", t.Len, t.Box, t.Offset))
+		h.rep.add(Embedded, h.where(""), "TrailingBytes", fmt.Sprintf("(%d bytes after the fields of %s at offset %d)", t.Len, t.Box, t.Offset))
 	}
+}
+
+// where names the container of a finding about box t ("" for the file).
+func (h *heifFile) where(t string) string {
+	c := h.container
+	if c == "" {
+		c = "HEIF"
+	}
+	if t == "" {
+		return c
+	}
+	return c + " " + t
 }
 
 // parsePitm reads the primary item (14496-12 §8.11.4).

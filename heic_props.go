@@ -81,7 +81,7 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 			if essential {
 				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "essential property %q version %d", p.Type, v)
 			}
-			h.rep.add(Embedded, "HEIF ipco", p.Type.String(), fmt.Sprintf("(version %d, %d bytes)", v, len(p.Payload)))
+			h.rep.add(Embedded, h.where("ipco"), p.Type.String(), fmt.Sprintf("(version %d, %d bytes)", v, len(p.Payload)))
 			return nil, nil
 		}
 		w.StartFull(p.Type, 0, 0)
@@ -122,12 +122,12 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 		if auxDepth[typ] {
 			w.Append(c.Take(c.Left()))
 		} else if c.Left() > 0 && c.Err() == nil {
-			h.rep.add(Embedded, "HEIF auxC", "AuxiliarySubtype", fmt.Sprintf("(%d bytes after %q)", c.Left(), typ))
+			h.rep.add(Embedded, h.where("auxC"), "AuxiliarySubtype", fmt.Sprintf("(%d bytes after %q)", c.Left(), typ))
 			c.Take(c.Left())
 		}
 	case bmff.FourCC{'c', 'o', 'l', 'r'}:
 		var err error
-		if keep, err = writeColr(h.rep, "HEIF colr", &w, c); err != nil {
+		if keep, err = writeColr(h.rep, h.where("colr"), &w, c); err != nil {
 			return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
 		}
 	case propHvcC, propAvcC, propLhvC, propVvcC:
@@ -155,7 +155,7 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 			if err != nil {
 				return nil, bmff.ErrorAt(p.Offset, ErrUnsupportedFeature, "'av1C': %v", err)
 			}
-			rm.merge("HEIF av1C", removed)
+			rm.merge(h.where("av1C"), removed)
 			rm.report(h.rep)
 			w.Append(obus)
 		}
@@ -186,7 +186,7 @@ func (h *heifFile) rebuildProperty(p bmff.Box, essential bool) ([]byte, error) {
 // as the standard has them, and nothing after.
 func (h *heifFile) writeNALConfig(w *bmff.Writer, c *bmff.Cursor, typ bmff.FourCC) {
 	rm := make(removals)
-	container := "HEIF " + typ.String()
+	container := h.where(typ.String())
 	codec := nal.HEVC
 	switch typ {
 	case propAvcC:

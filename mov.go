@@ -25,9 +25,9 @@ import (
 //     '©mak', '©mod', '©day'…), 3GPP asset boxes ('loci', 'titl', 'auth'…,
 //     TS 26.244 §8), XMP ('XMP_'), vendor boxes (GoPro 'FIRM', 'LENS',
 //     'MUID', 'GPMF'; Samsung 'SDLN', 'smta'…) and an iTunes-style 'meta'.
-//     Removed, except the boxes a player uses that reveal nothing about
-//     the recording: Nero chapters ('chpl'), track selection ('tsel'),
-//     track kind ('kind') and loudness ('ludt').
+//     Removed, Nero chapters ('chpl'), track selection ('tsel'), track
+//     kind ('kind') and loudness ('ludt') included: they are copied raw
+//     or not at all, and a box can hide in them.
 //   - 'meta' (14496-12 §8.11.1) with handler 'mdta' (QTFF "Metadata":
 //     'keys' and 'ilst', as in com.apple.quicktime.location.ISO6709) or
 //     'mdir' (iTunes 'ilst' atoms such as '©nam', '©ART'), or any other
@@ -48,21 +48,19 @@ import (
 //     any data after the last box (vendor trailers such as Samsung's
 //     SEFT block): removed.
 //
-// Everything else is copied byte for byte: sample data, sample tables,
-// edit lists, the 'tkhd' display matrix (a phone's rotation), sample
-// entries with their colour ('colr'), aspect ratio ('pasp'), clean
-// aperture ('clap'), HDR ('mdcv', 'clli') and Dolby Vision ('dvcC',
-// 'dvvC') boxes, audio, chapter and subtitle tracks. An ICC profile in a
-// video sample entry's 'colr' box is the exception: it is rebuilt as a
-// photo's is (icc.go), its colour tags without its text, dates and
-// device, or dropped with DropColorProfile. When boxes before
+// The index is rebuilt from an allow-list (mov_index.go, mov_entry.go):
+// the boxes a player needs, each from its fields at its spec length, and
+// sample entries with only the decoder configuration boxes, rebuilt; an
+// ICC profile in a 'colr' box is rebuilt as a photo's is (icc.go), or
+// dropped with DropColorProfile. Anything else at any depth is dropped
+// and reported. Sample data is copied byte for byte. When boxes before
 // media data shrink, every chunk offset ('stco', 'co64') and auxiliary
 // information offset ('saio') moves by exactly the bytes removed.
 //
 // What is refused, as a *FormatError with ErrUnsupportedFeature:
 // fragmented files ('mvex', 'moof', 'mfra', 'sidx'), whose offsets are
-// spread over the file; media in other files (a 'dref' entry that is not
-// self-contained); sample data outside 'mdat' boxes; a 'moov' larger than
+// spread over the file; a compressed movie header ('cmov'); media in
+// other files (a 'dref' entry that is not self-contained); sample data outside 'mdat' boxes; a 'moov' larger than
 // maxMoovSize.
 
 const (
@@ -133,17 +131,27 @@ var (
 	}
 )
 
-// movKeptUserData are the 'udta' boxes that Scrub keeps: a player uses
-// them, and they tell nothing about the recording.
-var movKeptUserData = map[bmff.FourCC]bool{
-	{'c', 'h', 'p', 'l'}: true, // Nero chapter list: chapters the user made
-	{'t', 's', 'e', 'l'}: true, // 3GPP TS 26.244 §8.10: track selection
-	{'k', 'i', 'n', 'd'}: true, // 14496-12 §8.10.4: track kind (role)
-	{'l', 'u', 'd', 't'}: true, // 14496-12 §8.18: loudness
-}
-
-// isMOVKeptUserData reports whether a 'udta' child is kept.
-func isMOVKeptUserData(t bmff.FourCC) bool { return movKeptUserData[t] }
+// Subtitle, caption and chapter tracks (14496-12 §12.5, §12.6; QTFF
+// "Text Media"; 14496-30; 3GPP TS 26.245): text the user may not know is
+// there (drones write their position into each cue), removed like the
+// metadata tracks unless the policy keeps Text.
+var (
+	movTextHandlers = map[bmff.FourCC]string{
+		{'t', 'e', 'x', 't'}: "text or chapters",
+		{'s', 'b', 't', 'l'}: "subtitles",
+		{'s', 'u', 'b', 't'}: "subtitles",
+		{'c', 'l', 'c', 'p'}: "closed captions",
+	}
+	movTextEntries = map[bmff.FourCC]string{
+		{'t', 'x', '3', 'g'}: "3GPP timed text",
+		{'w', 'v', 't', 't'}: "WebVTT",
+		{'s', 't', 'p', 'p'}: "TTML subtitles",
+		{'s', 't', 'x', 't'}: "simple text",
+		{'t', 'e', 'x', 't'}: "QuickTime text",
+		{'c', '6', '0', '8'}: "CEA-608 captions",
+		{'c', '7', '0', '8'}: "CEA-708 captions",
+	}
+)
 
 // movAtoms gives the category and name of QuickTime user data atoms
 // (QTFF "User Data Atom Types"), iTunes item list atoms, 3GPP asset boxes
@@ -180,6 +188,8 @@ var movAtoms = map[string]struct {
 	"©wrn": {Text, "Warning"}, "©src": {Text, "OriginalSource"}, "catg": {Text, "Category"},
 	"tvsh": {Text, "TVShow"}, "coll": {Text, "Collection"}, "©trk": {Text, "Track"}, "tags": {Text, "Tags"},
 	"covr": {Embedded, "CoverArt"}, "thmb": {Embedded, "Thumbnail"}, "GPMF": {Embedded, "GoProMetadata"},
+	"chpl": {Text, "ChapterList"}, "kind": {Embedded, "TrackKind"}, "tsel": {Embedded, "TrackSelection"},
+	"ludt": {Embedded, "Loudness"},
 	"XMP_": {Other, "XMP"}, "PICT": {Embedded, "PreviewPICT"}, "pnot": {Embedded, "PreviewInfo"},
 }
 
@@ -397,9 +407,6 @@ func atomName(t bmff.FourCC) string {
 func (m *movReport) reportUserData(bx bmff.Box) {
 	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
 	for c := range r.All() {
-		if isMOVKeptUserData(c.Type) {
-			continue
-		}
 		m.reportUserDataAtom(c)
 	}
 	if r.Err() != nil {

@@ -1,7 +1,6 @@
 package exifscrub
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -22,6 +21,7 @@ type movTrack struct {
 	handler bmff.FourCC
 	entry   bmff.FourCC // the type of the first sample entry
 	remove  string      // why the track is removed; "" to keep it
+	text    string      // what text the track holds (subtitles, chapters); "" for none
 	stbl    bmff.Box
 	hasStbl bool
 }
@@ -36,10 +36,18 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		switch c.Type {
 		case boxMvex:
 			return nil, bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "fragmented movie ('mvex' box)")
+		case boxCmov:
+			// QTFF "Compressed Movie Atom": the whole index, zlib
+			// compressed, whose offsets would not move with the bytes
+			// removed. Never copied.
+			return nil, bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "compressed movie header ('cmov' box)")
 		case boxTrak:
 			t, err := parseTrack(c)
 			if err != nil {
 				return nil, err
+			}
+			if t.remove == "" && t.text != "" && !f.opts.keeps(Text) {
+				t.remove = t.text
 			}
 			tracks = append(tracks, t)
 		}
@@ -49,14 +57,14 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	}
 	mv := &movMoov{maxRef: -1}
 	var err error
-	removed := make(map[uint32]bool)
+	kept := make(map[uint32]bool) // the IDs a track reference may point to
 	byOff := make(map[int64]*movTrack)
 	for _, t := range tracks {
 		byOff[t.off] = t
 		if t.remove == "" {
+			kept[t.id] = true
 			continue
 		}
-		removed[t.id] = true
 		spans, n, err := trackSpans(t)
 		if err != nil {
 			return nil, err
@@ -69,7 +77,12 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		case bmff.FourCC{'t', 'm', 'c', 'd'}:
 			cat = Time
 		}
-		f.m.add(cat, containerMovie, "TimedMetadataTrack", fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
+		tag := "TimedMetadataTrack"
+		if t.text != "" {
+			// Cues and chapter titles: what they say is not read here.
+			cat, tag = Text, "TextTrack"
+		}
+		f.m.add(cat, containerMovie, tag, fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
 	}
 	mv.zero = mergeSpans(mv.zero)
 	if mv.media, err = mediaPlan(tracks); err != nil {
@@ -83,16 +96,18 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	for c := range r.All() {
 		switch c.Type {
 		case boxMvhd:
-			f.copyTimes(w, c, "mvhd", 0)
+			if err := f.writeHeader(w, c, 0); err != nil {
+				return nil, err
+			}
 		case boxTrak:
 			t := byOff[c.Offset]
 			if t.remove == "" {
-				if err := f.writeTrack(w, mv, c, t, removed); err != nil {
+				if err := f.writeTrack(w, mv, c, t, kept); err != nil {
 					return nil, err
 				}
 			}
 		default:
-			f.writeOther(w, c)
+			f.writeOther(w, c, bmff.BoxMoov)
 		}
 	}
 	w.End()
@@ -112,9 +127,10 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	return mv, nil
 }
 
-// writeOther writes a child of 'moov', 'trak', 'mdia' or 'minf' that has
-// no rule of its own: metadata goes, anything else is copied.
-func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box) {
+// writeOther writes a child of 'moov' or 'trak' that is not playback
+// structure: metadata goes, or is kept as the policy says (mov_keep.go);
+// anything else goes too (dropBox).
+func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box, parent bmff.FourCC) {
 	if f.opts.keepsAny() {
 		switch c.Type {
 		case bmff.BoxMeta:
@@ -132,15 +148,8 @@ func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box) {
 		f.m.reportMeta(c)
 	case bmff.BoxUUID:
 		f.m.reportUUID(c)
-	case bmff.BoxFree, bmff.BoxSkip, boxWide:
-		for _, b := range c.Payload {
-			if b != 0 {
-				f.m.add(Other, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", c.Type, len(c.Payload)))
-				break
-			}
-		}
 	default:
-		w.CopyBox(c)
+		f.dropBox(c, parent)
 	}
 }
 
@@ -152,8 +161,6 @@ func (f *movFile) writeUserData(w *bmff.Writer, c bmff.Box) {
 	r := bmff.NewReader(c.Payload, c.PayloadOffset(), false)
 	for k := range r.All() {
 		switch {
-		case isMOVKeptUserData(k.Type):
-			kept.CopyBox(k)
 		case f.opts.keepsAny():
 			kept.Append(f.keepUserDataAtom(k))
 		default:
@@ -242,6 +249,10 @@ func parseTrack(trak bmff.Box) (*movTrack, error) {
 		t.remove = why
 	} else if why, ok := movMetadataHandlers[t.handler]; ok {
 		t.remove = why
+	} else if why, ok := movTextEntries[t.entry]; ok {
+		t.text = why
+	} else if why, ok := movTextHandlers[t.handler]; ok {
+		t.text = why
 	}
 	return t, nil
 }
@@ -320,21 +331,52 @@ func checkDinf(dinf bmff.Box) error {
 }
 
 // writeTrack writes a kept 'trak' box.
-func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movTrack, removed map[uint32]bool) error {
+func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movTrack, kept map[uint32]bool) error {
 	w.Start(boxTrak)
 	r := bmff.NewReader(trak.Payload, trak.PayloadOffset(), false)
 	for c := range r.All() {
+		var err error
 		switch c.Type {
 		case boxTkhd:
-			f.copyTimes(w, c, "tkhd", t.id)
+			err = f.writeHeader(w, c, t.id)
 		case boxTref:
-			writeTref(w, c, removed)
+			writeTref(w, c, kept)
+		case boxEdts:
+			err = f.writeEdts(w, c)
+		case boxTapt:
+			err = f.writeTapt(w, c)
 		case boxMdia:
-			if err := f.writeContainer(w, mv, c, t); err != nil {
-				return err
-			}
+			err = f.writeMdia(w, mv, c, t)
 		default:
-			f.writeOther(w, c)
+			f.writeOther(w, c, boxTrak)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.End()
+	return r.Err()
+}
+
+// writeMdia writes a media box (14496-12 §8.4.1): its header, handler
+// and media information.
+func (f *movFile) writeMdia(w *bmff.Writer, mv *movMoov, mdia bmff.Box, t *movTrack) error {
+	w.Start(boxMdia)
+	r := bmff.NewReader(mdia.Payload, mdia.PayloadOffset(), false)
+	for c := range r.All() {
+		var err error
+		switch c.Type {
+		case boxMdhd:
+			err = f.writeHeader(w, c, t.id)
+		case bmff.BoxHdlr:
+			err = f.writeHdlr(w, c)
+		case boxMinf:
+			err = f.writeMinf(w, mv, c, t)
+		default:
+			f.dropBox(c, boxMdia)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	w.End()
@@ -342,15 +384,17 @@ func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movT
 }
 
 // writeTref writes a track reference box (14496-12 §8.3.3) without the
-// references to removed tracks; a reference left with no track goes.
-func writeTref(w *bmff.Writer, tref bmff.Box, removed map[uint32]bool) {
+// references to tracks it does not keep (removed, or not in the file);
+// a reference left with no track goes, and so do bytes after the last
+// track ID.
+func writeTref(w *bmff.Writer, tref bmff.Box, keptIDs map[uint32]bool) {
 	var kept []bmff.Box
 	var ids [][]uint32
 	r := bmff.NewReader(tref.Payload, tref.PayloadOffset(), false)
 	for c := range r.All() {
 		var keep []uint32
 		for i := 0; i+4 <= len(c.Payload); i += 4 {
-			if id := binary.BigEndian.Uint32(c.Payload[i:]); !removed[id] {
+			if id := binary.BigEndian.Uint32(c.Payload[i:]); keptIDs[id] {
 				keep = append(keep, id)
 			}
 		}
@@ -373,123 +417,11 @@ func writeTref(w *bmff.Writer, tref bmff.Box, removed map[uint32]bool) {
 	w.End()
 }
 
-// writeContainer writes a 'mdia', 'minf' or 'stbl' box of a kept track.
-func (f *movFile) writeContainer(w *bmff.Writer, mv *movMoov, bx bmff.Box, t *movTrack) error {
-	w.Start(bx.Type)
-	r := bmff.NewReader(bx.Payload, bx.PayloadOffset(), false)
-	for c := range r.All() {
-		switch {
-		case c.Type == boxMdhd:
-			f.copyTimes(w, c, "mdhd", t.id)
-		case c.Type == boxMinf || c.Type == boxStbl:
-			if err := f.writeContainer(w, mv, c, t); err != nil {
-				return err
-			}
-		case bx.Type == boxStbl && c.Type == boxStsd && t.handler == handlerVide:
-			if err := f.writeStsd(w, c); err != nil {
-				return err
-			}
-		case bx.Type == boxStbl && (c.Type == boxStco || c.Type == boxCo64 || c.Type == boxSaio):
-			if err := writeOffsets(w, mv, c); err != nil {
-				return err
-			}
-		case bx.Type == boxStbl:
-			w.CopyBox(c) // sample tables are copied as they are, even 'udta'-like names
-		default:
-			f.writeOther(w, c)
-		}
-	}
-	w.End()
-	return r.Err()
-}
-
-// handlerVide is the handler type of a video track (14496-12 §8.4.3).
-var handlerVide = bmff.FourCC{'v', 'i', 'd', 'e'}
-
-// visualEntryFields is the size of the fields of a visual sample entry
-// before its boxes (14496-12 §12.1.3.2; QTFF "Video sample description"):
-// the sample entry's reserved bytes and data reference index, then
-// version, sizes, resolutions, frame count, compressor name and depth.
-const visualEntryFields = 8 + 70
-
-// writeStsd writes the sample description box (14496-12 §8.5.2) of a
-// video track. A colour box ('colr') in a visual sample entry that holds
-// an ICC profile is written by writeColr, sanitised like a photo's (or
-// dropped with DropColorProfile); everything else is copied. The entries
-// of a description without such a box, or whose boxes do not parse, are
-// copied as they are.
-func (f *movFile) writeStsd(w *bmff.Writer, stsd bmff.Box) error {
-	cur := bmff.NewCursor(stsd)
-	version, flags := cur.FullBox()
-	n := cur.U32()
-	if cur.Err() != nil || !bytes.Contains(stsd.Payload, []byte("colr")) {
-		w.CopyBox(stsd)
-		return nil
-	}
-	var sw bmff.Writer
-	sw.StartFull(boxStsd, version, flags)
-	sw.U32(n)
-	r := bmff.NewReader(cur.Take(cur.Left()), cur.Offset(), false)
-	for e := range r.All() {
-		if err := f.writeVisualEntry(&sw, e); err != nil {
-			return err
-		}
-	}
-	if r.Err() != nil || sw.Err() != nil {
-		w.CopyBox(stsd)
-		return nil
-	}
-	sw.End()
-	w.Append(sw.Bytes())
-	return nil
-}
-
-// writeVisualEntry writes one visual sample entry, with any ICC profile in
-// its 'colr' box sanitised.
-func (f *movFile) writeVisualEntry(w *bmff.Writer, e bmff.Box) error {
-	if len(e.Payload) < visualEntryFields || e.Type == bmff.BoxUUID {
-		w.CopyBox(e)
-		return nil
-	}
-	r := bmff.NewReader(e.Payload[visualEntryFields:], e.PayloadOffset()+visualEntryFields, false)
-	var children []bmff.Box
-	for c := range r.All() {
-		children = append(children, c)
-	}
-	if r.Err() != nil {
-		w.CopyBox(e) // not boxes (QuickTime allows a zero terminator): nothing to rebuild
-		return nil
-	}
-	w.Start(e.Type)
-	w.Append(e.Payload[:visualEntryFields])
-	for _, c := range children {
-		if c.Type != propColr || !isICC(c) {
-			w.CopyBox(c)
-			continue
-		}
-		if f.opts.DropColorProfile {
-			f.rep.add(Other, "ICC_Profile", "ICC_Profile", fmt.Sprintf("(%d bytes)", len(c.Payload)))
-			continue
-		}
-		var cw bmff.Writer
-		cw.Start(propColr)
-		keep, err := writeColr(f.rep, "QuickTime colr", &cw, bmff.NewCursor(c))
-		if err != nil {
-			return bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "'colr' ICC profile: %v", err)
-		}
-		if keep {
-			cw.End()
-			w.Append(cw.Bytes())
-		}
-	}
-	w.End()
-	return nil
-}
-
-// writeOffsets copies a chunk offset box ('stco', 'co64': 14496-12
+// writeOffsets writes a chunk offset box ('stco', 'co64': 14496-12
 // §8.7.5) or a sample auxiliary information offsets box ('saio', §8.7.9,
-// whose offsets are absolute in a 'trak'), noting where each offset is.
-func writeOffsets(w *bmff.Writer, mv *movMoov, c bmff.Box) error {
+// whose offsets are absolute in a 'trak') through its last entry, noting
+// where each offset is.
+func (f *movFile) writeOffsets(w *bmff.Writer, mv *movMoov, c bmff.Box) error {
 	cur := bmff.NewCursor(c)
 	version, flags := cur.FullBox()
 	wide := c.Type == boxCo64
@@ -511,8 +443,12 @@ func writeOffsets(w *bmff.Writer, mv *movMoov, c bmff.Box) error {
 		return bmff.ErrorAt(c.Offset, nil, "%q box of %d bytes cannot hold %d offsets", c.Type, len(c.Payload), n)
 	}
 	start := len(c.Payload) - cur.Left()
-	w.CopyBox(c)
-	base := w.Len() - len(c.Payload)
+	end := start + int(n)*size
+	w.Start(c.Type)
+	base := w.Len()
+	w.Append(c.Payload[:end])
+	w.End()
+	f.trailing(c, end)
 	for i := 0; i < int(n); i++ {
 		at := start + i*size
 		var v uint64

@@ -322,11 +322,11 @@ func (f *movFile) readBox(h *movHeader, limit int64) ([]byte, bool, error) {
 		}
 		return nil, false, nil
 	}
-	b, _, err := r.readN(nil, n, n)
+	b, err := r.appendN(append([]byte(nil), h.raw...), n)
 	if err != nil {
 		return nil, false, bmff.ErrorAt(r.off, err, "box %q of %d bytes truncated", h.typ, h.size)
 	}
-	return append(append([]byte(nil), h.raw...), b...), true, nil
+	return b, true, nil
 }
 
 // asBox returns the box value of a whole box read by readBox.
@@ -375,7 +375,7 @@ func (f *movFile) drop(h *movHeader) error {
 			left -= int64(len(b))
 		}
 		if !zeros {
-			f.m.add(Other, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", h.typ, n))
+			f.m.add(Embedded, containerMovie, "Padding", fmt.Sprintf("('%s' box of %d bytes, not all zero)", h.typ, n))
 		}
 	} else {
 		b, complete, err := f.readBox(h, maxMOVBuffered)

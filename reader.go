@@ -117,6 +117,32 @@ func (r *reader) readN(h io.Writer, n, limit int64) (b []byte, complete bool, er
 	return b, int64(len(b)) == total, nil
 }
 
+// appendN appends the next n bytes to b. The buffer grows by doubling up
+// to what it must hold, never past it, so that reading a large box costs
+// at most about twice its size (append's growth of large slices by a
+// quarter would cost five times), and nothing is allocated that the input
+// has not delivered.
+func (r *reader) appendN(b []byte, n int64) ([]byte, error) {
+	want := int64(len(b)) + n
+	for n > 0 {
+		chunk, err := r.buffered()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if int64(len(chunk)) > n {
+			chunk = chunk[:n]
+		}
+		if len(b)+len(chunk) > cap(b) {
+			c := min(max(2*int64(cap(b)), int64(len(b)+len(chunk))), want)
+			b = append(make([]byte, 0, c), b...)
+		}
+		b = append(b, chunk...)
+		r.consume(len(chunk))
+		n -= int64(len(chunk))
+	}
+	return b, nil
+}
+
 // A source is the caller's reader. It marks the errors that reader returns,
 // other than io.EOF, as readErrors, so that a failing stream (a canceled
 // context, a dropped connection) is returned as it is rather than reported

@@ -190,6 +190,10 @@ func (r *Reader) Next() (Box, bool) {
 // Err returns the error that ended the boxes, or nil at the end of b.
 func (r *Reader) Err() error { return r.err }
 
+// Rest returns the bytes not read yet: after an error, from the box that
+// could not be read.
+func (r *Reader) Rest() []byte { return r.b[r.pos:] }
+
 // A Cursor reads the fields of one box's payload. A read past the end sets
 // a sticky error and returns zeros, so a structure can be read field by
 // field and the error checked once (archive/zip's readBuf does the same).
