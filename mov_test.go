@@ -706,6 +706,26 @@ func TestVideoMalformed(t *testing.T) {
 	}
 }
 
+// TestVideoAvcCCount checks a sample entry whose 'avcC' (High profile)
+// claims more parameter sets than it holds: an error, not a panic (the
+// record's reader once read the High profile fields after failing).
+func TestVideoAvcCCount(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("testdata", "video__udta_xmp_faststart.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(in, []byte("avcC"))
+	if i < 0 || in[i+5] != 100 {
+		t.Fatalf("no High profile 'avcC' in the sample")
+	}
+	in[i+9] = 0xff // 31 sequence parameter sets
+	_, err = Scrub(io.Discard, bytes.NewReader(in), nil)
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a *FormatError", err)
+	}
+}
+
 // TestVideoTruncated scrubs every prefix of a small movie: each gives a
 // result or an error, never a panic, and a result is clean.
 func TestVideoTruncated(t *testing.T) {
