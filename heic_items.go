@@ -640,26 +640,54 @@ func (h *heifFile) keepMetadata() {
 	}
 }
 
-// reportUnreferenced reports bytes of 'mdat' boxes that no item points to:
-// left-overs of an edit can hold anything, and Scrub does not copy them.
+// reportUnreferenced reports bytes of 'mdat' and 'idat' boxes that no
+// item points to: left-overs of an edit can hold anything, and Scrub does
+// not copy them. Bytes that are not all zero are Embedded, so that check
+// fails on them; zeros are padding.
 func (h *heifFile) reportUnreferenced() {
-	var all []heif.Extent
+	var inFile, inIdat []heif.Extent
 	for _, loc := range h.locs {
-		if loc.Method == 0 {
-			all = append(all, loc.Extents...)
+		switch loc.Method {
+		case 0:
+			inFile = append(inFile, loc.Extents...)
+		case 1:
+			inIdat = append(inIdat, loc.Extents...)
 		}
 	}
-	sp := unionOf(all)
+	fileSpans := unionOf(inFile)
 	for _, m := range h.mdats {
-		start, end := uint64(m.PayloadOffset()), uint64(m.End())
-		covered := uint64(0)
-		for _, s := range sp {
-			if lo, hi := max(s.start, start), min(s.end, end); lo < hi {
-				covered += hi - lo
-			}
+		h.reportUncovered("HEIF mdat", m.Payload, uint64(m.PayloadOffset()), fileSpans, m.Offset)
+	}
+	if h.haveIdat {
+		h.reportUncovered("HEIF idat", h.idat, 0, unionOf(inIdat), h.idatOff)
+	}
+}
+
+// reportUncovered reports the bytes of b, which starts at offset base of
+// the extents' space, that none of the spans sp holds; at is the offset
+// the report gives (of the 'mdat' box, of the 'idat' data).
+func (h *heifFile) reportUncovered(container string, b []byte, base uint64, sp []span, at int64) {
+	free, nonzero := 0, false
+	gap := func(from, to uint64) {
+		if from < to {
+			free += int(to - from)
+			nonzero = nonzero || !bytesAreZero(b[from-base:to-base])
 		}
-		if free := end - start - covered; free > 0 {
-			h.rep.add(Other, "HEIF mdat", "Unreferenced", fmt.Sprintf("(%d bytes at offset %d that no item uses)", free, m.Offset))
+	}
+	pos, end := base, base+uint64(len(b))
+	for _, s := range sp {
+		lo, hi := max(s.start, base), min(s.end, end)
+		if lo >= hi {
+			continue
 		}
+		gap(pos, lo)
+		pos = max(pos, hi)
+	}
+	gap(pos, end)
+	switch {
+	case nonzero:
+		h.rep.add(Embedded, container, "UnreferencedData", fmt.Sprintf("(%d bytes at offset %d that no item uses, not zero)", free, at))
+	case free > 0:
+		h.rep.add(Other, container, "Unreferenced", fmt.Sprintf("(%d bytes at offset %d that no item uses)", free, at))
 	}
 }

@@ -479,7 +479,7 @@ type testHEIF struct {
 	wide        bool   // infe version 3, iref and ipma version 1, 15-bit property indexes
 	mdatFirst   bool   // 'mdat' before 'meta'
 	largeMdat   bool   // 'mdat' with a 64-bit largesize
-	gap         []byte // written in 'mdat' between items, referenced by none
+	gap         []byte // written in 'mdat' and 'idat' after each extent, referenced by none
 	extraMeta   [][]byte
 	extraTop    [][]byte
 	groups      [][]uint32 // 'altr' entity groups of item IDs
@@ -518,7 +518,7 @@ func (f *testHEIF) build() []byte {
 			part := it.data[ps[i].off : ps[i].off+ps[i].len]
 			if it.method == 1 {
 				ps[i].off = uint64(len(idat))
-				idat = append(idat, part...)
+				idat = append(append(idat, part...), f.gap...)
 			} else {
 				ps[i].off = uint64(len(mdat))
 				mdat = append(append(mdat, part...), f.gap...)
@@ -810,7 +810,9 @@ func TestHEIFLayouts(t *testing.T) {
 			f.items[0].split = 7
 		}, nil},
 		{"mdat first, largesize", heic, func(f *testHEIF) { f.mdatFirst, f.largeMdat = true, true }, nil},
-		{"unreferenced bytes", heic, func(f *testHEIF) { f.gap = []byte("SECRETGAP") }, []string{"HEIF mdat|Unreferenced"}},
+		{"unreferenced bytes", heic, func(f *testHEIF) { f.gap = []byte("SECRETGAP") }, []string{"HEIF mdat|UnreferencedData"}},
+		{"unreferenced bytes in idat", heic, func(f *testHEIF) { f.items[1].method, f.gap = 1, []byte("SECRETGAP") }, []string{"HEIF mdat|UnreferencedData", "HEIF idat|UnreferencedData"}},
+		{"unreferenced zeros", heic, func(f *testHEIF) { f.gap = make([]byte, 7) }, []string{"HEIF mdat|Unreferenced"}},
 		{"top-level boxes", heic, func(f *testHEIF) {
 			f.extraTop = [][]byte{
 				rawBox("free", []byte("SECRETFREE")),
