@@ -72,13 +72,16 @@ func TestTruncated(t *testing.T) {
 					if err != nil {
 						t.Fatalf("cut at %d, after the first scan header: %v", n, err)
 					}
-					if _, ok := findingKeys(rep)["other JPEG ImageData"]; !ok {
-						t.Fatalf("cut at %d, after the first scan header: damage not reported in %v", n, rep.Findings)
+					if _, ok := findingKeys(rep)["other JPEG ImageData"]; !ok || !rep.Damaged {
+						t.Fatalf("cut at %d, after the first scan header: damage not reported (Damaged %v) in %v", n, rep.Damaged, rep.Findings)
 					}
 					continue
 				}
 				if err == nil {
 					t.Fatalf("cut at %d of %d: no error", n, len(in))
+				}
+				if rep == nil || rep.Damaged {
+					t.Fatalf("cut at %d: report %v, want a report that is not Damaged", n, rep)
 				}
 				if n >= tc.magic && !errors.Is(err, io.ErrUnexpectedEOF) {
 					t.Fatalf("cut at %d: %v, want io.ErrUnexpectedEOF", n, err)
@@ -88,9 +91,24 @@ func TestTruncated(t *testing.T) {
 	}
 }
 
+// TestUnsupportedFormat checks the errors for what is not an image, and
+// that the report is not nil then either, so that the README's
+// "if rep.Has(...)" after Scrub cannot panic; a nil *Report's methods are
+// safe too.
 func TestUnsupportedFormat(t *testing.T) {
+	var none *Report
+	if none.Has(Location) || none.Total() != 0 {
+		t.Errorf("a nil report has findings")
+	}
+	if _, _, ok := none.Location(); ok {
+		t.Errorf("a nil report has a location")
+	}
 	for _, in := range []string{"", "GIF89a....", "%PDF-1.7", "\xff\xd8"} {
-		_, err := Scan(strings.NewReader(in))
+		rep, err := Scrub(io.Discard, strings.NewReader(in), nil)
+		if rep == nil || rep.Has(Location) || rep.Findings == nil {
+			t.Errorf("Scrub(%q): report %v, want an empty one", in, rep)
+		}
+		_, err = Scan(strings.NewReader(in))
 		if in == "" || in == "\xff\xd8" {
 			if err == nil {
 				t.Errorf("Scan(%q): no error", in)

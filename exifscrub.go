@@ -96,6 +96,12 @@ type Report struct {
 	// It is empty unless Options.Keep is set, and never lists what is
 	// kept by default for display (orientation, colour).
 	Kept []Finding `json:"kept,omitempty"`
+	// Damaged says the image data itself is damaged, and Scrub kept
+	// what decoders show of it: a JPEG cut inside its scan data is
+	// written up to the cut, with the EOI marker decoders supply. The
+	// error is nil, so an upload pipeline that wants whole images must
+	// test Damaged; a Finding of category Other says where the damage is.
+	Damaged bool `json:"damaged,omitempty"`
 
 	kinds    map[findingKind]kindCount
 	n        int              // findings added, listed or counted
@@ -116,6 +122,9 @@ type kindCount struct {
 // Total returns the number of findings in the report, counting those
 // summed up in More.
 func (r *Report) Total() int {
+	if r == nil {
+		return 0
+	}
 	n := 0
 	for _, f := range r.Findings {
 		n += 1 + f.More
@@ -135,6 +144,9 @@ func (r Report) MarshalJSON() ([]byte, error) {
 
 // Has reports whether any finding is in one of the given categories.
 func (r *Report) Has(cats ...Category) bool {
+	if r == nil {
+		return false
+	}
 	for _, f := range r.Findings {
 		for _, c := range cats {
 			if f.Category == c {
@@ -150,6 +162,9 @@ func (r *Report) Has(cats ...Category) bool {
 // position of QuickTime metadata (an ISO 6709 string), preferably Apple's
 // com.apple.quicktime.location.ISO6709 key, or of the user data.
 func (r *Report) Location() (lat, lon float64, ok bool) {
+	if r == nil {
+		return 0, 0, false
+	}
 	var haveLat, haveLon bool
 	for _, f := range r.Findings {
 		if f.Container != containerGPS {
@@ -193,6 +208,7 @@ func (r *Report) add(cat Category, container, tag, value string) {
 
 // merge adds the findings of o, a report of part of the file, to r.
 func (r *Report) merge(o *Report) {
+	r.Damaged = r.Damaged || o.Damaged
 	for _, f := range o.Findings {
 		r.addFinding(f, false)
 	}
@@ -359,8 +375,10 @@ func (o *Options) keepsAny() bool {
 //
 // An unrecognised format gives an error matching ErrUnsupportedFormat; a
 // malformed image gives a *FormatError naming the offset; an error from r
-// itself is returned as it is. Once the format is recognised, the report
-// is returned even with an error, listing what was read before it.
+// itself is returned as it is. The report is never nil, even with an
+// error: it lists what was read before the error, and its Format is empty
+// when the error came before the format was known. Its methods are safe on
+// a nil *Report too.
 func Scan(r io.Reader) (*Report, error) {
 	return scrub(io.Discard, r, nil)
 }
@@ -408,25 +426,26 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 		br.Reset(nil)
 		readerPool.Put(br)
 	}()
+	empty := &Report{Findings: []Finding{}} // for an error before the format is known
 	head, err := br.Peek(maxMagicLen)
 	if ioErr, ok := ioError(err); ok {
-		return nil, ioErr // too early to know the format
+		return empty, ioErr
 	}
 	if len(head) == 0 {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, &FormatError{Reason: "empty input", Err: err}
+		return empty, &FormatError{Reason: "empty input", Err: err}
 	}
 	f := detect(head)
 	if f == nil {
-		return nil, ErrUnsupportedFormat
+		return empty, ErrUnsupportedFormat
 	}
 	if opts == nil {
 		opts = new(Options)
 	}
 	if err := opts.check(); err != nil {
-		return nil, err
+		return empty, err
 	}
 	rep := &Report{Format: f.name, Findings: []Finding{}}
 	s := &scrubber{in: &reader{br: br}, out: w, opts: opts, rep: rep, scan: w == io.Discard, src: r, dst: w}

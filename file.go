@@ -19,21 +19,22 @@ const tempMarker = ".exifscrub-tmp-"
 // replaces the original. The new file gets src's permission bits.
 //
 // On error, dst is left as it was and no temporary file remains, except
-// after a crash; IsTempFile recognises the leftovers.
+// after a crash; IsTempFile recognises the leftovers. The report is never
+// nil, as for Scrub.
 func ScrubFile(dst, src string, opts *Options) (*Report, error) {
+	rep := &Report{Findings: []Finding{}} // until Scrub has read src
 	in, err := os.Open(src)
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
 	defer in.Close()
 	fi, err := in.Stat()
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &os.PathError{Op: "scrub", Path: src, Err: errors.New("not a regular file")}
+		return rep, &os.PathError{Op: "scrub", Path: src, Err: errors.New("not a regular file")}
 	}
-	var rep *Report
 	err = WriteFileAtomic(dst, fi.Mode().Perm(), func(f *os.File) error {
 		var err error
 		rep, err = Scrub(f, in, opts)

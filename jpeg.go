@@ -236,6 +236,7 @@ func isTruncation(err error) bool {
 // data as it is, writes the EOI the decoder would have supplied, and
 // reports the damage. It is not private, so the finding is Other.
 func (j *jpegScrubber) truncated(off int64) error {
+	j.rep.Damaged = true
 	j.rep.add(Other, "JPEG", "ImageData", fmt.Sprintf("damaged: image data truncated at offset %d (no EOI)", off))
 	if err := j.writeMarker(markerEOI, 0); err != nil {
 		return err

@@ -382,6 +382,9 @@ func pageBatch(t *testing.T, ctx context.Context, srv *pageServer, dl *downloads
 			continue
 		}
 		checkShown(t, name, c, g.scrubRep)
+		if c.Damaged != g.scrubRep.Damaged {
+			t.Errorf("%s: the card says damaged %v, Scrub's report %v", name, c.Damaged, g.scrubRep.Damaged)
+		}
 		if !neutralName.MatchString(c.Download) {
 			t.Errorf("%s: offered as %q, not a neutral name", name, c.Download)
 		}

@@ -87,7 +87,9 @@ func inputFiles(t testing.TB) []string {
 }
 
 // badFiles writes inputs that must each fail with a clear message into
-// dir: a text file, an empty file and a truncated photo.
+// dir: a text file, an empty file and a truncated photo (cut before its
+// image data); and one that is cleaned, reported damaged: a photo cut
+// inside its image data.
 func badFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	photo, err := os.ReadFile(filepath.Join("..", "testdata", "jpg__Kodak_CX7530.jpg"))
@@ -98,6 +100,7 @@ func badFiles(t testing.TB, dir string) []string {
 		"notes.txt":     []byte("not a photo at all\n"),
 		"empty.jpg":     nil,
 		"truncated.jpg": photo[:len(photo)/3],
+		"cut.jpg":       photo[:len(photo)-1000],
 	}
 	var files []string
 	for name, b := range bad {

@@ -88,7 +88,10 @@ func reportAction(c *cli.Context) error {
 			failed++
 			p.clear()
 		}
-		if s.err != nil && (asJSON || s.rep == nil) {
+		// A file whose reading failed shows what was read before, if
+		// anything was; never "No metadata to remove." above the error.
+		partial := formatKnown(s.rep) && (s.err == nil || len(s.rep.Findings) > 0)
+		if s.err != nil && (asJSON || !partial) {
 			fmt.Fprintf(stderr, "exifscrub: %s: %s\n", displayPath(s.it.path), describeErr(s.err, s.it.path))
 		}
 		if s.skip == errEmptyFile.Error() {
@@ -110,7 +113,7 @@ func reportAction(c *cli.Context) error {
 			}
 			fmt.Fprint(stdout, "\n")
 			writeJSONFile(stdout, newReportJSON(s, cfg.opts))
-		} else if s.rep != nil {
+		} else if partial {
 			// A damaged photo shows what was read before the damage,
 			// then the error.
 			if !first {
@@ -151,6 +154,8 @@ type jsonFile struct {
 	// Kept lists what would stay under report's --keep policy (absent
 	// without --keep); Findings then lists what it would remove.
 	Kept *[]exifscrub.Finding `json:"kept,omitempty"`
+	// Damaged says the image data is damaged (see Report.Damaged).
+	Damaged bool `json:"damaged,omitempty"`
 	// Location is the GPS position, when the file has one.
 	Location *jsonLocation `json:"location,omitempty"`
 	// Private lists the categories found that --fail-on names (check only).
@@ -172,8 +177,8 @@ func newJSONFile(s scanned, private []exifscrub.Category) jsonFile {
 	if s.err != nil {
 		j.Error = describeErr(s.err, s.it.path)
 	}
-	if s.rep != nil {
-		j.Format = s.rep.Format
+	if formatKnown(s.rep) {
+		j.Format, j.Damaged = s.rep.Format, s.rep.Damaged
 		if s.rep.Findings != nil {
 			j.Findings = s.rep.Findings
 		}
@@ -190,7 +195,7 @@ func newReportJSON(s scanned, policy *exifscrub.Options) jsonFile {
 	j := newJSONFile(s, nil)
 	if policy != nil {
 		kept := []exifscrub.Finding{}
-		if s.rep != nil && s.rep.Kept != nil {
+		if formatKnown(s.rep) && s.rep.Kept != nil {
 			kept = s.rep.Kept
 		}
 		j.Kept = &kept

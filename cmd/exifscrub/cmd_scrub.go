@@ -286,6 +286,9 @@ func scrubAction(c *cli.Context) error {
 		t.removed += r.before - r.after
 		if js != nil {
 			js.element(s.jsonScrubbed(r))
+		} else if d := damage(r.rep); d != "" {
+			p.clear()
+			fmt.Fprintf(stderr, "exifscrub: %s: damaged: %s; the copy holds what a viewer shows of it\n", displayPath(r.it.path), d)
 		}
 		if s.dryRun && js == nil {
 			fmt.Fprintln(s.stdout, s.dryRunLine(r))
@@ -662,8 +665,8 @@ func (s *scrubber) jsonScrubbed(r scrubbed) jsonFile {
 	default:
 		j.Output = r.dst
 	}
-	if r.rep != nil {
-		j.Format = r.rep.Format
+	if formatKnown(r.rep) {
+		j.Format, j.Damaged = r.rep.Format, r.rep.Damaged
 		if r.rep.Findings != nil {
 			j.Findings = r.rep.Findings
 		}

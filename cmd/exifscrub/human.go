@@ -38,6 +38,9 @@ func coord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 // or nil when rep lists everything the file holds.
 func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, policy *exifscrub.Options) {
 	fmt.Fprintf(w, "%s (%s)\n", displayPath(path), formatName(rep.Format))
+	if d := damage(rep); d != "" {
+		fmt.Fprintf(w, "  Damaged: %s; scrub keeps what a viewer shows of it.\n", d)
+	}
 	defer writeKept(w, rep, policy)
 	if len(rep.Findings) == 0 {
 		fmt.Fprintln(w, "  No metadata to remove.")
@@ -95,6 +98,20 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, p
 		return
 	}
 	fmt.Fprintf(w, "  %s removes all of the above.\n", cmd)
+}
+
+// damage says how the image data of rep's file is damaged, or "" if it
+// is not.
+func damage(rep *exifscrub.Report) string {
+	if rep == nil || !rep.Damaged {
+		return ""
+	}
+	for _, f := range rep.Findings {
+		if v, ok := strings.CutPrefix(f.Value, "damaged: "); ok {
+			return v
+		}
+	}
+	return "the image data is incomplete"
 }
 
 // writeKept lists what the --keep policy would leave in the file.

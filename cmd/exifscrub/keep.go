@@ -140,7 +140,7 @@ func keptSummary(verb string, kept []exifscrub.Finding) string {
 // stay), else to Findings, first among those of time. Standard input has
 // no name.
 func addNameFinding(rep *exifscrub.Report, it item, opts *exifscrub.Options) {
-	if rep == nil || it.stdin {
+	if !formatKnown(rep) || it.stdin {
 		return
 	}
 	f, ok := exifscrub.ScanName(it.path)

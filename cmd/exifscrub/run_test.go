@@ -15,6 +15,11 @@ func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	truncated := filepath.Join(dir, "truncated.jpg")
 	writeFile(t, truncated, readFile(t, gpsJPEG)[:3000])
+	cleanCut := filepath.Join(dir, "clean-cut.png") // no metadata before the cut
+	writeFile(t, cleanCut, readFile(t, cleanPNG)[:40])
+	cutScan := filepath.Join(dir, "cut.jpg") // cut inside its scan data
+	whole := readFile(t, canonJPEG)
+	writeFile(t, cutScan, whole[:len(whole)-1000])
 	gps := filepath.Join(dir, "gps.jpg")
 	copyFile(t, gps, gpsJPEG)
 	unreadableDir := filepath.Join(dir, "missing")
@@ -53,6 +58,12 @@ func TestRun(t *testing.T) {
 			stdout: []string{"36.056417"}, stderr: []string{"nope.jpg: no such file or directory"}},
 		{name: "report not an image", args: []string{"report", notImage}, code: exitFailed, stderr: []string{"not an image"}},
 		{name: "report malformed", args: []string{"report", truncated}, code: exitFailed, stderr: []string{"truncated.jpg: invalid JPEG"}},
+		{name: "report malformed, nothing read", args: []string{"report", cleanCut}, code: exitFailed, noStdout: true, stderr: []string{"clean-cut.png: invalid PNG"}},
+		{name: "report damaged", args: []string{"report", cutScan}, code: exitOK, noStderr: true,
+			stdout: []string{"Damaged: image data truncated at offset", "scrub keeps what a viewer shows"}},
+		{name: "report damaged json", args: []string{"report", "--json", cutScan}, code: exitOK, stdoutJSON: true, stdout: []string{`"damaged": true`}},
+		{name: "scrub damaged", args: []string{"scrub", "-o", "-", cutScan}, code: exitOK,
+			stderr: []string{"cut.jpg: damaged: image data truncated at offset", "what a viewer shows"}},
 		{name: "report json", args: []string{"report", "--json", gpsJPEG, cleanPNG}, code: exitOK, stdoutJSON: true},
 		{name: "report json with error", args: []string{"report", "--json", unreadableDir}, code: exitFailed, stdoutJSON: true, stdout: []string{`"error": "no such file or directory"`}},
 		{name: "report no files", args: []string{"report"}, code: exitUsage, stderr: []string{"no files given"}},

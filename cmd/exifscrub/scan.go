@@ -29,6 +29,11 @@ type notSupportedError struct{ format string }
 func (e *notSupportedError) Error() string        { return "not a supported format: " + e.format }
 func (e *notSupportedError) Is(target error) bool { return target == errNotImage }
 
+// formatKnown reports whether rep is the report of a file whose format
+// was recognised: Scan and Scrub return an empty report, never nil, for
+// an error before that, which the CLI shows as no report at all.
+func formatKnown(rep *exifscrub.Report) bool { return rep != nil && rep.Format != "" }
+
 // isNotImage reports whether a skip reason says the file is not an image.
 func isNotImage(skip string) bool {
 	return skip == errNotImage.Error() || strings.HasPrefix(skip, "not a supported format: ")

@@ -80,6 +80,7 @@ type scrubSummary struct {
 	Format  exifscrub.Format `json:"format"`
 	Removed map[string]int   `json:"removed"`
 	Kept    map[string]int   `json:"kept,omitempty"`
+	Damaged bool             `json:"damaged,omitempty"`
 }
 
 func summarize(rep *exifscrub.Report) scrubSummary {
@@ -90,7 +91,7 @@ func summarize(rep *exifscrub.Report) scrubSummary {
 		}
 		return m
 	}
-	s := scrubSummary{Format: rep.Format, Removed: count(rep.Findings)}
+	s := scrubSummary{Format: rep.Format, Removed: count(rep.Findings), Damaged: rep.Damaged}
 	if len(rep.Kept) > 0 {
 		s.Kept = count(rep.Kept)
 	}

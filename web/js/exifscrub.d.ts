@@ -45,6 +45,11 @@ export interface Report {
   findings: Finding[];
   /** What `keep` kept, as it is in the clean file (scrub only; absent when nothing was kept). */
   kept?: Finding[];
+  /**
+   * The image data itself is damaged (a JPEG cut inside its scan data): the clean copy is what decoders show of it.
+   * Absent when it is not.
+   */
+  damaged?: boolean;
   location?: Location;
   /** Always "" here: failures reject the promise instead. */
   error: string;

@@ -34,10 +34,11 @@ export function isNameFinding(f) {
   return f.container === "file name" && f.tag === "FileName";
 }
 
-/** damage is how the report says the file is damaged (a finding whose value starts with "damaged"), or "". */
+/** damage is how the report says the image data is damaged (report.damaged, and the finding whose value starts with "damaged: "), or "". */
 export function damage(report) {
+  if (!report.damaged) return "";
   const f = report.findings.find((f) => /^damaged\b/.test(f.value));
-  return f ? f.value.replace(/^damaged[:,]?\s*/, "") : "";
+  return f ? f.value.replace(/^damaged[:,]?\s*/, "") : "the image data is incomplete";
 }
 
 /** count is how many pieces of metadata the findings stand for. */

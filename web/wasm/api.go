@@ -28,12 +28,15 @@ type object = map[string]any
 
 // report gives rep the shape of one element of the JSON of
 // "exifscrub report --json" (cmd/exifscrub/cmd_report.go): path, format,
-// findings, kept (when not empty), location, error. A name from
+// findings, kept (when not empty), damaged (when true), location, error. A name from
 // JavaScript is a string, always valid UTF-8, so there is no path_bytes.
 func report(name string, rep *exifscrub.Report) object {
 	o := object{"path": name, "format": string(rep.Format), "findings": findings(rep.Findings), "error": ""}
 	if len(rep.Kept) > 0 {
 		o["kept"] = findings(rep.Kept)
+	}
+	if rep.Damaged {
+		o["damaged"] = true
 	}
 	if lat, lon, ok := rep.Location(); ok {
 		o["location"] = object{"latitude": lat, "longitude": lon, "map": osmLink(lat, lon)}
