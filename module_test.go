@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -25,20 +26,7 @@ func TestConsumerModule(t *testing.T) {
 		"go.mod": "module example.com/consumer\n\ngo 1.24\n\n" +
 			"require github.com/exifscrub/exifscrub v0.0.0\n\n" +
 			"replace github.com/exifscrub/exifscrub => " + filepath.ToSlash(root) + "\n",
-		"main.go": `package main
-
-import (
-	"fmt"
-	"strings"
-
-	"github.com/exifscrub/exifscrub"
-)
-
-func main() {
-	_, err := exifscrub.Scan(strings.NewReader("not an image"))
-	fmt.Println(err)
-}
-`,
+		"main.go": readmeProgram(t),
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -65,7 +53,51 @@ func main() {
 	if strings.Join(mods, " ") != strings.Join(want, " ") {
 		t.Errorf("go list -m all in a module importing the library:\n%s\nwant only %v", strings.Join(mods, "\n"), want)
 	}
-	if out := run("run", "-mod=mod", "."); !strings.Contains(out, "exifscrub: unsupported format") {
-		t.Errorf("consumer printed %q", out)
+	if out := run("run", "-mod=mod", "."); out != "err\nerr\n" {
+		t.Errorf("the README's snippet on an empty input and on a GIF printed %q, want \"err\" twice", out)
 	}
+}
+
+// readmeProgram returns a program that runs the README's Go snippet on an
+// empty input and on a GIF, each "{ … }" printing the word before it:
+// the snippet must compile and must not panic on what is not a photo.
+func readmeProgram(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), "## Use as a Go package")
+	_, rest, _ = strings.Cut(rest, "```go\n")
+	block, _, _ := strings.Cut(rest, "```")
+	_, body, ok := strings.Cut(block, "import \"github.com/exifscrub/exifscrub\"\n")
+	if !ok {
+		t.Fatalf("no Go block importing the package under \"Use as a Go package\" in README.md")
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(body), "\n") {
+		if cond, _, ok := strings.Cut(l, "{ … }"); ok {
+			word := strings.Fields(strings.TrimPrefix(cond, "if "))[0]
+			l = cond + "{ fmt.Println(" + strconv.Quote(word) + ") }"
+		}
+		lines = append(lines, "\t\t"+l)
+	}
+	return `package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/exifscrub/exifscrub"
+)
+
+func main() {
+	for _, in := range []string{"", "GIF89a\x01\x00\x01\x00"} {
+		w, r := io.Discard, strings.NewReader(in)
+` + strings.Join(lines, "\n") + `
+		_ = rep
+	}
+}
+`
 }
