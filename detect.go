@@ -28,6 +28,49 @@ var formats = []format{
 	{MP4, isMP4, scrubMOV},
 }
 
+// otherFormats are the magic bytes of common files that exifscrub does
+// not read, so that errors can name them. They never decide what is read.
+var otherFormats = []struct{ magic, name string }{
+	{"GIF87a", "GIF"}, {"GIF89a", "GIF"},
+	{"II*\x00\x10\x00\x00\x00CR", "CR2 (Canon raw)"},
+	{"II*\x00", "TIFF"}, {"MM\x00*", "TIFF"},
+	{"IIRO", "ORF (Olympus raw)"}, {"IIU\x00", "RW2 (Panasonic raw)"},
+	{"FUJIFILMCCD-RAW", "RAF (Fujifilm raw)"},
+	{"BM", "BMP"}, {"8BPS", "PSD"}, {"\x00\x00\x01\x00", "ICO"}, {"icns", "ICNS"},
+	{"\xff\x0a", "JPEG XL"}, {"\x00\x00\x00\x0cJXL ", "JPEG XL"},
+	{"\x00\x00\x00\x0cjP  ", "JPEG 2000"}, {"qoif", "QOI"}, {"DDS ", "DDS"},
+	{"%PDF-", "PDF"}, {"<svg", "SVG"}, {"PK\x03\x04", "ZIP"}, {"\x1f\x8b", "gzip"},
+}
+
+// unsupported returns the error for an input starting with head that is
+// no format of the table, naming it when it is a common one.
+func unsupported(head []byte) *UnsupportedFormatError {
+	for _, f := range otherFormats {
+		if bytes.HasPrefix(head, []byte(f.magic)) {
+			return &UnsupportedFormatError{Name: f.name}
+		}
+	}
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		return &UnsupportedFormatError{Name: "ISO media (" + brand(head[8:12]) + ")"}
+	}
+	if len(head) >= 12 && string(head[:4]) == "RIFF" {
+		return &UnsupportedFormatError{Name: "RIFF " + brand(head[8:12])}
+	}
+	return &UnsupportedFormatError{}
+}
+
+// brand returns a four-character code for a message: printable ASCII, '?'
+// for any other byte, without spaces around it.
+func brand(b []byte) string {
+	r := []byte(string(b))
+	for i, c := range r {
+		if c < 0x20 || c > 0x7e {
+			r[i] = '?'
+		}
+	}
+	return strings.TrimSpace(string(r))
+}
+
 // detect returns the format of an input starting with head, or nil.
 func detect(head []byte) *format {
 	for i := range formats {

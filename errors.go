@@ -7,8 +7,27 @@ import (
 )
 
 // ErrUnsupportedFormat is returned when the input is not an image in a
-// format exifscrub understands (see Format).
+// format exifscrub understands (see Format). Scan and Scrub return it as an
+// *UnsupportedFormatError, which matches it with errors.Is.
 var ErrUnsupportedFormat = errors.New("exifscrub: unsupported format")
+
+// An UnsupportedFormatError is the error for an input that is not an image
+// exifscrub reads. Name says what the input is, when its first bytes are
+// those of a common format ("GIF", "PDF", "TIFF", "ISO media (crx)"),
+// and is empty otherwise. It matches ErrUnsupportedFormat.
+type UnsupportedFormatError struct {
+	Name string
+}
+
+func (e *UnsupportedFormatError) Error() string {
+	if e.Name == "" {
+		return ErrUnsupportedFormat.Error()
+	}
+	return ErrUnsupportedFormat.Error() + ": " + e.Name
+}
+
+// Is makes errors.Is(err, ErrUnsupportedFormat) true.
+func (e *UnsupportedFormatError) Is(target error) bool { return target == ErrUnsupportedFormat }
 
 // A FormatError reports an image that is malformed, or that uses a feature
 // exifscrub cannot rewrite safely. Offset is the byte offset in the input

@@ -118,6 +118,10 @@ func TestUnsupportedFormat(t *testing.T) {
 		if !errors.Is(err, ErrUnsupportedFormat) {
 			t.Errorf("Scan(%q) = %v, want ErrUnsupportedFormat", in, err)
 		}
+		var u *UnsupportedFormatError
+		if name := map[byte]string{'G': "GIF", '%': "PDF"}[in[0]]; !errors.As(err, &u) || u.Name != name {
+			t.Errorf("Scan(%q) = %v, want an *UnsupportedFormatError named %q", in, err, name)
+		}
 	}
 }
 

@@ -439,7 +439,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	}
 	f := detect(head)
 	if f == nil {
-		return empty, ErrUnsupportedFormat
+		return empty, unsupported(head)
 	}
 	if opts == nil {
 		opts = new(Options)

@@ -251,10 +251,7 @@ func describeErr(err error, path string) string {
 		err = pe.Err
 	}
 	if errors.Is(err, exifscrub.ErrUnsupportedFormat) {
-		err = errNotImage
-		if head, rerr := readHead(path); rerr == nil {
-			err = unsupportedFile(head) // "not a supported format: GIF"
-		}
+		err = unsupportedErr(err) // "not a supported format: GIF"
 	}
 	return strings.TrimPrefix(err.Error(), "exifscrub: ")
 }

@@ -143,7 +143,7 @@ func TestFilterFailures(t *testing.T) {
 	}{
 		{"truncated JPEG", gps[:len(gps)/2], "unexpected EOF", 1},
 		{"text", []byte("hello\n"), "not an image in a supported format", 1},
-		{"GIF", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "not an image in a supported format", 0},
+		{"GIF", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "not a supported format: GIF", 0},
 		{"empty", nil, "empty", 1},
 	}
 	for _, tt := range tests {

@@ -39,33 +39,20 @@ func isNotImage(skip string) bool {
 	return skip == errNotImage.Error() || strings.HasPrefix(skip, "not a supported format: ")
 }
 
-// otherFormats are the magic bytes of common files that exifscrub does not
-// read, so that messages can name them. They never decide what is read.
-var otherFormats = []struct{ magic, name string }{
-	{"GIF87a", "GIF"}, {"GIF89a", "GIF"},
-	{"II*\x00\x10\x00\x00\x00CR", "CR2 (Canon raw)"},
-	{"II*\x00", "TIFF"}, {"MM\x00*", "TIFF"},
-	{"IIRO", "ORF (Olympus raw)"}, {"IIU\x00", "RW2 (Panasonic raw)"},
-	{"FUJIFILMCCD-RAW", "RAF (Fujifilm raw)"},
-	{"BM", "BMP"}, {"8BPS", "PSD"}, {"\x00\x00\x01\x00", "ICO"}, {"icns", "ICNS"},
-	{"\xff\x0a", "JPEG XL"}, {"\x00\x00\x00\x0cJXL ", "JPEG XL"},
-	{"\x00\x00\x00\x0cjP  ", "JPEG 2000"}, {"qoif", "QOI"}, {"DDS ", "DDS"},
-	{"%PDF-", "PDF"}, {"<svg", "SVG"}, {"PK\x03\x04", "ZIP"}, {"\x1f\x8b", "gzip"},
+// unsupportedFile returns the error for a file starting with head that is
+// not a supported image, naming its format when the library can: Scan of
+// those bytes alone returns at once with an *exifscrub.UnsupportedFormatError.
+func unsupportedFile(head []byte) error {
+	_, err := exifscrub.Scan(bytes.NewReader(head))
+	return unsupportedErr(err)
 }
 
-// unsupportedFile returns the error for a file that is not a supported image,
-// naming its format when it is a common one.
-func unsupportedFile(head []byte) error {
-	for _, f := range otherFormats {
-		if bytes.HasPrefix(head, []byte(f.magic)) {
-			return &notSupportedError{f.name}
-		}
-	}
-	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
-		return &notSupportedError{"ISO media (" + strings.TrimSpace(printableASCII(head[8:12])) + ")"}
-	}
-	if len(head) >= 12 && string(head[:4]) == "RIFF" {
-		return &notSupportedError{"RIFF " + strings.TrimSpace(printableASCII(head[8:12]))}
+// unsupportedErr turns the library's error for an input that is not a
+// supported image into errNotImage, naming the format when it is known.
+func unsupportedErr(err error) error {
+	var u *exifscrub.UnsupportedFormatError
+	if errors.As(err, &u) && u.Name != "" {
+		return &notSupportedError{u.Name}
 	}
 	return errNotImage
 }
@@ -83,17 +70,6 @@ func readHead(path string) ([]byte, error) {
 		err = nil
 	}
 	return head[:n], err
-}
-
-// printableASCII returns b with anything but printable ASCII as '?'.
-func printableASCII(b []byte) string {
-	r := []byte(string(b))
-	for i, c := range r {
-		if c < 0x20 || c > 0x7e {
-			r[i] = '?'
-		}
-	}
-	return string(r)
 }
 
 // sniffLen is how many leading bytes exifscrub.DetectFormat needs.

@@ -112,6 +112,9 @@ func newAPIError(err error) *apiError {
 	case errors.As(err, &e):
 		return e
 	case errors.Is(err, exifscrub.ErrUnsupportedFormat):
+		if u := (*exifscrub.UnsupportedFormatError)(nil); errors.As(err, &u) && u.Name != "" {
+			return &apiError{codeUnsupportedFormat, "not a supported format: " + u.Name}
+		}
 		return errNotImage
 	case errors.Is(err, exifscrub.ErrInvalidOptions):
 		return &apiError{codeInvalidOptions, strings.TrimPrefix(err.Error(), "exifscrub: ")}
