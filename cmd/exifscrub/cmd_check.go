@@ -154,6 +154,7 @@ func checkAction(c *cli.Context) error {
 
 	var t tally
 	found, named, scrubbable := 0, 0, 0 // flagged; by their name; by their content
+	var backups []string                // flagged backups that scrub --backup made, which scrub leaves alone
 	p := newProgress(stderr, len(items), "checking")
 	scanAll(items, c.Int("jobs"), c.App.Reader, scanConfig{skipNotImage: true, names: !c.Bool("ignore-names")}, p, func(s scanned) {
 		var private []exifscrub.Category
@@ -189,7 +190,11 @@ func checkAction(c *cli.Context) error {
 			if slices.ContainsFunc(s.rep.Findings, func(f exifscrub.Finding) bool {
 				return slices.Contains(private, f.Category) && !isNameFinding(f)
 			}) {
-				scrubbable++
+				if orig := backupOf(s.it.path, regularFileExists); orig != "" && !s.it.stdin {
+					backups = append(backups, displayPath(s.it.path))
+				} else {
+					scrubbable++
+				}
 			}
 		}
 		p.clear()
@@ -212,7 +217,20 @@ func checkAction(c *cli.Context) error {
 		}
 		fmt.Fprintln(stderr, msg)
 		if scrubbable > 0 {
-			fmt.Fprintln(stderr, "exifscrub: remove it with 'exifscrub scrub --in-place FILE...', or allow a file in "+ignoreFileName)
+			fmt.Fprintln(stderr, "exifscrub: remove it with 'exifscrub scrub --in-place --backup .orig FILE...' (keeps each original as FILE.orig), or allow a file in "+ignoreFileName)
+		}
+		if len(backups) > 0 {
+			// scrub skips a backup, so that the original stays as it was:
+			// the way to remove what it holds is to delete it.
+			names, them := strings.Join(backups[:min(len(backups), 3)], ", "), "them"
+			if len(backups) > 3 {
+				names += ", …"
+			}
+			if len(backups) == 1 {
+				them = "it"
+			}
+			fmt.Fprintf(stderr, "exifscrub: %s of an earlier 'scrub --backup' (%s): delete %s once the scrubbed copies are right\n",
+				plural(len(backups), "file is the backup", "files are backups"), names, them)
 		}
 		if named > 0 {
 			fmt.Fprintf(stderr, "exifscrub: %s the time in the file name: 'exifscrub scrub --in-place --rename FILE...' renames them (photo-0001.jpg); --ignore-names leaves names out\n",

@@ -42,6 +42,7 @@ EXAMPLES:
    curl -s https://example.com/p.jpg | exifscrub report -`,
 		Flags: append(append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON array: {path, format, findings: [{category, container, tag, value}], error} per file; with --keep, also kept: [...], what would stay"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text or json (--format json is --json, as for check)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every finding, and say which files were skipped"},
 		}, keepFlags()...), walkFlags()...),
 		Action: reportAction,
@@ -76,6 +77,13 @@ func reportAction(c *cli.Context) error {
 	}
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	asJSON, verbose := c.Bool("json"), c.Bool("verbose")
+	switch c.String("format") {
+	case "json":
+		asJSON = true
+	case "text":
+	default:
+		return usagef(c, "--format %q: report writes text or json (check also writes sarif, github and gitlab)", c.String("format"))
+	}
 	items := expand(args, walkOpts(c))
 
 	failed, first := 0, true

@@ -238,7 +238,7 @@ func TestFileNameFinding(t *testing.T) {
 			stdout: []string{"reveals time", "time      file name FileName = " + phoneTime},
 			stderr: []string{"1 image tells the time in the file name", "scrub --in-place --rename"}, not: []string{"remove it with"}},
 		{name: "check both", args: []string{"check", named}, code: exitFound,
-			stderr: []string{"remove it with 'exifscrub scrub --in-place", "1 image tells the time in the file name"}},
+			stderr: []string{"remove it with 'exifscrub scrub --in-place --backup .orig", "1 image tells the time in the file name"}},
 		{name: "check --ignore-names", args: []string{"check", "--ignore-names", scrubbedNamed}, code: exitOK},
 		{name: "check --fail-on location", args: []string{"check", "--fail-on", "location", scrubbedNamed}, code: exitOK},
 		{name: "check plain", args: []string{"check", plain}, code: exitOK},

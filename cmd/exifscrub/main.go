@@ -107,6 +107,7 @@ EXAMPLES:
    exifscrub scrub --rename --out-dir /tmp/to-send ~/DCIM/Camera
    exifscrub check --format github .
    exifscrub serve --addr 127.0.0.1:8080      # an HTTP service (see serve --help)
+   exifscrub help scrub                       # the options of one command
 
 ` + exitCodeHelp,
 		Reader:          stdin,
@@ -124,6 +125,17 @@ EXAMPLES:
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   usageError,
 		Action: func(c *cli.Context) error {
+			if c.Args().First() == "help" {
+				// "exifscrub help scrub" is "exifscrub scrub --help".
+				name := c.Args().Get(1)
+				if name == "" {
+					return cli.ShowAppHelp(c)
+				}
+				if c.App.Command(name) == nil {
+					return cli.Exit(fmt.Sprintf("exifscrub: no command %q; run 'exifscrub --help'", name), exitUsage)
+				}
+				return cli.ShowCommandHelp(c, name)
+			}
 			if c.Args().Present() {
 				msg := fmt.Sprintf("exifscrub: unknown command %q", c.Args().First())
 				if s := suggestCommand(c.App.Commands, c.Args().First()); s != "" {

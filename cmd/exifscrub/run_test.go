@@ -40,6 +40,9 @@ func TestRun(t *testing.T) {
 		{name: "unknown command", args: []string{"scrubb"}, code: exitUsage, stderr: []string{`unknown command "scrubb"`}},
 		{name: "version", args: []string{"--version"}, code: exitOK, stdout: []string{"exifscrub version"}},
 		{name: "help", args: []string{"--help"}, code: exitOK, stdout: []string{"report", "scrub", "check", "EXIT CODES", "64"}},
+		{name: "help command", args: []string{"help"}, code: exitOK, stdout: []string{"report", "scrub", "check"}},
+		{name: "help scrub", args: []string{"help", "scrub"}, code: exitOK, stdout: []string{"exifscrub scrub", "--in-place", "EXIT CODES"}},
+		{name: "help unknown", args: []string{"help", "scrubb"}, code: exitUsage, stderr: []string{`no command "scrubb"`}},
 		{name: "unknown global flag", args: []string{"--frobnicate"}, code: exitUsage, stderr: []string{"frobnicate", "--help"}},
 
 		// report
@@ -65,6 +68,8 @@ func TestRun(t *testing.T) {
 		{name: "scrub damaged", args: []string{"scrub", "-o", "-", cutScan}, code: exitOK,
 			stderr: []string{"cut.jpg: damaged: image data truncated at offset", "what a viewer shows"}},
 		{name: "report json", args: []string{"report", "--json", gpsJPEG, cleanPNG}, code: exitOK, stdoutJSON: true},
+		{name: "report format json", args: []string{"report", "--format", "json", gpsJPEG}, code: exitOK, stdoutJSON: true},
+		{name: "report format sarif", args: []string{"report", "--format", "sarif", gpsJPEG}, code: exitUsage, stderr: []string{"text or json"}},
 		{name: "report json with error", args: []string{"report", "--json", unreadableDir}, code: exitFailed, stdoutJSON: true, stdout: []string{`"error": "no such file or directory"`}},
 		{name: "report no files", args: []string{"report"}, code: exitUsage, stderr: []string{"no files given"}},
 		{name: "report flag after file", args: []string{"report", gpsJPEG, "--json"}, code: exitUsage, stderr: []string{"--json must come before"}},
