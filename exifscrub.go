@@ -158,7 +158,9 @@ func (r *Report) Has(cats ...Category) bool {
 }
 
 // Location returns the GPS position recorded in the image's EXIF, in signed
-// decimal degrees, and whether there was one. For a video, it is the
+// decimal degrees, and whether there was one; failing that, the video's
+// (below), and failing that, XMP's (exif:GPSLatitude and
+// exif:GPSLongitude). For a video, it is the
 // position of QuickTime metadata (an ISO 6709 string), preferably Apple's
 // com.apple.quicktime.location.ISO6709 key, or of the user data.
 func (r *Report) Location() (lat, lon float64, ok bool) {
@@ -180,7 +182,26 @@ func (r *Report) Location() (lat, lon float64, ok bool) {
 	if haveLat && haveLon {
 		return lat, lon, true
 	}
-	return r.videoLocation()
+	if lat, lon, ok := r.videoLocation(); ok {
+		return lat, lon, true
+	}
+	return r.xmpLocation()
+}
+
+// xmpLocation returns the position of XMP's exif:GPSLatitude and
+// exif:GPSLongitude, which the report holds in decimal degrees.
+func (r *Report) xmpLocation() (lat, lon float64, ok bool) {
+	var haveLat, haveLon bool
+	for _, f := range r.Findings {
+		switch {
+		case f.Category != Location:
+		case f.Tag == "exif:GPSLatitude" && !haveLat:
+			lat, haveLat = parseDecimal(f.Value)
+		case f.Tag == "exif:GPSLongitude" && !haveLon:
+			lon, haveLon = parseDecimal(f.Value)
+		}
+	}
+	return lat, lon, haveLat && haveLon
 }
 
 // videoLocation returns the first position of a video's metadata, keys

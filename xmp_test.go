@@ -86,9 +86,14 @@ func TestXMPEncodings(t *testing.T) {
 			rep := new(Report)
 			parseXMP(rep, "XMP", tt.packet)
 			checkFindings(t, rep, tt.want, tt.values)
+			_, hasLat := findingKeys(rep)[lat]
+			if la, lo, ok := rep.Location(); hasLat != ok || ok && (la != 52.52 || lo != -13.4) {
+				t.Errorf("Location() = %v, %v, %v; want 52.52, -13.4 from XMP alone", la, lo, ok)
+			}
 			if !failsCheck(rep) {
 				t.Errorf("check would pass %v", rep.Findings)
 			}
 		})
 	}
 }
+

@@ -208,7 +208,7 @@ func checkAction(c *cli.Context) error {
 		if found == 1 {
 			verb = "reveals" // "1 of 3 images reveals"
 		}
-		msg := fmt.Sprintf("exifscrub: %d of %s %s %s", found, plural(t.done, "image", "images"), verb, categoryList(failOn))
+		msg := fmt.Sprintf("exifscrub: %d of %s %s %s", found, plural(t.done, "file", "files"), verb, categoryList(failOn))
 		if t.skipped > 0 {
 			msg += "; " + t.skippedText()
 		}
@@ -234,7 +234,7 @@ func checkAction(c *cli.Context) error {
 		}
 		if named > 0 {
 			fmt.Fprintf(stderr, "exifscrub: %s the time in the file name: 'exifscrub scrub --in-place --rename FILE...' renames them (photo-0001.jpg); --ignore-names leaves names out\n",
-				plural(named, "image tells", "images tell"))
+				plural(named, "file tells", "files tell"))
 		}
 	}
 	switch {

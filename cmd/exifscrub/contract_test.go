@@ -53,7 +53,7 @@ func TestPaperCuts(t *testing.T) {
 		{name: "empty walked check", args: []string{"check", "-v", walked}, code: exitOK, stderr: []string{"empty.jpg: empty file", "1 skipped (1 empty)"}},
 		{name: "empty walked scrub", args: []string{"scrub", "-n", walked}, code: exitOK, stderr: []string{"empty.jpg: empty file", "skipped 1 (1 empty)"}},
 		{name: "empty stdin", args: []string{"report", "-"}, code: exitFailed, stderr: []string{"empty"}},
-		{name: "grammar", args: []string{"check", gpsJPEG, cleanPNG}, code: exitFound, stderr: []string{"1 of 2 images reveals"}},
+		{name: "grammar", args: []string{"check", gpsJPEG, cleanPNG}, code: exitFound, stderr: []string{"1 of 2 files reveals"}},
 		{name: "damaged report", args: []string{"report", damaged}, code: exitFailed,
 			stdout: []string{"Location", "36.056417"}, stderr: []string{"damaged.jpg: invalid JPEG", "read before it"}},
 		{name: "clean json", args: []string{"report", "--json", cleanPNG}, code: exitOK, stdout: []string{`"findings": []`}, not: []string{"null"}},

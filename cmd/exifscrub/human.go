@@ -11,15 +11,32 @@ import (
 	"github.com/exifscrub/exifscrub"
 )
 
-// categoryTitles say, for a person, what each category gives away.
+// categoryTitles say, for a person, what each category gives away; %s is
+// "photo" or "video" (see noun).
 var categoryTitles = map[exifscrub.Category]string{
-	exifscrub.Location: "Location: where the photo was taken",
+	exifscrub.Location: "Location: where the %s was taken",
 	exifscrub.Time:     "Time: when it was taken or edited",
 	exifscrub.Device:   "Device: what it was taken or edited with",
 	exifscrub.Identity: "Identity: who took or owns it",
 	exifscrub.Text:     "Text: descriptions, comments, keywords",
 	exifscrub.Embedded: "Embedded: thumbnails, previews and other hidden data",
 	exifscrub.Other:    "Other metadata",
+}
+
+// categoryTitle is the title of cat for a file of format f.
+func categoryTitle(cat exifscrub.Category, f exifscrub.Format) string {
+	if t := categoryTitles[cat]; strings.Contains(t, "%s") {
+		return fmt.Sprintf(t, noun(f))
+	}
+	return categoryTitles[cat]
+}
+
+// noun is what a person calls a file of format f.
+func noun(f exifscrub.Format) string {
+	if f == exifscrub.MOV || f == exifscrub.MP4 {
+		return "video"
+	}
+	return "photo"
 }
 
 // osmLink returns an OpenStreetMap link centred on a position.
@@ -60,10 +77,10 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, p
 		}
 		if cat == exifscrub.Other && !verbose {
 			fmt.Fprintf(w, "  %s: %s (camera settings, image layout); --verbose lists them\n",
-				categoryTitles[cat], plural(total(fs), "item", "items"))
+				categoryTitle(cat, rep.Format), plural(total(fs), "item", "items"))
 			continue
 		}
-		fmt.Fprintf(w, "  %s\n", categoryTitles[cat])
+		fmt.Fprintf(w, "  %s\n", categoryTitle(cat, rep.Format))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		var rest []exifscrub.Finding
 		switch cat {

@@ -99,7 +99,7 @@ func TestRun(t *testing.T) {
 
 		// check
 		{name: "check help", args: []string{"check", "--help"}, code: exitOK, stdout: []string{"EXAMPLES", "--fail-on", "sarif", "github", "EXIT CODES"}},
-		{name: "check private", args: []string{"check", gpsJPEG}, code: exitFound, stdout: []string{"kodak_gps.jpg: reveals location, time, device, identity, embedded"}, stderr: []string{"1 of 1 image reveals location"}},
+		{name: "check private", args: []string{"check", gpsJPEG}, code: exitFound, stdout: []string{"kodak_gps.jpg: reveals location, time, device, identity, embedded"}, stderr: []string{"1 of 1 file reveals location"}},
 		{name: "check clean", args: []string{"check", cleanPNG}, code: exitOK, noStdout: true, noStderr: true},
 		{name: "check not an image is skipped", args: []string{"check", notImage, cleanPNG}, code: exitOK, noStdout: true, stderr: []string{"note: not checked ../../testdata/README.md"}},
 		{name: "check fail-on narrows", args: []string{"check", "--fail-on", "identity", canonJPEG, textPNG}, code: exitOK},

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/exifscrub/exifscrub"
 )
@@ -116,7 +117,7 @@ func newSARIFCheck(w io.Writer, failOn []exifscrub.Category) *sarifCheck {
 		r := sarifRule{
 			ID:               string(c),
 			Name:             "PrivateMetadata" + string(c[0]-'a'+'A') + string(c[1:]),
-			ShortDescription: sarifMessage{categoryTitles[c]},
+			ShortDescription: sarifMessage{strings.ReplaceAll(categoryTitles[c], "%s", "photo or video")},
 			FullDescription:  sarifMessage{ruleHelp[c]},
 			Help:             sarifMessage{"Remove the metadata with 'exifscrub scrub --in-place FILE', or list the file in " + ignoreFileName + " if it may keep it."},
 		}
