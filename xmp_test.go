@@ -96,4 +96,3 @@ func TestXMPEncodings(t *testing.T) {
 		})
 	}
 }
-
