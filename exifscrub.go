@@ -167,37 +167,26 @@ func (r *Report) Location() (lat, lon float64, ok bool) {
 	if r == nil {
 		return 0, 0, false
 	}
-	var haveLat, haveLon bool
-	for _, f := range r.Findings {
-		if f.Container != containerGPS {
-			continue
-		}
-		switch f.Tag {
-		case "GPSLatitude":
-			lat, haveLat = parseDecimal(f.Value)
-		case "GPSLongitude":
-			lon, haveLon = parseDecimal(f.Value)
-		}
-	}
-	if haveLat && haveLon {
+	if lat, lon, ok := r.pairLocation(func(f Finding) bool { return f.Container == containerGPS }, "GPSLatitude", "GPSLongitude"); ok {
 		return lat, lon, true
 	}
 	if lat, lon, ok := r.videoLocation(); ok {
 		return lat, lon, true
 	}
-	return r.xmpLocation()
+	return r.pairLocation(func(f Finding) bool { return f.Category == Location }, "exif:GPSLatitude", "exif:GPSLongitude")
 }
 
-// xmpLocation returns the position of XMP's exif:GPSLatitude and
-// exif:GPSLongitude, which the report holds in decimal degrees.
-func (r *Report) xmpLocation() (lat, lon float64, ok bool) {
+// pairLocation returns the position of the findings in decimal degrees
+// tagged latTag and lonTag among those that in accepts: EXIF's GPS IFD,
+// XMP's exif:GPS properties. The first of each counts.
+func (r *Report) pairLocation(in func(Finding) bool, latTag, lonTag string) (lat, lon float64, ok bool) {
 	var haveLat, haveLon bool
 	for _, f := range r.Findings {
 		switch {
-		case f.Category != Location:
-		case f.Tag == "exif:GPSLatitude" && !haveLat:
+		case !in(f):
+		case f.Tag == latTag && !haveLat:
 			lat, haveLat = parseDecimal(f.Value)
-		case f.Tag == "exif:GPSLongitude" && !haveLon:
+		case f.Tag == lonTag && !haveLon:
 			lon, haveLon = parseDecimal(f.Value)
 		}
 	}
