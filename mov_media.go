@@ -31,10 +31,14 @@ import (
 //
 // Every size and offset stays as it is, so the index needs no new offsets
 // and the file still streams in one pass; the decoded frames are those of
-// the input. Samples are read one at a time (at most maxMOVSample bytes);
-// a sample that is larger, or that is not the NAL units or OBUs its
-// sample entry says, is copied as it is and reported (Embedded), so that
-// check fails on it. Encrypted samples ('encv') are copied as they are.
+// the input. Samples are read one at a time; a sample larger than
+// maxMOVSample is refused (ErrUnsupportedFeature). Where a sample stops
+// being the NAL units or OBUs its sample entry says (a length past its
+// end, a unit shorter than its header), decoders read nothing more of it:
+// the rest of the sample is zeroed and reported (Embedded), so that what
+// no decoder reads cannot carry anything out, and a second scrub finds
+// only zeros there and leaves them. Encrypted samples ('encv') are copied
+// as they are.
 
 // maxMOVSample bounds the coded sample held in memory to be neutralised.
 const maxMOVSample = 64 << 20
@@ -57,8 +61,8 @@ type movMedia struct {
 type movCoded struct {
 	id    uint32
 	rm    nal.Removed // what was removed, over all its samples
-	bad   int         // samples copied as they are: not readable, or too large
-	bytes int64       // their size
+	bad   int         // samples whose unreadable rest was zeroed
+	bytes int64       // the bytes zeroed
 }
 
 // A movCodedChunk is a chunk whose samples are neutralised.
@@ -347,16 +351,27 @@ func (c *movCodedChunk) sampleAt(pos int64) (n int64, ok bool) {
 }
 
 // neutralize rewrites one sample of chunk c in place, counting what goes,
-// and reports whether it changed anything.
+// and reports whether it changed anything. Where the sample stops being
+// coded data, the rest of it is zeroed unless it is zero already.
 func (c *movCodedChunk) neutralize(sample []byte) bool {
 	var rm nal.Removed
 	var err error
+	bad := -1 // where the sample stops being readable
 	if c.codec.av1 {
 		var r av1.Removed
 		r, err = av1.Neutralize(sample)
 		rm = nal.Removed(r)
+		if e, ok := err.(*av1.Error); ok {
+			bad = e.Offset
+		}
 	} else {
 		rm, err = c.codec.nal.NeutralizeSample(sample, c.codec.lenSize, c.codec.keep...)
+		if e, ok := err.(*nal.Error); ok {
+			bad = e.Offset
+		}
+	}
+	if err != nil && bad < 0 {
+		bad = 0 // an error without an offset: nothing of the sample is read
 	}
 	t := c.track
 	for k, v := range rm {
@@ -368,11 +383,14 @@ func (c *movCodedChunk) neutralize(sample []byte) bool {
 		x.Bytes += v.Bytes
 		t.rm[k] = x
 	}
-	if err != nil {
+	changed := rm != nil
+	if bad >= 0 && bad < len(sample) && !bytesAreZero(sample[bad:]) {
+		clear(sample[bad:])
 		t.bad++
-		t.bytes += int64(len(sample))
+		t.bytes += int64(len(sample) - bad)
+		changed = true
 	}
-	return rm != nil
+	return changed
 }
 
 // report reports what the media data carried.
@@ -398,7 +416,7 @@ func (m *movMedia) report(r *movReport) {
 			r.add(cat, containerMovie, "Sample"+k, fmt.Sprintf("(track %d: %d in the samples, %d bytes)", t.id, v.N, v.Bytes))
 		}
 		if t.bad > 0 {
-			r.add(Embedded, containerMovie, "UncheckedSamples", fmt.Sprintf("(track %d: %d samples, %d bytes, not the coded data their sample entry says, copied as they are)", t.id, t.bad, t.bytes))
+			r.add(Embedded, containerMovie, "UnreadableSampleData", fmt.Sprintf("(track %d: %d bytes at the end of %d samples, not the coded data their sample entry says, zeroed)", t.id, t.bytes, t.bad))
 		}
 	}
 }

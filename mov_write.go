@@ -597,8 +597,7 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 				continue
 			}
 			if ok && k > maxMOVSample {
-				c.track.bad++
-				c.track.bytes += k
+				return done, tooLargeSample(pos, k, c)
 			}
 			kind, end = mediaCopy, min(end, pos+k)
 		}
@@ -646,6 +645,12 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 		done += int64(len(b))
 	}
 	return done, nil
+}
+
+// tooLargeSample refuses a coded sample of k bytes at offset pos that is
+// too large to read and check.
+func tooLargeSample(pos, k int64, c *movCodedChunk) error {
+	return bmff.ErrorAt(pos, ErrUnsupportedFeature, "track %d: a sample of %d bytes, more than the %d MB read to check one", c.track.id, k, maxMOVSample>>20)
 }
 
 // codedSample reads a sample of k bytes of chunk c, neutralises it and
@@ -923,9 +928,7 @@ func (f *movFile) latePass() error {
 					break
 				}
 				if k > maxMOVSample {
-					c.track.bad++
-					c.track.bytes += k
-					break
+					return tooLargeSample(pos, k, c)
 				}
 				buf := append(f.sample[:0], make([]byte, k)...)
 				f.sample = buf
