@@ -180,11 +180,11 @@ func (s keepSpec) isTextForm() bool {
 func keepValue(bo binary.ByteOrder, s keepSpec, typ uint16, count uint32, val []byte) (outTyp uint16, outCount uint32, out []byte, hidden int, ok bool) {
 	switch {
 	case s.isTextForm():
-		// The spec's count includes the NUL; cameras that leave it out
-		// (Kodak: a DateTimeOriginal of 19 bytes) are read as ExifTool
-		// reads them, and get it back.
-		if typ != typeASCII && typ != typeUndefined ||
-			s.count != 0 && count != s.count && !(count == s.count-1 && bytes.IndexByte(val, 0) < 0) {
+		// The text up to its NUL must be of the form, which fixes its
+		// length where the spec gives a count: the count is written
+		// anew, with the NUL (Kodak leaves it out of a DateTimeOriginal
+		// of 19 bytes), and what followed the NUL goes.
+		if typ != typeASCII && typ != typeUndefined {
 			return 0, 0, nil, 0, false
 		}
 		parts := 1
