@@ -294,3 +294,53 @@ func signedCoord(tags map[string]string, c string) (float64, bool) {
 	}
 	return d, true
 }
+
+// TestCoarseCorpus scrubs every corpus image whose EXIF holds a GPS
+// position with --keep location --coarse-location 0.01 and checks with
+// ExifTool (-n -GPSLatitude -GPSLongitude, signed by the references) that
+// a rounded position stays, on the grid and within half of it of the
+// original: the test fails when a position disappears. It skips when the
+// corpus is absent (EXIFSCRUB_CORPUS).
+func TestCoarseCorpus(t *testing.T) {
+	need(t, "exiftool")
+	dir := corpusDir(t)
+	var corpus []string
+	for _, f := range sampleFiles(t, true, JPEG, PNG, WebP, HEIF, AVIF) {
+		if strings.HasPrefix(f, dir) {
+			corpus = append(corpus, f)
+		}
+	}
+	opts := &Options{Keep: []Category{Location}, CoarseLocation: 0.01}
+	args := []string{"-n", "-GPS:GPSLatitude", "-GPS:GPSLongitude", "-GPS:GPSLatitudeRef", "-GPS:GPSLongitudeRef"}
+	inputs := exiftoolFiles(t, args, corpus...)
+	outDir := t.TempDir()
+	srcs := map[string]string{}
+	var paths []string
+	for _, src := range corpus {
+		if _, ok := inputs[src]["GPS:GPSLatitude"]; !ok {
+			continue
+		}
+		in, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Scan(bytes.NewReader(in)); err != nil {
+			continue // refused by default too
+		}
+		out, _ := scrubWith(t, in, opts)
+		path := filepath.Join(outDir, filepath.Base(src))
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs[path] = src
+		paths = append(paths, path)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no corpus file with a GPS position")
+	}
+	outputs := exiftoolFiles(t, args, paths...)
+	for _, p := range paths {
+		checkCoarse(t, filepath.Base(srcs[p]), opts.CoarseLocation, inputs[srcs[p]], outputs[p])
+	}
+	t.Logf("%d corpus files with a GPS position, each kept rounded to the %v grid", len(paths), opts.CoarseLocation)
+}
