@@ -627,3 +627,46 @@ func TestKeepEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestReportKeepIsScrub checks that report --keep shows exactly what
+// scrub --keep would do: its kept list is the Kept of a real Scrub with
+// the same policy, value for value, and its findings what that Scrub
+// removes (issue 20).
+func TestReportKeepIsScrub(t *testing.T) {
+	in, err := os.ReadFile(gpsJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--keep", "location", "--coarse-location", "0.01"},
+		{"--keep", "location,time,identity"},
+		{"--keep", "device,text"},
+	} {
+		res := runCLI(t, nil, append(append([]string{"report", "--json"}, args...), gpsJPEG)...)
+		var files []jsonFile
+		if err := json.Unmarshal([]byte(res.stdout), &files); err != nil || len(files) != 1 || files[0].Kept == nil {
+			t.Fatalf("%v: bad JSON (%v): %s", args, err, res.stdout)
+		}
+		var opts exifscrub.Options
+		if err := parsePolicy([]string{args[1]}, true, func() *string {
+			if len(args) > 2 {
+				return &args[3]
+			}
+			return nil
+		}(), flagNames, &opts); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := exifscrub.Scrub(io.Discard, bytes.NewReader(in), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := slices.DeleteFunc(slices.Clone(*files[0].Kept), isNameFinding)
+		if !slices.Equal(kept, rep.Kept) {
+			t.Errorf("%v: report lists as kept\n  %v\nscrub keeps\n  %v", args, kept, rep.Kept)
+		}
+		found := slices.DeleteFunc(slices.Clone(files[0].Findings), isNameFinding)
+		if !slices.Equal(found, rep.Findings) {
+			t.Errorf("%v: report lists as removed\n  %v\nscrub removes\n  %v", args, found, rep.Findings)
+		}
+	}
+}
