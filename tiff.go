@@ -146,19 +146,23 @@ var exifTags = map[tagKey]tagInfo{
 // lookupTag finds a tag in exifTags. Tags are also looked for where
 // writers misplace them: TIFF tags in IFD1 and SubIFDs, which describe other
 // images with the same tags as IFD0, and Exif IFD tags in IFD0 and back.
-func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
-	if info, ok := exifTags[tagKey{kind, tag}]; ok {
-		return info, true
+func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) { return lookupIFD(exifTags, kind, tag) }
+
+// lookupIFD finds a tag in a table keyed by IFD, as lookupTag does.
+func lookupIFD[V any](m map[tagKey]V, kind ifdKind, tag uint16) (V, bool) {
+	if v, ok := m[tagKey{kind, tag}]; ok {
+		return v, true
 	}
 	switch kind {
 	case ifd1, ifdSub, ifdExif:
-		info, ok := exifTags[tagKey{ifd0, tag}]
-		return info, ok
+		v, ok := m[tagKey{ifd0, tag}]
+		return v, ok
 	case ifd0:
-		info, ok := exifTags[tagKey{ifdExif, tag}]
-		return info, ok
+		v, ok := m[tagKey{ifdExif, tag}]
+		return v, ok
 	}
-	return tagInfo{}, false
+	var zero V
+	return zero, false
 }
 
 // exifWalk is the state of one report of an EXIF block.

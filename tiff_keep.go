@@ -143,18 +143,7 @@ var exifKeepSpecs = map[tagKey]keepSpec{
 // lookupKeepSpec finds a tag's spec where lookupTag finds its name: a tag
 // misplaced between IFD0 and the Exif IFD keeps its spec.
 func lookupKeepSpec(kind ifdKind, tag uint16) (keepSpec, bool) {
-	if s, ok := exifKeepSpecs[tagKey{kind, tag}]; ok {
-		return s, true
-	}
-	switch kind {
-	case ifdExif:
-		s, ok := exifKeepSpecs[tagKey{ifd0, tag}]
-		return s, ok
-	case ifd0:
-		s, ok := exifKeepSpecs[tagKey{ifdExif, tag}]
-		return s, ok
-	}
-	return keepSpec{}, false
+	return lookupIFD(exifKeepSpecs, kind, tag)
 }
 
 // isTextForm reports whether a form is text in an ASCII field.
