@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"slices"
 	"testing"
 )
 
@@ -77,9 +78,25 @@ func rationals(tag uint16, v ...uint32) ifdEntry {
 }
 
 // tiffBlock lays out a big-endian TIFF structure: IFD0 with the given
-// entries plus pointers to an Exif IFD and a GPS IFD when those are given.
+// entries plus pointers to an Exif IFD and a GPS IFD when those are given,
+// each IFD's entries in the order given.
 func tiffBlock(ifd0, exifIFD, gpsIFD []ifdEntry) []byte {
+	return tiffBlockIn(binary.BigEndian, ifd0, exifIFD, gpsIFD)
+}
+
+// tiffBlockIn is tiffBlock in byte order bo: the entries' big-endian
+// values are written in bo, number by number of their type.
+func tiffBlockIn(bo binary.AppendByteOrder, ifd0, exifIFD, gpsIFD []ifdEntry) []byte {
 	b := []byte{'M', 'M', 0, 42, 0, 0, 0, 8}
+	if bo == binary.LittleEndian {
+		b = []byte{'I', 'I', 42, 0, 8, 0, 0, 0}
+		for _, es := range []*[]ifdEntry{&ifd0, &exifIFD, &gpsIFD} {
+			*es = slices.Clone(*es)
+			for i, e := range *es {
+				(*es)[i].data = swapped(e)
+			}
+		}
+	}
 	// Each IFD's size is known up front, so lay out IFD0, then the Exif
 	// IFD, then the GPS IFD, each followed by its out-of-line values.
 	ifdSize := func(es []ifdEntry) int {
@@ -106,9 +123,9 @@ func tiffBlock(ifd0, exifIFD, gpsIFD []ifdEntry) []byte {
 	for i := range all {
 		switch all[i].tag {
 		case tagExifIFD:
-			all[i].data = binary.BigEndian.AppendUint32(nil, uint32(exifOff))
+			all[i].data = bo.AppendUint32(nil, uint32(exifOff))
 		case tagGPSIFD:
-			all[i].data = binary.BigEndian.AppendUint32(nil, uint32(gpsOff))
+			all[i].data = bo.AppendUint32(nil, uint32(gpsOff))
 		}
 	}
 	for _, es := range [][]ifdEntry{all, exifIFD, gpsIFD} {
@@ -118,25 +135,44 @@ func tiffBlock(ifd0, exifIFD, gpsIFD []ifdEntry) []byte {
 		start := len(b)
 		extra := start + 2 + 12*len(es) + 4
 		var tail []byte
-		b = binary.BigEndian.AppendUint16(b, uint16(len(es)))
+		b = bo.AppendUint16(b, uint16(len(es)))
 		for _, e := range es {
-			b = binary.BigEndian.AppendUint16(b, e.tag)
-			b = binary.BigEndian.AppendUint16(b, e.typ)
-			b = binary.BigEndian.AppendUint32(b, e.count)
+			b = bo.AppendUint16(b, e.tag)
+			b = bo.AppendUint16(b, e.typ)
+			b = bo.AppendUint32(b, e.count)
 			if len(e.data) <= 4 {
 				v := make([]byte, 4)
 				copy(v, e.data)
 				b = append(b, v...)
 				continue
 			}
-			b = binary.BigEndian.AppendUint32(b, uint32(extra+len(tail)))
+			b = bo.AppendUint32(b, uint32(extra+len(tail)))
 			tail = append(tail, e.data...)
 			if len(e.data)&1 == 1 {
 				tail = append(tail, 0)
 			}
 		}
-		b = binary.BigEndian.AppendUint32(b, 0) // no next IFD
+		b = bo.AppendUint32(b, 0) // no next IFD
 		b = append(b, tail...)
+	}
+	return b
+}
+
+// swapped returns the value of e in little-endian order: each number of
+// its type reversed (each half of a RATIONAL).
+func swapped(e ifdEntry) []byte {
+	n := 1
+	switch e.typ {
+	case 3, 8:
+		n = 2
+	case 4, 5, 9, 10, 11, 13:
+		n = 4
+	case 12:
+		n = 8
+	}
+	b := slices.Clone(e.data)
+	for i := 0; i+n <= len(b); i += n {
+		slices.Reverse(b[i : i+n])
 	}
 	return b
 }

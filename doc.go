@@ -101,8 +101,22 @@
 // EXIF (tiff_write.go) is rebuilt as a fresh TIFF structure in the input's
 // byte order: IFD0 with the orientation (unless DropOrientation) and the
 // kept IFD0 tags, the Exif IFD and the GPS IFD with theirs, entries sorted
-// by tag, values copied by type and count, offsets computed anew, values
-// word-aligned with zero padding and nothing else. There is no IFD1 (so no
+// by tag, offsets computed anew, values word-aligned with zero padding
+// and nothing else. Only the table exifKeepSpecs (tiff_keep.go) keeps: a
+// tag is kept when it lists it and its value is of the type, count and
+// form CIPA DC-008 §4.6.4–§4.6.6 give it, parsed and written anew. Text is
+// kept up to its NUL, without padding spaces, and only as printable text
+// of the tag's form: dates "YYYY:MM:DD HH:MM:SS" (a blank or zero date,
+// which the spec allows for an unknown one, says nothing and goes),
+// sub-seconds digits, offsets "±HH:MM", a Copyright's two parts at most;
+// text in an UNDEFINED field (as Nokia writes GPSDateStamp) is read and
+// written as ASCII; bytes after the NUL go and are reported as removed.
+// Numbers are kept only in the spec's type and count (GPSTimeStamp three
+// RATIONALs of a time of day, GPSVersionID the four bytes 2.x.0.0); a tag
+// of another type or count is reported as removed, not as kept. GPS
+// coordinates are read as decoders read them (RATIONAL or SRATIONAL, one
+// to three numbers, tags in any order; the sign is the reference's, else
+// the numbers') and written as three RATIONALs with a matching reference. There is no IFD1 (so no
 // thumbnail), no Interop IFD or SubIFDs, no MakerNote, no XMP or IPTC
 // inside the TIFF structure, no tag that no standard names, and no byte of
 // the old block's value areas. Tags that writers misplace in IFD1 or
@@ -118,12 +132,17 @@
 // properties; XMP items likewise stay with the packet keepXMP rebuilds.
 // EXIF inside a JPEG-coded HEIF item is removed.
 //
-// With CoarseLocation above zero and Location kept, the GPS IFD holds only
-// GPSVersionID, the latitude and longitude references and the position
-// rounded to the nearest multiple of the grid, written as whole degrees,
-// whole minutes and seconds in millionths (exact to 3e-10 degrees); every
-// other GPS tag goes, time stamps included. Findings report the precise
-// position as removed, Kept the rounded one.
+// CoarseLocation is 0 or at least MinCoarseLocation (0.001 degrees, about
+// 110 m); a finer grid is ErrInvalidOptions. With it and Location kept,
+// the GPS IFD holds only GPSVersionID, the latitude and longitude
+// references and the position rounded to the nearest multiple of the
+// grid, written as whole degrees, whole minutes and seconds in millionths
+// (exact to 3e-10 degrees), and GPSTimeStamp and GPSDateStamp when Time is
+// kept; altitude, speed, direction, destination, accuracy, satellites,
+// map datum, processing method and area information go. Findings report
+// the precise position as removed, Kept the rounded one. IPTC-IIM drops
+// Sub-location (2:92) and ContentLocationCode and ContentLocationName
+// (2:26, 2:27) under a grid.
 //
 // # Keeping XMP, IPTC and text
 //
@@ -147,7 +166,9 @@
 //     VP8X flag; Extended XMP is never kept.
 //   - IPTC-IIM (JPEG APP13, PNG raw profiles): a new "Photoshop 3.0"
 //     segment with a single IPTC resource (0x0404) holding the kept
-//     datasets of the Application Record as they were, after the original
+//     datasets of the Application Record, each only of the form and length
+//     IIM 4.2 §6 gives it (dates CCYYMMDD, times HHMMSS±HHMM, codes of
+//     letters, printable text), after the original
 //     record version and, for non-ASCII text, its coded character set
 //     (1:90). No other image resource is kept: not the thumbnails, nor the
 //     IPTC digest (0x0425), which would no longer match.

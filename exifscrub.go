@@ -319,18 +319,26 @@ type Options struct {
 
 	// CoarseLocation, when Location is kept and CoarseLocation is above
 	// zero, rounds the GPS position to a grid of that many degrees (0.01
-	// is about 1.1 km, 0.1 about 11 km) and drops every other GPS tag:
-	// altitude, direction, speed, time stamps, accuracy. "The city, not
-	// the house."
+	// is about 1.1 km, 0.1 about 11 km) and drops every other GPS tag of
+	// Location: altitude, direction, speed, destination, area, processing
+	// method, accuracy (the GPS time and date stamps are Time, kept only
+	// when Time is). "The city, not the house." It is 0 (off) or between
+	// MinCoarseLocation and 180 degrees; anything else is an error.
 	CoarseLocation float64
 }
+
+// MinCoarseLocation is the finest grid CoarseLocation accepts, 0.001
+// degrees (about 110 m of latitude): a finer grid would round nothing
+// away (a phone's fix is rarely better than 5 m, 0.00005 degrees) and
+// keep the house while promising the city.
+const MinCoarseLocation = 0.001
 
 // Keepable lists the categories that Options.Keep may name.
 var Keepable = []Category{Location, Time, Device, Identity, Text}
 
 // ErrInvalidOptions is returned by Scrub for Options it cannot apply: a
-// category in Keep that cannot be kept, or a CoarseLocation that is not a
-// number of degrees between 0 and 180.
+// category in Keep that cannot be kept, or a CoarseLocation that is
+// neither 0 nor a number of degrees between MinCoarseLocation and 180.
 var ErrInvalidOptions = errors.New("exifscrub: invalid options")
 
 // ParseCategory returns the category named name ("location", "time", …),
@@ -356,8 +364,8 @@ func (o *Options) check() error {
 			return fmt.Errorf("%w: category %q cannot be kept (Keepable: location, time, device, identity, text)", ErrInvalidOptions, c)
 		}
 	}
-	if !(o.CoarseLocation >= 0 && o.CoarseLocation <= 180) { // NaN too
-		return fmt.Errorf("%w: CoarseLocation %v is not between 0 and 180 degrees", ErrInvalidOptions, o.CoarseLocation)
+	if g := o.CoarseLocation; g != 0 && !(g >= MinCoarseLocation && g <= 180) { // NaN too
+		return fmt.Errorf("%w: CoarseLocation %v is neither 0 (off) nor between %v and 180 degrees", ErrInvalidOptions, g, MinCoarseLocation)
 	}
 	return nil
 }

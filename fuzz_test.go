@@ -13,9 +13,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"image/jpeg"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,10 +100,12 @@ func checkInvariants(t *testing.T, data []byte) {
 }
 
 // keepPolicies are the policies the fuzz targets also scrub with: every
-// Keepable category, precise and coarse.
+// Keepable category, precise and coarse, and the position alone on a
+// fine grid (checkCoarseOutput).
 var keepPolicies = []*Options{
 	{Keep: Keepable},
 	{Keep: Keepable, CoarseLocation: 0.1},
+	{Keep: []Category{Location}, CoarseLocation: 0.01},
 }
 
 // checkKeepInvariants checks what must hold for an input that the default
@@ -135,6 +139,9 @@ func checkKeepInvariants(t *testing.T, data []byte, opts *Options) {
 	again, err := Scan(bytes.NewReader(out.Bytes()))
 	if err != nil {
 		t.Fatalf("Scan of output scrubbed with %+v: %v", opts, err)
+	}
+	if opts.CoarseLocation > 0 {
+		checkCoarseOutput(t, opts, again, rep)
 	}
 	for _, f := range again.Findings {
 		if !opts.keeps(f.Category) {
@@ -247,6 +254,8 @@ func FuzzScrub(f *testing.F) {
 func FuzzJPEG(f *testing.F) {
 	base := baseJPEG(f)
 	f.Add(withSegments(base, exifSegment(privateTIFF(6)), segment(markerAPP1, sigXMP, []byte(testXMP)))[3:])
+	// A phone's GPS IFD: SRATIONALs, tags out of order (TestKeepGPSForms).
+	f.Add(withSegments(base, exifSegment(tiffBlockIn(binary.LittleEndian, nil, nil, nokiaGPS())))[3:])
 	addSamples(f, 3, JPEG)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkInvariants(t, append([]byte{0xff, markerSOI, 0xff}, data...))
@@ -265,6 +274,7 @@ func FuzzPNG(f *testing.F) {
 func FuzzEXIF(f *testing.F) {
 	f.Add(privateTIFF(6))
 	f.Add(minimalEXIF(3))
+	f.Add(tiffBlock(nil, nil, nokiaGPS()))
 	for _, name := range []string{"jpg__Canon_40D.jpg", "pillow__exif_gps.jpg"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
@@ -299,6 +309,9 @@ func FuzzEXIF(f *testing.F) {
 					t.Fatalf("rebuilt block with %+v holds %v", opts, f)
 				}
 			}
+			if opts.CoarseLocation > 0 {
+				checkCoarseOutput(t, opts, rep, &Report{})
+			}
 			if _, again := keepEXIF(new(Report), out, opts, true, maxMetadataChunk); !bytes.Equal(again, out) {
 				t.Fatalf("rebuilding a rebuilt block with %+v changes it", opts)
 			}
@@ -317,4 +330,31 @@ func FuzzXMP(f *testing.F) {
 			t.Fatalf("%d findings", len(rep.Findings))
 		}
 	})
+}
+
+// checkCoarseOutput checks, for an output scrubbed with a CoarseLocation
+// policy, that every EXIF coordinate the package's own reader finds in it
+// (Scan, as gpsCoordinate reads RATIONALs and SRATIONALs) and every one
+// Kept lists is on the grid, and that the GPS IFD holds no tag finer than
+// the grid (coarseGPS).
+func checkCoarseOutput(t *testing.T, opts *Options, scan, rep *Report) {
+	t.Helper()
+	grid := opts.CoarseLocation
+	for _, fs := range [][]Finding{scan.Findings, rep.Kept} {
+		for _, f := range fs {
+			if f.Container != containerGPS {
+				continue
+			}
+			switch f.Tag {
+			case "GPSLatitude", "GPSLongitude":
+				d, err := strconv.ParseFloat(f.Value, 64)
+				if err != nil || math.Abs(d/grid-math.Round(d/grid)) > 1e-6 {
+					t.Fatalf("with %+v the output holds %s %q, off the %v grid", opts, f.Tag, f.Value, grid)
+				}
+			case "GPSVersionID", "GPSLatitudeRef", "GPSLongitudeRef", "GPSTimeStamp", "GPSDateStamp":
+			default:
+				t.Fatalf("with %+v the output's GPS IFD holds %v", opts, f)
+			}
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package exifscrub
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -111,47 +110,66 @@ var photoshopSettings = map[uint16]bool{
 	0x0411: true, 0x0425: true, 0x0426: true, 0x0428: true, 0x0430: true, 0x2710: true,
 }
 
-// iptcDataset is what exifscrub knows about an IPTC-IIM dataset.
+// iptcDataset is what exifscrub knows about an IPTC-IIM dataset: its
+// name, category, and the form and largest length in octets that IIM 4.2
+// §6 gives its data, which a kept dataset must have.
 type iptcDataset struct {
 	name string
 	cat  Category
+	form iimForm
+	max  int
 }
+
+// An iimForm is the form of a dataset's data (IPTC-IIM 4.2 §6).
+type iimForm uint8
+
+const (
+	iimText  iimForm = iota // graphic characters, line breaks in the longer texts
+	iimDate                 // CCYYMMDD (month and day 00 when unknown, §6 2:55)
+	iimTime                 // HHMMSS±HHMM
+	iimAlpha                // letters: 2:15 Category, 2:26 and 2:100 location codes
+)
+
+// finerThanCity are the datasets a coarse grid drops: sub-location and
+// the content location's code and name, which name a place finer than a
+// city (Options.CoarseLocation).
+var finerThanCity = map[uint8]bool{26: true, 27: true, 92: true}
 
 // iptcDatasets are the Application Record (record 2) datasets, named as in
 // IPTC-IIM 4.2 §6 and ExifTool.
 var iptcDatasets = map[uint8]iptcDataset{
-	5:   {"ObjectName", Text},
-	15:  {"Category", Text},
-	20:  {"SupplementalCategories", Text},
-	25:  {"Keywords", Text},
-	26:  {"ContentLocationCode", Location},
-	27:  {"ContentLocationName", Location},
-	30:  {"ReleaseDate", Time},
-	35:  {"ReleaseTime", Time},
-	37:  {"ExpirationDate", Time},
-	38:  {"ExpirationTime", Time},
-	40:  {"SpecialInstructions", Text},
-	55:  {"DateCreated", Time},
-	60:  {"TimeCreated", Time},
-	62:  {"DigitalCreationDate", Time},
-	63:  {"DigitalCreationTime", Time},
-	65:  {"OriginatingProgram", Device},
-	70:  {"ProgramVersion", Device},
-	80:  {"By-line", Identity},
-	85:  {"By-lineTitle", Identity},
-	90:  {"City", Location},
-	92:  {"Sub-location", Location},
-	95:  {"Province-State", Location},
-	100: {"Country-PrimaryLocationCode", Location},
-	101: {"Country-PrimaryLocationName", Location},
-	103: {"OriginalTransmissionReference", Text},
-	105: {"Headline", Text},
-	110: {"Credit", Identity},
-	115: {"Source", Identity},
-	116: {"CopyrightNotice", Identity},
-	118: {"Contact", Identity},
-	120: {"Caption-Abstract", Text},
-	122: {"Writer-Editor", Identity},
+	5:   {"ObjectName", Text, iimText, 64},
+	15:  {"Category", Text, iimAlpha, 3},
+	20:  {"SupplementalCategories", Text, iimText, 32},
+	25:  {"Keywords", Text, iimText, 64},
+	26:  {"ContentLocationCode", Location, iimAlpha, 3},
+	27:  {"ContentLocationName", Location, iimText, 64},
+	30:  {"ReleaseDate", Time, iimDate, 8},
+	35:  {"ReleaseTime", Time, iimTime, 11},
+	37:  {"ExpirationDate", Time, iimDate, 8},
+	38:  {"ExpirationTime", Time, iimTime, 11},
+	40:  {"SpecialInstructions", Text, iimText, 256},
+	55:  {"DateCreated", Time, iimDate, 8},
+	60:  {"TimeCreated", Time, iimTime, 11},
+	62:  {"DigitalCreationDate", Time, iimDate, 8},
+	63:  {"DigitalCreationTime", Time, iimTime, 11},
+	65:  {"OriginatingProgram", Device, iimText, 32},
+	70:  {"ProgramVersion", Device, iimText, 10},
+	80:  {"By-line", Identity, iimText, 32},
+	85:  {"By-lineTitle", Identity, iimText, 32},
+	90:  {"City", Location, iimText, 32},
+	92:  {"Sub-location", Location, iimText, 32},
+	95:  {"Province-State", Location, iimText, 32},
+	100: {"Country-PrimaryLocationCode", Location, iimAlpha, 3},
+	101: {"Country-PrimaryLocationName", Location, iimText, 64},
+	103: {"OriginalTransmissionReference", Text, iimText, 32},
+	105: {"Headline", Text, iimText, 256},
+	110: {"Credit", Identity, iimText, 32},
+	115: {"Source", Identity, iimText, 32},
+	116: {"CopyrightNotice", Identity, iimText, 128},
+	118: {"Contact", Identity, iimText, 128},
+	120: {"Caption-Abstract", Text, iimText, 2000},
+	122: {"Writer-Editor", Identity, iimText, 32},
 }
 
 // parseIPTC adds a finding for each IPTC-IIM dataset in b. Each dataset is
@@ -208,7 +226,7 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		default:
 			// IPTC-IIM datasets are text; one exifscrub does not know is
 			// Text when it reads as text, else data it cannot classify.
-			d = iptcDataset{name: name, cat: Embedded}
+			d = iptcDataset{name: name, cat: Embedded, max: -1}
 			if isText(data) {
 				d.cat = Text
 			}
@@ -219,8 +237,9 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 		// Only text is kept: a value that is not, or that hides bytes
 		// after a NUL, is data the report cannot show.
-		if record == iptc.RecordApplication && opts.keeps(d.cat) && isText(data) && bytes.IndexByte(data, 0) < 0 &&
-			len(data) <= iptc.MaxStandardLength && len(kept)+iptc.DatasetHeaderSize+len(data) <= room-len(charset)-12 {
+		if record == iptc.RecordApplication && opts.keeps(d.cat) && iimValid(d, data) &&
+			!(opts.CoarseLocation > 0 && finerThanCity[dataset]) &&
+			len(kept)+iptc.DatasetHeaderSize+len(data) <= room-len(charset)-12 {
 			kept = iptc.AppendDataset(kept, iptc.RecordApplication, dataset, data)
 			for _, c := range data {
 				ascii = ascii && c < 0x80
@@ -244,6 +263,39 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 	}
 	return kept
+}
+
+// iimValid reports whether data is of the form and length IPTC-IIM 4.2
+// §6 gives the dataset d: text of printable characters (line breaks only
+// in the texts longer than 256 octets: captions, instructions, headline,
+// notices), dates CCYYMMDD, times HHMMSS±HHMM, codes of letters, each at
+// most d.max octets. A dataset exifscrub does not know (max -1) is never
+// valid: only the table keeps.
+func iimValid(d iptcDataset, data []byte) bool {
+	t := string(data)
+	if d.max < 0 || len(data) > d.max || len(data) > iptc.MaxStandardLength {
+		return false
+	}
+	switch d.form {
+	case iimDate:
+		y, ok1 := decimal(t[:min(4, len(t))])
+		m, ok2 := decimal(t[min(4, len(t)):min(6, len(t))])
+		day, ok3 := decimal(t[min(6, len(t)):])
+		return len(t) == 8 && ok1 && ok2 && ok3 && y >= 1 && m <= 12 && day <= 31
+	case iimTime:
+		if len(t) != 11 || t[6] != '+' && t[6] != '-' {
+			return false
+		}
+		return isClock(t[0:2]+":"+t[2:4]+":"+t[4:6]) && isOffset(t[6:9]+":"+t[9:])
+	case iimAlpha:
+		for _, c := range data {
+			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+				return false
+			}
+		}
+		return len(data) > 0
+	}
+	return isPrintable(t, d.max >= 256)
 }
 
 // iptcOffset returns the offset of err, an *iptc.Error.

@@ -36,11 +36,21 @@ func TestInvalidOptions(t *testing.T) {
 		{Keep: []Category{Location}, CoarseLocation: -1},
 		{Keep: []Category{Location}, CoarseLocation: math.NaN()},
 		{Keep: []Category{Location}, CoarseLocation: 200},
+		{Keep: []Category{Location}, CoarseLocation: 1e-9},
+		{Keep: []Category{Location}, CoarseLocation: 1e-300},
+		{Keep: []Category{Location}, CoarseLocation: 0.000999},
+		{Keep: []Category{Location}, CoarseLocation: math.Inf(1)},
 	} {
 		var out bytes.Buffer
 		_, err := Scrub(&out, bytes.NewReader(jpeg), &o)
 		if !errors.Is(err, ErrInvalidOptions) || out.Len() != 0 {
 			t.Errorf("Scrub with %+v: %v, %d bytes written; want ErrInvalidOptions and nothing", o, err, out.Len())
+		}
+	}
+	for _, g := range []float64{0, MinCoarseLocation, 0.01, 180} {
+		o := Options{Keep: []Category{Location}, CoarseLocation: g}
+		if _, err := Scrub(new(bytes.Buffer), bytes.NewReader(jpeg), &o); err != nil {
+			t.Errorf("Scrub with CoarseLocation %v: %v", g, err)
 		}
 	}
 	if keepXMP(new(Report), "XMP", nil, nil) != nil {

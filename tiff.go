@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -20,21 +21,24 @@ import (
 // Tags whose meaning the report needs (CIPA DC-008 §4.6.4, §4.6.5, §4.6.6),
 // and the structure's own (internal/tiff), which the keep policy never keeps.
 const (
-	tagOrientation       = 0x0112
-	tagSubIFDs           = tiff.TagSubIFDs
-	tagJPEGInterchange   = tiff.TagJPEGInterchange
-	tagJPEGInterchangeLn = tiff.TagJPEGInterchangeLn
-	tagXMLPacket         = 0x02bc // XMP embedded in TIFF (XMP spec part 3 §1.1.4)
-	tagIPTC              = 0x83bb // IPTC-NAA records (TIFF/EP)
-	tagExifIFD           = tiff.TagExifIFD
-	tagGPSIFD            = tiff.TagGPSIFD
-	tagInteropIFD        = tiff.TagInteropIFD
-	tagMakerNote         = 0x927c
-	tagUserComment       = 0x9286
-	tagGPSLatitudeRef    = 0x0001
-	tagGPSLatitude       = 0x0002
-	tagGPSLongitudeRef   = 0x0003
-	tagGPSLongitude      = 0x0004
+	tagOrientation         = 0x0112
+	tagSubIFDs             = tiff.TagSubIFDs
+	tagJPEGInterchange     = tiff.TagJPEGInterchange
+	tagJPEGInterchangeLn   = tiff.TagJPEGInterchangeLn
+	tagXMLPacket           = 0x02bc // XMP embedded in TIFF (XMP spec part 3 §1.1.4)
+	tagIPTC                = 0x83bb // IPTC-NAA records (TIFF/EP)
+	tagExifIFD             = tiff.TagExifIFD
+	tagGPSIFD              = tiff.TagGPSIFD
+	tagInteropIFD          = tiff.TagInteropIFD
+	tagMakerNote           = 0x927c
+	tagUserComment         = 0x9286
+	tagGPSLatitudeRef      = 0x0001
+	tagGPSLatitude         = 0x0002
+	tagGPSLongitudeRef     = 0x0003
+	tagGPSLongitude        = 0x0004
+	tagGPSProcessingMethod = 0x001b
+	tagGPSAreaInformation  = 0x001c
+	tagCopyright           = 0x8298
 )
 
 // An ifdKind says which IFD a tag was found in; tag numbers mean different
@@ -142,19 +146,23 @@ var exifTags = map[tagKey]tagInfo{
 // lookupTag finds a tag in exifTags. Tags are also looked for where
 // writers misplace them: TIFF tags in IFD1 and SubIFDs, which describe other
 // images with the same tags as IFD0, and Exif IFD tags in IFD0 and back.
-func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
-	if info, ok := exifTags[tagKey{kind, tag}]; ok {
-		return info, true
+func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) { return lookupIFD(exifTags, kind, tag) }
+
+// lookupIFD finds a tag in a table keyed by IFD, as lookupTag does.
+func lookupIFD[V any](m map[tagKey]V, kind ifdKind, tag uint16) (V, bool) {
+	if v, ok := m[tagKey{kind, tag}]; ok {
+		return v, true
 	}
 	switch kind {
 	case ifd1, ifdSub, ifdExif:
-		info, ok := exifTags[tagKey{ifd0, tag}]
-		return info, ok
+		v, ok := m[tagKey{ifd0, tag}]
+		return v, ok
 	case ifd0:
-		info, ok := exifTags[tagKey{ifdExif, tag}]
-		return info, ok
+		v, ok := m[tagKey{ifdExif, tag}]
+		return v, ok
 	}
-	return tagInfo{}, false
+	var zero V
+	return zero, false
 }
 
 // exifWalk is the state of one report of an EXIF block.
@@ -204,6 +212,9 @@ func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 		return nil
 	}
 	w := &exifWalk{r: r, rep: rep, keep: keep}
+	if keep != nil {
+		keep.rep, keep.bo = rep, r.Order
+	}
 	before := rep.count()
 	for _, i := range r.Top {
 		w.ifd(i)
@@ -285,21 +296,11 @@ func (w *exifWalk) ifd(i int) {
 			}
 		}
 		info := w.info(kind, tag)
-		var s string
-		switch {
-		case kind == ifdGPS && tag == tagGPSLatitude:
-			s = degrees(bo, val, typ, latRef)
-		case kind == ifdGPS && tag == tagGPSLongitude:
-			s = degrees(bo, val, typ, lonRef)
-		case tag == tagMakerNote && kind == ifdExif:
-			s = fmt.Sprintf("(%d bytes)", len(val))
-		default:
-			s = fieldString(bo, tag, typ, count, val)
-		}
+		s := entryString(bo, kind, tag, typ, count, val, latRef, lonRef)
 		if info.cat == Other {
 			info.cat = otherCategory(kind, tag, typ, val, info.name)
 		}
-		if w.keep != nil && w.keep.collect(kind, tag, typ, count, val, info, s) {
+		if w.keep != nil && w.keep.collect(kind, tag, typ, count, val, info) {
 			continue
 		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
@@ -356,6 +357,23 @@ func otherCategory(kind ifdKind, tag, typ uint16, val []byte, name string) Categ
 	return Other
 }
 
+// entryString is the printable form of an entry's value in the report:
+// a GPS coordinate in signed decimal degrees (with the references of its
+// IFD), a MakerNote's size, else fieldString's.
+func entryString(bo binary.ByteOrder, kind ifdKind, tag, typ uint16, count uint32, val []byte, latRef, lonRef string) string {
+	switch {
+	case kind == ifdGPS && tag == tagGPSLatitude:
+		return degrees(bo, val, typ, latRef)
+	case kind == ifdGPS && tag == tagGPSLongitude:
+		return degrees(bo, val, typ, lonRef)
+	case kind == ifdGPS && (tag == tagGPSProcessingMethod || tag == tagGPSAreaInformation) && typ == typeUndefined:
+		return userComment(val)
+	case tag == tagMakerNote && kind == ifdExif:
+		return fmt.Sprintf("(%d bytes)", len(val))
+	}
+	return fieldString(bo, tag, typ, count, val)
+}
+
 // gpsRefs returns the hemisphere references of a GPS IFD's entries, the
 // last of each.
 func gpsRefs(es []tiff.Entry) (latRef, lonRef string) {
@@ -375,25 +393,53 @@ func gpsRefs(es []tiff.Entry) (latRef, lonRef string) {
 	return latRef, lonRef
 }
 
-// degrees formats a GPS coordinate, three RATIONALs of degrees, minutes
-// and seconds (CIPA DC-008 §4.6.6 GPSLatitude), as signed decimal degrees.
+// degrees formats a GPS coordinate (gpsCoordinate) as signed decimal
+// degrees, or as its numbers when it cannot be read as one.
 func degrees(bo binary.ByteOrder, val []byte, typ uint16, ref string) string {
-	if typ != 5 || len(val) < 24 {
-		return fieldString(bo, 0, typ, uint32(len(val)/8), val)
-	}
-	var dms [3]float64
-	for i := range dms {
-		num, den := bo.Uint32(val[8*i:]), bo.Uint32(val[8*i+4:])
-		if den == 0 {
-			return fieldString(bo, 0, typ, 3, val)
-		}
-		dms[i] = float64(num) / float64(den)
-	}
-	d := dms[0] + dms[1]/60 + dms[2]/3600
-	if ref == "S" || ref == "W" {
-		d = -d
+	d, ok := gpsCoordinate(bo, typ, val, ref)
+	if !ok {
+		return fieldString(bo, 0, typ, uint32(len(val)/max(1, int(tiff.TypeSize(typ)))), val)
 	}
 	return strconv.FormatFloat(d, 'f', 6, 64)
+}
+
+// gpsCoordinate reads a GPS coordinate as decoders read it, in signed
+// decimal degrees. CIPA DC-008 §4.6.6 gives GPSLatitude and GPSLongitude
+// three RATIONALs, degrees, minutes and seconds, and the hemisphere in
+// GPSLatitudeRef and GPSLongitudeRef; phones also write SRATIONALs (some
+// of them negative), and one or two numbers (decimal degrees, or degrees
+// and decimal minutes), which ExifTool and Android read as d + m/60 +
+// s/3600 of the numbers there are. The sign is the reference's when there
+// is one, "S" or "W" negative, as ExifTool gives it (it ignores the sign
+// of the numbers: a negative SRATIONAL with "N" is north), else the
+// numbers'. A zero denominator, or more than 180 degrees, is no
+// coordinate.
+func gpsCoordinate(bo binary.ByteOrder, typ uint16, val []byte, ref string) (float64, bool) {
+	n := len(val) / 8
+	if typ != typeRational && typ != typeSRational || len(val)%8 != 0 || n < 1 || n > 3 {
+		return 0, false
+	}
+	var d float64
+	for i, scale := range []float64{1, 60, 3600}[:n] {
+		num, den := float64(bo.Uint32(val[8*i:])), float64(bo.Uint32(val[8*i+4:]))
+		if typ == typeSRational {
+			num, den = float64(int32(bo.Uint32(val[8*i:]))), float64(int32(bo.Uint32(val[8*i+4:])))
+		}
+		if den == 0 {
+			return 0, false
+		}
+		d += num / den / scale
+	}
+	if math.Abs(d) > 180 {
+		return 0, false
+	}
+	switch ref {
+	case "N", "E":
+		d = math.Abs(d)
+	case "S", "W":
+		d = -math.Abs(d)
+	}
+	return d, true
 }
 
 // fieldString returns a printable form of a field's value: as TIFF types read
@@ -412,6 +458,13 @@ func fieldString(bo binary.ByteOrder, tag, typ uint16, count uint32, val []byte)
 	case 1:
 		if tag >= 0x9c9b && tag <= 0x9c9f { // XP tags: UCS-2 little-endian text
 			return ucs2(val)
+		}
+	case 2:
+		if tag == tagCopyright {
+			// The photographer's and the editor's notices (CIPA DC-008
+			// §4.6.4 C), on two lines, as ExifTool shows them.
+			t, _ := asciiParts(val, 2)
+			return strings.TrimSpace(strings.Replace(t, "\x00", "\n", 1))
 		}
 	}
 	return tiff.Format(bo, typ, count, val)

@@ -3,9 +3,8 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
@@ -26,19 +25,22 @@ const (
 	nKeptIFDs
 )
 
-// GPS tags that stay under CoarseLocation (CIPA DC-008 §4.6.6).
-const tagGPSVersionID = 0x0000
+// GPS tags of CIPA DC-008 §4.6.6 that the keep policy treats apart.
+const (
+	tagGPSVersionID = 0x0000
+	tagGPSTimeStamp = 0x0007
+	tagGPSDateStamp = 0x001d
+)
 
-// A keptEntry is an entry copied into the new block: its type, count and
-// value bytes as they were (in the input's byte order), and how the
-// report names and shows it.
+// A keptEntry is an entry written into the new block: its type, count and
+// value bytes as keepValue wrote them anew (in the input's byte order),
+// and how the report names it.
 type keptEntry struct {
 	tag, typ uint16
 	count    uint32
 	val      []byte
 	cat      Category
 	name     string
-	value    string
 }
 
 // Field returns the entry as tiff.Write writes it.
@@ -49,6 +51,8 @@ func (e keptEntry) Field() tiff.Entry {
 // An exifKeep collects the entries of one EXIF block that a policy keeps.
 type exifKeep struct {
 	opts    *Options
+	rep     *Report
+	bo      binary.ByteOrder
 	entries [nKeptIFDs][]keptEntry
 	seen    map[tagKey]bool
 }
@@ -78,8 +82,12 @@ var neverKept = map[uint16]bool{
 // collect records an entry the policy keeps, and reports whether it did;
 // an entry not collected is reported as removed by the caller. Only
 // entries of IFD0, the Exif IFD and the GPS IFD are kept; tags that
-// writers misplace in IFD1, SubIFDs or the Interop IFD go with them.
-func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []byte, info tagInfo, value string) bool {
+// writers misplace in IFD1, SubIFDs or the Interop IFD go with them. An
+// entry is kept only when exifKeepSpecs lists its tag and its value is of
+// the tag's type, count and form; it is kept parsed and written anew
+// (keepValue). Bytes hidden after its value (after the NUL of a text) go,
+// and are reported as removed.
+func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []byte, info tagInfo) bool {
 	var dst int
 	switch kind {
 	case ifd0:
@@ -91,36 +99,45 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 	default:
 		return false
 	}
+	spec, listed := lookupKeepSpec(kind, tag)
 	switch {
-	case !k.opts.keeps(info.cat),
+	case !k.opts.keeps(info.cat), !listed,
 		kind != ifdGPS && neverKept[tag],
-		strings.HasPrefix(info.name, "0x"), // a tag no standard names
-		typ == 0 || typ > 12,               // no value to copy, or an IFD
+		typ == 0 || typ > 12 || count == 0, // no value to copy, or an IFD
 		uint64(len(val)) != tiff.TypeSize(typ)*uint64(count):
 		return false
 	}
-	if kind == ifdGPS && k.opts.CoarseLocation > 0 {
-		// Only the position stays, rounded by keepEXIF, and the
-		// version that tells how to read it.
-		switch tag {
-		case tagGPSVersionID, tagGPSLatitudeRef, tagGPSLatitude, tagGPSLongitudeRef, tagGPSLongitude:
-		default:
-			return false
-		}
-		if !k.opts.keeps(Location) {
-			return false
-		}
+	if kind == ifdGPS && k.opts.CoarseLocation > 0 && !coarseGPS[tag] {
+		return false // finer than the grid
 	}
 	key := tagKey{kind, tag}
 	if k.seen[key] {
 		return false // a duplicate: the first one is kept
 	}
+	typ, count, val, hidden, ok := keepValue(k.bo, spec, typ, count, val)
+	if !ok {
+		return false
+	}
 	if k.seen == nil {
 		k.seen = make(map[tagKey]bool)
 	}
 	k.seen[key] = true
-	k.entries[dst] = append(k.entries[dst], keptEntry{tag: tag, typ: typ, count: count, val: val, cat: info.cat, name: info.name, value: value})
+	if hidden > 0 {
+		k.rep.add(info.cat, ifdContainer[kind], info.name, fmt.Sprintf("(%d bytes after the value)", hidden))
+	}
+	k.entries[dst] = append(k.entries[dst], keptEntry{tag: tag, typ: typ, count: count, val: val, cat: info.cat, name: info.name})
 	return true
+}
+
+// coarseGPS are the GPS tags that stay under CoarseLocation (CIPA DC-008
+// §4.6.6): the position, rounded by exifKeep.position, the version that
+// tells how to read it, and the GPS time and date stamps, which say when,
+// not where (kept only when Time is). Altitude, speed, direction,
+// destination, accuracy, satellites, map datum, processing method and
+// area name are finer than a grid, or free text.
+var coarseGPS = map[uint16]bool{
+	tagGPSVersionID: true, tagGPSLatitudeRef: true, tagGPSLatitude: true, tagGPSLongitudeRef: true, tagGPSLongitude: true,
+	tagGPSTimeStamp: true, tagGPSDateStamp: true,
 }
 
 // keepEXIF reports the EXIF block b as parseEXIF does, but for the tags
@@ -129,7 +146,8 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 // when withOrientation is set and it is not 1. out is nil when no tag is
 // kept, or when the new block would be larger than limit bytes (or than
 // twice the input): the caller then does as by default, and the tags are
-// reported as removed.
+// reported as removed. The kept tags are listed in Kept as a scan of the
+// new block shows them.
 func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit int) (orientation int, out []byte) {
 	k := &exifKeep{opts: opts}
 	w := walkEXIF(rep, b, k)
@@ -137,9 +155,7 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 		return 0, nil
 	}
 	bo := w.r.Order
-	if opts.CoarseLocation > 0 {
-		k.coarsen(rep, bo)
-	}
+	k.position(rep, bo)
 	if k.empty() {
 		return w.orientation, nil
 	}
@@ -154,57 +170,80 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 	// rebuilt (its tags go). tiff.Write sorts the kept entries of the
 	// Exif and GPS IFDs in place, so they are reported in its order.
 	out = tiff.Write(bo, ifds[keptIFD0], ifds[keptExif], ifds[keptGPS], min(limit, 2*len(b)+64))
-	if out == nil {
-		for i, es := range k.entries {
-			for _, e := range es {
-				rep.add(e.cat, [...]string{containerIFD0, containerExifIFD, containerGPS}[i], e.name, e.value)
-			}
-		}
-		return w.orientation, nil
-	}
+	containers := [...]string{containerIFD0, containerExifIFD, containerGPS}
+	kinds := [...]ifdKind{ifd0, ifdExif, ifdGPS}
+	latRef, lonRef := keptRefs(k.entries[keptGPS])
 	for i, es := range k.entries {
 		for _, e := range es {
-			rep.keep(e.cat, [...]string{containerIFD0, containerExifIFD, containerGPS}[i], e.name, e.value)
+			v := entryString(bo, kinds[i], e.tag, e.typ, e.count, e.val, latRef, lonRef)
+			if out == nil {
+				rep.add(e.cat, containers[i], e.name, v)
+			} else {
+				rep.keep(e.cat, containers[i], e.name, v)
+			}
 		}
 	}
 	return w.orientation, out
 }
 
-// coarsen rounds the kept GPS position to the grid of CoarseLocation
-// degrees: the precise position is reported as removed, the rounded one
-// as kept, with hemisphere references that match its sign. A coordinate
-// that cannot be read as three RATIONALs is removed, with its reference.
-func (k *exifKeep) coarsen(rep *Report, bo binary.ByteOrder) {
+// keptRefs returns the hemisphere references among kept GPS entries.
+func keptRefs(es []keptEntry) (latRef, lonRef string) {
+	for _, e := range es {
+		switch e.tag {
+		case tagGPSLatitudeRef:
+			latRef = cString(e.val)
+		case tagGPSLongitudeRef:
+			lonRef = cString(e.val)
+		}
+	}
+	return latRef, lonRef
+}
+
+// position rewrites the kept GPS position as CIPA DC-008 §4.6.6 gives it:
+// each coordinate as three RATIONALs of its magnitude, read as decoders
+// read it (gpsCoordinate: RATIONAL or SRATIONAL, one to three numbers),
+// with a hemisphere reference that matches its sign, and under
+// CoarseLocation rounded to the grid. A coordinate that cannot be read
+// (or a latitude past 90 degrees) is removed with its reference, and so
+// is a reference without its coordinate, and the version without a
+// position. A coordinate that is three RATIONALs of the reference's
+// hemisphere is kept as it was; one that rounding changed is reported as
+// removed too (its precise value), the rounded one as kept.
+func (k *exifKeep) position(rep *Report, bo binary.ByteOrder) {
 	grid := k.opts.CoarseLocation
 	es := k.entries[keptGPS]
 	refs := map[uint16]string{}
 	for _, e := range es {
-		if (e.tag == tagGPSLatitudeRef || e.tag == tagGPSLongitudeRef) && len(e.val) > 0 {
-			refs[e.tag] = string(e.val[:1])
+		if e.tag == tagGPSLatitudeRef || e.tag == tagGPSLongitudeRef {
+			refs[e.tag] = cString(e.val)
 		}
 	}
 	var kept []keptEntry
 	coords := map[uint16]float64{}
+	exact := map[uint16]keptEntry{}
 	for _, e := range es {
 		switch e.tag {
 		case tagGPSLatitude, tagGPSLongitude:
-			d, ok := dmsDegrees(bo, e.typ, e.val)
-			if !ok {
-				rep.add(e.cat, containerGPS, e.name, e.value)
+			ref := refs[e.tag-1]
+			d, ok := gpsCoordinate(bo, e.typ, e.val, ref)
+			if !ok || e.tag == tagGPSLatitude && math.Abs(d) > 90 {
+				rep.add(e.cat, containerGPS, e.name, degrees(bo, e.val, e.typ, ref))
 				continue
 			}
-			if r := refs[e.tag-1]; r == "S" || r == "W" {
-				d = -d
+			if grid > 0 {
+				r := roundToGrid(d, grid)
+				if e.typ != typeRational || !bytes.Equal(e.val, dmsRationals(bo, math.Abs(r))) {
+					// The precise position goes (unless it was on the
+					// grid already, written as position writes it).
+					rep.add(e.cat, containerGPS, e.name, degrees(bo, e.val, e.typ, ref))
+				}
+				d = r
+			} else if e.typ == typeRational && e.count == 3 && ref != "" {
+				exact[e.tag] = e // as it was: gpsCoordinate read it with its reference
 			}
-			r := roundToGrid(d, grid)
-			coords[e.tag] = r
-			if !bytes.Equal(e.val, dmsRationals(bo, math.Abs(r))) {
-				// The precise position goes (unless it was on the
-				// grid already, written as coarsen writes it).
-				rep.add(e.cat, containerGPS, e.name, e.value)
-			}
+			coords[e.tag] = d
 		case tagGPSLatitudeRef, tagGPSLongitudeRef:
-			// Rewritten below to match the rounded position.
+			// Rewritten below to match the position's sign.
 		default:
 			kept = append(kept, e)
 		}
@@ -220,41 +259,31 @@ func (k *exifKeep) coarsen(rep *Report, bo binary.ByteOrder) {
 			ref = map[bool]string{true: "E", false: "W"}[d >= 0]
 			name = "GPSLongitude"
 		}
-		kept = append(kept,
-			keptEntry{tag: tag - 1, typ: 2, count: 2, val: []byte{ref[0], 0}, cat: Location, name: name + "Ref", value: ref},
-			keptEntry{tag: tag, typ: 5, count: 3, val: dmsRationals(bo, math.Abs(d)), cat: Location, name: name, value: strconv.FormatFloat(d, 'f', 6, 64)})
+		coord, isExact := exact[tag]
+		if !isExact {
+			coord = keptEntry{tag: tag, typ: typeRational, count: 3, val: dmsRationals(bo, math.Abs(d)), cat: Location, name: name}
+		}
+		kept = append(kept, keptEntry{tag: tag - 1, typ: typeASCII, count: 2, val: []byte{ref[0], 0}, cat: Location, name: name + "Ref"}, coord)
 	}
 	for _, e := range es {
 		if (e.tag == tagGPSLatitudeRef || e.tag == tagGPSLongitudeRef) && !hasCoord(coords, e.tag+1) {
-			rep.add(e.cat, containerGPS, e.name, e.value) // its coordinate is gone
+			rep.add(e.cat, containerGPS, e.name, cString(e.val)) // its coordinate is gone
 		}
 	}
-	if len(kept) == 1 && kept[0].tag == tagGPSVersionID {
-		// A version with no position says nothing worth a GPS IFD.
-		rep.add(kept[0].cat, containerGPS, kept[0].name, kept[0].value)
-		kept = nil
+	if len(coords) == 0 {
+		// A version with no position says nothing worth keeping.
+		for i, e := range kept {
+			if e.tag == tagGPSVersionID {
+				rep.add(e.cat, containerGPS, e.name, entryString(bo, ifdGPS, e.tag, e.typ, e.count, e.val, "", ""))
+				kept = append(kept[:i], kept[i+1:]...)
+				break
+			}
+		}
 	}
 	k.entries[keptGPS] = kept
 }
 
 func hasCoord(m map[uint16]float64, tag uint16) bool { _, ok := m[tag]; return ok }
-
-// dmsDegrees reads a GPS coordinate, three RATIONALs of degrees, minutes
-// and seconds (CIPA DC-008 §4.6.6), as decimal degrees.
-func dmsDegrees(bo binary.ByteOrder, typ uint16, val []byte) (float64, bool) {
-	if typ != 5 || len(val) != 24 {
-		return 0, false
-	}
-	var d float64
-	for i, scale := range []float64{1, 60, 3600} {
-		num, den := bo.Uint32(val[8*i:]), bo.Uint32(val[8*i+4:])
-		if den == 0 {
-			return 0, false
-		}
-		d += float64(num) / float64(den) / scale
-	}
-	return d, d <= 180
-}
 
 // dmsRationals writes a non-negative number of degrees as whole degrees,
 // whole minutes and seconds in millionths, which read back as the same

@@ -29,7 +29,10 @@ A file name that tells when the photo was taken, as phones name them
 scrub leaves names alone unless given --rename.
 
 With --keep, report shows what 'scrub --keep' with the same categories (and
---coarse-location) would do: what it would remove, and what would stay.
+--coarse-location) would do: it scrubs the file into nothing with that
+policy, and lists what that scrub removes, then what would stay, as the
+scrubbed file holds it (a rounded position, a date without what followed
+its NUL); a tag not of its type, count and form is listed as removed.
 
 Directories are walked (see --recursive); only files whose content is a
 supported image are reported. "-" reads standard input.

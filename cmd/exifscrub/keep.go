@@ -18,7 +18,7 @@ import (
 func keepFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "keep", Usage: "keep these `CATEGORIES`, tag by tag, wherever they are (comma-separated or repeated: location, time, device, identity, text); the rest is removed"},
-		&cli.StringFlag{Name: "coarse-location", Usage: "with --keep location, round the position to a grid of `DEGREES` (0.01 is about 1 km, 0.1 about 11 km) and drop every other GPS tag"},
+		&cli.StringFlag{Name: "coarse-location", Usage: "with --keep location, round the position to a grid of `DEGREES` (at least 0.001; 0.01 is about 1 km, 0.1 about 11 km) and drop every other GPS tag of location"},
 	}
 }
 
@@ -90,8 +90,12 @@ func parsePolicy(keep []string, set bool, coarse *string, n policyNames, opts *e
 	}
 	s := *coarse
 	deg, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(deg) || deg <= 0 || deg > 180 {
-		return fmt.Errorf("%s takes a grid size in degrees above 0 and at most 180, such as 0.01 (about 1 km) or 0.1 (about 11 km); got %q", n.coarse, s)
+	// The library's own bounds (Options.CoarseLocation), checked here so
+	// that the message names the flag: a finer grid than
+	// MinCoarseLocation would keep the house (exit 64, as for any other
+	// invalid option).
+	if err != nil || math.IsNaN(deg) || deg < exifscrub.MinCoarseLocation || deg > 180 {
+		return fmt.Errorf("%s takes a grid size in degrees of at least %v (about 110 m) and at most 180, such as 0.01 (about 1 km) or 0.1 (about 11 km); got %q", n.coarse, exifscrub.MinCoarseLocation, s)
 	}
 	if !slices.Contains(opts.Keep, exifscrub.Location) {
 		return fmt.Errorf("%s rounds a kept position, and %s does not name location: add it (%s), or leave the position out altogether", n.coarse, n.keep, fmt.Sprintf(n.both, s))

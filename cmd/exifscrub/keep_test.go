@@ -47,8 +47,12 @@ func TestParseKeep(t *testing.T) {
 		{args: []string{"--keep", ","}, errs: []string{"--keep names no category"}},
 		{args: []string{"--coarse-location", "0.1"}, errs: []string{"--keep does not name location", "--keep location --coarse-location 0.1"}},
 		{args: []string{"--keep", "time", "--coarse-location", "0.1"}, errs: []string{"--keep does not name location"}},
-		{args: []string{"--keep", "location", "--coarse-location", "-1"}, errs: []string{"above 0 and at most 180", `got "-1"`}},
-		{args: []string{"--keep", "location", "--coarse-location", "0"}, errs: []string{"above 0"}},
+		{args: []string{"--keep", "location", "--coarse-location", "-1"}, errs: []string{"at least 0.001 (about 110 m) and at most 180", `got "-1"`}},
+		{args: []string{"--keep", "location", "--coarse-location", "0"}, errs: []string{"at least 0.001"}},
+		{args: []string{"--keep", "location", "--coarse-location", "1e-9"}, errs: []string{"at least 0.001", `got "1e-9"`}},
+		{args: []string{"--keep", "location", "--coarse-location", "1e-300"}, errs: []string{`got "1e-300"`}},
+		{args: []string{"--keep", "location", "--coarse-location", "0.0009"}, errs: []string{`got "0.0009"`}},
+		{args: []string{"--keep", "location", "--coarse-location", "0.001"}, keep: []exifscrub.Category{exifscrub.Location}, coarse: 0.001},
 		{args: []string{"--keep", "location", "--coarse-location", "abc"}, errs: []string{`got "abc"`}},
 		{args: []string{"--keep", "location", "--coarse-location", "NaN"}, errs: []string{`got "NaN"`}},
 		{args: []string{"--keep", "location", "--coarse-location", "Inf"}, errs: []string{`got "Inf"`}},
@@ -112,6 +116,10 @@ func TestKeepCommands(t *testing.T) {
 			stderr: []string{"embedded cannot be kept"}},
 		{name: "scrub --coarse-location -1", args: []string{"scrub", "--keep", "location", "--coarse-location", "-1", "-o", out, gpsJPEG}, code: exitUsage,
 			stderr: []string{"--coarse-location takes a grid size in degrees"}},
+		{name: "scrub --coarse-location 1e-9", args: []string{"scrub", "--keep", "location", "--coarse-location", "1e-9", "-o", out, gpsJPEG}, code: exitUsage,
+			stderr: []string{"--coarse-location takes a grid size in degrees of at least 0.001", `got "1e-9"`}},
+		{name: "report --coarse-location 1e-9", args: []string{"report", "--keep", "location", "--coarse-location", "1e-9", gpsJPEG}, code: exitUsage,
+			stderr: []string{"--coarse-location takes a grid size"}},
 		{name: "scrub --coarse-location abc", args: []string{"scrub", "--keep", "location", "--coarse-location", "abc", "-o", out, gpsJPEG}, code: exitUsage,
 			stderr: []string{`got "abc"`}},
 		{name: "scrub --coarse-location alone", args: []string{"scrub", "--coarse-location", "0.1", "-o", out, gpsJPEG}, code: exitUsage,
@@ -617,5 +625,48 @@ func TestKeepEndToEnd(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportKeepIsScrub checks that report --keep shows exactly what
+// scrub --keep would do: its kept list is the Kept of a real Scrub with
+// the same policy, value for value, and its findings what that Scrub
+// removes (issue 20).
+func TestReportKeepIsScrub(t *testing.T) {
+	in, err := os.ReadFile(gpsJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--keep", "location", "--coarse-location", "0.01"},
+		{"--keep", "location,time,identity"},
+		{"--keep", "device,text"},
+	} {
+		res := runCLI(t, nil, append(append([]string{"report", "--json"}, args...), gpsJPEG)...)
+		var files []jsonFile
+		if err := json.Unmarshal([]byte(res.stdout), &files); err != nil || len(files) != 1 || files[0].Kept == nil {
+			t.Fatalf("%v: bad JSON (%v): %s", args, err, res.stdout)
+		}
+		var opts exifscrub.Options
+		if err := parsePolicy([]string{args[1]}, true, func() *string {
+			if len(args) > 2 {
+				return &args[3]
+			}
+			return nil
+		}(), flagNames, &opts); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := exifscrub.Scrub(io.Discard, bytes.NewReader(in), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := slices.DeleteFunc(slices.Clone(*files[0].Kept), isNameFinding)
+		if !slices.Equal(kept, rep.Kept) {
+			t.Errorf("%v: report lists as kept\n  %v\nscrub keeps\n  %v", args, kept, rep.Kept)
+		}
+		found := slices.DeleteFunc(slices.Clone(files[0].Findings), isNameFinding)
+		if !slices.Equal(found, rep.Findings) {
+			t.Errorf("%v: report lists as removed\n  %v\nscrub removes\n  %v", args, found, rep.Findings)
+		}
 	}
 }
