@@ -323,7 +323,8 @@ type Options struct {
 	// Location: altitude, direction, speed, destination, area, processing
 	// method, accuracy (the GPS time and date stamps are Time, kept only
 	// when Time is). "The city, not the house." It is 0 (off) or between
-	// MinCoarseLocation and 180 degrees; anything else is an error.
+	// MinCoarseLocation and 180 degrees; anything else, or a grid without
+	// Location in Keep, is an error.
 	CoarseLocation float64
 }
 
@@ -338,7 +339,8 @@ var Keepable = []Category{Location, Time, Device, Identity, Text}
 
 // ErrInvalidOptions is returned by Scrub for Options it cannot apply: a
 // category in Keep that cannot be kept, or a CoarseLocation that is
-// neither 0 nor a number of degrees between MinCoarseLocation and 180.
+// neither 0 nor a number of degrees between MinCoarseLocation and 180, or
+// that is set while Keep does not name Location.
 var ErrInvalidOptions = errors.New("exifscrub: invalid options")
 
 // ParseCategory returns the category named name ("location", "time", …),
@@ -366,6 +368,11 @@ func (o *Options) check() error {
 	}
 	if g := o.CoarseLocation; g != 0 && !(g >= MinCoarseLocation && g <= 180) { // NaN too
 		return fmt.Errorf("%w: CoarseLocation %v is neither 0 (off) nor between %v and 180 degrees", ErrInvalidOptions, g, MinCoarseLocation)
+	}
+	if o.CoarseLocation != 0 && !o.keeps(Location) {
+		// The caller meant to keep a rounded position; removing it all
+		// instead would be safe, but not what was asked.
+		return fmt.Errorf("%w: CoarseLocation rounds a kept position, and Keep does not name Location", ErrInvalidOptions)
 	}
 	return nil
 }

@@ -40,6 +40,8 @@ func TestInvalidOptions(t *testing.T) {
 		{Keep: []Category{Location}, CoarseLocation: 1e-300},
 		{Keep: []Category{Location}, CoarseLocation: 0.000999},
 		{Keep: []Category{Location}, CoarseLocation: math.Inf(1)},
+		{CoarseLocation: 0.1},
+		{Keep: []Category{Time}, CoarseLocation: 0.1},
 	} {
 		var out bytes.Buffer
 		_, err := Scrub(&out, bytes.NewReader(jpeg), &o)
