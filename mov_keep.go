@@ -311,6 +311,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.Payload)))
 	}
 	mdta := handler == bmff.FourCC{'m', 'd', 't', 'a'}
+	// The handler type is written again: only the two that say what the
+	// items are (QTFF "Metadata Handler Atom"; iTunes' 'mdir'), so that
+	// its four bytes carry nothing else.
+	known := mdta || handler == bmff.FourCC{'m', 'd', 'i', 'r'}
 	var newKeys []string
 	keyIndex := make(map[string]uint32)
 	var items bmff.Writer
@@ -318,7 +322,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		ir := bmff.NewReader(l.Payload, l.PayloadOffset(), false)
 		for item := range ir.All() {
 			key, cat, container := ilstItemKey(item, handler, keys)
-			data := f.keepItemData(item, key, cat, container)
+			var data []byte
+			if known {
+				data = f.keepItemData(item, key, cat, container)
+			}
 			if data == nil {
 				f.m.reportIlstItem(item, handler, keys)
 				continue

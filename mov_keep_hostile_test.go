@@ -45,7 +45,7 @@ func precisePositionForms() map[string][]byte {
 }
 
 // hostileVideoMarkers must never be in an output.
-var hostileVideoMarkers = []string{"author_gps", "HIDDENAFTERSLASH", "NOTAKEYMARK", "LCMK"}
+var hostileVideoMarkers = []string{"author_gps", "HIDDENAFTERSLASH", "NOTAKEYMARK", "LCMK", "HDLM", "HANDLERMARK"}
 
 // hostileVideoCoarseMarkers must not be in an output under a coarse grid.
 var hostileVideoCoarseMarkers = []string{"NAMEMARK", "BODYMARK", "NOTEMARK", "LOCNAMEMARK"}
@@ -121,7 +121,11 @@ func hostileMP4() []byte {
 			hostileData(1, 0, []byte("+48.8584+002.2945/ NOTAKEYMARK"))))
 	meta := mfull("meta", 0, 0, mfull("hdlr", 0, 0, mu32(0), []byte("mdir"), []byte("appl"), make([]byte, 8), []byte{0}), ilst)
 	m := newTestMovie()
-	m.moovMore = [][]byte{mbox("udta", meta, hostileLoci())}
+	// A handler that is not 'mdir' or 'mdta' says nothing of its items:
+	// its four bytes could be anything.
+	odd := mfull("meta", 0, 0, mfull("hdlr", 0, 0, mu32(0), []byte("HDLM"), make([]byte, 12), []byte{0}),
+		mbox("ilst", mbox("\xa9nam", hostileData(1, 0, []byte("HANDLERMARK")))))
+	m.moovMore = [][]byte{mbox("udta", meta, odd, hostileLoci())}
 	in, _, _ := m.build()
 	copy(in[8:12], "isom")  // ftyp: major brand
 	copy(in[16:20], "mp42") // and compatible brand
