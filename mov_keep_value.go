@@ -20,6 +20,7 @@ const (
 	movDate                    // an ISO 8601 date (isoDate), as '©day' and creationdate hold
 	movPosition                // an ISO 6709 position, rewritten by keepPosition
 	movNumber                  // a number: decimal text, or a number 'data' atom
+	movTimecode                // a SMPTE timecode, "HH:MM:SS:FF" ('©TIM')
 )
 
 // movKeyKind returns the kind of a kept key's value: its key names a
@@ -31,6 +32,8 @@ func movKeyKind(key string, cat Category) movKind {
 		return movPosition
 	case "com.apple.quicktime.location.accuracy.horizontal", "com.apple.quicktime.location.role":
 		return movNumber
+	case "StartTimecode":
+		return movTimecode
 	}
 	if cat == Time {
 		return movDate
@@ -59,8 +62,33 @@ func movTextValue(kind movKind, s string) (string, bool) {
 		return d.String(), ok
 	case movNumber:
 		return xmpRealValue(s)
+	case movTimecode:
+		return timecodeValue(s)
 	}
 	return s, isPrintableText(s)
+}
+
+// timecodeValue checks a SMPTE timecode (SMPTE ST 12-1), "HH:MM:SS:FF",
+// or "HH:MM:SS;FF" for drop-frame counting: hours below 24, minutes and
+// seconds below 60, two digits of frames below 60. It is written anew
+// from its numbers.
+func timecodeValue(s string) (string, bool) {
+	if len(s) != 11 || s[2] != ':' || s[5] != ':' || s[8] != ':' && s[8] != ';' {
+		return "", false
+	}
+	out := ""
+	for i, limit := range []int{24, 60, 60, 60} {
+		f := s[3*i : 3*i+2]
+		if !isDigit(f[0]) || !isDigit(f[1]) || int(f[0]-'0')*10+int(f[1]-'0') >= limit {
+			return "", false
+		}
+		v := int(f[0]-'0')*10 + int(f[1]-'0')
+		if i > 0 {
+			out += s[3*i-1 : 3*i]
+		}
+		out += pad(v, 2)
+	}
+	return out, true
 }
 
 // movNumberValue checks a number 'data' atom (QTFF "Well-Known Types":
