@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -172,17 +173,7 @@ func TestKeepXMPHostile(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	need(t, "exiftool")
-	paths := make([]string, 0, len(outputs))
-	for p := range outputs {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	text, runErr := exec.Command("exiftool", append([]string{"-j", "-a", "-G1", "-ee", "-u", "-n", "-struct"}, paths...)...).Output()
-	var rows []map[string]any
-	if err := json.Unmarshal(text, &rows); err != nil || len(rows) != len(paths) {
-		t.Fatalf("exiftool: %v (%v), %d rows for %d files", runErr, err, len(rows), len(paths))
-	}
+	rows := exiftoolRows(t, slices.Sorted(maps.Keys(outputs)), "-n", "-struct")
 	for _, row := range rows {
 		path, _ := row["SourceFile"].(string)
 		o := outputs[path]
@@ -255,4 +246,18 @@ func flattenJSON(v any, out *[]string) {
 	default:
 		*out = append(*out, fmt.Sprint(v))
 	}
+}
+
+// exiftoolRows has ExifTool read every file of paths in one run, with
+// "-j -a -G1 -ee -u" and more args, and returns its rows, in any order.
+func exiftoolRows(t *testing.T, paths []string, args ...string) []map[string]any {
+	t.Helper()
+	need(t, "exiftool")
+	args = append(append([]string{"-j", "-a", "-G1", "-ee", "-u"}, args...), paths...)
+	text, runErr := exec.Command("exiftool", args...).Output()
+	var rows []map[string]any
+	if err := json.Unmarshal(text, &rows); err != nil || len(rows) != len(paths) {
+		t.Fatalf("exiftool: %v (%v), %d rows for %d files", runErr, err, len(rows), len(paths))
+	}
+	return rows
 }

@@ -15,9 +15,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -208,17 +208,7 @@ func TestVideoKeepHostile(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	need(t, "exiftool")
-	paths := make([]string, 0, len(outputs))
-	for p := range outputs {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	text, runErr := exec.Command("exiftool", append([]string{"-j", "-a", "-G1", "-ee", "-u", "-n"}, paths...)...).Output()
-	var rows []map[string]any
-	if err := json.Unmarshal(text, &rows); err != nil || len(rows) != len(paths) {
-		t.Fatalf("exiftool: %v (%v), %d rows for %d files", runErr, err, len(rows), len(paths))
-	}
+	rows := exiftoolRows(t, slices.Sorted(maps.Keys(outputs)), "-n")
 	for _, row := range rows {
 		path, _ := row["SourceFile"].(string)
 		opts := outputs[path]

@@ -271,11 +271,7 @@ const (
 // documents).
 var xmpTypes = func() map[xml.Name]xmpType {
 	m := make(map[xml.Name]xmpType)
-	add := func(t xmpType, space string, names ...string) {
-		for _, n := range names {
-			m[xml.Name{Space: space, Local: n}] = t
-		}
-	}
+	add := func(t xmpType, space string, names ...string) { setNames(m, t, space, names) }
 	add(xmpDate, nsXMPDC, "date")
 	add(xmpDate, nsXMPBasic, "CreateDate", "ModifyDate", "MetadataDate")
 	add(xmpDate, nsStEvt, "when")
@@ -319,11 +315,7 @@ var xmpTypes = func() map[xml.Name]xmpType {
 // that ends in "Position" is fine too (xmpIsFine).
 var xmpFine = func() map[xml.Name]bool {
 	m := make(map[xml.Name]bool)
-	add := func(space string, names ...string) {
-		for _, n := range names {
-			m[xml.Name{Space: space, Local: n}] = true
-		}
-	}
+	add := func(space string, names ...string) { setNames(m, true, space, names) }
 	for _, space := range []string{nsXMPExif, nsXMPExifEX} {
 		for _, n := range xmpGPS {
 			if n != "GPSLatitude" && n != "GPSLongitude" {
@@ -338,6 +330,13 @@ var xmpFine = func() map[xml.Name]bool {
 	add(nsGPano, "PoseHeadingDegrees")
 	return m
 }()
+
+// setNames sets m[name] to v for the names of a namespace.
+func setNames[V any](m map[xml.Name]V, v V, space string, names []string) {
+	for _, n := range names {
+		m[xml.Name{Space: space, Local: n}] = v
+	}
+}
 
 // xmpIsFine reports whether a Location property is finer than a city.
 func xmpIsFine(n xml.Name) bool {
