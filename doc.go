@@ -150,20 +150,31 @@
 // (xmp_write.go, iptc.go, png.go):
 //
 //   - XMP: the packet is parsed (in any encoding) and a fresh UTF-8 packet
-//     written with the top-level properties of every rdf:Description whose
-//     category is kept, their namespaces declared on one rdf:Description,
-//     arrays and language alternatives (rdf:Alt, xml:lang) whole.
-//     A structure or array is kept only if every field nested in it is of a
+//     written with the top-level properties of every rdf:Description that
+//     the tables list (xmp_schema.go: namespace URI and name) in a kept
+//     category, with the table's prefix, namespace URI and spelling of the
+//     name; a property of a namespace no table lists is never kept,
+//     whatever its name ("vendor:ArtistGPSLatitude"). Every value is
+//     checked by its property's type and written anew: dates as XMP's
+//     ISO 8601 forms, integers, reals and rationals as numbers, GPS
+//     coordinates as "DDD,MM,SSk" or "DDD,MM.mmk" (written
+//     "DDD,MM.mmmmmmK"), text without control characters; a value that is
+//     not of its type is left out. xml:lang stays only if it is a BCP 47
+//     tag (RFC 5646) without extensions or private use ("x-default"
+//     aside). Arrays and language alternatives stay whole. A structure or
+//     array is kept only if every field nested in it is listed and of a
 //     kept category too (so xmpMM:History, whose events hold times and
 //     software, is never kept). Comments, padding, unknown RDF attributes
-//     and text outside properties go; values are escaped anew. Of two
-//     properties of the same name the first stays. Under CoarseLocation
-//     exif:GPSLatitude and exif:GPSLongitude are rounded and written as
-//     "DDD,MM.mmmmmmK"; other exif:GPS* properties, and positions inside
-//     structures, go; place names stay. JPEG keeps the first standard XMP
-//     segment (up to 65502 bytes; never split), PNG an uncompressed iTXt
-//     "XML:com.adobe.xmp", WebP an XMP chunk after the image data with its
-//     VP8X flag; Extended XMP is never kept.
+//     and text outside properties go. Of two properties of the same name
+//     the first stays. Under CoarseLocation GPS latitudes and longitudes
+//     (exif:, exifEX: and in the IPTC location structures) are rounded;
+//     every other GPS property, altitudes, headings and places finer than
+//     a city (Iptc4xmpCore:Location, the IPTC sub-location, location name
+//     and identifier, xmpDM:shotLocation, dc:coverage, any "…Position")
+//     go; cities, regions and countries stay. JPEG keeps the first
+//     standard XMP segment (up to 65502 bytes; never split), PNG an
+//     uncompressed iTXt "XML:com.adobe.xmp", WebP an XMP chunk after the
+//     image data with its VP8X flag; Extended XMP is never kept.
 //   - IPTC-IIM (JPEG APP13, PNG raw profiles): a new "Photoshop 3.0"
 //     segment with a single IPTC resource (0x0404) holding the kept
 //     datasets of the Application Record, each only of the form and length
@@ -172,10 +183,25 @@
 //     record version and, for non-ASCII text, its coded character set
 //     (1:90). No other image resource is kept: not the thumbnails, nor the
 //     IPTC digest (0x0425), which would no longer match.
-//   - PNG text: a tEXt, zTXt or iTXt chunk whose keyword's category is kept
-//     is written anew, uncompressed: tEXt and zTXt as tEXt with the same
-//     Latin-1 bytes, iTXt as iTXt with its language tag and translated
-//     keyword. tIME stays under Time.
+//   - PNG text: a tEXt, zTXt or iTXt chunk whose keyword a table names
+//     (the keywords of PNG §11.3.3.2 and ImageMagick's, exif: and tiff:
+//     keywords of the XMP tables) in a kept category, and whose text is of
+//     the keyword's kind (a time keyword holds a date; text is printable,
+//     with no NUL), is written anew, uncompressed, under the table's
+//     keyword: tEXt and zTXt as tEXt, iTXt as iTXt with its language tag
+//     if it is a BCP 47 tag, and no translated keyword (png_text.go).
+//     Under CoarseLocation no Location text stays. tIME stays under Time.
+//   - Videos: 'udta' atoms, QuickTime keys and iTunes items that a table
+//     names (never a key such as "author_gps" that none lists), with the
+//     'mdta' or 'mdir' handler, are written anew with their values checked
+//     by kind (mov_keep.go): dates ('©day', creationdate) as ISO 8601,
+//     positions ('©xyz', the ISO 6709 key) rewritten from their numbers,
+//     numbers as numbers, text printable, 'data' atoms with the default
+//     locale; a number atom beside a position, date or text goes. 'loci'
+//     is rebuilt from its fields (TS 26.244). Under CoarseLocation the
+//     ISO 6709 positions and 'loci' are rounded, without altitude, and
+//     'loci' loses its name, astronomical body and notes; other location
+//     keys go.
 //   - JPEG COM stays, byte for byte, under Text.
 //
 // # Image data carries only image data

@@ -31,10 +31,19 @@ import (
 //     top level, where ExifTool writes it in MP4 files) goes through
 //     keepXMP.
 //
+// Only the tables name what is kept (movAtoms, movKeyCategories,
+// quickTimeKeys: a key they do not list, such as "author_gps", is not
+// kept, whatever its name says), and every value is checked by its kind
+// and written anew (mov_keep_value.go): a date is an ISO 8601 date, a
+// position an ISO 6709 one, rewritten from its numbers; text is printable;
+// a language code is one; a 'data' atom's locale is written as 0 (the
+// default). A value that is not of its kind is reported as removed.
+//
 // With CoarseLocation, a kept ISO 6709 position ('©xyz',
 // com.apple.quicktime.location.ISO6709) is rounded to the grid and loses
-// its altitude; 'loci' keeps the rounded position with no name, altitude
-// or notes; other location keys (accuracy, name, body) go.
+// its altitude, and the number 'data' atoms beside it go; 'loci' keeps
+// the rounded position with no name, altitude, astronomical body or notes;
+// other location keys (accuracy, name, body, note, role) go.
 
 // keepUserDataAtom returns a child of 'udta' rebuilt if the policy keeps
 // it, or reports it and returns nil.
@@ -73,6 +82,18 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 	var w bmff.Writer
 	w.Start(c.Type)
 	var values []string
+	kind := movKeyKind(info.name, info.cat)
+	// keepText returns a text of the atom as it is kept, or reports it.
+	keepText := func(v string) (string, bool) {
+		if kind == movPosition {
+			return f.keepPosition(containerUserData, info.name, v)
+		}
+		out, ok := movTextValue(kind, v)
+		if !ok {
+			f.m.add(info.cat, containerUserData, info.name, v)
+		}
+		return out, ok
+	}
 	if c.Type[0] == 0xa9 {
 		// Text entries: a 16-bit size, a 16-bit language, the text.
 		cur := bmff.NewCursor(c)
@@ -83,12 +104,9 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 			if cur.Err() != nil || !ok {
 				break
 			}
-			v := string(s)
-			if info.cat == Location {
-				var ok bool
-				if v, ok = f.keepPosition(containerUserData, info.name, v); !ok {
-					continue
-				}
+			v, ok := keepText(string(s))
+			if !ok || !validQuickTimeLanguage(lang) {
+				continue
 			}
 			w.U16(uint16(len(v)))
 			w.U16(lang)
@@ -99,17 +117,21 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 		// TS 26.244 §8: a FullBox, a pad bit and language, a string.
 		cur := bmff.NewCursor(c)
 		cur.FullBox()
-		lang := cur.U16()
-		if s := cString(cur.Take(cur.Left())); cur.Err() == nil && isText([]byte(s)) && s != "" {
-			w.U32(0)
-			w.U16(lang & 0x7fff)
-			w.Append(append([]byte(s), 0))
-			values = append(values, s)
+		lang := cur.U16() & 0x7fff
+		if s := cString(cur.Take(cur.Left())); cur.Err() == nil && isText([]byte(s)) && validPackedLanguage(lang) {
+			if v, ok := keepText(s); ok {
+				w.U32(0)
+				w.U16(lang)
+				w.Append(append([]byte(v), 0))
+				values = append(values, v)
+			}
 		}
 	} else if s, ok := plainText(c.Payload); ok {
 		// A vendor atom of text ('SDLN' "SEQ_PLAY"), kept as its text.
-		w.Append(s)
-		values = append(values, string(s))
+		if v, ok := keepText(string(s)); ok {
+			w.Append([]byte(v))
+			values = append(values, v)
+		}
 	}
 	if len(values) == 0 {
 		f.m.reportUserDataAtom(c)
@@ -142,27 +164,23 @@ var threeGPPStrings = map[bmff.FourCC]bool{
 	{'a', 'l', 'b', 'm'}: true,
 }
 
-// keepPosition returns an ISO 6709 position as the policy keeps it: as it
-// is, or rounded to the CoarseLocation grid without altitude, in which
-// case the precise position is reported as removed. A position that does
-// not parse is kept only without CoarseLocation.
+// keepPosition returns an ISO 6709 position as the policy keeps it,
+// written anew from its numbers (formatISO6709): in decimal degrees to
+// the millionth with its altitude, or rounded to the CoarseLocation grid
+// without altitude, in which case the precise position is reported as
+// removed. A text that is not an ISO 6709 position (iso6709) is not
+// kept, and is reported as removed.
 func (f *movFile) keepPosition(container, tag, s string) (string, bool) {
-	grid := f.opts.CoarseLocation
-	if grid == 0 {
-		return s, true
-	}
-	lat, lon, _, _, ok := iso6709(s)
+	lat, lon, alt, hasAlt, ok := iso6709(s)
 	if !ok {
 		f.m.add(Location, container, tag, s)
 		return "", false
 	}
-	d := gridDecimals(grid)
-	lat, lon = roundToGrid(lat, grid), roundToGrid(lon, grid)
-	width := 3
-	if d > 0 {
-		width += 1 + d
+	grid := f.opts.CoarseLocation
+	if grid == 0 {
+		return formatISO6709(lat, lon, 6, alt, hasAlt), true
 	}
-	out := fmt.Sprintf("%+0*.*f%+0*.*f/", width, d, lat, width+1, d, lon)
+	out := formatISO6709(roundToGrid(lat, grid), roundToGrid(lon, grid), gridDecimals(grid), 0, false)
 	if out != s {
 		f.m.add(Location, container, tag, position(s))
 	}
@@ -181,47 +199,61 @@ func gridDecimals(grid float64) int {
 	return 9
 }
 
-// keepLoci rebuilds a 3GPP location box (TS 26.244 §8.15) from its
-// fields, or returns nil if it does not parse. With CoarseLocation the
-// position is rounded, and the name, altitude and notes go.
+// keepLoci rebuilds a 3GPP location box (TS 26.244, "Location
+// Information box", 'loci') from its fields: a FullBox; a pad bit and a
+// packed ISO 639-2/T language; the place name; the role (0 shooting
+// location, 1 real location, 2 fictional location; other values are
+// reserved); longitude, latitude and altitude as 16.16 fixed-point
+// numbers; the astronomical body; additional notes. It returns nil if the
+// box does not parse, its language or role is not one, or its texts are
+// not printable. With CoarseLocation the position is rounded, and the
+// name, altitude, body and notes go. Kept lists the fields as written.
 func (f *movFile) keepLoci(bx bmff.Box) []byte {
 	c := bmff.NewCursor(bx)
 	c.FullBox()
-	lang := c.U16()
+	lang := c.U16() & 0x7fff
 	name := c.UTF8String()
 	role := c.U8()
 	lon := float64(int32(c.U32())) / 65536
 	lat := float64(int32(c.U32())) / 65536
 	alt := float64(int32(c.U32())) / 65536
 	body, notes := c.UTF8String(), c.UTF8String()
-	if c.Err() != nil || !isText([]byte(name+body+notes)) && name+body+notes != "" {
+	if c.Err() != nil || !validPackedLanguage(lang) || role > 2 {
 		return nil
+	}
+	for _, t := range []string{name, body, notes} {
+		if t != "" && !isPrintableText(t) {
+			return nil
+		}
 	}
 	if grid := f.opts.CoarseLocation; grid > 0 {
 		rlat, rlon := roundToGrid(lat, grid), roundToGrid(lon, grid)
 		if fixed16(rlat) != fixed16(lat) || fixed16(rlon) != fixed16(lon) || alt != 0 {
 			f.m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
 		}
-		for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationNote", notes}} {
+		for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
 			if v.val != "" {
 				f.m.add(Location, containerUserData, v.tag, v.val)
 			}
 		}
 		lat, lon = rlat, rlon
-		name, alt, notes = "", 0, ""
+		name, alt, body, notes = "", 0, "", ""
 	}
 	var w bmff.Writer
 	w.StartFull(boxLoci, 0, 0)
-	w.U16(lang & 0x7fff)
+	w.U16(lang)
 	w.Append(append([]byte(name), 0))
 	w.U8(role)
-	for _, v := range []float64{lon, lat, alt} {
-		w.U32(uint32(fixed16(v)))
+	fixed := [3]int32{fixed16(lon), fixed16(lat), fixed16(alt)}
+	for _, v := range fixed {
+		w.U32(uint32(v))
 	}
 	w.Append(append([]byte(body), 0))
 	w.Append(append([]byte(notes), 0))
 	w.End()
-	f.rep.keep(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, f.opts.CoarseLocation == 0))
+	// What is written, as a reader reads it back.
+	lon, lat, alt = float64(fixed[0])/65536, float64(fixed[1])/65536, float64(fixed[2])/65536
+	f.rep.keep(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
 	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
 		if v.val != "" {
 			f.rep.keep(Location, containerUserData, v.tag, v.val)
@@ -279,6 +311,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.Payload)))
 	}
 	mdta := handler == bmff.FourCC{'m', 'd', 't', 'a'}
+	// The handler type is written again: only the two that say what the
+	// items are (QTFF "Metadata Handler Atom"; iTunes' 'mdir'), so that
+	// its four bytes carry nothing else.
+	known := mdta || handler == bmff.FourCC{'m', 'd', 'i', 'r'}
 	var newKeys []string
 	keyIndex := make(map[string]uint32)
 	var items bmff.Writer
@@ -286,7 +322,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		ir := bmff.NewReader(l.Payload, l.PayloadOffset(), false)
 		for item := range ir.All() {
 			key, cat, container := ilstItemKey(item, handler, keys)
-			data := f.keepItemData(item, key, cat, container)
+			var data []byte
+			if known {
+				data = f.keepItemData(item, key, cat, container)
+			}
 			if data == nil {
 				f.m.reportIlstItem(item, handler, keys)
 				continue
@@ -338,36 +377,62 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 
 // keepItemData returns the 'data' atoms of a metadata item the policy
 // keeps, rebuilt (QTFF "Value Atom": a type indicator, a locale, the
-// value), or nil. Only text and number values are kept: an image (cover
-// art) is Embedded whatever its item says.
+// value), or nil. The item's key must be one a table lists (movTableKey
+// for 'mdta' keys; movAtoms for item types, and not a '----' item, which
+// names itself), and each value must be of the key's kind (movKeyKind):
+// text for text, dates and positions, text or a number for numbers. An
+// image (cover art) is Embedded whatever its item says. A 'data' atom
+// that is not kept is reported as removed.
 func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, container string) []byte {
-	if !f.opts.keeps(cat) || key == "" {
+	listed := false
+	if container == containerKeys {
+		_, listed = movTableKey(key)
+	} else if _, ok := movAtoms[atomName(item.Type)]; ok && item.Type != (bmff.FourCC{'-', '-', '-', '-'}) {
+		listed = true
+	}
+	if !listed || !f.opts.keeps(cat) || key == "" {
 		return nil
 	}
-	if cat == Location && f.opts.CoarseLocation > 0 && key != "com.apple.quicktime.location.ISO6709" && key != "©xyz" && key != "GPSCoordinates" {
+	kind := movKeyKind(key, cat)
+	if cat == Location && f.opts.CoarseLocation > 0 && kind != movPosition {
 		return nil // accuracy, name, body, notes: not the city-level position
 	}
 	var w bmff.Writer
-	var values []string
+	var values, removed []string
 	r := bmff.NewReader(item.Payload, item.PayloadOffset(), false)
 	for d := range r.All() {
 		if string(d.Type[:]) != "data" || len(d.Payload) < 8 {
 			continue
 		}
 		typ, v, ok := movDataKept(binary.BigEndian.Uint32(d.Payload)&0xffffff, d.Payload[8:])
-		if !ok {
-			continue
-		}
-		if cat == Location && (typ == 1 || typ == 4) {
-			s, ok := f.keepPosition(container, key, string(v))
-			if !ok {
-				continue
-			}
+		text := typ == 1 || typ == 4
+		switch {
+		case !ok:
+		case kind == movPosition && text:
+			var s string
+			s, ok = f.keepPosition(container, key, string(v))
 			v = []byte(s)
+		case text:
+			var s string
+			s, ok = movTextValue(kind, string(v))
+			v = []byte(s)
+		case kind == movNumber:
+			v, ok = movNumberValue(typ, v)
+		default:
+			// A number beside an ISO 6709 text, a date or a text is not
+			// its value: it goes (under a coarse grid, it would be the
+			// precise position in another form).
+			ok = false
+		}
+		if !ok {
+			if s, _ := dataValue(d.Payload); kind != movPosition || !text {
+				removed = append(removed, s) // keepPosition has reported a position
+			}
+			continue
 		}
 		w.Start(bmff.FourCC{'d', 'a', 't', 'a'})
 		w.U32(typ)
-		w.Append(d.Payload[4:8]) // locale
+		w.U32(0) // the default locale (QTFF "Value Atom"): nothing of the file's
 		w.Append(v)
 		w.End()
 		s, _ := dataValue(w.Bytes()[w.Len()-len(v)-8:])
@@ -378,6 +443,9 @@ func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, containe
 	}
 	if r.Err() != nil || len(values) == 0 {
 		return nil
+	}
+	for _, s := range removed {
+		f.m.add(cat, container, key, s)
 	}
 	for _, s := range values {
 		f.rep.keep(cat, container, key, s)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/exifscrub/exifscrub/internal/xmp"
 	izlib "github.com/exifscrub/exifscrub/internal/zlib"
 )
 
@@ -605,42 +604,11 @@ func (p *pngScrubber) text(name string, data []byte, intact bool) error {
 		if name == "iTXt" {
 			raw = text
 		}
-		return p.keepText(container, data[:i], lang, translated, name == "iTXt", raw)
+		return p.keepText(container, data[:i], lang, name == "iTXt", raw)
 	default:
 		p.rep.add(classifyPNGKeyword(keyword), container, keyword, string(text))
 	}
 	return nil
-}
-
-// keepText writes a text chunk whose keyword's category Options.Keep
-// names, as a new tEXt chunk holding the Latin-1 text of a tEXt or zTXt
-// chunk (inflated), or a new uncompressed iTXt chunk holding the UTF-8
-// text of an iTXt chunk with its language tag and translated keyword
-// (§11.3.3.3–5). A chunk whose keyword, language tag or text a decoder
-// would refuse (§11.3.3.1: 1 to 79 printable Latin-1 characters without
-// leading, trailing or double spaces; no NUL in the text) is removed.
-func (p *pngScrubber) keepText(container string, keyword, lang, translated []byte, international bool, text []byte) error {
-	name, cat := latin1(keyword), classifyPNGKeyword(latin1(keyword))
-	ok := p.opts.keeps(cat) && validPNGKeyword(keyword) && bytes.IndexByte(text, 0) < 0
-	if international {
-		ok = ok && (len(lang) == 0 || xmp.ValidLangTag(string(lang))) && utf8.Valid(translated) && utf8.Valid(text)
-	}
-	value := string(text)
-	if !international {
-		value = latin1(text)
-	}
-	if !ok {
-		p.rep.add(cat, container, name, value)
-		return nil
-	}
-	p.rep.keep(cat, container, name, value)
-	b := append(append([]byte(nil), keyword...), 0)
-	if !international {
-		return p.writeChunk("tEXt", append(b, text...))
-	}
-	b = append(append(append(b, 0, 0), lang...), 0) // uncompressed, method 0
-	b = append(append(append(b, translated...), 0), text...)
-	return p.writeChunk("iTXt", b)
 }
 
 // validPNGTime reports whether the fields of a tIME chunk are in the

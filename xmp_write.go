@@ -3,124 +3,105 @@ package exifscrub
 import (
 	"encoding/xml"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
-// Keeping XMP (issue 11). A packet is never filtered in place: keepXMP
-// reads it into a tree (xmp.ReadTree), selects the top-level properties of
-// every rdf:Description whose category Options.Keep names, and writes a
-// new packet (xmp.Write), in UTF-8, holding only those, in the RDF forms of XMP
-// Specification Part 1 §7.9 (simple values, rdf:Bag/Seq/Alt arrays with
-// their xml:lang qualifiers, structures as rdf:parseType="Resource" or a
-// nested rdf:Description). Names and values go through the XML escaping
-// of encoding/xml; nothing of the original packet is copied as bytes, so
-// its padding, comments, processing instructions, unknown RDF attributes
-// (rdf:about, rdf:ID, rdf:nodeID) and whatever else it held are gone.
+// Keeping XMP (issues 11 and 20). A packet is never filtered in place:
+// keepXMP reads it into a tree (xmp.ReadTree), selects the top-level
+// properties of every rdf:Description whose category Options.Keep names,
+// and writes a new packet (xmp.Write), in UTF-8, holding only those, in
+// the RDF forms of XMP Specification Part 1 §7.9 (simple values,
+// rdf:Bag/Seq/Alt arrays with their xml:lang qualifiers, structures as
+// rdf:parseType="Resource" or a nested rdf:Description). Nothing of the
+// original packet is copied as bytes, so its padding, comments,
+// processing instructions, unknown RDF attributes (rdf:about, rdf:ID,
+// rdf:nodeID) and whatever else it held are gone, and only the tables
+// decide (xmp_schema.go):
+//   - a property, or a structure's field, is kept only when the tables
+//     list its namespace URI and its name, in a kept category; it is
+//     written with the table's prefix, namespace URI and spelling of the
+//     name. A property of a namespace no table lists is never kept,
+//     whatever its name says ("vendor:ArtistGPSLatitude");
+//   - every value is checked by its property's type (xmpValue: dates,
+//     numbers, rationals, GPS coordinates, text) and written anew from
+//     what it parsed into; a value that is not of its type is left out,
+//     and a property left with no value is not kept;
+//   - xml:lang is kept only when it is a BCP 47 tag (xmp.ValidLangTag).
 //
 // A structure or array is kept whole or not at all: every property nested
 // in it (a structure's fields, in their own namespace: the stEvt fields of
 // xmpMM:History, the Iptc4xmpExt fields of LocationCreated) must also be
-// of a kept category, so that nothing the policy did not choose rides
-// along inside something it did. Of two properties of the same name (in
-// two rdf:Description elements), the first is kept.
+// listed, of a kept category, so that nothing the policy did not choose
+// rides along inside something it did. Of two properties of the same name
+// (in two rdf:Description elements), the first is kept.
 //
-// Under Options.CoarseLocation, exif:GPSLatitude and exif:GPSLongitude
+// Under Options.CoarseLocation, GPS latitudes and longitudes
+// (exif:GPSLatitude, exifEX:, and those of the IPTC location structures)
 // are rounded to the grid and written as "DDD,MM.mmmmmmK" (Part 2 §3.3.2,
-// GPSCoordinate); every other exif:GPS* property goes, and so does any
-// other Location property or field that holds a position, an altitude or
-// a heading (Iptc4xmpExt:GPSLatitude inside LocationCreated,
-// GPano:PoseHeadingDegrees). Place names stay.
+// GPSCoordinate); every property finer than a city goes (xmpFine: the
+// rest of GPS, altitudes, the heading, the IPTC sub-location, location
+// name and identifier, Iptc4xmpCore:Location, xmpDM:shotLocation,
+// dc:coverage, any Location name ending in "Position"). Cities, regions
+// and countries stay.
 
 // An xmpKeeper selects the properties that a policy keeps.
 type xmpKeeper struct {
-	opts   *Options
-	coarse bool // round the position, drop the rest of GPS
+	opts *Options
+	grid float64 // CoarseLocation, when Location is kept
 }
 
 // rebuildXMP returns a new packet with the properties of b that opts
 // keeps, or nil when there are none or b does not parse.
 func rebuildXMP(b []byte, opts *Options) []byte {
-	roots, declared, err := xmp.ReadTree(xmp.Text(b))
+	roots, _, err := xmp.ReadTree(xmp.Text(b))
 	if err != nil {
 		return nil
 	}
-	k := &xmpKeeper{opts: opts, coarse: opts.CoarseLocation > 0 && opts.keeps(Location)}
+	k := &xmpKeeper{opts: opts}
+	if opts.keeps(Location) {
+		k.grid = opts.CoarseLocation
+	}
 	var props []*xmp.Node
 	seen := make(map[xml.Name]bool)
 	for _, c := range xmp.TopProperties(roots) {
-		if seen[c.Name] {
+		if c.Name.Space == nsRDF {
 			continue
 		}
-		n, v := k.top(c)
-		if v == xmp.Keep && n.HasValue() {
-			seen[c.Name] = true
+		n, v := xmp.Select(c, k.decide)
+		if v == xmp.Keep && !seen[n.Name] {
+			seen[n.Name] = true
 			props = append(props, n)
 		}
 	}
 	if len(props) == 0 {
 		return nil
 	}
-	return xmp.Write(props, declared)
+	return xmp.Write(props, xmpPrefixes)
 }
 
-// top decides on a top-level property, rounding a coarse position.
-func (k *xmpKeeper) top(n *xmp.Node) (*xmp.Node, xmp.Verdict) {
-	if n.Name.Space == nsRDF || !xmp.ValidName(n.Name) {
-		return nil, xmp.Reject
-	}
-	if k.coarse && (n.Name.Space == nsXMPExif || n.Name.Space == nsXMPExifEX) && strings.HasPrefix(n.Name.Local, "GPS") {
-		if n.Name.Local != "GPSLatitude" && n.Name.Local != "GPSLongitude" || len(n.Kids) > 0 || n.Deep {
-			return nil, xmp.Drop
-		}
-		v, ok := coarseXMPCoordinate(string(n.Text), n.Name.Local == "GPSLatitude", k.opts.CoarseLocation)
-		if !ok {
-			return nil, xmp.Drop
-		}
-		return &xmp.Node{Name: n.Name, Text: []byte(v)}, xmp.Keep
-	}
-	return xmp.Select(n, k.property)
-}
-
-// property decides on a property or a structure's field by its name.
-func (k *xmpKeeper) property(name xml.Name) xmp.Verdict {
-	cat := classifyXMP(name.Space, name.Local)
+// decide decides on a property or a structure's field by its name: kept
+// only if the tables list it in a kept category, dropped under a coarse
+// grid if it is finer than a city, its values checked by its type.
+func (k *xmpKeeper) decide(n xml.Name) xmp.Decision {
+	name, cat, ok := xmpKeepable(n)
 	switch {
-	case !k.opts.keeps(cat):
-		return xmp.Reject
-	case k.coarse && cat == Location && isPrecisePosition(name.Local):
-		return xmp.Drop
+	case !ok || !k.opts.keeps(cat):
+		return xmp.Decision{Verdict: xmp.Reject}
+	case k.grid > 0 && cat == Location && xmpIsFine(name):
+		return xmp.Decision{Verdict: xmp.Drop}
 	}
-	return xmp.Keep
-}
-
-// isPrecisePosition reports whether a Location property holds a position,
-// an altitude or a direction rather than a place name.
-func isPrecisePosition(local string) bool {
-	l := strings.ToLower(local)
-	for _, w := range []string{"gps", "latitude", "longitude", "altitude", "heading", "bearing", "coordinat", "6709", "geo", "direction", "speed", "accuracy"} {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
+	t, lat := xmpTypes[name], strings.HasSuffix(name.Local, "Latitude")
+	return xmp.Decision{Name: name, Value: func(s string) (string, bool) {
+		return xmpValue(t, s, lat, k.grid)
+	}}
 }
 
 // coarseXMPCoordinate rounds an XMP GPS coordinate to a grid of the given
-// degrees and writes it as "DDD,MM.mmmmmmK". It rounds the degrees as the
-// report shows them (xmpDegrees).
+// degrees and writes it as "DDD,MM.mmmmmmK".
 func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
-	d, ok := xmpDegrees(strings.TrimSpace(s))
-	if !ok {
-		return "", false
-	}
-	v, err := strconv.ParseFloat(d, 64)
-	if err != nil {
-		return "", false
-	}
-	return xmp.FormatGPSCoordinate(roundToGrid(v, grid), lat), true
+	return xmpValue(xmpCoordinate, strings.TrimSpace(s), lat, grid)
 }
 
 // An xmpFinding is a finding of a packet's report, by property.
@@ -187,28 +168,26 @@ func keepXMPMax(rep *Report, container string, b []byte, opts *Options, limit in
 		parseXMP(rep, container, b)
 		return nil
 	}
-	left := make(map[xmpFinding]int, len(keptFs))
+	// What the new packet holds is what is kept, read back from it; a
+	// finding of the original that it does not hold as it is (a value
+	// written anew differently, a rounded position) was removed.
+	type key struct{ space, local, value string }
+	left := make(map[key]int, len(keptFs))
 	for _, f := range keptFs {
-		left[f]++
+		left[key{f.space, strings.ToLower(f.name), f.value}]++
 	}
 	p := &xmpParser{rep: rep, container: container}
 	p.sink = func(cat Category, prop xml.Name, name, value string) {
-		f := xmpFinding{cat, prop.Space, xmpFindingName(prop, name), value}
-		if left[f] > 0 {
-			left[f]--
-			rep.keep(cat, container, name, value)
+		k := key{prop.Space, strings.ToLower(xmpFindingName(prop, name)), value}
+		if left[k] > 0 && opts.keeps(cat) {
+			left[k]--
 			return
 		}
 		rep.add(cat, container, name, value)
 	}
 	p.parse(xmp.Text(b)) // it parsed for rebuildXMP
-	// What the original does not hold as it is kept: rounded positions.
 	p.sink = func(cat Category, prop xml.Name, name, value string) {
-		f := xmpFinding{cat, prop.Space, xmpFindingName(prop, name), value}
-		if left[f] > 0 {
-			left[f]--
-			rep.keep(cat, container, name, value)
-		}
+		rep.keep(cat, container, name, value)
 	}
 	p.parse(kept)
 	return kept

@@ -17,16 +17,17 @@ const packetID = "W5M0MpCehiHzreSzNTczkc9d"
 // rdf:parseType="Resource" or a nested rdf:Description, as the nodes
 // have them. Names and values go through the XML escaping of encoding/xml;
 // a node's text is written only when it has no children and is not all
-// white space. Each namespace gets its usual prefix, else the one in
-// declared (namespace URI → prefix, as ReadTree returns) if it is free
-// and valid, else ns1, ns2….
+// white space. Each namespace gets the prefix that prefixes gives it
+// (namespace URI → prefix) if it is valid and free, else its usual one,
+// else ns1, ns2…: a caller that gives the prefixes of its own table
+// writes nothing of how the packet it read spelled them.
 //
 // Write does not check names: every element and attribute name must be
 // one ValidName accepts, or an rdf: or xml: name whose local part is a
 // name of that form; then the packet is well-formed XML that ReadTree
 // reads back as props.
-func Write(props []*Node, declared map[string]string) []byte {
-	w := &writer{declared: declared, prefix: make(map[string]string), used: map[string]bool{"x": true, "rdf": true}}
+func Write(props []*Node, prefixes map[string]string) []byte {
+	w := &writer{prefixes: prefixes, prefix: make(map[string]string), used: map[string]bool{"x": true, "rdf": true}}
 	for _, p := range props {
 		w.node(p)
 	}
@@ -48,7 +49,7 @@ func Write(props []*Node, declared map[string]string) []byte {
 // prefix on first use.
 type writer struct {
 	buf      bytes.Buffer
-	declared map[string]string // the packet's own prefixes
+	prefixes map[string]string // the caller's prefixes
 	prefix   map[string]string // namespace URI → prefix written
 	used     map[string]bool
 	order    []string // namespace URIs in order of first use
@@ -80,8 +81,8 @@ func (w *writer) node(n *Node) {
 }
 
 // qname returns prefix:local for a name, choosing the prefix of a
-// namespace on its first use: the usual one (usualPrefixes), else the one
-// the packet declared if it is free and valid, else ns1, ns2….
+// namespace on its first use: the caller's if it is free and valid, else
+// the usual one (usualPrefixes) if it is free, else ns1, ns2….
 func (w *writer) qname(n xml.Name) string {
 	switch n.Space {
 	case NamespaceRDF:
@@ -91,11 +92,10 @@ func (w *writer) qname(n xml.Name) string {
 	}
 	p, ok := w.prefix[n.Space]
 	if !ok {
-		p = usualPrefixes[n.Space]
-		if p == "" {
-			if d := w.declared[n.Space]; validPrefix(d) && !w.used[d] {
-				p = d
-			}
+		if c := w.prefixes[n.Space]; validPrefix(c, n.Space) && !w.used[c] {
+			p = c
+		} else if u := usualPrefixes[n.Space]; u != "" && !w.used[u] {
+			p = u
 		}
 		for i := 1; p == ""; i++ {
 			if c := "ns" + strconv.Itoa(i); !w.used[c] {
@@ -109,10 +109,10 @@ func (w *writer) qname(n xml.Name) string {
 	return p + ":" + n.Local
 }
 
-// validPrefix reports whether a declared prefix can be written for a
-// namespace that has no usual one: an ASCII NCName that is not reserved
-// (xml…, x, rdf) nor the usual prefix of another namespace.
-func validPrefix(p string) bool {
+// validPrefix reports whether a prefix can be written for the namespace
+// uri: an ASCII NCName that is not reserved (xml…, x, rdf) nor the usual
+// prefix of another namespace.
+func validPrefix(p, uri string) bool {
 	if !validNCName(p) || len(p) >= 3 && strings.EqualFold(p[:3], "xml") || p == "x" || p == "rdf" {
 		return false
 	}
@@ -121,8 +121,8 @@ func validPrefix(p string) bool {
 			return false
 		}
 	}
-	for _, known := range usualPrefixes {
-		if p == known {
+	for known, usual := range usualPrefixes {
+		if p == usual && known != uri {
 			return false
 		}
 	}
@@ -153,21 +153,6 @@ func validNCName(s string) bool {
 		case unicode.IsLetter(r) || r == '_':
 		case i > 0 && (unicode.IsDigit(r) || r == '-' || r == '.'):
 		default:
-			return false
-		}
-	}
-	return true
-}
-
-// ValidLangTag reports whether s looks like an RFC 3066 language tag, as
-// xml:lang holds in an rdf:Alt (Part 1 §7.6): letters, digits and
-// hyphens, such as "x-default" or "fr-CA".
-func ValidLangTag(s string) bool {
-	if s == "" || len(s) > 35 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
 			return false
 		}
 	}

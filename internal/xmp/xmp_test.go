@@ -291,7 +291,17 @@ func TestValidNames(t *testing.T) {
 		tag  string
 		want bool
 	}{
-		{"x-default", true}, {"fr-CA", true}, {"", false}, {"52.5 N", false}, {"en_US", false}, {strings.Repeat("a", 36), false},
+		{"x-default", true}, {"X-Default", true}, {"fr-CA", true}, {"", false}, {"52.5 N", false}, {"en_US", false},
+		{strings.Repeat("a", 36), false},
+		// RFC 5646 §2.1 and its Appendix A examples.
+		{"de", true}, {"zh-Hant", true}, {"zh-cmn-Hans-CN", true}, {"sr-Latn-RS", true}, {"sl-rozaj-biske", true},
+		{"de-CH-1901", true}, {"hy-Latn-IT-arevela", true}, {"es-419", true}, {"i-klingon", true}, {"zh-min-nan", true},
+		{"en-GB-oed", true}, {"qaa-Qaaa-QM", true},
+		{"a", false}, {"de-", false}, {"-de", false}, {"de--CH", false}, {"abcdefghi", false}, {"1de", false},
+		{"de-419-419", false}, {"en-a", false}, {"zh-abc-def-ghi-jkl", false},
+		// Well-formed, but free-form: extensions and private use.
+		{"en-u-ca-gregory", false}, {"de-a-48858-22945", false}, {"x-whatever", false}, {"en-x-4885n02294e", false},
+		{"x", false}, {"en-x", false},
 	} {
 		if got := ValidLangTag(tt.tag); got != tt.want {
 			t.Errorf("ValidLangTag(%q) = %v, want %v", tt.tag, got, tt.want)
@@ -303,7 +313,7 @@ func TestValidNames(t *testing.T) {
 	}{
 		{"mine", true}, {"dc", false}, {"x", false}, {"rdf", false}, {"XMLa", false}, {"zoë", false}, {"a b", false}, {"", false},
 	} {
-		if got := validPrefix(tt.prefix); got != tt.want {
+		if got := validPrefix(tt.prefix, "urn:a:"); got != tt.want {
 			t.Errorf("validPrefix(%q) = %v, want %v", tt.prefix, got, tt.want)
 		}
 	}
@@ -457,7 +467,7 @@ func FuzzRead(f *testing.F) {
 		}
 		// What Select keeps of the top-level properties, by whatever
 		// verdicts, Write writes as a packet that reads back as many.
-		decide := func(n xml.Name) Verdict { return Verdict(len(n.Local) % 3) }
+		decide := func(n xml.Name) Decision { return Decision{Verdict: Verdict(len(n.Local) % 3)} }
 		var kept []*Node
 		for _, p := range TopProperties(roots) {
 			if p.Name.Space == NamespaceRDF || !ValidName(p.Name) {
@@ -503,16 +513,20 @@ func TestTopProperties(t *testing.T) {
 }
 
 // TestSelect decides by the local name: names starting with "k" are
-// kept, with "d" dropped, others rejected.
+// kept, with "d" dropped, with "n" kept as "N…", others rejected; values
+// "bad" are refused, others written in upper case.
 func TestSelect(t *testing.T) {
-	decide := func(n xml.Name) Verdict {
+	value := func(s string) (string, bool) { return strings.ToUpper(s), s != "bad" }
+	decide := func(n xml.Name) Decision {
 		switch n.Local[0] {
 		case 'k':
-			return Keep
+			return Decision{Value: value}
+		case 'n':
+			return Decision{Name: xml.Name{Space: n.Space, Local: "N" + n.Local[1:]}, Value: value}
 		case 'd':
-			return Drop
+			return Decision{Verdict: Drop}
 		}
-		return Reject
+		return Decision{Verdict: Reject}
 	}
 	const ns = ` xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:a="urn:a:"`
 	for _, tt := range []struct {
@@ -520,26 +534,35 @@ func TestSelect(t *testing.T) {
 		want       Verdict
 		written    string // the property as Write writes it
 	}{
-		{"simple", `<a:k1>v</a:k1>`, Keep, `<a:k1>v</a:k1>`},
+		{"simple", `<a:k1> v </a:k1>`, Keep, `<a:k1>V</a:k1>`},
+		{"renamed", `<a:n1>v</a:n1>`, Keep, `<a:N1>V</a:N1>`},
+		{"renamed field", `<a:k1 a:n2="v"><a:n3>w</a:n3></a:k1>`, Keep, `<a:k1 a:N2="V"><a:N3>W</a:N3></a:k1>`},
+		{"bad value", `<a:k1>bad</a:k1>`, Drop, ``},
+		{"bad item", `<a:k1><rdf:Bag><rdf:li>bad</rdf:li><rdf:li>v</rdf:li></rdf:Bag></a:k1>`, Keep, `<a:k1><rdf:Bag><rdf:li>V</rdf:li></rdf:Bag></a:k1>`},
+		{"bad items only", `<a:k1><rdf:Bag><rdf:li>bad</rdf:li></rdf:Bag></a:k1>`, Drop, ``},
+		{"bad field", `<a:k1 rdf:parseType="Resource"><a:k2>bad</a:k2><a:k3>v</a:k3></a:k1>`, Keep, `<a:k1 rdf:parseType="Resource"><a:k3>V</a:k3></a:k1>`},
+		{"bad field in attribute form", `<a:k1 a:k2="bad" a:k3="v"/>`, Keep, `<a:k1 a:k3="V"/>`},
+		{"bad resource", `<a:k1 rdf:resource="bad"/>`, Drop, ``},
 		{"dropped", `<a:d1>v</a:d1>`, Drop, ``},
 		{"rejected", `<a:r1>v</a:r1>`, Reject, ``},
 		{"invalid name", `<a:k1 xmlns:a="a"/>`, Reject, ``},
 		{"too deep", `<a:k1>` + strings.Repeat(`<a:k2>`, maxDepth) + strings.Repeat(`</a:k2>`, maxDepth) + `</a:k1>`, Reject, ``},
 		{"array with languages", `<a:k1><rdf:Alt><rdf:li xml:lang="x-default">v</rdf:li><rdf:li xml:lang="fr-CA">w</rdf:li></rdf:Alt></a:k1>`, Keep,
-			`<a:k1><rdf:Alt><rdf:li xml:lang="x-default">v</rdf:li><rdf:li xml:lang="fr-CA">w</rdf:li></rdf:Alt></a:k1>`},
+			`<a:k1><rdf:Alt><rdf:li xml:lang="x-default">V</rdf:li><rdf:li xml:lang="fr-CA">W</rdf:li></rdf:Alt></a:k1>`},
+		{"private-use language tag", `<a:k1><rdf:Alt><rdf:li xml:lang="x-48n85e02">v</rdf:li></rdf:Alt></a:k1>`, Reject, ``},
 		{"bad language tag", `<a:k1><rdf:Alt><rdf:li xml:lang="52.5 N">v</rdf:li></rdf:Alt></a:k1>`, Reject, ``},
 		{"structure, a field dropped", `<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2><a:d2>w</a:d2></a:k1>`, Keep,
-			`<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2></a:k1>`},
+			`<a:k1 rdf:parseType="Resource"><a:k2>V</a:k2></a:k1>`},
 		{"structure, a field rejected", `<a:k1 rdf:parseType="Resource"><a:k2>v</a:k2><a:r2>w</a:r2></a:k1>`, Reject, ``},
 		{"fields in attribute form", `<a:k1><rdf:Description a:k2="v" a:d2="w" rdf:about="x"/></a:k1>`, Keep,
-			`<a:k1><rdf:Description a:k2="v"/></a:k1>`},
+			`<a:k1><rdf:Description a:k2="V"/></a:k1>`},
 		{"a field in attribute form rejected", `<a:k1 a:r2="w"/>`, Reject, ``},
 		{"literal", `<a:k1 rdf:parseType="Literal"><b>v</b></a:k1>`, Reject, ``},
 		{"other RDF syntax", `<a:k1><rdf:Statement/></a:k1>`, Reject, ``},
 		{"resource on a property, not on syntax", `<a:k1 rdf:resource="urn:v"><rdf:Bag rdf:resource="urn:w"/></a:k1>`, Keep,
-			`<a:k1 rdf:resource="urn:v"><rdf:Bag/></a:k1>`},
+			`<a:k1 rdf:resource="URN:V"/>`},
 		{"text beside children", `<a:k1>t<rdf:Seq><rdf:li>v</rdf:li></rdf:Seq>u</a:k1>`, Keep,
-			`<a:k1><rdf:Seq><rdf:li>v</rdf:li></rdf:Seq></a:k1>`},
+			`<a:k1><rdf:Seq><rdf:li>V</rdf:li></rdf:Seq></a:k1>`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			roots, _, err := ReadTree([]byte(`<rdf:RDF` + ns + `><rdf:Description>` + tt.prop + `</rdf:Description></rdf:RDF>`))

@@ -1,0 +1,134 @@
+package exifscrub
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/exifscrub/exifscrub/internal/xmp"
+)
+
+// Keeping PNG text (issue 20). A text chunk (PNG §11.3.3: tEXt, zTXt,
+// iTXt) is kept only when a table names its keyword (pngKeptKeyword: the
+// keywords of pngKeywords, and "exif:"/"tiff:" keywords that name a
+// property of the XMP tables), in a kept category, and its text is of the
+// keyword's kind (pngTextValue): a time keyword holds a date, an exif:
+// keyword a value of its XMP type, any other printable text. It is
+// written anew as an uncompressed chunk holding the table's keyword and
+// the text rewritten from what it parsed into: tEXt for tEXt and zTXt
+// (Latin-1), iTXt for iTXt (UTF-8) with its language tag only if it is a
+// BCP 47 tag (xmp.ValidLangTag) and no translated keyword, which is free
+// text of no category. Under Options.CoarseLocation no Location text is
+// kept: the exif:GPS* keywords hold EXIF's rationals, which are not
+// rounded here.
+
+// pngKeptKeyword returns the keyword of a text chunk as the table spells
+// it, with its category and the kind of its text, or false when no table
+// names it.
+func pngKeptKeyword(keyword string) (name string, cat Category, kind xmpType, ok bool) {
+	for k, c := range pngKeywords.names {
+		if strings.EqualFold(k, keyword) {
+			if c == Time {
+				return k, c, xmpDate, true
+			}
+			return k, c, xmpText, true
+		}
+	}
+	prefix, local, qualified := strings.Cut(keyword, ":")
+	ns := map[string]string{"exif": nsXMPExif, "tiff": nsXMPTIFF}[prefix]
+	if !qualified || ns == "" {
+		return "", "", 0, false
+	}
+	n, cat, ok := xmpKeepable(xml.Name{Space: ns, Local: local})
+	if !ok {
+		return "", "", 0, false
+	}
+	return prefix + ":" + n.Local, cat, xmpTypes[n], true
+}
+
+// pngTextValue checks the text of a kept keyword of the given kind and
+// returns it written anew. A date is one of the forms writers put in PNG
+// text, written back in its form: EXIF's "YYYY:MM:DD HH:MM:SS" (what
+// ExifTool and ImageMagick write for "Creation Time" and exif: keywords),
+// ISO 8601 (isoDate: ImageMagick's date:create), or RFC 1123 ("Sat, 01
+// Jun 2024 21:14:03 +0200", which PNG §11.3.3.2 suggests for "Creation
+// Time"). Other kinds are xmpValue's.
+func pngTextValue(kind xmpType, keyword, s string) (string, bool) {
+	if kind != xmpDate {
+		return xmpValue(kind, s, strings.HasSuffix(keyword, "Latitude"), 0)
+	}
+	if len(s) >= 19 && s[4] == ':' && s[7] == ':' && s[10] == ' ' {
+		iso := s[:4] + "-" + s[5:7] + "-" + s[8:10] + "T" + s[11:]
+		d, ok := parseISODate(iso, quickTimeZones)
+		if !ok || d.fields < 5 {
+			return "", false
+		}
+		out := d.String()
+		return out[:4] + ":" + out[5:7] + ":" + out[8:10] + " " + out[11:], true
+	}
+	if d, ok := parseISODate(s, quickTimeZones); ok {
+		return d.String(), true
+	}
+	for _, layout := range []string{time.RFC1123Z, time.RFC1123} {
+		t, err := time.Parse(layout, s)
+		if err == nil && (layout == time.RFC1123Z || strings.HasSuffix(s, " GMT") || strings.HasSuffix(s, " UTC")) {
+			return t.Format(layout), true
+		}
+	}
+	return "", false
+}
+
+// keepText writes a text chunk whose keyword's category Options.Keep
+// names, anew (see above), and lists it in Kept as written; a chunk that
+// is not kept is reported as removed. text is the text as the chunk holds
+// it: Latin-1 for tEXt and zTXt (inflated), UTF-8 for iTXt. A chunk whose
+// keyword a decoder would refuse (§11.3.3.1: 1 to 79 printable Latin-1
+// characters without leading, trailing or double spaces), whose text
+// holds a NUL, or whose iTXt language tag or text is not valid, is
+// removed.
+func (p *pngScrubber) keepText(container string, keyword, lang []byte, international bool, text []byte) error {
+	read, reportCat := latin1(keyword), classifyPNGKeyword(latin1(keyword))
+	value := string(text)
+	if !international {
+		value = latin1(text)
+	}
+	name, cat, kind, listed := pngKeptKeyword(read)
+	ok := listed && p.opts.keeps(cat) && validPNGKeyword(keyword) && bytes.IndexByte(text, 0) < 0 &&
+		!(cat == Location && p.opts.CoarseLocation > 0)
+	if international {
+		ok = ok && (len(lang) == 0 || xmp.ValidLangTag(string(lang))) && utf8.Valid(text)
+	}
+	var kept string
+	if ok {
+		kept, ok = pngTextValue(kind, name, value)
+	}
+	if !ok {
+		p.rep.add(reportCat, container, read, value)
+		return nil
+	}
+	b := append([]byte(name), 0)
+	if !international {
+		p.rep.keep(cat, "PNG tEXt", name, kept)
+		return p.writeChunk("tEXt", append(b, latin1Bytes(kept, utf8.Valid(text))...))
+	}
+	p.rep.keep(cat, "PNG iTXt", name, kept)
+	b = append(append(append(b, 0, 0), lang...), 0) // uncompressed, method 0, the tag
+	b = append(b, 0)                                // no translated keyword
+	return p.writeChunk("iTXt", append(b, kept...))
+}
+
+// latin1Bytes writes text that latin1 read as it was in the chunk: as
+// UTF-8 if the chunk held UTF-8 (a writer that ignored the spec), else in
+// Latin-1, every rune of which is below 256.
+func latin1Bytes(s string, wasUTF8 bool) []byte {
+	if wasUTF8 {
+		return []byte(s)
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = append(b, byte(r))
+	}
+	return b
+}
