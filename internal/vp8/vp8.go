@@ -8,18 +8,24 @@
 //     the first partition (§19.2) as far as the number of token partitions
 //     (§9.5), and checks that the bitstream holds the partitions it
 //     declares.
+//
 //   - VP8L (RFC 9649 §3), the lossless bitstream of a 'VP8L' chunk:
 //     CheckLosslessHeader checks its signature and version.
+//
 //   - ALPH (RFC 9649 §2.7.1.2), the alpha plane of a lossy image:
 //     CheckAlpha checks its header byte and returns how much of it
 //     decoders read.
 //
-// Its model is golang.org/x/image/vp8 and vp8l, whose frame header and
-// partition reading it follows, but it decodes no pixels. Where the last
-// token partition of a VP8 frame really ends is known only after decoding
-// every macroblock's tokens, and where a VP8L bitstream or a compressed
-// alpha plane ends only after decoding it; this package does neither, so
-// bytes appended to them are not found.
+//   - FrameEnd walks a key frame's entropy-coded data without
+//     reconstructing pixels (the rest of the frame header, each
+//     macroblock's modes and coefficient tokens, RFC 6386 §13, §19.3) and
+//     returns how many bytes decoders read: bytes appended inside the last
+//     token partition, which runs to the end of the chunk, are found.
+//
+// Its model is golang.org/x/image/vp8 and vp8l, and libwebp, whose frame
+// reading it follows, but it decodes no pixels. Where a VP8L bitstream or
+// a compressed alpha plane ends is known only after decoding it, which
+// this package does not do, so bytes appended to them are not found.
 //
 // Every function reads only the bytes it is given, never panics, and
 // returns its errors as *Error values with the offset, in those bytes,
@@ -29,6 +35,7 @@ package vp8
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // An Error is a bitstream that decoders refuse. Offset is where in the
@@ -119,51 +126,79 @@ func DecodeFrameHeader(b []byte) (FrameHeader, error) {
 }
 
 // A boolDecoder reads the boolean entropy-coded data of a VP8 partition
-// (RFC 6386 §7.3); past the end it reads zeros and says so.
+// (RFC 6386 §7.3). Its arithmetic is the RFC's, in libwebp's form: the
+// RFC's decoder keeps 2 bytes in value and compares it with split << 8,
+// whose low byte is zero, so only the top 8 bits of value decide a bool
+// and the low byte is lookahead. Here that 8-bit window is value >> bits,
+// and a byte is loaded only when the window needs it (libwebp's
+// VP8GetBit, x/image/vp8's readBit). A window that runs past the data
+// sets eof and reads zeros; decoders then stop ("Premature end-of-file
+// encountered", libwebp; io.ErrUnexpectedEOF, x/image/vp8).
 type boolDecoder struct {
-	b        []byte
-	value    uint32
-	rng      uint32
-	bitCount int
-	past     bool
+	b     []byte
+	pos   int    // bytes of b loaded into value
+	value uint64 // the window, then bits loaded bits below it
+	bits  int    // loaded bits below the window; negative: it needs a byte
+	rng   uint32 // range minus 1, 127 to 254 between bools
+	eof   bool   // the window has run past b
+	mark  int    // bits before the last bool read (see used)
 }
 
 func newBoolDecoder(b []byte) *boolDecoder {
-	d := &boolDecoder{b: b, rng: 255}
-	d.value = uint32(d.next())<<8 | uint32(d.next())
+	d := &boolDecoder{}
+	d.init(b)
 	return d
 }
 
-func (d *boolDecoder) next() byte {
-	if len(d.b) == 0 {
-		d.past = true
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
+func (d *boolDecoder) init(b []byte) {
+	*d = boolDecoder{b: b, bits: -8, mark: -8, rng: 254}
 }
 
-func (d *boolDecoder) bool(prob uint32) bool {
-	split := 1 + (d.rng-1)*prob>>8
-	bigSplit := split << 8
-	var bit bool
-	if d.value >= bigSplit {
-		bit = true
-		d.rng -= split
-		d.value -= bigSplit
-	} else {
-		d.rng = split
+// load fills value: 7 bytes at once while 8 remain, then a byte at a
+// time, then zeros with eof set.
+func (d *boolDecoder) load() {
+	switch {
+	case d.pos+8 <= len(d.b):
+		d.value = d.value<<56 | binary.BigEndian.Uint64(d.b[d.pos:])>>8
+		d.pos += 7
+		d.bits += 56
+	case d.pos < len(d.b):
+		d.value = d.value<<8 | uint64(d.b[d.pos])
+		d.pos++
+		d.bits += 8
+	default:
+		d.value <<= 8
+		d.bits += 8
+		d.eof = true
 	}
-	for d.rng < 128 {
-		d.value <<= 1
-		d.rng <<= 1
-		if d.bitCount++; d.bitCount == 8 {
-			d.bitCount = 0
-			d.value |= uint32(d.next())
-		}
+}
+
+func (d *boolDecoder) bool(prob uint8) bool {
+	if d.bits < 0 {
+		d.load()
 	}
+	d.mark = d.bits
+	split := d.rng * uint32(prob) >> 8
+	r := split + 1 // the new range for a zero
+	bit := uint32(d.value>>uint(d.bits)) > split
+	if bit {
+		r = d.rng - split
+		d.value -= uint64(split+1) << uint(d.bits)
+	}
+	// Renormalize (§7.3): shift until the range is 128 or more.
+	shift := 8 - bits.Len32(r)
+	d.rng = r<<shift - 1
+	d.bits -= shift
 	return bit
+}
+
+// used returns how many bytes of the partition the bools read so far
+// needed: those the 8-bit window covered at the last bool. Bytes after
+// them decide nothing, so cutting the partition there changes no bool and
+// never makes a decoder run out. A partition never read needs 1 byte,
+// which libwebp requires of the last partition.
+func (d *boolDecoder) used() int {
+	return d.pos - d.mark>>3
 }
 
 // literal reads an n-bit unsigned literal, L(n) in §19.2.
@@ -179,36 +214,46 @@ func (d *boolDecoder) literal(n int) int {
 }
 
 // optional reads a flag and, when it is set, an n-bit value and (if
-// signed) its sign.
-func (d *boolDecoder) optional(n int, signed bool) {
-	if d.bool(128) {
-		d.literal(n)
-		if signed {
-			d.literal(1)
-		}
+// signed) its sign; it returns the value, or def when the flag is clear.
+func (d *boolDecoder) optional(n int, signed bool, def int) int {
+	if !d.bool(128) {
+		return def
 	}
+	v := d.literal(n)
+	if signed {
+		d.literal(1)
+	}
+	return v
 }
 
-// partitions reads the frame header at the start of the first partition
-// of a key frame (RFC 6386 §19.2) as far as the number of token
-// partitions, and returns it; ok is false if the header runs past first.
-func partitions(first []byte) (n int, ok bool) {
-	d := newBoolDecoder(first)
+// A segmentMap is what the macroblock headers need of the segmentation
+// header (RFC 6386 §9.3): whether each macroblock has a segment id, and
+// the probabilities of its tree.
+type segmentMap struct {
+	update bool
+	probs  [3]uint8
+}
+
+// readPartitions reads the frame header at the start of the first
+// partition of a key frame (RFC 6386 §19.2) as far as the number of token
+// partitions, and returns it.
+func readPartitions(d *boolDecoder, seg *segmentMap) int {
 	d.literal(2)     // color_space, clamping_type
 	if d.bool(128) { // segmentation_enabled
-		updateMap := d.bool(128)
-		if d.bool(128) { // update_segment_feature_data
+		seg.update = d.bool(128) // update_mb_segmentation_map
+		if d.bool(128) {         // update_segment_feature_data
 			d.literal(1) // segment_feature_mode
 			for i := 0; i < 4; i++ {
-				d.optional(7, true) // quantizer
+				d.optional(7, true, 0) // quantizer
 			}
 			for i := 0; i < 4; i++ {
-				d.optional(6, true) // loop filter level
+				d.optional(6, true, 0) // loop filter level
 			}
 		}
-		if updateMap {
-			for i := 0; i < 3; i++ {
-				d.optional(8, false) // segment_prob
+		if seg.update {
+			// §9.3: a probability not sent is 255.
+			for i := range seg.probs {
+				seg.probs[i] = uint8(d.optional(8, false, 255)) // segment_prob
 			}
 		}
 	}
@@ -216,12 +261,21 @@ func partitions(first []byte) (n int, ok bool) {
 	if d.bool(128) {     // loop_filter_adj_enable
 		if d.bool(128) { // mode_ref_lf_delta_update
 			for i := 0; i < 8; i++ {
-				d.optional(6, true) // ref_frame and mb_mode deltas
+				d.optional(6, true, 0) // ref_frame and mb_mode deltas
 			}
 		}
 	}
-	parts := 1 << d.literal(2) // log2_nbr_of_dct_partitions
-	return parts, !d.past
+	return 1 << d.literal(2) // log2_nbr_of_dct_partitions
+}
+
+// partitions reads the frame header at the start of the first partition
+// of a key frame as far as the number of token partitions, and returns
+// it; ok is false if the header runs past first.
+func partitions(first []byte) (n int, ok bool) {
+	d := newBoolDecoder(first)
+	var seg segmentMap
+	n = readPartitions(d, &seg)
+	return n, !d.eof
 }
 
 // losslessSignature is the first byte of a VP8L bitstream (RFC 9649 §3).

@@ -79,26 +79,50 @@ func (e *boolEncoder) flush() []byte {
 func TestBoolDecoderRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	for _, n := range []int{0, 1, 7, 100, 5000} {
-		probs := make([]uint32, n)
+		probs := make([]uint8, n)
 		bits := make([]bool, n)
 		e := newBoolEncoder()
 		for i := range probs {
-			probs[i] = uint32(1 + r.Intn(255))
+			probs[i] = uint8(1 + r.Intn(255))
 			bits[i] = r.Intn(256) >= int(probs[i])
-			e.bool(probs[i], bits[i])
+			e.bool(uint32(probs[i]), bits[i])
 		}
-		d := newBoolDecoder(e.flush())
+		data := e.flush()
+		d := newBoolDecoder(data)
 		for i := range probs {
 			if got := d.bool(probs[i]); got != bits[i] {
 				t.Fatalf("%d bools: bool %d is %v, want %v", n, i, got, bits[i])
 			}
 		}
-		if d.past {
+		if d.eof {
 			t.Errorf("%d bools: read past the end", n)
+		}
+		// The bytes used decode the same bools, and one fewer does not.
+		used := d.used()
+		if used > len(data) {
+			t.Fatalf("%d bools: %d bytes used of %d", n, used, len(data))
+		}
+		d = newBoolDecoder(data[:used])
+		for i := range probs {
+			if got := d.bool(probs[i]); got != bits[i] {
+				t.Fatalf("%d bools in %d bytes: bool %d is %v, want %v", n, used, i, got, bits[i])
+			}
+		}
+		if d.eof || d.used() != used {
+			t.Errorf("%d bools in %d bytes: eof %v, %d bytes used", n, used, d.eof, d.used())
+		}
+		if n > 0 {
+			d = newBoolDecoder(data[:used-1])
+			for i := range probs {
+				d.bool(probs[i])
+			}
+			if !d.eof {
+				t.Errorf("%d bools in %d bytes: no read past the end", n, used-1)
+			}
 		}
 	}
 	d := newBoolDecoder([]byte{0xff})
-	if d.literal(8); !d.past {
+	if d.literal(8); !d.eof {
 		t.Errorf("one byte: no read past the end")
 	}
 }
@@ -345,9 +369,101 @@ func TestCheckAlpha(t *testing.T) {
 	}
 }
 
-// FuzzVP8 checks that the three checks never panic, that their errors are
+// lossyFrames returns the VP8 bitstreams of testdata's lossy WebP file and
+// of the corpus's (EXIFSCRUB_CORPUS), by file name.
+func lossyFrames(t testing.TB) map[string][]byte {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "*.webp"))
+	if dir := os.Getenv("EXIFSCRUB_CORPUS"); dir != "" {
+		more, _ := filepath.Glob(filepath.Join(dir, "*.webp"))
+		files = append(files, more...)
+	}
+	frames := map[string][]byte{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := bytes.Index(b, []byte("VP8 "))
+		if i < 0 || i+8 > len(b) {
+			continue // lossless
+		}
+		n := int(binary.LittleEndian.Uint32(b[i+4:]))
+		frames[filepath.Base(f)] = b[i+8 : min(len(b), i+8+n)]
+	}
+	return frames
+}
+
+// TestFrameEnd checks that real frames end where their encoder's last
+// bytes are (libwebp writes 1 to 3 bytes past what decoders read), that
+// bytes appended do not move the end, and that the frame cut there has
+// the same end; and that every shorter piece is an error or ends within.
+func TestFrameEnd(t *testing.T) {
+	for name, b := range lossyFrames(t) {
+		t.Run(name, func(t *testing.T) {
+			n, err := FrameEnd(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > len(b) || len(b)-n > 3 {
+				t.Errorf("end %d of %d bytes, want 0 to 3 before the end", n, len(b))
+			}
+			for _, junk := range []string{"\x00", "GPS 51.5007N 0.1246W", strings.Repeat("\xff", 100)} {
+				if got, err := FrameEnd(append(bytes.Clone(b), junk...)); got != n || err != nil {
+					t.Errorf("%d bytes appended: end %d, %v; want %d", len(junk), got, err, n)
+				}
+			}
+			if got, err := FrameEnd(b[:n]); got != n || err != nil {
+				t.Errorf("cut at %d: end %d, %v", n, got, err)
+			}
+			if _, err := FrameEnd(b[:n-1]); err == nil {
+				t.Errorf("cut at %d: no error", n-1)
+			}
+		})
+	}
+	tests := []struct {
+		name   string
+		in     []byte
+		reason string
+	}{
+		{"fake", fakeVP8, ""},
+		{"header only", frame(16, 16, firstPartition(header{}), nil, 1), "token partition 0 ends in macroblock (0, 0)"},
+		{"bad frame header", fakeVP8[:9], "9 bytes, too few for a frame header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := FrameEnd(tt.in)
+			var e *Error
+			switch {
+			case tt.reason == "" && (err != nil || n > len(tt.in)):
+				t.Errorf("got %d, %v", n, err)
+			case tt.reason == "":
+			case !errors.As(err, &e) || e.Reason != tt.reason:
+				t.Errorf("error %v, want %q", err, tt.reason)
+			}
+		})
+	}
+}
+
+// BenchmarkFrameEnd walks the largest lossy frame at hand.
+func BenchmarkFrameEnd(b *testing.B) {
+	var frame []byte
+	for _, f := range lossyFrames(b) {
+		if len(f) > len(frame) {
+			frame = f
+		}
+	}
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		if _, err := FrameEnd(frame); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzVP8 checks that the four checks never panic, that their errors are
 // *Error values with offsets within the input, and that what they accept
-// fits in it.
+// fits in it; and that a frame cut at its FrameEnd ends there too.
 func FuzzVP8(f *testing.F) {
 	f.Add(sampleVP8(f))
 	f.Add(fakeVP8)
@@ -379,6 +495,16 @@ func FuzzVP8(f *testing.F) {
 			}
 		} else {
 			h.Width, h.Height = 4, 4
+		}
+		end, err := FrameEnd(b)
+		check("FrameEnd", err)
+		if err == nil {
+			switch again, err := FrameEnd(b[:end]); {
+			case end < 1 || end > len(b):
+				t.Fatalf("FrameEnd: %d of %d bytes", end, len(b))
+			case again != end || err != nil:
+				t.Fatalf("FrameEnd: %d of %d bytes, then %d, %v", end, len(b), again, err)
+			}
 		}
 		check("CheckLosslessHeader", CheckLosslessHeader(b))
 		n, err := CheckAlpha(b, h.Width, h.Height)
