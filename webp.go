@@ -235,9 +235,12 @@ func (w *webpScrubber) keep(id riff.FourCC, data []byte) int {
 // header byte (§2.7.1.2). Of raw alpha, exactly width × height bytes are
 // kept: bytes beyond those are cut and reported. An ALPH chunk before a
 // VP8L bitstream is dropped: decoders ignore it, since VP8L carries its
-// own alpha. Where a VP8 frame's last partition or a VP8L bitstream ends
-// is known only after decoding it, which exifscrub does not do, so bytes
-// appended to them are not found.
+// own alpha. A VP8 frame is walked to where decoders stop reading it
+// (vp8.FrameEnd): more than vp8Slack bytes after that are cut and
+// reported; up to vp8Slack are an encoder's flush and stay. A frame the
+// walk cannot finish is kept as it is (libwebp refuses it too). Where a
+// VP8L bitstream ends is known only after decoding it, which exifscrub
+// does not do, so bytes appended to one are not found.
 func (w *webpScrubber) image(alph *riff.Chunk, bits riff.Chunk) error {
 	if bits.ID == fccVP8L {
 		if err := vp8.CheckLosslessHeader(bits.Data); err != nil {
@@ -263,9 +266,19 @@ func (w *webpScrubber) image(alph *riff.Chunk, bits riff.Chunk) error {
 		}
 		w.keep(fccALPH, alph.Data[:n])
 	}
-	w.keep(bits.ID, bits.Data)
+	data := bits.Data
+	if n, err := vp8.FrameEnd(data); err == nil && len(data)-n > vp8Slack {
+		w.rep.add(Embedded, "WebP VP8", "DataAfterFrame", fmt.Sprintf("(%d bytes after the frame's last partition, at offset %d)", len(data)-n, bits.Offset+riff.ChunkHeaderSize+int64(n)))
+		data = data[:n]
+	}
+	w.keep(bits.ID, data)
 	return nil
 }
+
+// vp8Slack is how many bytes after the end of a VP8 frame are kept as an
+// encoder's flush: libwebp's boolean encoder ends 1 to 3 bytes past what
+// its decoder reads (the corpus, TestFrameEnd in internal/vp8).
+const vp8Slack = 8
 
 // bitstreamError returns err, a *vp8.Error, as the FormatError of chunk c,
 // its reason after prefix.

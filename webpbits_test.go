@@ -3,8 +3,13 @@ package exifscrub
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/riff"
+	"github.com/exifscrub/exifscrub/internal/vp8"
 )
 
 // TestScrubWebPPlanted plants a marker where WebP decoders do not look in
@@ -24,6 +29,9 @@ func TestScrubWebPPlanted(t *testing.T) {
 		{"in a frame's raw ALPH", "WebP ALPH|DataAfterAlpha",
 			riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAnimation|vp8xAlpha)), chunkBytes("ANIM", fakeANIM),
 				chunkBytes("ANMF", anmfPayload(chunkBytes("ALPH", rawALPH), chunkBytes("VP8 ", fakeVP8))))},
+		{"after a frame's VP8 data", "WebP VP8|DataAfterFrame",
+			riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAnimation)), chunkBytes("ANIM", fakeANIM),
+				chunkBytes("ANMF", anmfPayload(chunkBytes("VP8 ", append(bytes.Clone(fakeVP8), mark...)))))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +50,7 @@ func TestScrubWebPPlanted(t *testing.T) {
 			if bytes.Contains(out, mark) {
 				t.Errorf("the planted marker is in the output")
 			}
-			if !bytes.Contains(out, fakeVP8) && !bytes.Contains(out, fakeVP8L) {
+			if n, _ := vp8.FrameEnd(fakeVP8); !bytes.Contains(out, fakeVP8[:n]) && !bytes.Contains(out, fakeVP8L) {
 				t.Errorf("the bitstream is not in the output")
 			}
 			checkClean(t, out, nil)
@@ -78,6 +86,60 @@ func TestScrubWebPBitstreamErrors(t *testing.T) {
 			if err != nil && !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not say %q", err, tt.want)
 			}
+		})
+	}
+}
+
+// TestWebPDataAfterFrame appends bytes to the VP8 frame of a real file:
+// Scrub cuts them and reports them, decoders show the same pixels, and
+// the few bytes of an encoder's flush (vp8Slack) stay without a finding.
+func TestWebPDataAfterFrame(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("testdata", "pillow__flower2.webp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := riff.NewList(fccWEBP, in[riff.HeaderSize:], riff.HeaderSize)
+	var frame []byte
+	for {
+		c, ok, err := l.Next()
+		if err != nil || !ok {
+			t.Fatalf("no VP8 chunk: %v", err)
+		}
+		if c.ID == fccVP8 {
+			frame = c.Data
+			break
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		extra  []byte
+		report bool
+	}{
+		{"planted", []byte(plantMark), true},
+		{"zeros", make([]byte, 64), true},
+		{"flush", []byte{0x5a, 0xa5, 0x5a}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			planted := riffFile(chunkBytes("VP8 ", append(bytes.Clone(frame), tt.extra...)))
+			rep, err := Scan(bytes.NewReader(planted))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hasFinding(rep, "WebP VP8", "DataAfterFrame"); got != tt.report {
+				t.Errorf("DataAfterFrame reported %v, want %v: %v", got, tt.report, rep.Findings)
+			}
+			out, _ := scrubBytes(t, planted)
+			want := len(frame)
+			if !tt.report {
+				want += len(tt.extra)
+			}
+			if !bytes.Contains(out, frame) || len(out) != riff.HeaderSize+riff.ChunkHeaderSize+want+want%2 {
+				t.Errorf("output of %d bytes, want the %d-byte frame", len(out), want)
+			}
+			checkClean(t, out, nil)
+			need(t, "dwebp")
+			need(t, "webpmux")
+			sameWebPPixels(t, writeTemp(t, "planted.webp", planted), writeTemp(t, "out.webp", out))
 		})
 	}
 }

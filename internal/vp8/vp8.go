@@ -155,7 +155,9 @@ func (d *boolDecoder) init(b []byte) {
 }
 
 // load fills value: 7 bytes at once while 8 remain, then a byte at a
-// time, then zeros with eof set.
+// time, then zeros with eof set. It is not inlined, so that bool is.
+//
+//go:noinline
 func (d *boolDecoder) load() {
 	switch {
 	case d.pos+8 <= len(d.b):
