@@ -68,7 +68,8 @@ type movCoded struct {
 // A movCodedChunk is a chunk whose samples are neutralised.
 type movCodedChunk struct {
 	start, end int64
-	sizes      []uint32 // of its samples, in order
+	sizes      []uint32 // of its samples, in order; nil when they are all fixed bytes
+	fixed      int64    // the size of every sample, from 'stsz' (no table)
 	codec      movCodec
 	track      *movCoded
 	next       int   // sampleAt's place: a sample index
@@ -177,11 +178,18 @@ func mediaPlan(tracks []*movTrack) (*movMedia, error) {
 				coded = &movCoded{id: t.id}
 				m.tracks = append(m.tracks, coded)
 			}
-			from := len(sizes)
-			for i := c.first; i < c.first+c.n; i++ {
-				sizes = append(sizes, uint32(min(c.size(i), 1<<32-1)))
+			cc := movCodedChunk{start: c.start, end: c.end, codec: codecs[e], track: coded}
+			if c.fixed > 0 {
+				// No table to copy: the count is not bounded by the file.
+				cc.fixed = int64(c.fixed)
+			} else {
+				from := len(sizes)
+				for i := c.first; i < c.first+c.n; i++ {
+					sizes = append(sizes, uint32(min(c.size(i), 1<<32-1)))
+				}
+				cc.sizes = sizes[from:len(sizes):len(sizes)]
 			}
-			chunks = append(chunks, movCodedChunk{start: c.start, end: c.end, codec: codecs[e], track: coded, sizes: sizes[from:len(sizes):len(sizes)]})
+			chunks = append(chunks, cc)
 		})
 		if err != nil {
 			return nil, err
@@ -330,6 +338,15 @@ func (m *movMedia) region(pos, limit int64, zero []movSpan) (kind int, end int64
 // or, when pos is not the start of one, ok false and the bytes to the
 // next sample. Calls in increasing pos are linear in the chunk's samples.
 func (c *movCodedChunk) sampleAt(pos int64) (n int64, ok bool) {
+	if c.fixed > 0 { // the chunk's size is a multiple of fixed
+		if pos < c.start || pos >= c.end {
+			return c.end - pos, false
+		}
+		if k := (pos - c.start) % c.fixed; k != 0 {
+			return c.fixed - k, false
+		}
+		return c.fixed, true
+	}
 	if pos < c.at || c.next == 0 {
 		c.next, c.at = 0, c.start
 	}

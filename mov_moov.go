@@ -88,6 +88,11 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	if mv.media, err = mediaPlan(tracks); err != nil {
 		return nil, err
 	}
+	// Removed samples inside kept ones would be zeroed in the middle of a
+	// kept sample, which would then be copied unread.
+	if at, ok := overlap(mv.zero, mv.media.keep); ok {
+		return nil, bmff.ErrorAt(at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
+	}
 
 	// Second pass: write the new box.
 	w := &bmff.Writer{}

@@ -34,6 +34,7 @@ type movChunk struct {
 	first, n   uint64
 	entry      uint32
 	size       func(i uint64) uint64 // the size of sample i
+	fixed      uint64                // the size of every sample, or 0: see size
 }
 
 // walkChunks calls fn for each chunk of a track, in the order of 'stco',
@@ -163,9 +164,25 @@ func walkChunks(t *movTrack, fn func(movChunk)) (int64, error) {
 			return 0, bmff.ErrorAt(stco.Offset, nil, "track %d: chunk %d at offset %d of %d bytes", t.id, chunk, off, size)
 		}
 		total = min(total+size, math.MaxInt64)
-		fn(movChunk{start: int64(off), end: int64(off + size), first: sample - per, n: per, entry: runs[ri].entry, size: sampleSize})
+		fn(movChunk{start: int64(off), end: int64(off + size), first: sample - per, n: per, entry: runs[ri].entry, size: sampleSize, fixed: fixed})
 	}
 	return int64(min(total, math.MaxInt64)), nil
+}
+
+// overlap reports whether two sorted lists of disjoint spans share a
+// byte, and the first such offset.
+func overlap(a, b []movSpan) (int64, bool) {
+	for len(a) > 0 && len(b) > 0 {
+		if start := max(a[0].start, b[0].start); start < min(a[0].end, b[0].end) {
+			return start, true
+		}
+		if a[0].end <= b[0].end {
+			a = a[1:]
+		} else {
+			b = b[1:]
+		}
+	}
+	return 0, false
 }
 
 // mergeSpans sorts spans and joins those that overlap or touch.
