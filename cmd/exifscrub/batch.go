@@ -125,11 +125,15 @@ func (t tally) skippedText() string {
 	return fmt.Sprintf("%d skipped", t.skipped)
 }
 
-// noteEmpty counts an empty file and says it was skipped: unlike other
-// skipped files, always, because it was perhaps meant to be a photo.
-func (t *tally) noteEmpty(w io.Writer, path string) {
+// noteEmpty counts an empty file and, when say is set, says it was
+// skipped. Callers say it as they say other skips (a file named on the
+// command line, or --verbose); the summary counts the empty files apart
+// ("3 skipped (1 empty)"), since one was perhaps meant to be a photo.
+func (t *tally) noteEmpty(w io.Writer, path string, say bool) {
 	t.empty++
-	fmt.Fprintf(w, "exifscrub: note: skipped %s: %s\n", displayPath(path), errEmptyFile)
+	if say {
+		fmt.Fprintf(w, "exifscrub: note: skipped %s: %s\n", displayPath(path), errEmptyFile)
+	}
 }
 
 // byteSize formats a byte count for people: 512 B, 4.2 kB, 1.3 MB.

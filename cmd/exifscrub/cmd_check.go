@@ -167,7 +167,7 @@ func checkAction(c *cli.Context) error {
 			t.skipped++
 			if s.skip == errEmptyFile.Error() {
 				p.clear()
-				t.noteEmpty(stderr, s.it.path)
+				t.noteEmpty(stderr, s.it.path, verbose || s.it.explicit)
 			} else if s.it.explicit && isNotImage(s.skip) {
 				// Named, perhaps by a pre-commit hook: say it was not
 				// checked, without failing (it may be a GIF or an SVG).

@@ -108,7 +108,7 @@ func reportAction(c *cli.Context) error {
 		if s.skip == errEmptyFile.Error() {
 			p.clear()
 			var t tally
-			t.noteEmpty(stderr, s.it.path)
+			t.noteEmpty(stderr, s.it.path, true) // a report covers every file
 			return
 		}
 		if s.skip != "" {

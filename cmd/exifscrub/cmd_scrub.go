@@ -26,8 +26,9 @@ data is copied byte for byte, never re-encoded.
 Where the result goes:
    (default)      NAME.EXT becomes NAME.scrubbed.EXT beside it; the original
                   is never touched. When walking a directory, files already
-                  named *.scrubbed.* are skipped, so running twice does not
-                  make NAME.scrubbed.scrubbed.EXT.
+                  named *.scrubbed.* are skipped (in every mode), so running
+                  twice does not make NAME.scrubbed.scrubbed.EXT, and
+                  --out-dir or --rename do not take a copy for a new photo.
    -o FILE        the output of a single input; "-o -" is standard output.
                   A lone "-" reads standard input and writes standard output
                   (never a terminal).
@@ -77,8 +78,10 @@ original's. Directories are walked (see --recursive); only files whose
 content is a supported image are scrubbed, the others are skipped, as are
 files allowed by --allow or ./` + ignoreFileName + `.
 
-Quiet on success. A summary line goes to standard error with --verbose, or
-when standard error is a terminal and there was more than one file.
+Quiet on success, unless standard error is a terminal: then each file gets
+a line there (what was written where, what was removed, and a note when the
+output's name still tells the time), and a summary line follows when there
+was more than one file. --verbose prints the same when not on a terminal.
 --json prints one JSON array on standard output instead, an element per
 file scrubbed or failed: {path, output, format, findings (what was
 removed), kept (with --keep), error}; with --rename, output is the new
@@ -205,7 +208,9 @@ func scrubAction(c *cli.Context) error {
 	}
 	o.skipFile = func(p string) string {
 		switch {
-		case s.mode == modeBeside && isScrubbedName(p):
+		case isScrubbedName(p):
+			// An earlier copy, in every mode: --out-dir or --rename
+			// would otherwise take it for another photo.
 			return "named like the output of scrub (*" + scrubbedSuffix + ".*)"
 		case s.mode == modeBeside && s.rename && isNeutralName(p):
 			return "named like the output of scrub --rename (photo-NNNN.EXT)"
@@ -275,7 +280,7 @@ func scrubAction(c *cli.Context) error {
 			t.skipped++
 			if r.skip == errEmptyFile.Error() {
 				p.clear()
-				t.noteEmpty(stderr, r.it.path)
+				t.noteEmpty(stderr, r.it.path, verbose || r.it.explicit)
 			} else if verbose || r.it.explicit {
 				p.clear()
 				fmt.Fprintf(stderr, "exifscrub: skipped %s: %s\n", displayPath(r.it.path), r.skip)
@@ -292,7 +297,8 @@ func scrubAction(c *cli.Context) error {
 		}
 		if s.dryRun && js == nil {
 			fmt.Fprintln(s.stdout, s.dryRunLine(r))
-		} else if verbose && !s.dryRun {
+		} else if (verbose || isTerminal(stderr)) && !s.dryRun {
+			// On a terminal, a person is watching: say what went where.
 			p.clear()
 			to := " -> " + displayPath(r.dst)
 			if s.mode == modeInPlace {
@@ -307,6 +313,9 @@ func scrubAction(c *cli.Context) error {
 			}
 			fmt.Fprintf(stderr, "exifscrub: scrubbed %s%s: removed %s, %s%s\n", displayPath(r.it.path),
 				to, plural(r.rep.Total(), "item", "items"), byteSize(r.before-r.after), kept)
+			if f, ok := exifscrub.ScanName(r.dst); ok && r.renamed == "" {
+				fmt.Fprintf(stderr, "exifscrub: note: the name %s still says when it was taken (%s); --rename gives neutral names\n", displayPath(filepath.Base(r.dst)), f.Value)
+			}
 		}
 	}, p.tick)
 	p.finish()
