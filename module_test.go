@@ -101,3 +101,58 @@ func main() {
 }
 `
 }
+
+// TestREADME keeps the README a newcomer's path: under 25 KB (design
+// notes and measurements live in docs/), with the two commands a newcomer
+// needs, and every relative link pointing at a file that exists.
+func TestREADME(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 25_000 {
+		t.Errorf("README.md is %d bytes; keep it under 25,000 and move detail to docs/", len(b))
+	}
+	for _, want := range []string{"exifscrub scrub -o", "go test work"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README.md does not show %q", want)
+		}
+	}
+	for _, doc := range append([]string{"README.md"}, mdFiles(t, "docs")...) {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, link := range relativeLinks(string(text)) {
+			target := filepath.Join(filepath.Dir(doc), link)
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s links to %s, which does not exist", doc, link)
+			}
+		}
+	}
+}
+
+// mdFiles lists the Markdown files in dir.
+func mdFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// relativeLinks returns the file part of the Markdown links "](target)"
+// in text that point inside the repository.
+func relativeLinks(text string) []string {
+	var links []string
+	for _, part := range strings.Split(text, "](")[1:] {
+		target, _, ok := strings.Cut(part, ")")
+		if !ok || strings.Contains(target, "://") || strings.HasPrefix(target, "#") || strings.HasPrefix(target, "mailto:") {
+			continue
+		}
+		target, _, _ = strings.Cut(target, "#")
+		links = append(links, target)
+	}
+	return links
+}
