@@ -26,7 +26,7 @@ func need(t testing.TB, cmd string) {
 		if inCI() {
 			t.Fatalf("%s is not installed; .ci/run must install it", cmd)
 		}
-		t.Skipf("%s is not installed; skipping (apt-get install the package .ci/run names)", cmd)
+		skipFor(t, cmd+" is not installed")
 	}
 }
 
@@ -42,7 +42,7 @@ func corpusDir(t testing.TB) string {
 		if inCI() {
 			t.Fatalf("corpus not found at %s (set EXIFSCRUB_CORPUS)", dir)
 		}
-		t.Skipf("corpus not found at %s; skipping (set EXIFSCRUB_CORPUS)", dir)
+		skipFor(t, "the corpus is not at "+dir+" (set EXIFSCRUB_CORPUS)")
 	}
 	return dir
 }
