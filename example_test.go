@@ -257,3 +257,15 @@ func ExampleScan_precheck() {
 	// jpg__Kodak_CX7530.jpg rejected: remove its location and author first
 	// pillow__icc_profile.png accepted
 }
+
+// The Report's Format gives the media type and file name extension of the
+// clean file, as an upload server needs them for its response and store.
+func ExampleFormat_MIMEType() {
+	for _, f := range []exifscrub.Format{exifscrub.JPEG, exifscrub.HEIF, exifscrub.MOV} {
+		fmt.Println(f, f.MIMEType(), f.Extension(), f.IsVideo())
+	}
+	// Output:
+	// jpeg image/jpeg .jpg false
+	// heif image/heif .heic false
+	// mov video/quicktime .mov true
+}

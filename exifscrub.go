@@ -28,6 +28,56 @@ const (
 	MP4  Format = "mp4" // MP4, 3GP, M4V and other ISO base media video (ISO/IEC 14496-12, -14)
 )
 
+// MIMEType returns the media type of files of format f ("image/jpeg",
+// "video/quicktime"), or "application/octet-stream" for a Format that is
+// none of the above. A brand can be more precise: an HEVC-coded HEIF is
+// "image/heic" (ISO/IEC 23008-12 Annex C), a 3GP file "video/3gpp".
+func (f Format) MIMEType() string {
+	switch f {
+	case JPEG:
+		return "image/jpeg"
+	case PNG:
+		return "image/png"
+	case HEIF:
+		return "image/heif"
+	case AVIF:
+		return "image/avif"
+	case WebP:
+		return "image/webp"
+	case MOV:
+		return "video/quicktime"
+	case MP4:
+		return "video/mp4"
+	}
+	return "application/octet-stream"
+}
+
+// Extension returns the usual file name extension of format f, with its
+// dot (".jpg", ".heic", ".mov"), or "" for a Format that is none of the
+// above.
+func (f Format) Extension() string {
+	switch f {
+	case JPEG:
+		return ".jpg"
+	case PNG:
+		return ".png"
+	case HEIF:
+		return ".heic"
+	case AVIF:
+		return ".avif"
+	case WebP:
+		return ".webp"
+	case MOV:
+		return ".mov"
+	case MP4:
+		return ".mp4"
+	}
+	return ""
+}
+
+// IsVideo reports whether f is a video format (MOV, MP4).
+func (f Format) IsVideo() bool { return f == MOV || f == MP4 }
+
 // A Category says what a piece of metadata gives away.
 type Category string
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +66,22 @@ func TestInvalidOptions(t *testing.T) {
 	o := &Options{Keep: []Category{Time}}
 	if !o.keeps(Time) || o.keeps(Location) || !o.keepsAny() {
 		t.Error("keeps wrong")
+	}
+}
+
+// TestFormatNames checks that every format has a media type of its kind
+// and an extension, and that an unknown one has neither.
+func TestFormatNames(t *testing.T) {
+	for _, f := range []Format{JPEG, PNG, HEIF, AVIF, WebP, MOV, MP4} {
+		kind := "image/"
+		if f.IsVideo() {
+			kind = "video/"
+		}
+		if !strings.HasPrefix(f.MIMEType(), kind) || !strings.HasPrefix(f.Extension(), ".") {
+			t.Errorf("%s: MIMEType %q, Extension %q", f, f.MIMEType(), f.Extension())
+		}
+	}
+	if f := Format("gif"); f.MIMEType() != "application/octet-stream" || f.Extension() != "" || f.IsVideo() {
+		t.Errorf("unknown format: %q %q %v", f.MIMEType(), f.Extension(), f.IsVideo())
 	}
 }

@@ -33,7 +33,7 @@ func categoryTitle(cat exifscrub.Category, f exifscrub.Format) string {
 
 // noun is what a person calls a file of format f.
 func noun(f exifscrub.Format) string {
-	if f == exifscrub.MOV || f == exifscrub.MP4 {
+	if f.IsVideo() {
 		return "video"
 	}
 	return "photo"

@@ -35,7 +35,8 @@ import (
 // one: IMG_1234.JPEG becomes photo-0001.jpeg, a PNG named x.jpg becomes
 // photo-0001.png.
 
-// formatExts are the extensions of each format, the usual one first.
+// formatExts are the extensions a file of each format may keep; the
+// usual one (Format.Extension) first.
 var formatExts = map[exifscrub.Format][]string{
 	exifscrub.JPEG: {".jpg", ".jpeg", ".jpe", ".jfif", ".mpo"},
 	exifscrub.PNG:  {".png", ".apng"},
@@ -49,19 +50,15 @@ var formatExts = map[exifscrub.Format][]string{
 // neutralExt returns the extension of the neutral name of a file of
 // format f named name.
 func neutralExt(f exifscrub.Format, name string) string {
-	exts := formatExts[f]
-	if len(exts) == 0 {
-		return ""
-	}
-	if ext := strings.ToLower(filepath.Ext(name)); slices.Contains(exts, ext) {
+	if ext := strings.ToLower(filepath.Ext(name)); slices.Contains(formatExts[f], ext) {
 		return ext
 	}
-	return exts[0]
+	return f.Extension()
 }
 
 // neutralPrefix is "video" for videos and "photo" for the rest.
 func neutralPrefix(f exifscrub.Format) string {
-	if f == exifscrub.MOV || f == exifscrub.MP4 {
+	if f.IsVideo() {
 		return "video"
 	}
 	return "photo"

@@ -293,29 +293,13 @@ func contentType(f exifscrub.Format, in *bufio.Reader) string {
 	if head, _ := in.Peek(12); len(head) == 12 && string(head[4:8]) == "ftyp" {
 		brand = string(head[8:12])
 	}
-	switch f {
-	case exifscrub.JPEG:
-		return "image/jpeg"
-	case exifscrub.PNG:
-		return "image/png"
-	case exifscrub.WebP:
-		return "image/webp"
-	case exifscrub.AVIF:
-		return "image/avif"
-	case exifscrub.HEIF:
-		if brand == "heic" || brand == "heix" {
-			return "image/heic" // ISO/IEC 23008-12 Annex C.1 (HEVC-coded)
-		}
-		return "image/heif"
-	case exifscrub.MOV:
-		return "video/quicktime"
-	case exifscrub.MP4:
-		if len(brand) == 4 && brand[:3] == "3gp" {
-			return "video/3gpp" // RFC 3839
-		}
-		return "video/mp4"
+	switch {
+	case f == exifscrub.HEIF && (brand == "heic" || brand == "heix"):
+		return "image/heic" // ISO/IEC 23008-12 Annex C.1 (HEVC-coded)
+	case f == exifscrub.MP4 && len(brand) == 4 && brand[:3] == "3gp":
+		return "video/3gpp" // RFC 3839
 	}
-	return "application/octet-stream"
+	return f.MIMEType()
 }
 
 // headerJSON encodes v for a header or trailer: on one line, in ASCII

@@ -132,7 +132,7 @@ func (s *server) scrub(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Trailer", summaryTrailer)
 	var rep *exifscrub.Report
 	sw := w.(*serveWriter)
-	if (format == exifscrub.MOV || format == exifscrub.MP4) && indexFirst(in) {
+	if format.IsVideo() && indexFirst(in) {
 		sw.answer = "streamed"
 		rep, ok = s.stream(w, r, in, opts)
 	} else {
