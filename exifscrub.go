@@ -471,7 +471,7 @@ func Scan(r io.Reader) (*Report, error) {
 //
 // If Scrub returns an error, what it wrote to w (for JPEG and PNG) is an
 // incomplete image that must be discarded; it never contains removed
-// metadata. ScrubFile and WriteFileAtomic discard it for you. Errors are
+// metadata. ScrubFile discards it for you. Errors are
 // as for Scan, and errors from w are returned as they are too. The report
 // is final only when the whole output has been written and the error is
 // nil; with an error it lists what was found before the problem.

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
+	"github.com/exifscrub/exifscrub/internal/atomicfile"
 )
 
 // Where scrub's writes go, and how they avoid losing a user's file.
@@ -104,7 +105,7 @@ func (s *scrubber) writeOutput(dst string, perm fs.FileMode, scrub func(io.Write
 		return nil, 0, err
 	}
 	var rep *exifscrub.Report
-	err = exifscrub.WriteFileAtomic(target, perm, func(f *os.File) error {
+	err = atomicfile.Write(target, perm, func(f *os.File) error {
 		var err error
 		rep, err = scrub(f)
 		return err

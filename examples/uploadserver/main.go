@@ -51,7 +51,7 @@ func newHandler(dir string) http.Handler {
 		var rep *exifscrub.Report
 		// Scrub straight from the request into a temporary file, which is
 		// renamed into place only if the whole photo was scrubbed.
-		err := exifscrub.WriteFileAtomic(filepath.Join(dir, name), 0o644, func(f *os.File) error {
+		err := store(filepath.Join(dir, name), func(f *os.File) error {
 			var err error
 			rep, err = exifscrub.Scrub(f, body, nil)
 			return err
@@ -80,6 +80,30 @@ func newHandler(dir string) http.Handler {
 		}
 	})
 	return mux
+}
+
+// store writes a new file name through write: into a temporary file in
+// the same directory, renamed to name only when write succeeds, so that a
+// photo that fails half-way (broken, or too large) never appears.
+func store(name string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".upload-*")
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // A bodyReader remembers the error of the request body, so that a failed
