@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestWrite(t *testing.T) {
@@ -74,4 +75,29 @@ func TestIsTemp(t *testing.T) {
 			t.Errorf("IsTemp(%q) = %v", name, !want)
 		}
 	}
+}
+
+// FuzzTempPattern checks the temporary names Write would create for any
+// base name: within the file system's limit, recognised by IsTemp, and
+// valid UTF-8 when the name was.
+func FuzzTempPattern(f *testing.F) {
+	for _, s := range []string{"photo.jpg", strings.Repeat("é", 200), strings.Repeat("a", 300), ".hidden", "IMG_20240601_211403.HEIC"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, base string) {
+		if strings.ContainsAny(base, "/\x00") {
+			return // not a base name
+		}
+		p := tempPattern(base)
+		name := strings.Replace(p, "*", "4294967295", 1) // the longest random part
+		if len(name) > nameMax {
+			t.Errorf("%d-byte temporary name for a %d-byte base", len(name), len(base))
+		}
+		if !IsTemp(name) {
+			t.Errorf("IsTemp(%q) is false", name)
+		}
+		if utf8.ValidString(base) && !utf8.ValidString(name) {
+			t.Errorf("temporary name %q is not UTF-8", name)
+		}
+	})
 }
