@@ -92,8 +92,12 @@ const (
 	Other    Category = "other"    // any other metadata that Scrub removes
 )
 
-// Categories lists every Category in report order.
-var Categories = []Category{Location, Time, Device, Identity, Text, Embedded, Other}
+// Categories returns every Category in report order (a new slice each
+// time: the caller may change it).
+func Categories() []Category { return slices.Clone(categories) }
+
+// categories is every Category in report order.
+var categories = []Category{Location, Time, Device, Identity, Text, Embedded, Other}
 
 // A Finding is one piece of metadata in an image.
 type Finding struct {
@@ -332,8 +336,8 @@ func (r *Report) count() int { return r.n }
 
 // sort orders findings by category, keeping the file's order within one.
 func (r *Report) sort() {
-	rank := make(map[Category]int, len(Categories))
-	for i, c := range Categories {
+	rank := make(map[Category]int, len(categories))
+	for i, c := range categories {
 		rank[c] = i
 	}
 	for _, fs := range [][]Finding{r.Findings, r.Kept} {
@@ -384,8 +388,12 @@ type Options struct {
 // keep the house while promising the city.
 const MinCoarseLocation = 0.001
 
-// Keepable lists the categories that Options.Keep may name.
-var Keepable = []Category{Location, Time, Device, Identity, Text}
+// Keepable returns the categories that Options.Keep may name, in report
+// order (a new slice each time).
+func Keepable() []Category { return slices.Clone(keepable) }
+
+// keepable is what Keepable returns.
+var keepable = []Category{Location, Time, Device, Identity, Text}
 
 // ErrInvalidOptions is returned by Scrub for Options it cannot apply: a
 // category in Keep that cannot be kept, or a CoarseLocation that is
@@ -396,13 +404,13 @@ var ErrInvalidOptions = errors.New("exifscrub: invalid options")
 // ParseCategory returns the category named name ("location", "time", …),
 // ignoring case, or an error listing the valid names.
 func ParseCategory(name string) (Category, error) {
-	for _, c := range Categories {
+	for _, c := range categories {
 		if strings.EqualFold(name, string(c)) {
 			return c, nil
 		}
 	}
-	names := make([]string, len(Categories))
-	for i, c := range Categories {
+	names := make([]string, len(categories))
+	for i, c := range categories {
 		names[i] = string(c)
 	}
 	return "", fmt.Errorf("exifscrub: unknown category %q (want one of %s)", name, strings.Join(names, ", "))
@@ -412,7 +420,7 @@ func ParseCategory(name string) (Category, error) {
 // applied.
 func (o *Options) check() error {
 	for _, c := range o.Keep {
-		if !slices.Contains(Keepable, c) {
+		if !slices.Contains(keepable, c) {
 			return fmt.Errorf("%w: category %q cannot be kept (Keepable: location, time, device, identity, text)", ErrInvalidOptions, c)
 		}
 	}

@@ -103,8 +103,8 @@ func checkInvariants(t *testing.T, data []byte) {
 // Keepable category, precise and coarse, and the position alone on a
 // fine grid (checkCoarseOutput).
 var keepPolicies = []*Options{
-	{Keep: Keepable},
-	{Keep: Keepable, CoarseLocation: 0.1},
+	{Keep: Keepable()},
+	{Keep: Keepable(), CoarseLocation: 0.1},
 	{Keep: []Category{Location}, CoarseLocation: 0.01},
 }
 
@@ -326,7 +326,7 @@ func FuzzXMP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep := new(Report)
 		parseXMP(rep, "XMP", data)
-		if len(rep.Findings) > MaxFindings+len(Categories) {
+		if len(rep.Findings) > MaxFindings+len(Categories()) {
 			t.Fatalf("%d findings", len(rep.Findings))
 		}
 	})

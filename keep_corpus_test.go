@@ -57,10 +57,10 @@ func TestKeepCorpus(t *testing.T) {
 	}
 	outDir := t.TempDir()
 	policies := []*Options{}
-	for _, c := range Keepable {
+	for _, c := range Keepable() {
 		policies = append(policies, &Options{Keep: []Category{c}})
 	}
-	all := &Options{Keep: Keepable}
+	all := &Options{Keep: Keepable()}
 	coarse := &Options{Keep: []Category{Location}, CoarseLocation: 0.01}
 	policies = append(policies, all, coarse)
 

@@ -51,8 +51,8 @@ func TestKeepPNGHostile(t *testing.T) {
 	}
 	markers := []string{"NOTAKEYMARK", "CTIMEMARK", "LANGMARK", "TRANSLATEDMARK", "HIDDENNULMARK", "DIGITMARK", "VENDORMARK",
 		"CTRLMARK", "author_gps", "AUTHOR", "Mon,", "x-48n"}
-	policies := []Options{{Keep: Keepable}, {Keep: []Category{Location}, CoarseLocation: 0.1}}
-	for _, c := range Keepable {
+	policies := []Options{{Keep: Keepable()}, {Keep: []Category{Location}, CoarseLocation: 0.1}}
+	for _, c := range Keepable() {
 		policies = append(policies, Options{Keep: []Category{c}})
 	}
 	for _, opts := range policies {

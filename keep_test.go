@@ -147,7 +147,7 @@ func TestKeepEXIFTable(t *testing.T) {
 		if scans[p], err = Scan(bytes.NewReader(in)); err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range Keepable {
+		for _, c := range Keepable() {
 			opts := &Options{Keep: []Category{c}}
 			out, rep := scrubWith(t, in, opts)
 			checkKeptIdempotent(t, out, opts)
@@ -165,13 +165,13 @@ func TestKeepEXIFTable(t *testing.T) {
 	before := exiftoolFiles(t, []string{"-n"}, planted...)
 	after := exiftoolFiles(t, []string{"-n"}, paths...)
 	for i, r := range results {
-		in, out := before[planted[i/len(Keepable)]], after[r.path]
+		in, out := before[planted[i/len(Keepable())]], after[r.path]
 		heif := strings.HasPrefix(r.src, "heic") || strings.Contains(r.src, "avif")
 		// What stays: the tags of the category in the input's IFD0,
 		// Exif IFD and GPS IFD, as its report lists them (the planted
 		// ones and those the sample had), with their values.
 		want := make(map[string]string)
-		for _, f := range scans[planted[i/len(Keepable)]].Findings {
+		for _, f := range scans[planted[i/len(Keepable())]].Findings {
 			g, ok := strings.CutPrefix(f.Container, "EXIF ")
 			if ok && f.Category == r.cat && (g == "IFD0" || g == "ExifIFD" || g == "GPS") && f.Tag != "MakerNote" {
 				want[g+":"+f.Tag] = in[g+":"+f.Tag]

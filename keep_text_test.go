@@ -108,8 +108,8 @@ func checkKeptTags(t *testing.T, name string, in []byte, tags []policyTag) {
 			t.Fatalf("the test file lacks %s", tag.key)
 		}
 	}
-	policies := []Options{{Keep: Keepable}, {Keep: []Category{Location}, CoarseLocation: 0.01}}
-	for _, c := range Keepable {
+	policies := []Options{{Keep: Keepable()}, {Keep: []Category{Location}, CoarseLocation: 0.01}}
+	for _, c := range Keepable() {
 		policies = append(policies, Options{Keep: []Category{c}})
 	}
 	for _, opts := range policies {
@@ -180,7 +180,7 @@ func checkKeptTags(t *testing.T, name string, in []byte, tags []policyTag) {
 }
 
 func policyName(o *Options) string {
-	if len(o.Keep) == len(Keepable) {
+	if len(o.Keep) == len(Keepable()) {
 		return "all"
 	}
 	s := ""

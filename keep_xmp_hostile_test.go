@@ -95,8 +95,8 @@ func hostileXMPFiles(t *testing.T) map[string][]byte {
 // TestKeepXMPHostile scrubs the hostile packet in every format with each
 // policy.
 func TestKeepXMPHostile(t *testing.T) {
-	policies := []Options{{Keep: []Category{Location}, CoarseLocation: 0.1}, {Keep: Keepable, CoarseLocation: 0.1}, {Keep: Keepable}}
-	for _, c := range Keepable {
+	policies := []Options{{Keep: []Category{Location}, CoarseLocation: 0.1}, {Keep: Keepable(), CoarseLocation: 0.1}, {Keep: Keepable()}}
+	for _, c := range Keepable() {
 		policies = append(policies, Options{Keep: []Category{c}})
 	}
 	// What each category keeps of the packet, as Kept lists it.

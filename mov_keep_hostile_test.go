@@ -134,8 +134,8 @@ func hostileMP4() []byte {
 
 // TestVideoKeepHostile scrubs the hostile videos with each policy.
 func TestVideoKeepHostile(t *testing.T) {
-	policies := []Options{{Keep: []Category{Location}, CoarseLocation: 0.1}, {Keep: Keepable, CoarseLocation: 0.1}, {Keep: Keepable}}
-	for _, c := range Keepable {
+	policies := []Options{{Keep: []Category{Location}, CoarseLocation: 0.1}, {Keep: Keepable(), CoarseLocation: 0.1}, {Keep: Keepable()}}
+	for _, c := range Keepable() {
 		policies = append(policies, Options{Keep: []Category{c}})
 	}
 	dir := t.TempDir()

@@ -57,7 +57,7 @@ func TestVideoKeep(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, cat := range Keepable {
+	for _, cat := range Keepable() {
 		t.Run(string(cat), func(t *testing.T) {
 			var out bytes.Buffer
 			rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: []Category{cat}})
@@ -186,7 +186,7 @@ func TestVideoKeepCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		for _, cat := range Keepable {
+		for _, cat := range Keepable() {
 			var out bytes.Buffer
 			rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: []Category{cat}})
 			if err != nil {
@@ -255,7 +255,7 @@ func TestVideoKeepHidden(t *testing.T) {
 	m.moovMore = [][]byte{udta, meta}
 	in, _, _ := m.build()
 	var out bytes.Buffer
-	rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: Keepable})
+	rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: Keepable()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseCategory(t *testing.T) {
-	for _, c := range Categories {
+	for _, c := range Categories() {
 		got, err := ParseCategory(string(c))
 		if err != nil || got != c {
 			t.Errorf("ParseCategory(%q) = %q, %v", c, got, err)
@@ -83,5 +83,18 @@ func TestFormatNames(t *testing.T) {
 	}
 	if f := Format("gif"); f.MIMEType() != "application/octet-stream" || f.Extension() != "" || f.IsVideo() {
 		t.Errorf("unknown format: %q %q %v", f.MIMEType(), f.Extension(), f.IsVideo())
+	}
+}
+
+// TestCategoryListsAreCopies checks that Categories and Keepable hand out
+// copies: a caller that changes one changes nothing in the package.
+func TestCategoryListsAreCopies(t *testing.T) {
+	c, k := Categories(), Keepable()
+	c[0], k[0] = Other, Embedded
+	if Categories()[0] != Location || Keepable()[0] != Location {
+		t.Error("changing a returned list changed the package's")
+	}
+	if err := (&Options{Keep: Keepable()}).check(); err != nil {
+		t.Errorf("Keep: Keepable(): %v", err)
 	}
 }

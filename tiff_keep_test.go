@@ -344,8 +344,8 @@ func TestKeepGPSHostile(t *testing.T) {
 		ascii(0x0012, "WGS-84 52.520575"), // GPSMapDatum
 	}
 	for _, opts := range []*Options{
-		{Keep: Keepable, CoarseLocation: 0.01},
-		{Keep: Keepable},
+		{Keep: Keepable(), CoarseLocation: 0.01},
+		{Keep: Keepable()},
 	} {
 		t.Run(policyName(opts), func(t *testing.T) {
 			rep := new(Report)

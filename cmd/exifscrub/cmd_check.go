@@ -79,8 +79,8 @@ func parseCategories(values []string) ([]exifscrub.Category, error) {
 			name = strings.ToLower(strings.TrimSpace(name))
 			switch {
 			case name == "all":
-				cats = append(cats, exifscrub.Categories...)
-			case slices.Contains(exifscrub.Categories, exifscrub.Category(name)):
+				cats = append(cats, exifscrub.Categories()...)
+			case slices.Contains(exifscrub.Categories(), exifscrub.Category(name)):
 				cats = append(cats, exifscrub.Category(name))
 			default:
 				return nil, fmt.Errorf("unknown category %q in --fail-on (want location, time, device, identity, text, embedded, other or all)", name)
@@ -93,7 +93,7 @@ func parseCategories(values []string) ([]exifscrub.Category, error) {
 // privateIn returns the categories of cats that rep has, in report order.
 func privateIn(rep *exifscrub.Report, cats []exifscrub.Category) []exifscrub.Category {
 	var found []exifscrub.Category
-	for _, c := range exifscrub.Categories {
+	for _, c := range exifscrub.Categories() {
 		if slices.Contains(cats, c) && rep.Has(c) {
 			found = append(found, c)
 		}

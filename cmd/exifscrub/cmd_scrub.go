@@ -696,7 +696,7 @@ func (s *scrubber) dryRunLine(r scrubbed) string {
 		return fmt.Sprintf("%s: nothing to remove%s", displayPath(r.it.path), s.dryRunMore(r))
 	}
 	var cats []string
-	for _, c := range exifscrub.Categories {
+	for _, c := range exifscrub.Categories() {
 		if r.rep.Has(c) {
 			cats = append(cats, string(c))
 		}

@@ -70,7 +70,7 @@ func writeHuman(w io.Writer, path string, rep *exifscrub.Report, verbose bool, p
 	for _, f := range rep.Findings {
 		byCat[f.Category] = append(byCat[f.Category], f)
 	}
-	for _, cat := range exifscrub.Categories {
+	for _, cat := range exifscrub.Categories() {
 		fs := byCat[cat]
 		if len(fs) == 0 {
 			continue

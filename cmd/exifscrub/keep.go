@@ -24,8 +24,8 @@ func keepFlags() []cli.Flag {
 
 // keepableNames lists the categories --keep accepts, for messages.
 func keepableNames() string {
-	names := make([]string, len(exifscrub.Keepable))
-	for i, c := range exifscrub.Keepable {
+	names := make([]string, len(exifscrub.Keepable()))
+	for i, c := range exifscrub.Keepable() {
 		names[i] = string(c)
 	}
 	return strings.Join(names, ", ")
@@ -71,7 +71,7 @@ func parsePolicy(keep []string, set bool, coarse *string, n policyNames, opts *e
 			switch {
 			case err != nil:
 				return fmt.Errorf("unknown category %q in %s (want %s)", name, n.keep, keepableNames())
-			case !slices.Contains(exifscrub.Keepable, cat):
+			case !slices.Contains(exifscrub.Keepable(), cat):
 				return fmt.Errorf("%s cannot be kept: thumbnails, previews, maker notes and unknown data are always removed (%s takes %s)", cat, n.keep, keepableNames())
 			case !slices.Contains(opts.Keep, cat):
 				opts.Keep = append(opts.Keep, cat)
@@ -83,7 +83,7 @@ func parsePolicy(keep []string, set bool, coarse *string, n policyNames, opts *e
 	}
 	// Report order, whatever the order given.
 	slices.SortFunc(opts.Keep, func(a, b exifscrub.Category) int {
-		return slices.Index(exifscrub.Categories, a) - slices.Index(exifscrub.Categories, b)
+		return slices.Index(exifscrub.Categories(), a) - slices.Index(exifscrub.Categories(), b)
 	})
 	if coarse == nil {
 		return nil
@@ -118,7 +118,7 @@ func policyText(o *exifscrub.Options) string {
 // order.
 func keptCategories(kept []exifscrub.Finding) []exifscrub.Category {
 	var cats []exifscrub.Category
-	for _, c := range exifscrub.Categories {
+	for _, c := range exifscrub.Categories() {
 		for _, f := range kept {
 			if f.Category == c {
 				cats = append(cats, c)
@@ -151,7 +151,7 @@ func addNameFinding(rep *exifscrub.Report, it item, opts *exifscrub.Options) {
 	if !ok {
 		return
 	}
-	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories, c) }
+	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories(), c) }
 	insert := func(fs []exifscrub.Finding) []exifscrub.Finding {
 		i := 0
 		for i < len(fs) && rank(fs[i].Category) < rank(exifscrub.Time) {

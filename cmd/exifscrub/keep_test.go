@@ -35,7 +35,7 @@ func TestParseKeep(t *testing.T) {
 		{args: []string{"--keep", "identity,time"}, keep: []exifscrub.Category{exifscrub.Time, exifscrub.Identity}},
 		{args: []string{"--keep", "IDENTITY, Time"}, keep: []exifscrub.Category{exifscrub.Time, exifscrub.Identity}},
 		{args: []string{"--keep", "text", "--keep", "device", "--keep", "text"}, keep: []exifscrub.Category{exifscrub.Device, exifscrub.Text}},
-		{args: []string{"--keep", "location,time,device,identity,text"}, keep: exifscrub.Keepable},
+		{args: []string{"--keep", "location,time,device,identity,text"}, keep: exifscrub.Keepable()},
 		{args: []string{"--keep", "location", "--coarse-location", "0.01"}, keep: []exifscrub.Category{exifscrub.Location}, coarse: 0.01},
 		{args: []string{"--keep", "time,location", "--coarse-location", "180"}, keep: []exifscrub.Category{exifscrub.Location, exifscrub.Time}, coarse: 180},
 

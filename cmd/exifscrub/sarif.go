@@ -113,7 +113,7 @@ func newSARIFCheck(w io.Writer, failOn []exifscrub.Category) *sarifCheck {
 	if version != "devel" {
 		d.Version = version
 	}
-	for i, c := range exifscrub.Categories {
+	for i, c := range exifscrub.Categories() {
 		r := sarifRule{
 			ID:               string(c),
 			Name:             "PrivateMetadata" + string(c[0]-'a'+'A') + string(c[1:]),

@@ -86,7 +86,7 @@ func TestSARIF(t *testing.T) {
 				t.Fatalf("got version %q and %d runs, want 2.1.0 and 1", log.Version, len(log.Runs))
 			}
 			run := log.Runs[0]
-			if len(run.Tool.Driver.Rules) != len(exifscrub.Categories) {
+			if len(run.Tool.Driver.Rules) != len(exifscrub.Categories()) {
 				t.Errorf("got %d rules, want one per category", len(run.Tool.Driver.Rules))
 			}
 			for i, res := range run.Results {

@@ -52,7 +52,7 @@ func newServeMetrics() *serveMetrics {
 	}
 	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.duration, m.inFlight, m.aborted, m.removed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, c := range exifscrub.Categories {
+	for _, c := range exifscrub.Categories() {
 		m.removed.WithLabelValues(string(c)) // present from the start, at 0
 	}
 	return m

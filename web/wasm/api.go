@@ -65,7 +65,7 @@ func addNameFinding(rep *exifscrub.Report, name string, opts *exifscrub.Options)
 	if !ok {
 		return
 	}
-	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories, c) }
+	rank := func(c exifscrub.Category) int { return slices.Index(exifscrub.Categories(), c) }
 	insert := func(fs []exifscrub.Finding) []exifscrub.Finding {
 		i := 0
 		for i < len(fs) && rank(fs[i].Category) < rank(exifscrub.Time) {
