@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/iptc"
 )
 
@@ -278,15 +279,9 @@ func iimValid(d iptcDataset, data []byte) bool {
 	}
 	switch d.form {
 	case iimDate:
-		y, ok1 := decimal(t[:min(4, len(t))])
-		m, ok2 := decimal(t[min(4, len(t)):min(6, len(t))])
-		day, ok3 := decimal(t[min(6, len(t)):])
-		return len(t) == 8 && ok1 && ok2 && ok3 && y >= 1 && m <= 12 && day <= 31
+		return date.IsIIMDate(t)
 	case iimTime:
-		if len(t) != 11 || t[6] != '+' && t[6] != '-' {
-			return false
-		}
-		return isClock(t[0:2]+":"+t[2:4]+":"+t[4:6]) && isOffset(t[6:9]+":"+t[9:])
+		return date.IsIIMTime(t)
 	case iimAlpha:
 		for _, c := range data {
 			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {

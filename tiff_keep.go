@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/exifscrub/exifscrub/internal/date"
 )
 
 // What a kept EXIF tag may hold (Options.Keep): exifKeepSpecs gives, for
@@ -337,13 +339,13 @@ func textForm(s keepSpec, t string) bool {
 		return isPrintable(p, false) && (!two || isPrintable(e, false))
 	case formDateTime:
 		d, tm, ok := strings.Cut(t, " ")
-		return ok && isDate(d, ':') && isClock(tm)
+		return ok && date.IsDate(d, ':') && date.IsClock(tm)
 	case formDate:
-		return isDate(t, ':')
+		return date.IsDate(t, ':')
 	case formDigits:
-		return t != "" && allDigits(t)
+		return date.IsDigits(t)
 	case formOffset:
-		return isOffset(t)
+		return date.IsOffset(t)
 	case formHex:
 		if len(t) != 32 {
 			return false
@@ -383,58 +385,6 @@ func isASCII(t string) bool {
 		}
 	}
 	return true
-}
-
-func allDigits(t string) bool {
-	for i := 0; i < len(t); i++ {
-		if t[i] < '0' || t[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// decimal returns the number t, which must be all digits.
-func decimal(t string) (int, bool) {
-	if t == "" || !allDigits(t) {
-		return 0, false
-	}
-	return atoi(t), true
-}
-
-// isDate reports whether t is a date YYYY<sep>MM<sep>DD with a month and
-// a day (CIPA DC-008 §4.6.4 C; sep is ':'), of a year from 1 on.
-func isDate(t string, sep byte) bool {
-	if len(t) != 10 || t[4] != sep || t[7] != sep {
-		return false
-	}
-	y, ok1 := decimal(t[:4])
-	m, ok2 := decimal(t[5:7])
-	d, ok3 := decimal(t[8:])
-	return ok1 && ok2 && ok3 && y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= 31
-}
-
-// isClock reports whether t is HH:MM:SS, a time of day (a leap second
-// allowed).
-func isClock(t string) bool {
-	if len(t) != 8 || t[2] != ':' || t[5] != ':' {
-		return false
-	}
-	h, ok1 := decimal(t[:2])
-	m, ok2 := decimal(t[3:5])
-	s, ok3 := decimal(t[6:])
-	return ok1 && ok2 && ok3 && h <= 23 && m <= 59 && s <= 60
-}
-
-// isOffset reports whether t is an offset from UTC, "+HH:MM" or
-// "-HH:MM", between -12:00 and +14:00 (CIPA DC-008 §4.6.5 G OffsetTime).
-func isOffset(t string) bool {
-	if len(t) != 6 || t[0] != '+' && t[0] != '-' || t[3] != ':' {
-		return false
-	}
-	h, ok1 := decimal(t[1:3])
-	m, ok2 := decimal(t[4:])
-	return ok1 && ok2 && m <= 59 && (t[0] == '+' && h <= 14 || t[0] == '-' && h <= 12)
 }
 
 // commentText returns the text of a UserComment-style value: an 8-byte

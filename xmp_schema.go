@@ -253,7 +253,7 @@ type xmpType uint8
 
 const (
 	xmpText       xmpType = iota // printable text
-	xmpDate                      // the Date type (isoDate, with XMP's zones)
+	xmpDate                      // the Date type (date.ISO, with XMP's zones)
 	xmpInteger                   // the Integer type: decimal digits with an optional sign
 	xmpReal                      // the Real type: a decimal number
 	xmpRational                  // the Rational type of Part 2 §3.3: "n/d"

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -17,7 +18,7 @@ import (
 func xmpValue(t xmpType, s string, lat bool, grid float64) (string, bool) {
 	switch t {
 	case xmpDate:
-		d, ok := parseISODate(s, xmpZones)
+		d, ok := date.ParseISO(s, date.ExtendedZones)
 		return d.String(), ok
 	case xmpInteger:
 		if !isDecimalInteger(s) {
@@ -41,8 +42,8 @@ func xmpValue(t xmpType, s string, lat bool, grid float64) (string, bool) {
 	case xmpDigits:
 		return s, len(s) >= 1 && len(s) <= 9 && isDecimalInteger(s) && s[0] != '+' && s[0] != '-'
 	case xmpOffset:
-		d, ok := parseISODate("2000-01-01T00:00"+s, xmpZones)
-		return d.zone, ok && len(d.zone) == 6
+		d, ok := date.ParseISO("2000-01-01T00:00"+s, date.ExtendedZones)
+		return d.Zone, ok && len(d.Zone) == 6
 	case xmpRef:
 		return s, len(s) == 1 && ('A' <= s[0] && s[0] <= 'Z' || isDigit(s[0]))
 	case xmpVersion:
