@@ -7,6 +7,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/iptc"
+	"github.com/exifscrub/exifscrub/internal/text"
 )
 
 // Photoshop stores IPTC-IIM records, thumbnails and XMP as image resource
@@ -290,7 +291,7 @@ func iimValid(d iptcDataset, data []byte) bool {
 		}
 		return len(data) > 0
 	}
-	return isPrintable(t, d.max >= 256)
+	return text.Printable(t, d.max >= 256)
 }
 
 // iptcOffset returns the offset of err, an *iptc.Error.

@@ -3,9 +3,9 @@ package exifscrub
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub/internal/date"
+	"github.com/exifscrub/exifscrub/internal/text"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -55,19 +55,8 @@ func xmpValue(t xmpType, s string, lat bool, grid float64) (string, bool) {
 }
 
 // isPrintableText reports whether s is text with no control character
-// but tab and line breaks (C0, DEL and C1 are not text) and no U+FFFD,
-// which stands for bytes that were not text.
-func isPrintableText(s string) bool {
-	if s == "" || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
+// but tab and line breaks (text.NoControls).
+func isPrintableText(s string) bool { return text.NoControls(s) }
 
 // isDecimalInteger reports whether s is decimal digits with an optional
 // sign (the XMP Integer type).
