@@ -28,13 +28,13 @@ import (
 // pngKeptKeyword returns the keyword of a text chunk as the table spells
 // it, with its category and the kind of its text, or false when no table
 // names it.
-func pngKeptKeyword(keyword string) (name string, cat Category, kind xmpType, ok bool) {
+func pngKeptKeyword(keyword string) (name string, cat Category, kind xmp.Type, ok bool) {
 	for k, c := range pngKeywords.names {
 		if strings.EqualFold(k, keyword) {
 			if c == Time {
-				return k, c, xmpDate, true
+				return k, c, xmp.TypeDate, true
 			}
-			return k, c, xmpText, true
+			return k, c, xmp.TypeText, true
 		}
 	}
 	prefix, local, qualified := strings.Cut(keyword, ":")
@@ -56,8 +56,8 @@ func pngKeptKeyword(keyword string) (name string, cat Category, kind xmpType, ok
 // ISO 8601 (date.ParseISO: ImageMagick's date:create), or RFC 1123 ("Sat, 01
 // Jun 2024 21:14:03 +0200", which PNG §11.3.3.2 suggests for "Creation
 // Time"). Other kinds are xmpValue's.
-func pngTextValue(kind xmpType, keyword, s string) (string, bool) {
-	if kind != xmpDate {
+func pngTextValue(kind xmp.Type, keyword, s string) (string, bool) {
+	if kind != xmp.TypeDate {
 		return xmpValue(kind, s, strings.HasSuffix(keyword, "Latitude"), 0)
 	}
 	if len(s) >= 19 && s[4] == ':' && s[7] == ':' && s[10] == ' ' {
