@@ -1,12 +1,12 @@
 package exifscrub
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/exifscrub/exifscrub/internal/text"
 )
 
 // Categories come from tables of known names, never from words found
@@ -244,29 +244,13 @@ func printable(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// cString returns b up to its first NUL, without surrounding space.
-func cString(b []byte) string {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	return strings.TrimSpace(string(b))
-}
+// cString returns b up to its first NUL, without surrounding space
+// (text.CString).
+func cString(b []byte) string { return text.CString(b) }
 
-// isText reports whether b, up to a NUL, looks like printable text.
-func isText(b []byte) bool {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) == 0 || !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
-			return false
-		}
-	}
-	return true
-}
+// isText reports whether b, up to a NUL, looks like printable text
+// (text.Readable).
+func isText(b []byte) bool { return text.Readable(b) }
 
 func parseDecimal(s string) (float64, bool) {
 	f, err := strconv.ParseFloat(s, 64)

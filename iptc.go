@@ -112,23 +112,15 @@ var photoshopSettings = map[uint16]bool{
 
 // iptcDataset is what exifscrub knows about an IPTC-IIM dataset: its
 // name, category, and the form and largest length in octets that IIM 4.2
-// §6 gives its data, which a kept dataset must have.
+// §6 gives its data, which a kept dataset must have (iptc.Valid; a
+// dataset exifscrub does not know, max -1, is never kept: only the table
+// keeps).
 type iptcDataset struct {
 	name string
 	cat  Category
-	form iimForm
+	form iptc.Form
 	max  int
 }
-
-// An iimForm is the form of a dataset's data (IPTC-IIM 4.2 §6).
-type iimForm uint8
-
-const (
-	iimText  iimForm = iota // graphic characters, line breaks in the longer texts
-	iimDate                 // CCYYMMDD (month and day 00 when unknown, §6 2:55)
-	iimTime                 // HHMMSS±HHMM
-	iimAlpha                // letters: 2:15 Category, 2:26 and 2:100 location codes
-)
 
 // finerThanCity are the datasets a coarse grid drops: sub-location and
 // the content location's code and name, which name a place finer than a
@@ -138,38 +130,38 @@ var finerThanCity = map[uint8]bool{26: true, 27: true, 92: true}
 // iptcDatasets are the Application Record (record 2) datasets, named as in
 // IPTC-IIM 4.2 §6 and ExifTool.
 var iptcDatasets = map[uint8]iptcDataset{
-	5:   {"ObjectName", Text, iimText, 64},
-	15:  {"Category", Text, iimAlpha, 3},
-	20:  {"SupplementalCategories", Text, iimText, 32},
-	25:  {"Keywords", Text, iimText, 64},
-	26:  {"ContentLocationCode", Location, iimAlpha, 3},
-	27:  {"ContentLocationName", Location, iimText, 64},
-	30:  {"ReleaseDate", Time, iimDate, 8},
-	35:  {"ReleaseTime", Time, iimTime, 11},
-	37:  {"ExpirationDate", Time, iimDate, 8},
-	38:  {"ExpirationTime", Time, iimTime, 11},
-	40:  {"SpecialInstructions", Text, iimText, 256},
-	55:  {"DateCreated", Time, iimDate, 8},
-	60:  {"TimeCreated", Time, iimTime, 11},
-	62:  {"DigitalCreationDate", Time, iimDate, 8},
-	63:  {"DigitalCreationTime", Time, iimTime, 11},
-	65:  {"OriginatingProgram", Device, iimText, 32},
-	70:  {"ProgramVersion", Device, iimText, 10},
-	80:  {"By-line", Identity, iimText, 32},
-	85:  {"By-lineTitle", Identity, iimText, 32},
-	90:  {"City", Location, iimText, 32},
-	92:  {"Sub-location", Location, iimText, 32},
-	95:  {"Province-State", Location, iimText, 32},
-	100: {"Country-PrimaryLocationCode", Location, iimAlpha, 3},
-	101: {"Country-PrimaryLocationName", Location, iimText, 64},
-	103: {"OriginalTransmissionReference", Text, iimText, 32},
-	105: {"Headline", Text, iimText, 256},
-	110: {"Credit", Identity, iimText, 32},
-	115: {"Source", Identity, iimText, 32},
-	116: {"CopyrightNotice", Identity, iimText, 128},
-	118: {"Contact", Identity, iimText, 128},
-	120: {"Caption-Abstract", Text, iimText, 2000},
-	122: {"Writer-Editor", Identity, iimText, 32},
+	5:   {"ObjectName", Text, iptc.FormText, 64},
+	15:  {"Category", Text, iptc.FormAlpha, 3},
+	20:  {"SupplementalCategories", Text, iptc.FormText, 32},
+	25:  {"Keywords", Text, iptc.FormText, 64},
+	26:  {"ContentLocationCode", Location, iptc.FormAlpha, 3},
+	27:  {"ContentLocationName", Location, iptc.FormText, 64},
+	30:  {"ReleaseDate", Time, iptc.FormDate, 8},
+	35:  {"ReleaseTime", Time, iptc.FormTime, 11},
+	37:  {"ExpirationDate", Time, iptc.FormDate, 8},
+	38:  {"ExpirationTime", Time, iptc.FormTime, 11},
+	40:  {"SpecialInstructions", Text, iptc.FormText, 256},
+	55:  {"DateCreated", Time, iptc.FormDate, 8},
+	60:  {"TimeCreated", Time, iptc.FormTime, 11},
+	62:  {"DigitalCreationDate", Time, iptc.FormDate, 8},
+	63:  {"DigitalCreationTime", Time, iptc.FormTime, 11},
+	65:  {"OriginatingProgram", Device, iptc.FormText, 32},
+	70:  {"ProgramVersion", Device, iptc.FormText, 10},
+	80:  {"By-line", Identity, iptc.FormText, 32},
+	85:  {"By-lineTitle", Identity, iptc.FormText, 32},
+	90:  {"City", Location, iptc.FormText, 32},
+	92:  {"Sub-location", Location, iptc.FormText, 32},
+	95:  {"Province-State", Location, iptc.FormText, 32},
+	100: {"Country-PrimaryLocationCode", Location, iptc.FormAlpha, 3},
+	101: {"Country-PrimaryLocationName", Location, iptc.FormText, 64},
+	103: {"OriginalTransmissionReference", Text, iptc.FormText, 32},
+	105: {"Headline", Text, iptc.FormText, 256},
+	110: {"Credit", Identity, iptc.FormText, 32},
+	115: {"Source", Identity, iptc.FormText, 32},
+	116: {"CopyrightNotice", Identity, iptc.FormText, 128},
+	118: {"Contact", Identity, iptc.FormText, 128},
+	120: {"Caption-Abstract", Text, iptc.FormText, 2000},
+	122: {"Writer-Editor", Identity, iptc.FormText, 32},
 }
 
 // parseIPTC adds a finding for each IPTC-IIM dataset in b. Each dataset is
@@ -237,7 +229,7 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 		// Only text is kept: a value that is not, or that hides bytes
 		// after a NUL, is data the report cannot show.
-		if record == iptc.RecordApplication && opts.keeps(d.cat) && iimValid(d, data) &&
+		if record == iptc.RecordApplication && opts.keeps(d.cat) && iptc.Valid(d.form, d.max, data) &&
 			!(opts.CoarseLocation > 0 && finerThanCity[dataset]) &&
 			len(kept)+iptc.DatasetHeaderSize+len(data) <= room-len(charset)-12 {
 			kept = iptc.AppendDataset(kept, iptc.RecordApplication, dataset, data)
@@ -263,39 +255,6 @@ func keepIPTC(rep *Report, b []byte, opts *Options, room int) (kept []byte) {
 		}
 	}
 	return kept
-}
-
-// iimValid reports whether data is of the form and length IPTC-IIM 4.2
-// §6 gives the dataset d: text of printable characters (line breaks only
-// in the texts longer than 256 octets: captions, instructions, headline,
-// notices), dates CCYYMMDD, times HHMMSS±HHMM, codes of letters, each at
-// most d.max octets. A dataset exifscrub does not know (max -1) is never
-// valid: only the table keeps.
-func iimValid(d iptcDataset, data []byte) bool {
-	t := string(data)
-	if d.max < 0 || len(data) > d.max || len(data) > iptc.MaxStandardLength {
-		return false
-	}
-	switch d.form {
-	case iimDate:
-		y, ok1 := decimal(t[:min(4, len(t))])
-		m, ok2 := decimal(t[min(4, len(t)):min(6, len(t))])
-		day, ok3 := decimal(t[min(6, len(t)):])
-		return len(t) == 8 && ok1 && ok2 && ok3 && y >= 1 && m <= 12 && day <= 31
-	case iimTime:
-		if len(t) != 11 || t[6] != '+' && t[6] != '-' {
-			return false
-		}
-		return isClock(t[0:2]+":"+t[2:4]+":"+t[4:6]) && isOffset(t[6:9]+":"+t[9:])
-	case iimAlpha:
-		for _, c := range data {
-			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
-				return false
-			}
-		}
-		return len(data) > 0
-	}
-	return isPrintable(t, d.max >= 256)
 }
 
 // iptcOffset returns the offset of err, an *iptc.Error.

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -27,13 +28,13 @@ import (
 // pngKeptKeyword returns the keyword of a text chunk as the table spells
 // it, with its category and the kind of its text, or false when no table
 // names it.
-func pngKeptKeyword(keyword string) (name string, cat Category, kind xmpType, ok bool) {
+func pngKeptKeyword(keyword string) (name string, cat Category, kind xmp.Type, ok bool) {
 	for k, c := range pngKeywords.names {
 		if strings.EqualFold(k, keyword) {
 			if c == Time {
-				return k, c, xmpDate, true
+				return k, c, xmp.TypeDate, true
 			}
-			return k, c, xmpText, true
+			return k, c, xmp.TypeText, true
 		}
 	}
 	prefix, local, qualified := strings.Cut(keyword, ":")
@@ -52,23 +53,23 @@ func pngKeptKeyword(keyword string) (name string, cat Category, kind xmpType, ok
 // returns it written anew. A date is one of the forms writers put in PNG
 // text, written back in its form: EXIF's "YYYY:MM:DD HH:MM:SS" (what
 // ExifTool and ImageMagick write for "Creation Time" and exif: keywords),
-// ISO 8601 (isoDate: ImageMagick's date:create), or RFC 1123 ("Sat, 01
+// ISO 8601 (date.ParseISO: ImageMagick's date:create), or RFC 1123 ("Sat, 01
 // Jun 2024 21:14:03 +0200", which PNG §11.3.3.2 suggests for "Creation
 // Time"). Other kinds are xmpValue's.
-func pngTextValue(kind xmpType, keyword, s string) (string, bool) {
-	if kind != xmpDate {
+func pngTextValue(kind xmp.Type, keyword, s string) (string, bool) {
+	if kind != xmp.TypeDate {
 		return xmpValue(kind, s, strings.HasSuffix(keyword, "Latitude"), 0)
 	}
 	if len(s) >= 19 && s[4] == ':' && s[7] == ':' && s[10] == ' ' {
 		iso := s[:4] + "-" + s[5:7] + "-" + s[8:10] + "T" + s[11:]
-		d, ok := parseISODate(iso, quickTimeZones)
-		if !ok || d.fields < 5 {
+		d, ok := date.ParseISO(iso, date.BasicZones)
+		if !ok || d.Fields < 5 {
 			return "", false
 		}
 		out := d.String()
 		return out[:4] + ":" + out[5:7] + ":" + out[8:10] + " " + out[11:], true
 	}
-	if d, ok := parseISODate(s, quickTimeZones); ok {
+	if d, ok := date.ParseISO(s, date.BasicZones); ok {
 		return d.String(), true
 	}
 	for _, layout := range []string{time.RFC1123Z, time.RFC1123} {

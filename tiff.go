@@ -1,13 +1,9 @@
 package exifscrub
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
@@ -21,24 +17,16 @@ import (
 // Tags whose meaning the report needs (CIPA DC-008 §4.6.4, §4.6.5, §4.6.6),
 // and the structure's own (internal/tiff), which the keep policy never keeps.
 const (
-	tagOrientation         = 0x0112
-	tagSubIFDs             = tiff.TagSubIFDs
-	tagJPEGInterchange     = tiff.TagJPEGInterchange
-	tagJPEGInterchangeLn   = tiff.TagJPEGInterchangeLn
-	tagXMLPacket           = 0x02bc // XMP embedded in TIFF (XMP spec part 3 §1.1.4)
-	tagIPTC                = 0x83bb // IPTC-NAA records (TIFF/EP)
-	tagExifIFD             = tiff.TagExifIFD
-	tagGPSIFD              = tiff.TagGPSIFD
-	tagInteropIFD          = tiff.TagInteropIFD
-	tagMakerNote           = 0x927c
-	tagUserComment         = 0x9286
-	tagGPSLatitudeRef      = 0x0001
-	tagGPSLatitude         = 0x0002
-	tagGPSLongitudeRef     = 0x0003
-	tagGPSLongitude        = 0x0004
-	tagGPSProcessingMethod = 0x001b
-	tagGPSAreaInformation  = 0x001c
-	tagCopyright           = 0x8298
+	tagOrientation       = 0x0112
+	tagSubIFDs           = tiff.TagSubIFDs
+	tagJPEGInterchange   = tiff.TagJPEGInterchange
+	tagJPEGInterchangeLn = tiff.TagJPEGInterchangeLn
+	tagXMLPacket         = 0x02bc // XMP embedded in TIFF (XMP spec part 3 §1.1.4)
+	tagIPTC              = 0x83bb // IPTC-NAA records (TIFF/EP)
+	tagExifIFD           = tiff.TagExifIFD
+	tagGPSIFD            = tiff.TagGPSIFD
+	tagInteropIFD        = tiff.TagInteropIFD
+	tagMakerNote         = tiff.TagMakerNote
 )
 
 // An ifdKind says which IFD a tag was found in; tag numbers mean different
@@ -145,24 +133,16 @@ var exifTags = map[tagKey]tagInfo{
 
 // lookupTag finds a tag in exifTags. Tags are also looked for where
 // writers misplace them: TIFF tags in IFD1 and SubIFDs, which describe other
-// images with the same tags as IFD0, and Exif IFD tags in IFD0 and back.
-func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) { return lookupIFD(exifTags, kind, tag) }
+// images with the same tags as IFD0, and Exif IFD tags in IFD0 and back
+// (tiff.Homes).
 
-// lookupIFD finds a tag in a table keyed by IFD, as lookupTag does.
-func lookupIFD[V any](m map[tagKey]V, kind ifdKind, tag uint16) (V, bool) {
-	if v, ok := m[tagKey{kind, tag}]; ok {
-		return v, true
+func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
+	for _, k := range tiff.Homes(kind) {
+		if info, ok := exifTags[tagKey{k, tag}]; ok {
+			return info, true
+		}
 	}
-	switch kind {
-	case ifd1, ifdSub, ifdExif:
-		v, ok := m[tagKey{ifd0, tag}]
-		return v, ok
-	case ifd0:
-		v, ok := m[tagKey{ifdExif, tag}]
-		return v, ok
-	}
-	var zero V
-	return zero, false
+	return tagInfo{}, false
 }
 
 // exifWalk is the state of one report of an EXIF block.
@@ -262,7 +242,7 @@ func (w *exifWalk) ifd(i int) {
 	// the hemisphere references wherever they are in the IFD.
 	var latRef, lonRef string
 	if kind == ifdGPS {
-		latRef, lonRef = gpsRefs(d.Entries)
+		latRef, lonRef = tiff.GPSRefs(d.Entries)
 	}
 	for _, e := range d.Entries {
 		tag, typ, count, val := e.Tag, e.Type, e.Count, e.Value
@@ -296,7 +276,7 @@ func (w *exifWalk) ifd(i int) {
 			}
 		}
 		info := w.info(kind, tag)
-		s := entryString(bo, kind, tag, typ, count, val, latRef, lonRef)
+		s := tiff.String(bo, kind, tag, typ, count, val, latRef, lonRef)
 		if info.cat == Other {
 			info.cat = otherCategory(kind, tag, typ, val, info.name)
 		}
@@ -357,151 +337,6 @@ func otherCategory(kind ifdKind, tag, typ uint16, val []byte, name string) Categ
 	return Other
 }
 
-// entryString is the printable form of an entry's value in the report:
-// a GPS coordinate in signed decimal degrees (with the references of its
-// IFD), a MakerNote's size, else fieldString's.
-func entryString(bo binary.ByteOrder, kind ifdKind, tag, typ uint16, count uint32, val []byte, latRef, lonRef string) string {
-	switch {
-	case kind == ifdGPS && tag == tagGPSLatitude:
-		return degrees(bo, val, typ, latRef)
-	case kind == ifdGPS && tag == tagGPSLongitude:
-		return degrees(bo, val, typ, lonRef)
-	case kind == ifdGPS && (tag == tagGPSProcessingMethod || tag == tagGPSAreaInformation) && typ == typeUndefined:
-		return userComment(val)
-	case tag == tagMakerNote && kind == ifdExif:
-		return fmt.Sprintf("(%d bytes)", len(val))
-	}
-	return fieldString(bo, tag, typ, count, val)
-}
-
-// gpsRefs returns the hemisphere references of a GPS IFD's entries, the
-// last of each.
-func gpsRefs(es []tiff.Entry) (latRef, lonRef string) {
-	for _, e := range es {
-		if e.Tag != tagGPSLatitudeRef && e.Tag != tagGPSLongitudeRef {
-			continue
-		}
-		if !e.InBlock || len(e.Value) == 0 {
-			continue
-		}
-		if e.Tag == tagGPSLatitudeRef {
-			latRef = string(e.Value[:1])
-		} else {
-			lonRef = string(e.Value[:1])
-		}
-	}
-	return latRef, lonRef
-}
-
-// degrees formats a GPS coordinate (gpsCoordinate) as signed decimal
-// degrees, or as its numbers when it cannot be read as one.
-func degrees(bo binary.ByteOrder, val []byte, typ uint16, ref string) string {
-	d, ok := gpsCoordinate(bo, typ, val, ref)
-	if !ok {
-		return fieldString(bo, 0, typ, uint32(len(val)/max(1, int(tiff.TypeSize(typ)))), val)
-	}
-	return strconv.FormatFloat(d, 'f', 6, 64)
-}
-
-// gpsCoordinate reads a GPS coordinate as decoders read it, in signed
-// decimal degrees. CIPA DC-008 §4.6.6 gives GPSLatitude and GPSLongitude
-// three RATIONALs, degrees, minutes and seconds, and the hemisphere in
-// GPSLatitudeRef and GPSLongitudeRef; phones also write SRATIONALs (some
-// of them negative), and one or two numbers (decimal degrees, or degrees
-// and decimal minutes), which ExifTool and Android read as d + m/60 +
-// s/3600 of the numbers there are. The sign is the reference's when there
-// is one, "S" or "W" negative, as ExifTool gives it (it ignores the sign
-// of the numbers: a negative SRATIONAL with "N" is north), else the
-// numbers'. A zero denominator, or more than 180 degrees, is no
-// coordinate.
-func gpsCoordinate(bo binary.ByteOrder, typ uint16, val []byte, ref string) (float64, bool) {
-	n := len(val) / 8
-	if typ != typeRational && typ != typeSRational || len(val)%8 != 0 || n < 1 || n > 3 {
-		return 0, false
-	}
-	var d float64
-	for i, scale := range []float64{1, 60, 3600}[:n] {
-		num, den := float64(bo.Uint32(val[8*i:])), float64(bo.Uint32(val[8*i+4:]))
-		if typ == typeSRational {
-			num, den = float64(int32(bo.Uint32(val[8*i:]))), float64(int32(bo.Uint32(val[8*i+4:])))
-		}
-		if den == 0 {
-			return 0, false
-		}
-		d += num / den / scale
-	}
-	if math.Abs(d) > 180 {
-		return 0, false
-	}
-	switch ref {
-	case "N", "E":
-		d = math.Abs(d)
-	case "S", "W":
-		d = -math.Abs(d)
-	}
-	return d, true
-}
-
-// fieldString returns a printable form of a field's value: as TIFF types read
-// (tiff.Format), but for UNDEFINED values, which are text where they read
-// as text, a UserComment's text, and the UCS-2 text of Windows's XP tags.
-func fieldString(bo binary.ByteOrder, tag, typ uint16, count uint32, val []byte) string {
-	switch typ {
-	case 7: // UNDEFINED
-		if tag == tagUserComment {
-			return userComment(val)
-		}
-		if isText(val) {
-			return cString(val)
-		}
-		return fmt.Sprintf("(%d bytes)", len(val))
-	case 1:
-		if tag >= 0x9c9b && tag <= 0x9c9f { // XP tags: UCS-2 little-endian text
-			return ucs2(val)
-		}
-	case 2:
-		if tag == tagCopyright {
-			// The photographer's and the editor's notices (CIPA DC-008
-			// §4.6.4 C), on two lines, as ExifTool shows them.
-			t, _ := asciiParts(val, 2)
-			return strings.TrimSpace(strings.Replace(t, "\x00", "\n", 1))
-		}
-	}
-	return tiff.Format(bo, typ, count, val)
-}
-
-// userComment decodes a UserComment: an 8-byte character code, then the
-// text (CIPA DC-008 §4.6.5 Table 9).
-func userComment(val []byte) string {
-	if len(val) < 8 {
-		return cString(val)
-	}
-	code, text := string(val[:8]), val[8:]
-	switch {
-	case strings.HasPrefix(code, "UNICODE"):
-		return ucs2(text)
-	case strings.HasPrefix(code, "ASCII"), code == "\x00\x00\x00\x00\x00\x00\x00\x00":
-		return cString(text)
-	}
-	if isText(text) {
-		return cString(text)
-	}
-	return fmt.Sprintf("(%d bytes)", len(val))
-}
-
-// ucs2 decodes UTF-16 little-endian text, as Windows writes it.
-func ucs2(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := uint16(b[i]) | uint16(b[i+1])<<8
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
-
 // tagName names a tag: from exifTags, else from the names the EXIF and
 // TIFF standards give it (tiff.Name), else by number.
 func tagName(kind ifdKind, tag uint16) string {
@@ -526,13 +361,5 @@ func tagName(kind ifdKind, tag uint16) string {
 }
 
 // minimalEXIF returns a TIFF-structured EXIF block that holds only the
-// given orientation: a big-endian header, and IFD0 with one SHORT entry
-// (CIPA DC-008 §4.6.4 A "Orientation").
-func minimalEXIF(orientation int) []byte {
-	return []byte{
-		'M', 'M', 0, 42, 0, 0, 0, 8, // header; IFD0 at offset 8
-		0, 1, // one entry
-		0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(orientation), 0, 0, // Orientation, SHORT, 1
-		0, 0, 0, 0, // no IFD1
-	}
-}
+// given orientation (tiff.Minimal).
+func minimalEXIF(orientation int) []byte { return tiff.Minimal(orientation) }

@@ -27,9 +27,13 @@ const (
 
 // GPS tags of CIPA DC-008 §4.6.6 that the keep policy treats apart.
 const (
-	tagGPSVersionID = 0x0000
-	tagGPSTimeStamp = 0x0007
-	tagGPSDateStamp = 0x001d
+	tagGPSVersionID    = 0x0000
+	tagGPSLatitudeRef  = tiff.TagGPSLatitudeRef
+	tagGPSLatitude     = tiff.TagGPSLatitude
+	tagGPSLongitudeRef = tiff.TagGPSLongitudeRef
+	tagGPSLongitude    = tiff.TagGPSLongitude
+	tagGPSTimeStamp    = 0x0007
+	tagGPSDateStamp    = 0x001d
 )
 
 // A keptEntry is an entry written into the new block: its type, count and
@@ -83,9 +87,9 @@ var neverKept = map[uint16]bool{
 // an entry not collected is reported as removed by the caller. Only
 // entries of IFD0, the Exif IFD and the GPS IFD are kept; tags that
 // writers misplace in IFD1, SubIFDs or the Interop IFD go with them. An
-// entry is kept only when exifKeepSpecs lists its tag and its value is of
+// entry is kept only when tiff.SpecOf gives its tag a spec and its value is of
 // the tag's type, count and form; it is kept parsed and written anew
-// (keepValue). Bytes hidden after its value (after the NUL of a text) go,
+// (tiff.Rewrite). Bytes hidden after its value (after the NUL of a text) go,
 // and are reported as removed.
 func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []byte, info tagInfo) bool {
 	var dst int
@@ -99,7 +103,7 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 	default:
 		return false
 	}
-	spec, listed := lookupKeepSpec(kind, tag)
+	spec, listed := tiff.SpecOf(kind, tag)
 	switch {
 	case !k.opts.keeps(info.cat), !listed,
 		kind != ifdGPS && neverKept[tag],
@@ -114,7 +118,7 @@ func (k *exifKeep) collect(kind ifdKind, tag, typ uint16, count uint32, val []by
 	if k.seen[key] {
 		return false // a duplicate: the first one is kept
 	}
-	typ, count, val, hidden, ok := keepValue(k.bo, spec, typ, count, val)
+	typ, count, val, hidden, ok := tiff.Rewrite(k.bo, spec, typ, count, val)
 	if !ok {
 		return false
 	}
@@ -175,7 +179,7 @@ func keepEXIF(rep *Report, b []byte, opts *Options, withOrientation bool, limit 
 	latRef, lonRef := keptRefs(k.entries[keptGPS])
 	for i, es := range k.entries {
 		for _, e := range es {
-			v := entryString(bo, kinds[i], e.tag, e.typ, e.count, e.val, latRef, lonRef)
+			v := tiff.String(bo, kinds[i], e.tag, e.typ, e.count, e.val, latRef, lonRef)
 			if out == nil {
 				rep.add(e.cat, containers[i], e.name, v)
 			} else {
@@ -201,7 +205,7 @@ func keptRefs(es []keptEntry) (latRef, lonRef string) {
 
 // position rewrites the kept GPS position as CIPA DC-008 §4.6.6 gives it:
 // each coordinate as three RATIONALs of its magnitude, read as decoders
-// read it (gpsCoordinate: RATIONAL or SRATIONAL, one to three numbers),
+// read it (tiff.Coordinate: RATIONAL or SRATIONAL, one to three numbers),
 // with a hemisphere reference that matches its sign, and under
 // CoarseLocation rounded to the grid. A coordinate that cannot be read
 // (or a latitude past 90 degrees) is removed with its reference, and so
@@ -225,21 +229,21 @@ func (k *exifKeep) position(rep *Report, bo binary.ByteOrder) {
 		switch e.tag {
 		case tagGPSLatitude, tagGPSLongitude:
 			ref := refs[e.tag-1]
-			d, ok := gpsCoordinate(bo, e.typ, e.val, ref)
+			d, ok := tiff.Coordinate(bo, e.typ, e.val, ref)
 			if !ok || e.tag == tagGPSLatitude && math.Abs(d) > 90 {
-				rep.add(e.cat, containerGPS, e.name, degrees(bo, e.val, e.typ, ref))
+				rep.add(e.cat, containerGPS, e.name, tiff.Degrees(bo, e.val, e.typ, ref))
 				continue
 			}
 			if grid > 0 {
 				r := roundToGrid(d, grid)
-				if e.typ != typeRational || !bytes.Equal(e.val, dmsRationals(bo, math.Abs(r))) {
+				if e.typ != tiff.TypeRational || !bytes.Equal(e.val, tiff.DMS(bo, math.Abs(r))) {
 					// The precise position goes (unless it was on the
 					// grid already, written as position writes it).
-					rep.add(e.cat, containerGPS, e.name, degrees(bo, e.val, e.typ, ref))
+					rep.add(e.cat, containerGPS, e.name, tiff.Degrees(bo, e.val, e.typ, ref))
 				}
 				d = r
-			} else if e.typ == typeRational && e.count == 3 && ref != "" {
-				exact[e.tag] = e // as it was: gpsCoordinate read it with its reference
+			} else if e.typ == tiff.TypeRational && e.count == 3 && ref != "" {
+				exact[e.tag] = e // as it was: tiff.Coordinate read it with its reference
 			}
 			coords[e.tag] = d
 		case tagGPSLatitudeRef, tagGPSLongitudeRef:
@@ -261,9 +265,9 @@ func (k *exifKeep) position(rep *Report, bo binary.ByteOrder) {
 		}
 		coord, isExact := exact[tag]
 		if !isExact {
-			coord = keptEntry{tag: tag, typ: typeRational, count: 3, val: dmsRationals(bo, math.Abs(d)), cat: Location, name: name}
+			coord = keptEntry{tag: tag, typ: tiff.TypeRational, count: 3, val: tiff.DMS(bo, math.Abs(d)), cat: Location, name: name}
 		}
-		kept = append(kept, keptEntry{tag: tag - 1, typ: typeASCII, count: 2, val: []byte{ref[0], 0}, cat: Location, name: name + "Ref"}, coord)
+		kept = append(kept, keptEntry{tag: tag - 1, typ: tiff.TypeASCII, count: 2, val: []byte{ref[0], 0}, cat: Location, name: name + "Ref"}, coord)
 	}
 	for _, e := range es {
 		if (e.tag == tagGPSLatitudeRef || e.tag == tagGPSLongitudeRef) && !hasCoord(coords, e.tag+1) {
@@ -274,7 +278,7 @@ func (k *exifKeep) position(rep *Report, bo binary.ByteOrder) {
 		// A version with no position says nothing worth keeping.
 		for i, e := range kept {
 			if e.tag == tagGPSVersionID {
-				rep.add(e.cat, containerGPS, e.name, entryString(bo, ifdGPS, e.tag, e.typ, e.count, e.val, "", ""))
+				rep.add(e.cat, containerGPS, e.name, tiff.String(bo, ifdGPS, e.tag, e.typ, e.count, e.val, "", ""))
 				kept = append(kept[:i], kept[i+1:]...)
 				break
 			}
@@ -284,21 +288,3 @@ func (k *exifKeep) position(rep *Report, bo binary.ByteOrder) {
 }
 
 func hasCoord(m map[uint16]float64, tag uint16) bool { _, ok := m[tag]; return ok }
-
-// dmsRationals writes a non-negative number of degrees as whole degrees,
-// whole minutes and seconds in millionths, which read back as the same
-// decimal degrees within 3e-10.
-func dmsRationals(bo binary.ByteOrder, d float64) []byte {
-	const perDegree = 3600 * 1000000 // microarcseconds
-	total := int64(math.Round(d * perDegree))
-	v := make([]byte, 24)
-	for i, x := range [][2]uint32{
-		{uint32(total / perDegree), 1},
-		{uint32(total % perDegree / 60000000), 1},
-		{uint32(total % 60000000), 1000000},
-	} {
-		bo.PutUint32(v[8*i:], x[0])
-		bo.PutUint32(v[8*i+4:], x[1])
-	}
-	return v
-}

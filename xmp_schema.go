@@ -3,6 +3,8 @@ package exifscrub
 import (
 	"encoding/xml"
 	"strings"
+
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // The XMP tables: the category of each property of the schemas exifscrub
@@ -246,62 +248,44 @@ var xmpPrefixes = map[string]string{
 	nsAppleFace: "apple-fi", nsAppleAdjust: "AdjustmentSettings", nsAppleIIO: "iio",
 }
 
-// An xmpType is the value type of a property, which says how a kept value
-// is checked and written anew (xmpValue). A property that xmpTypes does
-// not list holds text.
-type xmpType uint8
-
-const (
-	xmpText       xmpType = iota // printable text
-	xmpDate                      // the Date type (isoDate, with XMP's zones)
-	xmpInteger                   // the Integer type: decimal digits with an optional sign
-	xmpReal                      // the Real type: a decimal number
-	xmpRational                  // the Rational type of Part 2 §3.3: "n/d"
-	xmpCoordinate                // GPSCoordinate, Part 2 §3.3.2: "DDD,MM,SSk" or "DDD,MM.mmk"
-	xmpDigits                    // EXIF SubSecTime*: ASCII digits
-	xmpOffset                    // EXIF OffsetTime*: "±HH:MM"
-	xmpRef                       // a one-letter or one-digit closed choice: GPSSpeedRef "K"
-	xmpVersion                   // GPSVersionID: "2.3.0.0"
-	xmpCountry                   // an ISO 3166 country code: 2 or 3 letters
-)
-
-// xmpTypes are the value types of the properties of kept categories that
-// do not hold free text (Part 2 §3.2 and §3.3 for tiff: and exif:, CIPA
+// xmpTypes are the value types (xmp.Type, checked by xmpValue) of the
+// properties of kept categories that do not hold free text; a property
+// they do not list holds text (Part 2 §3.2 and §3.3 for tiff: and exif:, CIPA
 // DC-010 for exifEX:, the IPTC Photo Metadata Standard, the schemas' own
 // documents).
-var xmpTypes = func() map[xml.Name]xmpType {
-	m := make(map[xml.Name]xmpType)
-	add := func(t xmpType, space string, names ...string) { setNames(m, t, space, names) }
-	add(xmpDate, nsXMPDC, "date")
-	add(xmpDate, nsXMPBasic, "CreateDate", "ModifyDate", "MetadataDate")
-	add(xmpDate, nsStEvt, "when")
-	add(xmpDate, nsStRef, "lastModifyDate")
-	add(xmpDate, nsStVer, "modifyDate")
-	add(xmpDate, nsXMPPhotosh, "DateCreated")
-	add(xmpDate, nsXMPTIFF, "DateTime")
-	add(xmpDate, nsXMPAux, "DateTimeDigitized")
-	add(xmpDate, nsXMPIptcExt, "AODateCreated")
-	add(xmpDate, nsXMPDM, "shotDate", "releaseDate")
-	add(xmpDate, nsMSPhoto, "DateAcquired")
-	add(xmpDate, nsGPano, "FirstPhotoDate", "LastPhotoDate")
-	add(xmpCoordinate, nsXMPIptcExt, "GPSLatitude", "GPSLongitude")
-	add(xmpRational, nsXMPIptcExt, "GPSAltitude")
-	add(xmpInteger, nsXMPIptcExt, "GPSAltitudeRef", "ModelAge")
-	add(xmpCountry, nsXMPIptcExt, "CountryCode")
-	add(xmpCountry, nsXMPIptcCore, "CountryCode")
-	add(xmpReal, nsGPano, "PoseHeadingDegrees")
-	add(xmpRational, nsXMPExifEX, "LensSpecification")
-	add(xmpOffset, nsXMPExifEX, "OffsetTime", "OffsetTimeOriginal", "OffsetTimeDigitized")
+var xmpTypes = func() map[xml.Name]xmp.Type {
+	m := make(map[xml.Name]xmp.Type)
+	add := func(t xmp.Type, space string, names ...string) { setNames(m, t, space, names) }
+	add(xmp.TypeDate, nsXMPDC, "date")
+	add(xmp.TypeDate, nsXMPBasic, "CreateDate", "ModifyDate", "MetadataDate")
+	add(xmp.TypeDate, nsStEvt, "when")
+	add(xmp.TypeDate, nsStRef, "lastModifyDate")
+	add(xmp.TypeDate, nsStVer, "modifyDate")
+	add(xmp.TypeDate, nsXMPPhotosh, "DateCreated")
+	add(xmp.TypeDate, nsXMPTIFF, "DateTime")
+	add(xmp.TypeDate, nsXMPAux, "DateTimeDigitized")
+	add(xmp.TypeDate, nsXMPIptcExt, "AODateCreated")
+	add(xmp.TypeDate, nsXMPDM, "shotDate", "releaseDate")
+	add(xmp.TypeDate, nsMSPhoto, "DateAcquired")
+	add(xmp.TypeDate, nsGPano, "FirstPhotoDate", "LastPhotoDate")
+	add(xmp.TypeCoordinate, nsXMPIptcExt, "GPSLatitude", "GPSLongitude")
+	add(xmp.TypeRational, nsXMPIptcExt, "GPSAltitude")
+	add(xmp.TypeInteger, nsXMPIptcExt, "GPSAltitudeRef", "ModelAge")
+	add(xmp.TypeCountry, nsXMPIptcExt, "CountryCode")
+	add(xmp.TypeCountry, nsXMPIptcCore, "CountryCode")
+	add(xmp.TypeReal, nsGPano, "PoseHeadingDegrees")
+	add(xmp.TypeRational, nsXMPExifEX, "LensSpecification")
+	add(xmp.TypeOffset, nsXMPExifEX, "OffsetTime", "OffsetTimeOriginal", "OffsetTimeDigitized")
 	for _, space := range []string{nsXMPExif, nsXMPExifEX} {
-		add(xmpDate, space, "DateTimeOriginal", "DateTimeDigitized", "DateTime", "GPSTimeStamp")
-		add(xmpDigits, space, "SubSecTime", "SubSecTimeOriginal", "SubSecTimeDigitized")
-		add(xmpCoordinate, space, "GPSLatitude", "GPSLongitude", "GPSDestLatitude", "GPSDestLongitude")
-		add(xmpRational, space, "GPSAltitude", "GPSDOP", "GPSSpeed", "GPSTrack", "GPSImgDirection",
+		add(xmp.TypeDate, space, "DateTimeOriginal", "DateTimeDigitized", "DateTime", "GPSTimeStamp")
+		add(xmp.TypeDigits, space, "SubSecTime", "SubSecTimeOriginal", "SubSecTimeDigitized")
+		add(xmp.TypeCoordinate, space, "GPSLatitude", "GPSLongitude", "GPSDestLatitude", "GPSDestLongitude")
+		add(xmp.TypeRational, space, "GPSAltitude", "GPSDOP", "GPSSpeed", "GPSTrack", "GPSImgDirection",
 			"GPSDestBearing", "GPSDestDistance", "GPSHPositioningError")
-		add(xmpInteger, space, "GPSAltitudeRef", "GPSDifferential")
-		add(xmpRef, space, "GPSStatus", "GPSMeasureMode", "GPSSpeedRef", "GPSTrackRef",
+		add(xmp.TypeInteger, space, "GPSAltitudeRef", "GPSDifferential")
+		add(xmp.TypeRef, space, "GPSStatus", "GPSMeasureMode", "GPSSpeedRef", "GPSTrackRef",
 			"GPSImgDirectionRef", "GPSDestBearingRef", "GPSDestDistanceRef")
-		add(xmpVersion, space, "GPSVersionID")
+		add(xmp.TypeVersion, space, "GPSVersionID")
 	}
 	return m
 }()

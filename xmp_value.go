@@ -1,178 +1,28 @@
 package exifscrub
 
 import (
-	"strconv"
-	"strings"
-	"unicode/utf8"
-
+	"github.com/exifscrub/exifscrub/internal/text"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // xmpValue checks a kept XMP value of type t and returns it written anew
-// from what it parsed into, or false: a value that is not of its type is
-// not kept. The types are those of XMP Specification Part 1 ("XMP data
-// types": Date, Integer, Real, Text) and Part 2 §3.3 (Rational,
-// GPSCoordinate). A coordinate (lat says a latitude) is rounded to grid
-// when grid is above 0.
-func xmpValue(t xmpType, s string, lat bool, grid float64) (string, bool) {
-	switch t {
-	case xmpDate:
-		d, ok := parseISODate(s, xmpZones)
-		return d.String(), ok
-	case xmpInteger:
-		if !isDecimalInteger(s) {
-			return "", false
-		}
-		v, err := strconv.ParseInt(s, 10, 64)
-		return strconv.FormatInt(v, 10), err == nil
-	case xmpReal:
-		return xmpRealValue(s)
-	case xmpRational:
-		return xmpRationalValue(s)
-	case xmpCoordinate:
-		d, ok := parseXMPCoordinate(s, lat)
-		if !ok {
-			return "", false
-		}
-		if grid > 0 {
-			d = roundToGrid(d, grid)
-		}
-		return xmp.FormatGPSCoordinate(d, lat), true
-	case xmpDigits:
-		return s, len(s) >= 1 && len(s) <= 9 && isDecimalInteger(s) && s[0] != '+' && s[0] != '-'
-	case xmpOffset:
-		d, ok := parseISODate("2000-01-01T00:00"+s, xmpZones)
-		return d.zone, ok && len(d.zone) == 6
-	case xmpRef:
-		return s, len(s) == 1 && ('A' <= s[0] && s[0] <= 'Z' || isDigit(s[0]))
-	case xmpVersion:
-		return xmpVersionValue(s)
-	case xmpCountry:
-		return s, (len(s) == 2 || len(s) == 3) && isASCIILetters(s)
+// (xmp.Value), or false: a value that is not of its type is not kept. A
+// coordinate (lat says a latitude) is rounded to grid when grid is above
+// 0.
+func xmpValue(t xmp.Type, s string, lat bool, grid float64) (string, bool) {
+	if t != xmp.TypeCoordinate || grid <= 0 {
+		return xmp.Value(t, s, lat)
 	}
-	return s, isPrintableText(s)
+	d, ok := xmp.ParseCoordinate(s, lat)
+	if !ok {
+		return "", false
+	}
+	return xmp.FormatGPSCoordinate(roundToGrid(d, grid), lat), true
 }
 
 // isPrintableText reports whether s is text with no control character
-// but tab and line breaks (C0, DEL and C1 are not text) and no U+FFFD,
-// which stands for bytes that were not text.
-func isPrintableText(s string) bool {
-	if s == "" || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
+// but tab and line breaks (text.NoControls).
+func isPrintableText(s string) bool { return text.NoControls(s) }
 
-// isDecimalInteger reports whether s is decimal digits with an optional
-// sign (the XMP Integer type).
-func isDecimalInteger(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	return s != "" && strings.Trim(s, "0123456789") == ""
-}
-
-func isASCIILetters(s string) bool {
-	return s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == ""
-}
-
-// xmpRealValue reads a decimal number, [±]digits[.digits][e[±]digits],
-// and writes it in the shortest decimal form of its float64 value.
-// ParseFloat alone would also read "Inf", "NaN" and hexadecimal.
-func xmpRealValue(s string) (string, bool) {
-	body := strings.TrimLeft(s, "+-")
-	if len(s)-len(body) > 1 {
-		return "", false
-	}
-	mant, exp, hasExp := strings.Cut(strings.ToLower(body), "e")
-	whole, frac, _ := strings.Cut(mant, ".")
-	if whole == "" && frac == "" || strings.Trim(whole+frac, "0123456789") != "" || hasExp && !isDecimalInteger(exp) {
-		return "", false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return "", false
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64), true
-}
-
-// xmpRationalValue reads a Rational, "n/d" (Part 2 §3.3): a signed and an
-// unsigned 32-bit integer, as EXIF rationals are.
-func xmpRationalValue(s string) (string, bool) {
-	n, d, ok := strings.Cut(s, "/")
-	if !ok || !isDecimalInteger(n) || !isDecimalInteger(d) || d[0] == '-' || d[0] == '+' {
-		return "", false
-	}
-	nv, err1 := strconv.ParseInt(n, 10, 32)
-	dv, err2 := strconv.ParseUint(d, 10, 32)
-	if err1 != nil || err2 != nil {
-		return "", false
-	}
-	return strconv.FormatInt(nv, 10) + "/" + strconv.FormatUint(dv, 10), true
-}
-
-// parseXMPCoordinate reads a GPSCoordinate (Part 2 §3.3.2), "DDD,MM,SSk"
-// or "DDD,MM.mmk": up to 3 digits of degrees, up to 2 of minutes (below
-// 60), whole seconds below 60 (a fraction of them, which ExifTool reads,
-// is taken too) or a fraction of a minute, k one of N, S (a latitude,
-// within 90 degrees) or E, W (a longitude, within 180). It returns signed
-// decimal degrees.
-func parseXMPCoordinate(s string, lat bool) (float64, bool) {
-	if len(s) < 4 {
-		return 0, false
-	}
-	switch k := s[len(s)-1]; {
-	case lat && (k == 'N' || k == 'S'), !lat && (k == 'E' || k == 'W'):
-	default:
-		return 0, false
-	}
-	parts := strings.Split(s[:len(s)-1], ",")
-	if len(parts) != 2 && len(parts) != 3 {
-		return 0, false
-	}
-	for i, p := range parts {
-		whole, frac, hasFrac := strings.Cut(p, ".")
-		last := i == len(parts)-1
-		if whole == "" || len(whole) > [3]int{3, 2, 2}[i] || !isDecimalInteger(whole) || whole[0] == '+' || whole[0] == '-' ||
-			hasFrac && (!last || i == 0 || frac == "" || len(frac) > 9 || strings.Trim(frac, "0123456789") != "") {
-			return 0, false
-		}
-		if i > 0 {
-			if v, _ := strconv.Atoi(whole); v >= 60 {
-				return 0, false
-			}
-		}
-	}
-	d, ok := xmp.ParseGPSCoordinate(s)
-	limit := 180.0
-	if lat {
-		limit = 90
-	}
-	return d, ok && d >= -limit && d <= limit
-}
-
-// xmpVersionValue reads GPSVersionID, four numbers 0 to 255 joined by
-// dots (Part 2 §3.3.2: "2.3.0.0"), and writes them anew.
-func xmpVersionValue(s string) (string, bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 4 {
-		return "", false
-	}
-	out := make([]string, 4)
-	for i, p := range parts {
-		if len(p) < 1 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
-			return "", false
-		}
-		v, _ := strconv.Atoi(p)
-		if v > 255 {
-			return "", false
-		}
-		out[i] = strconv.Itoa(v)
-	}
-	return strings.Join(out, "."), true
-}
+// xmpRealValue reads a decimal number and writes it anew (xmp.RealValue).
+func xmpRealValue(s string) (string, bool) { return xmp.RealValue(s) }

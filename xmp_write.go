@@ -101,7 +101,7 @@ func (k *xmpKeeper) decide(n xml.Name) xmp.Decision {
 // coarseXMPCoordinate rounds an XMP GPS coordinate to a grid of the given
 // degrees and writes it as "DDD,MM.mmmmmmK".
 func coarseXMPCoordinate(s string, lat bool, grid float64) (string, bool) {
-	return xmpValue(xmpCoordinate, strings.TrimSpace(s), lat, grid)
+	return xmpValue(xmp.TypeCoordinate, strings.TrimSpace(s), lat, grid)
 }
 
 // An xmpFinding is a finding of a packet's report, by property.

@@ -18,6 +18,9 @@
 // cannot be read is an *Error with its offset, after which the reader
 // stops.
 //
+// Valid checks a dataset's data against the form and length that IIM 4.2
+// §6 gives it (text, CCYYMMDD dates, HHMMSS±HHMM times, letter codes).
+//
 // The package does not know what a resource or a dataset means, which of
 // them are private, or which to keep: its caller decides that. It does not
 // decode a dataset's text (the coded character set of dataset 1:90 is the

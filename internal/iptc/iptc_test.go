@@ -228,7 +228,8 @@ func checkOffset(t *testing.T, what string, err error, b []byte) {
 // FuzzPhotoshop feeds image resource blocks, and the IPTC-IIM records in
 // them, to their readers: they never panic, every block and dataset lies
 // within the bytes at its offset, errors carry offsets within the input,
-// and rewriting the standard datasets read reads back the same.
+// no data valid in a form (Valid) is too long or holds a NUL, and
+// rewriting the standard datasets read reads back the same.
 func FuzzPhotoshop(f *testing.F) {
 	iim := []byte{0x1c, 2, 80, 0, 4, 'J', 'a', 'n', 'e'}
 	f.Add(resource(0x0404, "", iim))
@@ -265,6 +266,11 @@ func checkDatasets(t *testing.T, b []byte) {
 		if ds.Offset < DatasetHeaderSize || ds.Offset+len(ds.Data) > len(b) || !bytes.Equal(b[ds.Offset:ds.Offset+len(ds.Data)], ds.Data) {
 			t.Fatalf("dataset %d:%d at offset %d, %d bytes, of %d", ds.Record, ds.Number, ds.Offset, len(ds.Data), len(b))
 		}
+		for form := FormText; form <= FormAlpha; form++ {
+			if Valid(form, 64, ds.Data) && (len(ds.Data) > 64 || bytes.IndexByte(ds.Data, 0) >= 0) {
+				t.Fatalf("dataset %d:%d, %q, is valid as form %d", ds.Record, ds.Number, ds.Data, form)
+			}
+		}
 		if len(ds.Data) <= MaxStandardLength {
 			rebuilt = AppendDataset(rebuilt, ds.Record, ds.Number, ds.Data)
 			want = append(want, fmt.Sprintf("%d:%d %q\n", ds.Record, ds.Number, ds.Data)...)
@@ -282,5 +288,35 @@ func checkDatasets(t *testing.T, b []byte) {
 	}
 	if r.Err() != nil || !bytes.Equal(got, want) {
 		t.Fatalf("rewritten datasets read back as %s, %v; want %s", got, r.Err(), want)
+	}
+}
+
+func TestValid(t *testing.T) {
+	tests := []struct {
+		form Form
+		max  int
+		data string
+		want bool
+	}{
+		{FormText, 32, "Jane Doe", true},
+		{FormText, 32, "Jane\nDoe", false},
+		{FormText, 2000, "line\nbreaks", true},
+		{FormText, 4, "Jane Doe", false},
+		{FormText, -1, "Jane", false},
+		{FormText, 32, "", false},
+		{FormText, 32, "Jane\x00", false},
+		{FormDate, 8, "20240601", true},
+		{FormDate, 8, "20240000", true},
+		{FormDate, 8, "2024-6-1", false},
+		{FormTime, 11, "211403+0200", true},
+		{FormTime, 11, "251403+0200", false},
+		{FormAlpha, 3, "DEU", true},
+		{FormAlpha, 3, "DE1", false},
+		{FormAlpha, 3, "", false},
+	}
+	for _, tt := range tests {
+		if got := Valid(tt.form, tt.max, []byte(tt.data)); got != tt.want {
+			t.Errorf("Valid(%d, %d, %q) = %v, want %v", tt.form, tt.max, tt.data, got, tt.want)
+		}
 	}
 }

@@ -15,9 +15,10 @@ import (
 // reached from one pointer; and the entries of IFD0, the Exif and GPS IFDs
 // written anew read back as the same entries, with nothing else.
 //
-// Seeds: the EXIF blocks of the JPEG samples in ../../testdata, and
-// testdata/fuzz/FuzzRead, whose names say what each guards.
-func FuzzRead(f *testing.F) {
+// sampleBlocks returns the EXIF blocks of the JPEG samples in
+// ../../testdata.
+func sampleBlocks(f *testing.F) [][]byte {
+	var blocks [][]byte
 	names, _ := filepath.Glob("../../testdata/*.jpg")
 	for _, name := range names {
 		b, err := os.ReadFile(name)
@@ -28,9 +29,18 @@ func FuzzRead(f *testing.F) {
 		// "Exif\0\0" (CIPA DC-008 §4.5.4).
 		if i := bytes.Index(b, []byte("Exif\x00\x00")); i >= 2 {
 			if end := i - 2 + int(b[i-2])<<8 | int(b[i-1]); end <= len(b) && i+6 <= end {
-				f.Add(b[i+6 : end])
+				blocks = append(blocks, b[i+6:end])
 			}
 		}
+	}
+	return blocks
+}
+
+// Seeds: the EXIF blocks of the JPEG samples in ../../testdata, and
+// testdata/fuzz/FuzzRead, whose names say what each guards.
+func FuzzRead(f *testing.F) {
+	for _, b := range sampleBlocks(f) {
+		f.Add(b)
 	}
 	f.Add([]byte(newBlock(64).ifd(8, -1, 30, long(TagExifIFD, 30), long(TagSubIFDs, 8)).ifd(30, -1, 8, long(TagGPSIFD, 8))))
 	f.Fuzz(func(t *testing.T, data []byte) {

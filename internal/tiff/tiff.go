@@ -18,13 +18,22 @@
 // Write lays out a fresh block of IFD0, an Exif IFD and a GPS IFD from
 // given entries, with every offset computed anew, or returns nil when the
 // block would pass a size limit. Format prints a value as TIFF types read:
-// numbers, rationals, ASCII up to its NUL.
+// numbers, rationals, ASCII up to its NUL; String as readers show it
+// (UserComment and XP text decoded, GPS coordinates in decimal degrees,
+// read by Coordinate; CIPA DC-008 §4.6.5, §4.6.6).
+//
+// SpecOf gives the type, count and form that CIPA DC-008 §4.6.4–§4.6.6
+// give the value of each tag that names, dates or places a photo (text,
+// dates, offsets, references, numbers, the GPS position), and Rewrite
+// checks a value against its spec and writes it anew, so that nothing
+// after a NUL, in a wrong type or past the count rides along; DMS writes
+// a GPS position as the spec's three RATIONALs.
 //
 // The package does not know what tags mean beyond the structure (the IFD
-// pointers and the thumbnail's offset and length) and their names from
-// the standards (Name): which tags are private, and what to keep, is for
-// its caller. It reads no MakerNote, no image data (strips or tiles), and
-// no BigTIFF.
+// pointers and the thumbnail's offset and length), their names from the
+// standards (Name) and their value forms: which tags are private, and
+// what to keep, is for its caller. It reads no MakerNote, no image data
+// (strips or tiles), and no BigTIFF.
 package tiff
 
 import (

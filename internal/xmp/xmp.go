@@ -24,12 +24,16 @@
 //     in the RDF forms of Part 1 §7.9; ValidName and ValidLangTag say
 //     which names and xml:lang tags it can write;
 //   - ParseGPSCoordinate and FormatGPSCoordinate read and write the
-//     GPSCoordinate value type.
+//     GPSCoordinate value type;
+//   - Value checks a value of one of the value types of Part 1 ("XMP data
+//     types": Date, Integer, Real, Text) and Part 2 §3.3 (Rational,
+//     GPSCoordinate, and the closed choices of the exif: GPS properties)
+//     and writes it anew from what it parsed into.
 //
 // Errors are *Error values carrying the byte offset in the UTF-8 text
 // where encoding/xml stopped. The package does not classify properties,
-// decide which ones to keep (its caller's decide function does, for
-// Select), convert other values or report anything. It reads the packet
+// know which property has which value type, decide which ones to keep
+// (its caller's decide function does, for Select), or report anything. It reads the packet
 // with a non-strict encoding/xml Decoder, so it does not check namespaces
 // beyond what that resolves, nor the RDF grammar beyond what it needs to
 // tell properties from syntax; it does not read extended XMP (Part 3
