@@ -215,9 +215,10 @@
 // arithmetic-coded JPEGs are refused. In a PNG, the IDAT (and each APNG
 // frame's fdAT) zlib stream is inflated to find its end; bytes after it are
 // cut. In a WebP, VP8 frame headers are checked against the partition sizes
-// they declare and raw ALPH data is cut to width × height bytes; the end of
-// the last VP8 token partition and of a VP8L bitstream are not found. What
-// is cut is reported in category Embedded.
+// they declare, each frame's tokens are walked (RFC 6386 §13) to where
+// decoders stop reading and more than 8 bytes after that are cut, and raw
+// ALPH data is cut to width × height bytes; the end of a VP8L bitstream is
+// not found. What is cut is reported in category Embedded.
 //
 // # Fail closed
 //
