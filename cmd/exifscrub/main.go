@@ -117,6 +117,7 @@ EXAMPLES:
 		Commands: []*cli.Command{
 			reportCommand(),
 			scrubCommand(),
+			backfillCommand(),
 			checkCommand(),
 			healthcheckCommand(),
 			serveCommand(),
