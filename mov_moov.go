@@ -306,41 +306,13 @@ func (t *movTrack) parseMedia(mdia bmff.Box) error {
 						return sr.Err()
 					}
 				case bmff.BoxDinf:
-					if err := checkDinf(m); err != nil {
+					if err := mp4.CheckDinf(m); err != nil {
 						return err
 					}
 				}
 			}
 			if mr.Err() != nil {
 				return mr.Err()
-			}
-		}
-	}
-	return r.Err()
-}
-
-// checkDinf refuses media in another file: a data reference (14496-12
-// §8.7.2) whose flags do not say "in this file" and that names a place.
-func checkDinf(dinf bmff.Box) error {
-	r := bmff.NewReader(dinf.Payload, dinf.PayloadOffset(), false)
-	for c := range r.All() {
-		if c.Type != bmff.BoxDref {
-			continue
-		}
-		cur := bmff.NewCursor(c)
-		cur.FullBox()
-		n := cur.U32()
-		if cur.Err() != nil {
-			return cur.Err()
-		}
-		er := bmff.NewReader(c.Payload[8:], c.PayloadOffset()+8, false)
-		for i := uint32(0); i < n; i++ {
-			e, ok := er.Next()
-			if !ok {
-				break
-			}
-			if len(e.Payload) > 4 && e.Payload[3]&1 == 0 {
-				return bmff.ErrorAt(e.Offset, ErrUnsupportedFeature, "media data in another file ('%s' data reference)", e.Type)
 			}
 		}
 	}
@@ -358,10 +330,10 @@ func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movT
 			err = f.writeHeader(w, c, t.id)
 		case boxTref:
 			writeTref(w, c, kept)
-		case boxEdts:
-			err = f.writeEdts(w, c)
-		case boxTapt:
-			err = f.writeTapt(w, c)
+		case mp4.BoxEdts:
+			err = f.omitted(mp4.WriteEdts(w, c, &f.omit))
+		case mp4.BoxTapt:
+			err = f.omitted(mp4.WriteTapt(w, c, &f.omit))
 		case boxMdia:
 			err = f.writeMdia(w, mv, c, t)
 		default:

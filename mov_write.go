@@ -106,7 +106,8 @@ type movFile struct {
 	ahead   []movSpan  // removed samples found by reading ahead
 	aheadM  *mp4.Media // and what the media data holds
 
-	sample []byte // the coded sample being neutralised (mov_media.go)
+	sample []byte  // the coded sample being neutralised (mov_media.go)
+	omit   mp4.Log // what the index rebuild left out, to report (mov_index.go)
 }
 
 // A movPending is a top-level box held until the 'moov' is written.
