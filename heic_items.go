@@ -654,19 +654,19 @@ func (h *heifFile) reportUnreferenced() {
 			inIdat = append(inIdat, loc.Extents...)
 		}
 	}
-	fileSpans := unionOf(inFile)
+	fileSpans := heif.UnionOf(inFile)
 	for _, m := range h.mdats {
 		h.reportUncovered("HEIF mdat", m.Payload, uint64(m.PayloadOffset()), fileSpans, m.Offset)
 	}
 	if h.haveIdat {
-		h.reportUncovered("HEIF idat", h.idat, 0, unionOf(inIdat), h.idatOff)
+		h.reportUncovered("HEIF idat", h.idat, 0, heif.UnionOf(inIdat), h.idatOff)
 	}
 }
 
 // reportUncovered reports the bytes of b, which starts at offset base of
 // the extents' space, that none of the spans sp holds; at is the offset
 // the report gives (of the 'mdat' box, of the 'idat' data).
-func (h *heifFile) reportUncovered(container string, b []byte, base uint64, sp []span, at int64) {
+func (h *heifFile) reportUncovered(container string, b []byte, base uint64, sp []heif.Span, at int64) {
 	free, nonzero := 0, false
 	gap := func(from, to uint64) {
 		if from < to {
@@ -676,7 +676,7 @@ func (h *heifFile) reportUncovered(container string, b []byte, base uint64, sp [
 	}
 	pos, end := base, base+uint64(len(b))
 	for _, s := range sp {
-		lo, hi := max(s.start, base), min(s.end, end)
+		lo, hi := max(s.Start, base), min(s.End, end)
 		if lo >= hi {
 			continue
 		}

@@ -91,9 +91,6 @@ var (
 	boxMinf = bmff.FourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
 	boxStbl = bmff.FourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
 	boxStsd = bmff.FourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
-	boxStsz = bmff.FourCC{'s', 't', 's', 'z'} // §8.7.3 sample sizes
-	boxStz2 = bmff.FourCC{'s', 't', 'z', '2'} // §8.7.3.3 compact sample sizes
-	boxStsc = bmff.FourCC{'s', 't', 's', 'c'} // §8.7.4 sample to chunk
 	boxStco = bmff.FourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
 	boxCo64 = bmff.FourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
 	boxSaio = bmff.FourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets

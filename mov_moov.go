@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 // Rebuilding the 'moov' box of a video: which tracks stay, their headers
@@ -24,6 +25,11 @@ type movTrack struct {
 	text    string      // what text the track holds (subtitles, chapters); "" for none
 	stbl    bmff.Box
 	hasStbl bool
+}
+
+// plain returns what package mp4 reads of t.
+func (t *movTrack) plain() mp4.Track {
+	return mp4.Track{ID: t.id, Video: t.handler == handlerVide, Stbl: t.stbl, HasStbl: t.hasStbl}
 }
 
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
@@ -65,7 +71,7 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			kept[t.id] = true
 			continue
 		}
-		spans, n, err := trackSpans(t)
+		spans, n, err := mp4.TrackSpans(t.plain())
 		if err != nil {
 			return nil, err
 		}
@@ -84,13 +90,19 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		}
 		f.m.add(cat, containerMovie, tag, fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
 	}
-	mv.zero = mergeSpans(mv.zero)
-	if mv.media, err = mediaPlan(tracks); err != nil {
+	mv.zero = mp4.MergeSpans(mv.zero)
+	var keptTracks []mp4.Track
+	for _, t := range tracks {
+		if t.remove == "" {
+			keptTracks = append(keptTracks, t.plain())
+		}
+	}
+	if mv.media, err = mp4.Plan(keptTracks); err != nil {
 		return nil, err
 	}
 	// Removed samples inside kept ones would be zeroed in the middle of a
 	// kept sample, which would then be copied unread.
-	if at, ok := overlap(mv.zero, mv.media.keep); ok {
+	if at, ok := mp4.Overlap(mv.zero, mv.media.Keep); ok {
 		return nil, bmff.ErrorAt(at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
 	}
 
@@ -123,8 +135,8 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	for _, o := range mv.fields {
 		v := int64(min(o.val, math.MaxInt64))
 		mv.maxRef = max(mv.maxRef, v)
-		i := sort.Search(len(mv.zero), func(i int) bool { return mv.zero[i].end > v })
-		if i < len(mv.zero) && mv.zero[i].start <= v {
+		i := sort.Search(len(mv.zero), func(i int) bool { return mv.zero[i].End > v })
+		if i < len(mv.zero) && mv.zero[i].Start <= v {
 			return nil, bmff.ErrorAt(o.at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
 		}
 	}
@@ -294,41 +306,13 @@ func (t *movTrack) parseMedia(mdia bmff.Box) error {
 						return sr.Err()
 					}
 				case bmff.BoxDinf:
-					if err := checkDinf(m); err != nil {
+					if err := mp4.CheckDinf(m); err != nil {
 						return err
 					}
 				}
 			}
 			if mr.Err() != nil {
 				return mr.Err()
-			}
-		}
-	}
-	return r.Err()
-}
-
-// checkDinf refuses media in another file: a data reference (14496-12
-// §8.7.2) whose flags do not say "in this file" and that names a place.
-func checkDinf(dinf bmff.Box) error {
-	r := bmff.NewReader(dinf.Payload, dinf.PayloadOffset(), false)
-	for c := range r.All() {
-		if c.Type != bmff.BoxDref {
-			continue
-		}
-		cur := bmff.NewCursor(c)
-		cur.FullBox()
-		n := cur.U32()
-		if cur.Err() != nil {
-			return cur.Err()
-		}
-		er := bmff.NewReader(c.Payload[8:], c.PayloadOffset()+8, false)
-		for i := uint32(0); i < n; i++ {
-			e, ok := er.Next()
-			if !ok {
-				break
-			}
-			if len(e.Payload) > 4 && e.Payload[3]&1 == 0 {
-				return bmff.ErrorAt(e.Offset, ErrUnsupportedFeature, "media data in another file ('%s' data reference)", e.Type)
 			}
 		}
 	}
@@ -346,10 +330,10 @@ func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movT
 			err = f.writeHeader(w, c, t.id)
 		case boxTref:
 			writeTref(w, c, kept)
-		case boxEdts:
-			err = f.writeEdts(w, c)
-		case boxTapt:
-			err = f.writeTapt(w, c)
+		case mp4.BoxEdts:
+			err = f.omitted(mp4.WriteEdts(w, c, &f.omit))
+		case mp4.BoxTapt:
+			err = f.omitted(mp4.WriteTapt(w, c, &f.omit))
 		case boxMdia:
 			err = f.writeMdia(w, mv, c, t)
 		default:

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 // Scrubbing a video in one pass (see mov.go for what is removed).
@@ -51,8 +52,8 @@ const (
 	maxMOVBoxes = 1 << 16
 )
 
-// A movSpan is a range of input offsets, [start, end).
-type movSpan struct{ start, end int64 }
+// A movSpan is a range of input offsets, [Start, End).
+type movSpan = mp4.Span
 
 // A movSeg is an 'mdat' box copied to the output: its input range and
 // output offset, and where its payload starts.
@@ -100,12 +101,13 @@ type movFile struct {
 	outBase int64
 	inAt    io.ReaderAt // the input, to read ahead in: see readAhead
 	inBase  int64
-	tried   bool      // read ahead already
-	found   bool      // and found the 'moov'
-	ahead   []movSpan // removed samples found by reading ahead
-	aheadM  *movMedia // and what the media data holds
+	tried   bool       // read ahead already
+	found   bool       // and found the 'moov'
+	ahead   []movSpan  // removed samples found by reading ahead
+	aheadM  *mp4.Media // and what the media data holds
 
-	sample []byte // the coded sample being neutralised (mov_media.go)
+	sample []byte  // the coded sample being neutralised (mov_media.go)
+	omit   mp4.Log // what the index rebuild left out, to report (mov_index.go)
 }
 
 // A movPending is a top-level box held until the 'moov' is written.
@@ -117,9 +119,9 @@ type movPending struct {
 type movMoov struct {
 	b      []byte
 	fields []movOffset
-	zero   []movSpan // samples of removed tracks, sorted, disjoint
-	maxRef int64     // the largest offset a kept track points to; -1 for none
-	media  *movMedia // what the media data holds (mov_media.go)
+	zero   []movSpan  // samples of removed tracks, sorted, disjoint
+	maxRef int64      // the largest offset a kept track points to; -1 for none
+	media  *mp4.Media // what the media data holds (mov_media.go)
 }
 
 func scrubMOV(s *scrubber) error {
@@ -146,6 +148,9 @@ func scrubMOV(s *scrubber) error {
 	if err != nil {
 		var be *bmff.Error
 		if errors.As(err, &be) {
+			if be.Err == mp4.ErrUnsupported {
+				return s.formatError(be.Offset, be.Reason, ErrUnsupportedFeature)
+			}
 			return s.formatError(be.Offset, be.Reason, be.Err)
 		}
 		return err
@@ -478,7 +483,7 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 		return err
 	}
 	f.moov = mv
-	if f.found && (!sameSpans(f.ahead, mv.zero) || !sameMedia(f.aheadM, mv.media)) {
+	if f.found && (!mp4.SameSpans(f.ahead, mv.zero) || !mp4.SameMedia(f.aheadM, mv.media)) {
 		return bmff.ErrorAt(h.start, nil, "the input changed while it was read")
 	}
 	if f.found {
@@ -490,10 +495,10 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 		zs := mv.zero
 		for i, j := 0, 0; i < len(f.segs) && j < len(zs); {
 			seg, z := f.segs[i], zs[j]
-			if s, e := max(z.start, seg.start), min(z.end, seg.end); s < e {
-				f.late = append(f.late, movSpan{s, e})
+			if s, e := max(z.Start, seg.start), min(z.End, seg.end); s < e {
+				f.late = append(f.late, movSpan{Start: s, End: e})
 			}
-			if z.end < seg.end {
+			if z.End < seg.end {
 				j++
 			} else {
 				i++
@@ -502,19 +507,6 @@ func (f *movFile) readMoov(h *movHeader, b []byte) error {
 	}
 	f.pending = append(f.pending, movPending{data: mv.b})
 	return nil
-}
-
-// sameSpans reports whether a and b are equal.
-func sameSpans(a, b []movSpan) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // copyMdat copies an 'mdat' box, overwriting the samples of removed tracks
@@ -526,7 +518,7 @@ func (f *movFile) copyMdat(h *movHeader) error {
 		}
 	}
 	var zero []movSpan
-	var media *movMedia
+	var media *mp4.Media
 	switch {
 	case f.haveMoov:
 		zero, media = f.moov.zero, f.moov.media
@@ -553,7 +545,7 @@ func (f *movFile) copyMdat(h *movHeader) error {
 	if len(f.mdats) == maxMOVBoxes {
 		return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "more than %d 'mdat' boxes", maxMOVBoxes)
 	}
-	f.mdats = append(f.mdats, movSpan{seg.start, seg.end})
+	f.mdats = append(f.mdats, movSpan{Start: seg.start, End: seg.end})
 	if !f.haveMoov {
 		f.segs = append(f.segs, seg)
 	}
@@ -576,7 +568,7 @@ func (f *movFile) flushPending() error {
 // known (media not nil), over the bytes no kept sample references, and
 // neutralising coded samples (mov_media.go). It returns how many bytes it
 // copied.
-func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *movMedia) (int64, error) {
+func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mp4.Media) (int64, error) {
 	r := f.in
 	limit := at + n
 	if toEnd {
@@ -585,9 +577,9 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 	var done int64
 	for toEnd || done < n {
 		pos := at + done
-		kind, end, c := media.region(pos, limit, zero)
-		if kind == mediaCoded {
-			k, ok := c.sampleAt(pos)
+		kind, end, c := media.Region(pos, limit, zero)
+		if kind == mp4.Coded {
+			k, ok := c.SampleAt(pos)
 			if ok && pos+k <= end && k <= maxMOVSample {
 				got, err := f.codedSample(c, k, toEnd)
 				done += got
@@ -599,9 +591,9 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 			if ok && k > maxMOVSample {
 				return done, tooLargeSample(pos, k, c)
 			}
-			kind, end = mediaCopy, min(end, pos+k)
+			kind, end = mp4.Copy, min(end, pos+k)
 		}
-		if kind == mediaCopy && !toEnd && r.br.Buffered() == 0 {
+		if kind == mp4.Copy && !toEnd && r.br.Buffered() == 0 {
 			// A long run of samples copied as they are, between files:
 			// let the kernel copy it, as cp does.
 			k, err := f.copyFiles(end - pos)
@@ -624,13 +616,13 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 			b = b[:end-pos]
 		}
 		switch kind {
-		case mediaCopy:
+		case mp4.Copy:
 			err = f.put(b)
-		case mediaGap:
+		case mp4.Gap:
 			if !bytesAreZero(b) {
 				for _, x := range b {
 					if x != 0 {
-						media.gaps++
+						media.Gaps++
 					}
 				}
 			}
@@ -649,14 +641,14 @@ func (f *movFile) copyZeroing(at, n int64, toEnd bool, zero []movSpan, media *mo
 
 // tooLargeSample refuses a coded sample of k bytes at offset pos that is
 // too large to read and check.
-func tooLargeSample(pos, k int64, c *movCodedChunk) error {
-	return bmff.ErrorAt(pos, ErrUnsupportedFeature, "track %d: a sample of %d bytes, more than the %d MB read to check one", c.track.id, k, maxMOVSample>>20)
+func tooLargeSample(pos, k int64, c *mp4.CodedChunk) error {
+	return bmff.ErrorAt(pos, ErrUnsupportedFeature, "track %d: a sample of %d bytes, more than the %d MB read to check one", c.Track.ID, k, maxMOVSample>>20)
 }
 
 // codedSample reads a sample of k bytes of chunk c, neutralises it and
 // writes it. With toEnd, the input may end first: what there is of the
 // sample is copied as it is.
-func (f *movFile) codedSample(c *movCodedChunk, k int64, toEnd bool) (int64, error) {
+func (f *movFile) codedSample(c *mp4.CodedChunk, k int64, toEnd bool) (int64, error) {
 	r := f.in
 	buf := f.sample[:0]
 	for int64(len(buf)) < k {
@@ -673,7 +665,7 @@ func (f *movFile) codedSample(c *movCodedChunk, k int64, toEnd bool) (int64, err
 		r.consume(len(b))
 	}
 	f.sample = buf
-	c.neutralize(buf)
+	c.Neutralize(buf)
 	return k, f.put(buf)
 }
 
@@ -755,8 +747,8 @@ func (f *movFile) mapOffset(x int64) (int64, bool) {
 
 // inMdat reports whether x lies in a copied 'mdat' box.
 func (f *movFile) inMdat(x int64) bool {
-	i := sort.Search(len(f.mdats), func(i int) bool { return f.mdats[i].end >= x })
-	return i < len(f.mdats) && f.mdats[i].start <= x
+	i := sort.Search(len(f.mdats), func(i int) bool { return f.mdats[i].End >= x })
+	return i < len(f.mdats) && f.mdats[i].Start <= x
 }
 
 // finish checks what could be checked only at the end, and overwrites
@@ -769,12 +761,12 @@ func (f *movFile) finish() error {
 		}
 	}
 	for _, z := range mv.zero {
-		i := sort.Search(len(f.mdats), func(i int) bool { return f.mdats[i].end > z.start })
-		if i == len(f.mdats) || f.mdats[i].start > z.start || f.mdats[i].end < z.end {
-			return bmff.ErrorAt(z.start, ErrUnsupportedFeature, "samples of a removed track lie outside the media data ('mdat')")
+		i := sort.Search(len(f.mdats), func(i int) bool { return f.mdats[i].End > z.Start })
+		if i == len(f.mdats) || f.mdats[i].Start > z.Start || f.mdats[i].End < z.End {
+			return bmff.ErrorAt(z.Start, ErrUnsupportedFeature, "samples of a removed track lie outside the media data ('mdat')")
 		}
 	}
-	defer mv.media.report(&f.m)
+	defer reportMedia(mv.media, &f.m)
 	if f.scan && !f.found && len(f.segs) > 0 && f.needsPass() {
 		f.m.add(Embedded, containerMovie, "MediaData", "(not checked: the index follows the media data, and the input cannot be read again)")
 	}
@@ -790,7 +782,7 @@ func (f *movFile) finish() error {
 		return nil
 	}
 	if f.outAt == nil {
-		return bmff.ErrorAt(f.late[0].start, ErrUnsupportedFeature,
+		return bmff.ErrorAt(f.late[0].Start, ErrUnsupportedFeature,
 			"timed-metadata samples precede the 'moov' box: scrub from or to a file, which can be read ahead or gone back over")
 	}
 	if bw, ok := f.out.(*bufio.Writer); ok {
@@ -800,11 +792,11 @@ func (f *movFile) finish() error {
 	}
 	var zeros [8 << 10]byte
 	for _, z := range f.late {
-		out, ok := f.mapOffset(z.start)
+		out, ok := f.mapOffset(z.Start)
 		if !ok {
-			return bmff.ErrorAt(z.start, nil, "removed samples outside 'mdat'")
+			return bmff.ErrorAt(z.Start, nil, "removed samples outside 'mdat'")
 		}
-		for n := z.end - z.start; n > 0; {
+		for n := z.End - z.Start; n > 0; {
 			k := min(n, int64(len(zeros)))
 			if _, err := f.outAt.WriteAt(zeros[:k], f.outBase+out); err != nil {
 				return &writeError{err}
@@ -884,8 +876,8 @@ func (f *movFile) needsPass() bool {
 	m := f.moov.media
 	for _, seg := range f.segs {
 		for pos := seg.data; pos < seg.end; {
-			kind, end, _ := m.region(pos, seg.end, f.moov.zero)
-			if kind == mediaCoded || kind == mediaGap {
+			kind, end, _ := m.Region(pos, seg.end, f.moov.zero)
+			if kind == mp4.Coded || kind == mp4.Gap {
 				return true
 			}
 			pos = end
@@ -917,12 +909,12 @@ func (f *movFile) latePass() error {
 	var piece [64 << 10]byte
 	for _, seg := range f.segs {
 		for pos := seg.data; pos < seg.end; {
-			kind, end, c := m.region(pos, seg.end, f.moov.zero)
+			kind, end, c := m.Region(pos, seg.end, f.moov.zero)
 			out, _ := f.mapOffset(pos)
 			out += f.outBase
 			switch kind {
-			case mediaCoded:
-				k, ok := c.sampleAt(pos)
+			case mp4.Coded:
+				k, ok := c.SampleAt(pos)
 				end = min(end, pos+k)
 				if !ok || pos+k > seg.end {
 					break
@@ -935,12 +927,12 @@ func (f *movFile) latePass() error {
 				if _, err := ra.ReadAt(buf, out); err != nil {
 					return &writeError{err}
 				}
-				if c.neutralize(buf) {
+				if c.Neutralize(buf) {
 					if _, err := f.outAt.WriteAt(buf, out); err != nil {
 						return &writeError{err}
 					}
 				}
-			case mediaGap:
+			case mp4.Gap:
 				for p := pos; p < end; {
 					b := piece[:min(int64(len(piece)), end-p)]
 					if _, err := ra.ReadAt(b, out+p-pos); err != nil {
@@ -949,7 +941,7 @@ func (f *movFile) latePass() error {
 					if !bytesAreZero(b) {
 						for _, x := range b {
 							if x != 0 {
-								m.gaps++
+								m.Gaps++
 							}
 						}
 						clear(b)

@@ -25,8 +25,11 @@
 //
 // The package does not decide what an item or property means, what to
 // keep, or whether a location points inside the file (beyond
-// [Location.Resolve]); it reads no item data, no properties ('ipco'
-// children are returned as boxes) and writes nothing.
+// [Location.Resolve]); it reads no item data and no properties ('ipco'
+// children are returned as boxes). The Write functions (write.go) write the
+// index boxes of a rebuilt file from such values, as the caller filtered
+// them: 'iloc' with its extents laid end to end ([UnionOf]), 'iinf',
+// 'iref', 'grpl' and 'ipma'.
 package heif
 
 import (
