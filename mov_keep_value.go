@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/exifscrub/exifscrub/internal/date"
 )
 
 // What a kept video value may hold (issue 20): each kept key and atom is
@@ -58,7 +60,7 @@ func movTableKey(key string) (Category, bool) {
 func movTextValue(kind movKind, s string) (string, bool) {
 	switch kind {
 	case movDate:
-		d, ok := parseISODate(s, quickTimeZones)
+		d, ok := date.ParseISO(s, date.BasicZones)
 		return d.String(), ok
 	case movNumber:
 		return xmpRealValue(s)
@@ -86,7 +88,7 @@ func timecodeValue(s string) (string, bool) {
 		if i > 0 {
 			out += s[3*i-1 : 3*i]
 		}
-		out += pad(v, 2)
+		out += date.Pad(v, 2)
 	}
 	return out, true
 }
