@@ -426,8 +426,10 @@ func (j *jpegScrubber) findGainMap(held []byte, at int64) (*keptGainMap, string)
 		return nil, fmt.Sprintf("its MPF offset %d and size %d are not in the data after the primary image", e.offset, e.size)
 	}
 	if g.xmp != nil {
-		if g.xmp.gain < 0 {
-			return nil, "the primary's Container:Directory has no GainMap item"
+		if g.xmp.gain < 0 || g.xmp.keptItems() == nil {
+			// The new packet needs the directory's Primary and GainMap
+			// items, both JPEG, for readers to find the gain map.
+			return nil, "the primary's Container:Directory has no Primary and GainMap items of type image/jpeg"
 		}
 		if l := g.xmp.items[g.xmp.gain].length; l != int64(e.size) {
 			return nil, fmt.Sprintf("its Container:Directory length %d is not its MPF size %d", l, e.size)
