@@ -11,7 +11,6 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
-	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -621,35 +620,15 @@ func (j *jpegScrubber) finishXMP() {
 // DC-007 §5.2.3). The images after the first follow the primary image's
 // EOI, where trailer removes them.
 func (j *jpegScrubber) parseMPF(b []byte) {
-	const tagMPEntry = 0xb002
-	t, err := tiff.Open(b)
-	n, ok := uint16(0), false
-	if err == nil {
-		n, ok = t.U16(uint64(t.First))
-	}
+	m, ok := parseMPFIndex(b)
 	if !ok {
 		j.rep.add(Embedded, "MPF", "MPF", "unreadable index")
 		return
 	}
-	for i := uint64(0); i < uint64(n); i++ {
-		e := uint64(t.First) + 2 + 12*i
-		tag, ok := t.U16(e)
-		if !ok {
-			break
-		}
-		if tag != tagMPEntry {
-			continue
-		}
-		typ, _ := t.U16(e + 2)
-		count, _ := t.U32(e + 4)
-		val, _, ok := t.Value(e, typ, count)
-		if !ok {
-			break
-		}
-		for k := 16; k+16 <= len(val); k += 16 { // the first entry is this image
-			size := t.Order.Uint32(val[k+4:])
+	for k, e := range m.entries {
+		if k > 0 { // the first entry is this image
 			j.mpImages++
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k/16+1), fmt.Sprintf("(%d bytes)", size))
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k+1), fmt.Sprintf("(%d bytes)", e.size))
 		}
 	}
 	if j.mpImages == 0 {

@@ -197,7 +197,7 @@ func (j *jpegScrubber) mpfSegment(p []byte) {
 		return
 	}
 	m, ok := parseMPFIndex(p[len(sigMPF):])
-	if !ok || m.gainMapEntry() < 0 {
+	if !ok || len(m.entries) == 0 || m.gainMapEntry() < 0 {
 		j.parseMPF(p[len(sigMPF):])
 		return
 	}

@@ -49,7 +49,9 @@ type mpfIndex struct {
 	tiffStart int64
 }
 
-// parseMPFIndex reads the MP index b (after "MPF\0"), or returns false.
+// parseMPFIndex reads the MP index b (after "MPF\0"), or returns false
+// when its header or IFD cannot be read. It reads the entries of the
+// first MPEntry tag, as far as they are in the block.
 func parseMPFIndex(b []byte) (*mpfIndex, bool) {
 	t, err := tiff.Open(b)
 	if err != nil {
@@ -64,7 +66,7 @@ func parseMPFIndex(b []byte) (*mpfIndex, bool) {
 		e := uint64(t.First) + 2 + 12*i
 		tag, ok := t.U16(e)
 		if !ok {
-			return nil, false
+			break
 		}
 		if tag != tagMPEntry {
 			continue
@@ -73,7 +75,7 @@ func parseMPFIndex(b []byte) (*mpfIndex, bool) {
 		count, _ := t.U32(e + 4)
 		val, _, ok := t.Value(e, typ, count)
 		if !ok {
-			return nil, false
+			break
 		}
 		for k := 0; k+mpEntrySize <= len(val); k += mpEntrySize {
 			o := t.Order
@@ -84,7 +86,7 @@ func parseMPFIndex(b []byte) (*mpfIndex, bool) {
 		}
 		break
 	}
-	return m, len(m.entries) > 0
+	return m, true
 }
 
 // mpfSegmentSize is the size of the APP2 segment writeMPF makes, marker
