@@ -256,6 +256,15 @@ func FuzzJPEG(f *testing.F) {
 	f.Add(withSegments(base, exifSegment(privateTIFF(6)), segment(markerAPP1, sigXMP, []byte(testXMP)))[3:])
 	// A phone's GPS IFD: SRATIONALs, tags out of order (TestKeepGPSForms).
 	f.Add(withSegments(base, exifSegment(tiffBlockIn(binary.LittleEndian, nil, nil, nokiaGPS())))[3:])
+	// Gain-map JPEGs (jpeg_gainmap.go): Ultra HDR with ISO 21496-1
+	// blocks, and one whose gain map has the wrong shape.
+	for _, c := range []gainMapCase{
+		{gmW: 12, gmH: 8, gmXMP: testGainMapXMP, gmISO: testISOMetadata(), primaryISO: []byte{0, 0, 0, 0}},
+		{gmW: 8, gmH: 12, gmXMP: testGainMapXMP, noContainer: true},
+	} {
+		b, _ := buildGainMapJPEG(f, c)
+		f.Add(b[3:])
+	}
 	addSamples(f, 3, JPEG)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkInvariants(t, append([]byte{0xff, markerSOI, 0xff}, data...))

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
-	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -117,11 +117,36 @@ type jpegScrubber struct {
 	iccCount  int      // chunks announced; 0 before the first
 	iccGot    int      // chunks collected
 	iccDone   bool     // the profile was written, dropped or given up on
+
+	// HDR gain maps (jpeg_gainmap.go).
+	width, height int               // the frame's, from its SOF
+	count         *outCounter       // the output, counted; nil when scanning
+	gm            *gainMapState     // a primary image's; nil in a gain map
+	isGainMap     bool              // this is a gain map, scrubbed into memory
+	gmXMP         *gainMapXMP       // a gain map's kept XMP
+	gmISO         *gainmap.Metadata // a gain map's ISO 21496-1 metadata
+	segAt         int64             // input offset of the segment's payload
 }
 
 func scrubJPEG(s *scrubber) error {
-	j := &jpegScrubber{scrubber: s, frame: jpegscan.NewFrame()}
+	j := newJPEGScrubber(s)
 	defer j.frame.Release()
+	j.gm = &gainMapState{}
+	if !s.scan {
+		j.count = &outCounter{w: s.out}
+		s.out = j.count
+	}
+	return j.run()
+}
+
+// newJPEGScrubber returns a scrubber of the JPEG image s reads.
+func newJPEGScrubber(s *scrubber) *jpegScrubber {
+	return &jpegScrubber{scrubber: s, frame: jpegscan.NewFrame()}
+}
+
+// run scrubs the image.
+func (j *jpegScrubber) run() error {
+	s := j.scrubber
 	r := s.in
 	soi, err := r.next(2)
 	if err != nil || soi[0] != 0xff || soi[1] != markerSOI {
@@ -151,8 +176,7 @@ func scrubJPEG(s *scrubber) error {
 			if err := j.writeMarker(code, fill); err != nil {
 				return err
 			}
-			j.finishXMP()
-			return j.trailer("Trailer")
+			return j.afterEOI()
 		case code == markerSOI:
 			return s.formatError(start, "SOI marker inside the image", nil)
 		case code == markerTEM || (code >= markerRST0 && code <= markerRST7):
@@ -176,6 +200,7 @@ func scrubJPEG(s *scrubber) error {
 		if n < 2 {
 			return s.formatError(lenOff, fmt.Sprintf("segment length %d is less than 2", n), nil)
 		}
+		j.segAt = r.off
 		payload, err := r.next(n - 2)
 		if err != nil {
 			if sawSOS && err == io.ErrUnexpectedEOF {
@@ -242,7 +267,7 @@ func (j *jpegScrubber) truncated(off int64) error {
 		return err
 	}
 	j.finishXMP()
-	return nil
+	return j.endTruncated()
 }
 
 // readMarker reads a marker: optional extraneous bytes, one or more 0xFF
@@ -286,6 +311,7 @@ func (j *jpegScrubber) imageSegment(start int64, code byte, p []byte) (keep bool
 		if msg != "" {
 			return false, nil, nil, j.formatError(start, msg, walkerCause(err))
 		}
+		j.width, j.height = int(p[3])<<8|int(p[4]), int(p[1])<<8|int(p[2])
 	case code == markerSOF3 || code > markerDHT && code <= markerSOF15 && code != markerJPG || code == markerDHP || code == markerEXP ||
 		code == markerSOF55 || code == markerLSE:
 		// Lossless, hierarchical and arithmetic-coded frames (and
@@ -424,6 +450,12 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 				return true, append(append([]byte(nil), "Exif\x00\x00"...), minimalEXIF(orientation)...), nil
 			}
 			return false, nil, nil
+		case bytes.HasPrefix(p, sigXMP) && j.isGainMap && !j.sawXMP:
+			j.sawXMP = true
+			keep, out := j.gainMapXMPSegment(p)
+			return keep, out, nil
+		case bytes.HasPrefix(p, sigXMP) && j.primaryXMP(p):
+			return false, nil, nil
 		case bytes.HasPrefix(p, sigXMP):
 			if j.opts.keepsAny() && !j.sawXMP {
 				// Readers take one standard XMP segment (XMP Part 3
@@ -446,7 +478,11 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		case bytes.HasPrefix(p, sigICC):
 			return false, nil, j.iccChunk(p)
 		case bytes.HasPrefix(p, sigMPF):
-			j.parseMPF(p[len(sigMPF):])
+			j.mpfSegment(p)
+			return false, nil, nil
+		case bytes.HasPrefix(p, sigISO):
+			keep, out := j.isoSegment(p)
+			return keep, out, nil
 		}
 	case markerAPP11:
 		// ISO/IEC 19566-5 JUMBF boxes carry C2PA content credentials:
@@ -584,35 +620,15 @@ func (j *jpegScrubber) finishXMP() {
 // DC-007 §5.2.3). The images after the first follow the primary image's
 // EOI, where trailer removes them.
 func (j *jpegScrubber) parseMPF(b []byte) {
-	const tagMPEntry = 0xb002
-	t, err := tiff.Open(b)
-	n, ok := uint16(0), false
-	if err == nil {
-		n, ok = t.U16(uint64(t.First))
-	}
+	m, ok := parseMPFIndex(b)
 	if !ok {
 		j.rep.add(Embedded, "MPF", "MPF", "unreadable index")
 		return
 	}
-	for i := uint64(0); i < uint64(n); i++ {
-		e := uint64(t.First) + 2 + 12*i
-		tag, ok := t.U16(e)
-		if !ok {
-			break
-		}
-		if tag != tagMPEntry {
-			continue
-		}
-		typ, _ := t.U16(e + 2)
-		count, _ := t.U32(e + 4)
-		val, _, ok := t.Value(e, typ, count)
-		if !ok {
-			break
-		}
-		for k := 16; k+16 <= len(val); k += 16 { // the first entry is this image
-			size := t.Order.Uint32(val[k+4:])
+	for k, e := range m.entries {
+		if k > 0 { // the first entry is this image
 			j.mpImages++
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k/16+1), fmt.Sprintf("(%d bytes)", size))
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k+1), fmt.Sprintf("(%d bytes)", e.size))
 		}
 	}
 	if j.mpImages == 0 {

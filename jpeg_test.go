@@ -267,7 +267,7 @@ func TestScrubJPEGAfterEOI(t *testing.T) {
 		value string
 	}{
 		{"MPF secondary image", append(withSegments(base, segment(markerAPP2, sigMPF, mpf)), second...), "embedded MPF MPImage2", ""},
-		{"motion photo", append(append([]byte(nil), base...), "\x00\x00\x00\x18ftypmp42 video data"...), "embedded Trailer Trailer", "MP4 video"},
+		{"motion photo", append(append([]byte(nil), base...), "\x00\x00\x00\x18ftypmp42 video data"...), "embedded JPEG MotionVideo", "motion video, 23 bytes"},
 		{"zero padding", append(append([]byte(nil), base...), make([]byte, 100)...), "other Trailer Padding", "100 zero bytes"},
 	}
 	for _, tt := range tests {
