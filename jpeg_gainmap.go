@@ -690,7 +690,7 @@ func gainMapVersion(s string) (string, bool) {
 		return "", false
 	}
 	for _, p := range parts {
-		if p == "" || len(p) > 3 || !isDecimalInteger(p) || p[0] == '-' || p[0] == '+' {
+		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
 			return "", false
 		}
 	}
