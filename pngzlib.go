@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 
+	ipng "github.com/exifscrub/exifscrub/internal/png"
 	izlib "github.com/exifscrub/exifscrub/internal/zlib"
 )
 
@@ -89,7 +90,7 @@ func (z *pngStream) begin(start, length int64) error {
 		return nil
 	}
 	// A long chunk: its header and sequence number go out now.
-	if err := p.write(chunkHeader(uint32(length), z.typ)); err != nil {
+	if err := p.write(ipng.AppendHeader(make([]byte, 0, ipng.HeaderSize), uint32(length), z.typ)); err != nil {
 		return err
 	}
 	if z.prefix > 0 {
@@ -99,11 +100,6 @@ func (z *pngStream) begin(start, length int64) error {
 	}
 	z.buf, z.piece, z.left = nil, nil, length-int64(z.prefix)
 	return nil
-}
-
-func chunkHeader(length uint32, typ [4]byte) []byte {
-	b := binary.BigEndian.AppendUint32(make([]byte, 0, 8), length)
-	return append(b, typ[:]...)
 }
 
 // Next is called when the inflater has read all of buf: it returns the
@@ -147,7 +143,7 @@ func (z *pngStream) more() error {
 	}
 	start := r.off
 	length := binary.BigEndian.Uint32(hdr)
-	if length > maxPNGLength {
+	if length > ipng.MaxLength {
 		return z.fail(p.formatError(start, fmt.Sprintf("chunk %q length %d exceeds 2^31-1", z.typ, length), nil))
 	}
 	r.consume(8)
@@ -180,7 +176,7 @@ func (z *pngStream) flushPiece() error {
 func (z *pngStream) finishChunk() error {
 	p, r := z.p, z.p.in
 	if z.whole != nil {
-		if err := p.write(chunkHeader(uint32(z.length), z.typ)); err != nil {
+		if err := p.write(ipng.AppendHeader(make([]byte, 0, ipng.HeaderSize), uint32(z.length), z.typ)); err != nil {
 			return err
 		}
 		if err := p.write(z.whole); err != nil {
@@ -216,7 +212,7 @@ func (z *pngStream) end() error {
 	}
 	used := len(z.whole) - len(z.buf)
 	cut := len(z.buf)
-	out := chunkHeader(uint32(used), z.typ)
+	out := ipng.AppendHeader(make([]byte, 0, ipng.HeaderSize), uint32(used), z.typ)
 	out = append(out, z.whole[:used]...)
 	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[4:]))
 	p.crc.Write(z.whole)
