@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	ipng "github.com/exifscrub/exifscrub/internal/png"
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // keptMarkerForms returns the forms a marker is planted in.
@@ -113,7 +114,7 @@ func plantedCases(t *testing.T) []plantedCase {
 			withChunks(png, chunk("iCCP", []byte(marker+"\x00\x00"), deflate(string(cleanICC()))))})
 	}
 
-	still := chunkBytes("VP8X", vp8xPayload(vp8xICC))
+	still := chunkBytes("VP8X", vp8xPayload(iwebp.FlagICC))
 	add("webp", "ICCP", func(m []byte) []byte {
 		return riffFile(still, chunkBytes("ICCP", buildICC(4, string(m))), chunkBytes("VP8L", fakeVP8L))
 	})
