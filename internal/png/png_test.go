@@ -172,11 +172,11 @@ func TestRawProfile(t *testing.T) {
 		t.Errorf("RawProfile(%q) = %q", text, got)
 	}
 	for text, want := range map[string]string{
-		"\niptc\n       3\n616263\n": "abc",
+		"\niptc\n       3\n616263\n":    "abc",
 		"\nIPTC profile\n 3\n61 62\n63": "abc",
-		"iptc 3 616263":               "abc",
-		"iptc 3":                      "",
-		"\nexif\n3\nzz\n":             "",
+		"iptc 3 616263":                 "abc",
+		"iptc 3":                        "",
+		"\nexif\n3\nzz\n":               "",
 	} {
 		if got := RawProfile([]byte(text)); string(got) != want {
 			t.Errorf("RawProfile(%q) = %q, want %q", text, got, want)
