@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	ipng "github.com/exifscrub/exifscrub/internal/png"
-	izlib "github.com/exifscrub/exifscrub/internal/zlib"
 )
 
 // A PNG file (ISO/IEC 15948, PNG Third Edition §5) is a signature and a
@@ -55,15 +54,15 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
-	zr               *izlib.Inflater // reused for each zlib stream
-	idatDone         bool            // the IDAT stream has been read to its end
-	fdatDone         bool            // the current APNG frame's stream too
-	colorType        byte            // from IHDR (§11.2.1)
-	paletteEntries   int             // from PLTE (§11.2.2)
-	exifPrefix       bool            // the eXIf chunk starts with "Exif\0\0"
-	triedKeep        bool            // the first EXIF block was read for Options.Keep
-	sawXMP           bool            // an XMP packet was kept or dropped (Options.Keep)
-	sawIPTC          bool            // an IPTC raw profile was kept or dropped (Options.Keep)
+	stream           *ipng.Stream // reused for each zlib stream
+	idatDone         bool         // the IDAT stream has been read to its end
+	fdatDone         bool         // the current APNG frame's stream too
+	colorType        byte         // from IHDR (§11.2.1)
+	paletteEntries   int          // from PLTE (§11.2.2)
+	exifPrefix       bool         // the eXIf chunk starts with "Exif\0\0"
+	triedKeep        bool         // the first EXIF block was read for Options.Keep
+	sawXMP           bool         // an XMP packet was kept or dropped (Options.Keep)
+	sawIPTC          bool         // an IPTC raw profile was kept or dropped (Options.Keep)
 }
 
 func scrubPNG(s *scrubber) error {

@@ -12,15 +12,19 @@
 // profiles inside them (RawProfile, AppendRawProfile), of tIME (§11.3.6.1)
 // and of iCCP (§11.3.2.3: ParseICCP, InflateICCP, AppendICCP).
 //
-// Everything takes and returns plain bytes and values; a chunk header
-// error is an *Error carrying the offset in the header where it was found.
-// Nothing panics, and nothing is allocated that a length field claims
-// before the bytes are there.
+// A Stream copies the IDAT or fdAT chunks of one zlib stream (§10.1) from
+// a buffered Input to an io.Writer, checking their CRCs, and cuts the last
+// chunk at the end of the stream, which internal/zlib finds.
 //
-// The package does not read a file, hold the chunks' CRC state while they
-// are copied, inflate the image data (internal/zlib finds its end), or
-// decide which chunk is private: keeping, dropping and reporting chunks is
-// the caller's.
+// Everything else takes and returns plain bytes and values. Errors are
+// *Error values carrying the offset where the problem was found. Nothing
+// panics, and nothing is allocated that a length field claims before the
+// bytes are there.
+//
+// The package does not read a file (the caller reads chunk headers and
+// chunks outside a stream), decompress the image data, or decide which
+// chunk is private: keeping, dropping and reporting chunks is the
+// caller's.
 package png
 
 import (
@@ -47,14 +51,18 @@ const (
 	HeaderSize = 8
 )
 
-// An Error is a chunk header that cannot be read. Offset is counted from
-// the start of the header given to ParseHeader.
+// An Error is a chunk that cannot be read. Offset is counted from the
+// start of the header given to ParseHeader, or is the Input's offset for a
+// Stream; Err is the error beneath, if any.
 type Error struct {
 	Offset int64
 	Reason string
+	Err    error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("png: %s (offset %d)", e.Reason, e.Offset) }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // ParseHeader reads a chunk header, hdr[:HeaderSize]: its length, which
 // must not exceed MaxLength, and its type, which must be four ASCII
@@ -64,9 +72,9 @@ func ParseHeader(hdr []byte) (length uint32, typ [4]byte, err error) {
 	copy(typ[:], hdr[4:HeaderSize])
 	switch {
 	case length > MaxLength:
-		return length, typ, &Error{0, fmt.Sprintf("chunk %q length %d exceeds 2^31-1", string(typ[:]), length)}
+		return length, typ, &Error{Offset: 0, Reason: fmt.Sprintf("chunk %q length %d exceeds 2^31-1", string(typ[:]), length)}
 	case !IsChunkType(typ):
-		return length, typ, &Error{4, fmt.Sprintf("bad chunk type %q", string(typ[:]))}
+		return length, typ, &Error{Offset: 4, Reason: fmt.Sprintf("bad chunk type %q", string(typ[:]))}
 	}
 	return length, typ, nil
 }
