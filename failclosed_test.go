@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // plantedMarker is the text planted where text can go.
@@ -44,7 +46,7 @@ func webpBase(t *testing.T, flags byte) (vp8, vp8x []byte) {
 
 func TestPlantedLeaks(t *testing.T) {
 	jpg, png := baseJPEG(t), basePNG(t)
-	vp8, vp8x := webpBase(t, vp8xEXIF)
+	vp8, vp8x := webpBase(t, iwebp.FlagEXIF)
 	_, vp8xPlain := webpBase(t, 0)
 	gps := &slotIFD{entries: plantedGPS()}
 	loop := slotTIFF(

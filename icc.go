@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/icc"
 )
@@ -103,49 +102,10 @@ func iccError(err error) error {
 	return err
 }
 
-// standardICC lists well-known profiles by their exact description and the
-// creator signature of those who publish them. A profile that matches, and
-// whose other text is that profile's published text, is listed as one
-// finding of category Other: it tells nothing about the photographer.
-var standardICC = map[string][]string{
-	"sRGB IEC61966-2.1":              {"HP  ", "appl", "GOOG", "MSFT"},
-	"Display P3":                     {"appl"},
-	"Adobe RGB (1998)":               {"ADBE"},
-	"Generic RGB Profile":            {"appl"},
-	"Generic Gray Profile":           {"appl"},
-	"Generic Gray Gamma 2.2 Profile": {"appl"},
-	"Generic CMYK Profile":           {"appl"},
-	"ColorMatch RGB":                 {"appl", "ADBE"},
-	"Apple RGB":                      {"appl", "ADBE"},
-	"ProPhoto RGB":                   {"KODA", "ADBE"},
-	"TIFF RGB":                       {"HDM "},
-}
-
-// standardText is the published text of the profiles in standardICC.
-var standardText = map[string]bool{
-	"Copyright (c) 1998 Hewlett-Packard Company":        true,
-	"IEC http://www.iec.ch":                             true,
-	"IEC 61966-2.1 Default RGB colour space - sRGB":     true,
-	"Reference Viewing Condition in IEC61966-2.1":       true,
-	"Copyright 2007 Apple Inc., all rights reserved.":   true,
-	"Copyright 1999 Adobe Systems Incorporated":         true,
-	"Copyright (c) 1997 Heidelberger Druckmaschinen AG": true,
-}
-
-// isStandardText reports whether s is the published text of a standard
-// profile. Apple's profiles carry the year they were built.
-func isStandardText(s string) bool {
-	if standardText[s] {
-		return true
-	}
-	year, ok := strings.CutPrefix(s, "Copyright Apple Inc., ")
-	return ok && len(year) == 4 && strings.Trim(year, "0123456789") == ""
-}
-
 // reportICC adds to rep what profile pr reveals, for a profile that
 // sanitising changes.
 //
-// A well-known standard profile (see standardICC) gives one finding of
+// A well-known standard profile (see icc.IsStandard) gives one finding of
 // category Other. Any other profile gives a finding per field: the header's
 // device, creator and platform as Device, its date as Time, text tags by
 // what they say, and unreferenced non-zero bytes as Embedded.
@@ -219,7 +179,7 @@ func reportICC(rep *Report, container string, pr *icc.Profile) {
 			switch {
 			case t.Sig == iccDesc:
 			case t.Sig == iccDscm && s == desc:
-			case !ok || !isStandardText(s):
+			case !ok || !icc.IsStandardText(s):
 				texts = false
 			}
 			r.add(info.cat, container, info.name, s)
@@ -241,11 +201,7 @@ func reportICC(rep *Report, container string, pr *icc.Profile) {
 	creator := h.Creator.String()
 	standard := texts && !r.Has(Embedded) && desc != ""
 	if standard {
-		found := false
-		for _, c := range standardICC[desc] {
-			found = found || c == creator
-		}
-		standard = found
+		standard = icc.IsStandard(desc, creator)
 	}
 	switch {
 	case standard:

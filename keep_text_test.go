@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // A policyTag is an ExifTool tag ("Group1:Name") written into a test file,
@@ -250,7 +252,7 @@ func TestKeepWebPXMP(t *testing.T) {
 	if _, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: []Category{Identity}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := webpLayout(t, out.Bytes()); got != "VP8X VP8 XMP" || out.Bytes()[20]&vp8xXMP == 0 {
+	if got := webpLayout(t, out.Bytes()); got != "VP8X VP8 XMP" || out.Bytes()[20]&iwebp.FlagXMP == 0 {
 		t.Errorf("layout %s, VP8X flags %#x", got, out.Bytes()[20])
 	}
 	need(t, "webpmux")

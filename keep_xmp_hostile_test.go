@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // hostileXMP is the packet. The precise position is 48.858390 N
@@ -87,7 +89,7 @@ func hostileXMPFiles(t *testing.T) map[string][]byte {
 	return map[string][]byte{
 		"jpg":  withSegments(baseJPEG(t), segment(markerAPP1, sigXMP, packet)),
 		"png":  withChunks(basePNG(t), chunk("iTXt", []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00"), packet)),
-		"webp": riffFile(chunkBytes("VP8X", vp8xPayload(vp8xXMP)), chunkBytes("VP8L", fakeVP8L), chunkBytes("XMP ", packet)),
+		"webp": riffFile(chunkBytes("VP8X", vp8xPayload(iwebp.FlagXMP)), chunkBytes("VP8L", fakeVP8L), chunkBytes("XMP ", packet)),
 		"heic": h.build(),
 	}
 }

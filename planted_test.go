@@ -20,6 +20,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	ipng "github.com/exifscrub/exifscrub/internal/png"
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // keptMarkerForms returns the forms a marker is planted in.
@@ -90,8 +93,8 @@ func plantedCases(t *testing.T) []plantedCase {
 	ct := png[25] // IHDR colour type
 	fields := map[string]int{
 		"gAMA": 4, "sRGB": 1, "cHRM": 32, "cICP": 4, "mDCV": 24, "cLLI": 8, "pHYs": 9,
-		"sBIT": byColorType(ct, 1, 3, 3, 2, 4), "bKGD": byColorType(ct, 2, 6, 1, 2, 6),
-		"tRNS": byColorType(ct, 2, 6, 1, 0, 0),
+		"sBIT": ipng.ByColorType(ct, 1, 3, 3, 2, 4), "bKGD": ipng.ByColorType(ct, 2, 6, 1, 2, 6),
+		"tRNS": ipng.ByColorType(ct, 2, 6, 1, 0, 0),
 	}
 	for name, n := range fields {
 		add("png", name, func(m []byte) []byte { return withChunks(png, chunk(name, make([]byte, n), m)) })
@@ -111,7 +114,7 @@ func plantedCases(t *testing.T) []plantedCase {
 			withChunks(png, chunk("iCCP", []byte(marker+"\x00\x00"), deflate(string(cleanICC()))))})
 	}
 
-	still := chunkBytes("VP8X", vp8xPayload(vp8xICC))
+	still := chunkBytes("VP8X", vp8xPayload(iwebp.FlagICC))
 	add("webp", "ICCP", func(m []byte) []byte {
 		return riffFile(still, chunkBytes("ICCP", buildICC(4, string(m))), chunkBytes("VP8L", fakeVP8L))
 	})
@@ -209,7 +212,7 @@ func findMarker(b []byte, marker string) string {
 func TestPlantedKeptRefused(t *testing.T) {
 	png := basePNG(t)
 	for _, name := range []string{"acTL", "fcTL"} {
-		in := withChunks(png, chunk(name, make([]byte, pngFixedLength[name]), []byte("PLANTED")))
+		in := withChunks(png, chunk(name, make([]byte, ipng.WantLength(name, 0, 0, 0)), []byte("PLANTED")))
 		var out bytes.Buffer
 		_, err := Scrub(&out, bytes.NewReader(in), nil)
 		var fe *FormatError

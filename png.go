@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	izlib "github.com/exifscrub/exifscrub/internal/zlib"
+	ipng "github.com/exifscrub/exifscrub/internal/png"
 )
 
 // A PNG file (ISO/IEC 15948, PNG Third Edition §5) is a signature and a
@@ -24,7 +21,8 @@ import (
 // it may ignore. scrubPNG copies the critical chunks and the ancillary
 // chunks that change how the image looks, and drops the rest.
 
-var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+// pngSignature starts a PNG file (§5.2).
+var pngSignature = ipng.Signature
 
 // pngKeep lists the chunks Scrub copies. Critical chunks (§11.2) and the
 // ancillary chunks that affect display: transparency, colour space (§11.3),
@@ -39,8 +37,6 @@ var pngKeep = map[string]bool{
 }
 
 const (
-	// maxPNGLength is the largest chunk length allowed (§5.3).
-	maxPNGLength = 1<<31 - 1
 	// maxMetadataChunk bounds how much of a removed chunk is kept in
 	// memory to list its contents; the rest is checked and dropped.
 	maxMetadataChunk = 4 << 20
@@ -58,15 +54,15 @@ type pngScrubber struct {
 	*scrubber
 	crc              hash.Hash32
 	wroteOrientation bool
-	zr               *izlib.Inflater // reused for each zlib stream
-	idatDone         bool            // the IDAT stream has been read to its end
-	fdatDone         bool            // the current APNG frame's stream too
-	colorType        byte            // from IHDR (§11.2.1)
-	paletteEntries   int             // from PLTE (§11.2.2)
-	exifPrefix       bool            // the eXIf chunk starts with "Exif\0\0"
-	triedKeep        bool            // the first EXIF block was read for Options.Keep
-	sawXMP           bool            // an XMP packet was kept or dropped (Options.Keep)
-	sawIPTC          bool            // an IPTC raw profile was kept or dropped (Options.Keep)
+	stream           *ipng.Stream // reused for each zlib stream
+	idatDone         bool         // the IDAT stream has been read to its end
+	fdatDone         bool         // the current APNG frame's stream too
+	colorType        byte         // from IHDR (§11.2.1)
+	paletteEntries   int          // from PLTE (§11.2.2)
+	exifPrefix       bool         // the eXIf chunk starts with "Exif\0\0"
+	triedKeep        bool         // the first EXIF block was read for Options.Keep
+	sawXMP           bool         // an XMP packet was kept or dropped (Options.Keep)
+	sawIPTC          bool         // an IPTC raw profile was kept or dropped (Options.Keep)
 }
 
 func scrubPNG(s *scrubber) error {
@@ -81,20 +77,16 @@ func scrubPNG(s *scrubber) error {
 	}
 	for first := true; ; first = false {
 		start := r.off
-		hdr, err := r.next(8)
+		hdr, err := r.next(ipng.HeaderSize)
 		if err != nil {
 			return s.formatError(start, "reading chunk header (missing IEND?)", err)
 		}
-		length := binary.BigEndian.Uint32(hdr)
-		var typ [4]byte
-		copy(typ[:], hdr[4:])
+		length, typ, err := ipng.ParseHeader(hdr)
+		if err != nil {
+			return p.headerError(start, err)
+		}
 		name := string(typ[:])
-		switch {
-		case length > maxPNGLength:
-			return s.formatError(start, fmt.Sprintf("chunk %q length %d exceeds 2^31-1", name, length), nil)
-		case !isChunkType(typ):
-			return s.formatError(start+4, fmt.Sprintf("bad chunk type %q", name), nil)
-		case first && name != "IHDR":
+		if first && name != "IHDR" {
 			return s.formatError(start, fmt.Sprintf("first chunk is %q, not IHDR", name), nil)
 		}
 		p.crc.Reset()
@@ -137,22 +129,17 @@ func scrubPNG(s *scrubber) error {
 	}
 }
 
-// isChunkType reports whether t is four ASCII letters (§5.3).
-func isChunkType(t [4]byte) bool {
-	for _, c := range t {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
+// headerError returns the *ipng.Error of the chunk header at start as a
+// FormatError.
+func (p *pngScrubber) headerError(start int64, err error) error {
+	e := err.(*ipng.Error)
+	return p.formatError(start+e.Offset, e.Reason, nil)
 }
 
 // copyChunk copies a chunk whose header has been read, checking its CRC.
 func (p *pngScrubber) copyChunk(start int64, typ [4]byte, length uint32) error {
-	var hdr [8]byte
-	binary.BigEndian.PutUint32(hdr[:], length)
-	copy(hdr[4:], typ[:])
-	if err := p.write(hdr[:]); err != nil {
+	var hdr [ipng.HeaderSize]byte
+	if err := p.write(ipng.AppendHeader(hdr[:0], length, typ)); err != nil {
 		return err
 	}
 	if err := p.in.copyN(p.out, p.crc, int64(length)); err != nil {
@@ -165,70 +152,9 @@ func (p *pngScrubber) copyChunk(start int64, typ [4]byte, length uint32) error {
 	return p.write(crc)
 }
 
-// pngFixedLength gives the length of each kept chunk whose length does not
-// depend on the image (PNG Third Edition §11.2.1, §11.3; APNG acTL, fcTL).
-var pngFixedLength = map[string]int{
-	"IHDR": 13, "gAMA": 4, "sRGB": 1, "cHRM": 32, "cICP": 4, "mDCV": 24, "cLLI": 8,
-	"pHYs": 9, "acTL": 8, "fcTL": 26,
-}
-
 // pngNeeded are the chunks without which the image cannot display as
 // intended: a wrong length there is an error, not a chunk to drop.
 var pngNeeded = map[string]bool{"IHDR": true, "PLTE": true, "acTL": true, "fcTL": true}
-
-// wantLength returns the length the fields of a kept chunk define, given
-// the image's colour type and palette, or -1 when any length is wrong.
-func (p *pngScrubber) wantLength(name string, length uint32) int {
-	if n, ok := pngFixedLength[name]; ok {
-		return n
-	}
-	ct := p.colorType
-	switch name {
-	case "PLTE": // §11.2.2: 1 to 256 entries of 3 bytes
-		if length%3 == 0 && length >= 3 && length <= 768 {
-			return int(length)
-		}
-		return -1
-	case "sBIT": // §11.3.2.4: one byte per channel of the colour type
-		return byColorType(ct, 1, 3, 3, 2, 4)
-	case "bKGD": // §11.3.4.1: a grey level, an RGB triple, or a palette index
-		return byColorType(ct, 2, 6, 1, 2, 6)
-	case "tRNS": // §11.3.2.1: a grey level, an RGB triple, or up to one alpha per palette entry
-		switch ct {
-		case 0:
-			return 2
-		case 2:
-			return 6
-		case 3:
-			if length >= 1 && int(length) <= p.paletteEntries {
-				return int(length)
-			}
-		}
-		return -1
-	case "iCCP":
-		return int(length) // rebuilt by iccp
-	}
-	return -1
-}
-
-// byColorType returns the value for colour type ct: greyscale (0),
-// truecolour (2), indexed (3), greyscale with alpha (4), truecolour with
-// alpha (6); -1 for any other.
-func byColorType(ct byte, grey, rgb, indexed, greyAlpha, rgbAlpha int) int {
-	switch ct {
-	case 0:
-		return grey
-	case 2:
-		return rgb
-	case 3:
-		return indexed
-	case 4:
-		return greyAlpha
-	case 6:
-		return rgbAlpha
-	}
-	return -1
-}
 
 // rebuildChunk reads a kept chunk other than image data and writes it
 // again from its defined fields. Libpng ignores an ancillary chunk of the
@@ -262,7 +188,7 @@ func (p *pngScrubber) rebuildChunk(start int64, name string, length uint32) erro
 		}
 		return p.iccp(start, data)
 	}
-	want := p.wantLength(name, length)
+	want := ipng.WantLength(name, length, p.colorType, p.paletteEntries)
 	if !complete || want != int(length) {
 		reason := fmt.Sprintf("chunk %q has length %d, want %d", name, length, want)
 		if want < 0 {
@@ -304,30 +230,23 @@ func (p *pngScrubber) iccp(start int64, data []byte) error {
 		p.rep.add(Embedded, container, "iCCP", fmt.Sprintf("(%d bytes, %s)", len(data), why))
 		return nil
 	}
-	i := bytes.IndexByte(data, 0)
-	if i < 1 || i > 79 || i+2 > len(data) || data[i+1] != 0 {
-		return bad("no profile name or compression method")
+	rawName, compressed, err := ipng.ParseICCP(data)
+	if err != nil {
+		return bad(err.Error())
 	}
-	if name := latin1(data[:i]); name != iccpName {
+	if name := ipng.Latin1(rawName); name != iccpName {
 		cat := Text
 		if iccpCommonNames[name] {
 			cat = Other
 		}
 		p.rep.add(cat, container, "ProfileName", name)
 	}
-	br := bytes.NewReader(data[i+2:]) // an io.ByteReader: zlib reads no further than its stream
-	zr, err := zlib.NewReader(br)
-	if err != nil {
-		return bad("the profile does not decompress")
-	}
-	profile, err := io.ReadAll(io.LimitReader(zr, maxICCProfile+1))
+	profile, rest, err := ipng.InflateICCP(compressed, maxICCProfile)
 	switch {
 	case err != nil:
-		return bad("the profile does not decompress")
-	case len(profile) > maxICCProfile:
-		return bad("the profile is too large")
-	case br.Len() > 0:
-		extraBytes(p.rep, container, "iCCP", data[len(data)-br.Len():])
+		return bad(err.Error())
+	case rest > 0:
+		extraBytes(p.rep, container, "iCCP", data[len(data)-rest:])
 	}
 	clean, err := scrubICC(p.rep, "ICC_Profile", profile)
 	switch {
@@ -338,13 +257,7 @@ func (p *pngScrubber) iccp(start int64, data []byte) error {
 	case p.scan:
 		return nil
 	}
-	var b bytes.Buffer
-	b.WriteString(iccpName)
-	b.Write([]byte{0, 0})
-	zw := zlib.NewWriter(&b)
-	zw.Write(clean) // writes to a bytes.Buffer do not fail
-	zw.Close()
-	return p.writeChunk("iCCP", b.Bytes())
+	return p.writeChunk("iCCP", ipng.AppendICCP(nil, iccpName, clean))
 }
 
 // checkCRC reads a chunk's CRC and compares it with the one computed.
@@ -438,8 +351,8 @@ func (p *pngScrubber) dropChunk(start int64, name string, length uint32) error {
 			return err
 		}
 	case name == "tIME" && len(data) == 7: // §11.3.6.1: year, month, day, hour, minute, second
-		v := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", binary.BigEndian.Uint16(data), data[2], data[3], data[4], data[5], data[6])
-		if crcErr == "" && p.opts.keeps(Time) && validPNGTime(data) {
+		v := ipng.FormatTime(data)
+		if crcErr == "" && p.opts.keeps(Time) && ipng.ValidTime(data) {
 			p.rep.keep(Time, "PNG tIME", "ModifyDate", v)
 			return p.writeChunk("tIME", data)
 		}
@@ -485,9 +398,7 @@ func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 		return nil
 	}
 	if rawProfile {
-		exif := append([]byte("Exif\x00\x00"), minimalEXIF(o)...)
-		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
-		return p.writeChunk("tEXt", []byte(text))
+		return p.writeRawProfile("exif", append([]byte("Exif\x00\x00"), minimalEXIF(o)...))
 	}
 	if p.exifPrefix {
 		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), minimalEXIF(o)...))
@@ -518,9 +429,7 @@ func (p *pngScrubber) keepEXIF(tiff []byte, rawProfile bool) error {
 	}
 	switch {
 	case rawProfile:
-		exif := append([]byte("Exif\x00\x00"), kept...)
-		text := fmt.Sprintf("Raw profile type exif\x00\nexif\n%8d\n%x\n", len(exif), exif)
-		return p.writeChunk("tEXt", []byte(text))
+		return p.writeRawProfile("exif", append([]byte("Exif\x00\x00"), kept...))
 	case p.exifPrefix:
 		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), kept...))
 	}
@@ -529,12 +438,7 @@ func (p *pngScrubber) keepEXIF(tiff []byte, rawProfile bool) error {
 
 // writeChunk writes a new chunk with its CRC.
 func (p *pngScrubber) writeChunk(name string, data []byte) error {
-	b := make([]byte, 8, 12+len(data))
-	binary.BigEndian.PutUint32(b, uint32(len(data)))
-	copy(b[4:], name)
-	b = append(b, data...)
-	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
-	return p.write(b)
+	return p.write(ipng.AppendChunk(make([]byte, 0, 12+len(data)), name, data))
 }
 
 // text reports a textual chunk (§11.3.3): a keyword, a NUL, and the text;
@@ -544,54 +448,28 @@ func (p *pngScrubber) writeChunk(name string, data []byte) error {
 // keepText); XMP and raw profiles are rebuilt with only what is kept.
 func (p *pngScrubber) text(name string, data []byte, intact bool) error {
 	container := "PNG " + name
-	i := bytes.IndexByte(data, 0)
-	if i < 0 {
+	t, err := ipng.ParseText(name, data)
+	if err == ipng.ErrNoKeyword {
 		p.rep.add(Other, container, name, "malformed: no keyword")
 		return nil
 	}
-	keyword, rest := latin1(data[:i]), data[i+1:]
+	keyword := ipng.Latin1(t.Keyword)
+	if err != nil {
+		p.rep.add(Other, container, keyword, "malformed")
+		return nil
+	}
 	keep := intact && p.opts.keepsAny()
-	var lang, translated []byte // iTXt's language tag and translated keyword
-	var text, raw []byte        // raw: tEXt and zTXt text as the file holds it
-	switch name {
-	case "tEXt":
-		raw = rest
-		text = []byte(latin1(rest))
-	case "zTXt":
-		if len(rest) < 1 {
-			p.rep.add(Other, container, keyword, "malformed")
-			return nil
-		}
-		t, ok := p.inflate(rest[1:])
-		if !ok {
+	text, raw := t.Text, t.Text // raw: tEXt and zTXt text as the file holds it
+	if t.Compressed {
+		var ok bool
+		if text, ok = p.inflate(t.Text); !ok {
 			p.rep.add(Embedded, container, keyword, p.notInflated())
 			return nil
 		}
-		raw, text = t, []byte(latin1(t))
-	case "iTXt":
-		// compression flag, method, language tag\0, translated keyword\0
-		if len(rest) < 2 {
-			p.rep.add(Other, container, keyword, "malformed")
-			return nil
-		}
-		compressed, rest := rest[0] == 1, rest[2:]
-		for k := 0; k < 2; k++ {
-			j := bytes.IndexByte(rest, 0)
-			if j < 0 {
-				p.rep.add(Other, container, keyword, "malformed")
-				return nil
-			}
-			lang, translated = translated, rest[:j]
-			rest = rest[j+1:]
-		}
-		text = rest
-		if compressed {
-			var ok bool
-			if text, ok = p.inflate(rest); !ok {
-				p.rep.add(Embedded, container, keyword, p.notInflated())
-				return nil
-			}
-		}
+		raw = text
+	}
+	if name != "iTXt" {
+		text = []byte(ipng.Latin1(raw))
 	}
 	switch {
 	case keyword == "XML:com.adobe.xmp" && keep:
@@ -604,31 +482,11 @@ func (p *pngScrubber) text(name string, data []byte, intact bool) error {
 		if name == "iTXt" {
 			raw = text
 		}
-		return p.keepText(container, data[:i], lang, name == "iTXt", raw)
+		return p.keepText(container, t.Keyword, t.Lang, name == "iTXt", raw)
 	default:
 		p.rep.add(classifyPNGKeyword(keyword), container, keyword, string(text))
 	}
 	return nil
-}
-
-// validPNGTime reports whether the fields of a tIME chunk are in the
-// ranges of §11.3.6.1 (a leap second allowed), so that a kept chunk holds
-// a time and nothing else.
-func validPNGTime(d []byte) bool {
-	return d[2] >= 1 && d[2] <= 12 && d[3] >= 1 && d[3] <= 31 && d[4] <= 23 && d[5] <= 59 && d[6] <= 60
-}
-
-// validPNGKeyword reports whether a decoder accepts a keyword (§11.3.3.1).
-func validPNGKeyword(k []byte) bool {
-	if len(k) < 1 || len(k) > 79 || k[0] == ' ' || k[len(k)-1] == ' ' || bytes.Contains(k, []byte("  ")) {
-		return false
-	}
-	for _, c := range k {
-		if c < 32 || c > 126 && c < 161 {
-			return false
-		}
-	}
-	return true
 }
 
 // keepXMP writes the first XMP packet of the file rebuilt with the kept
@@ -644,14 +502,14 @@ func (p *pngScrubber) keepXMP(packet []byte) error {
 	if kept == nil {
 		return nil
 	}
-	return p.writeChunk("iTXt", append([]byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00"), kept...))
+	return p.writeChunk("iTXt", ipng.AppendITXt(nil, "XML:com.adobe.xmp", nil, string(kept)))
 }
 
 // rawProfile reports the metadata ImageMagick stores in text chunks as
 // "Raw profile type exif" (or APP1, xmp, iptc, 8bim): a newline, the type,
 // a newline, the length in decimal, and the bytes in hex.
 func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool) error {
-	raw := rawProfileBytes(text)
+	raw := ipng.RawProfile(text)
 	if len(raw) == 0 {
 		p.rep.add(Other, container, "Raw profile type "+kind, fmt.Sprintf("(%d bytes)", len(text)))
 		return nil
@@ -694,33 +552,11 @@ func (p *pngScrubber) rawProfile(container, kind string, text []byte, keep bool)
 	return nil
 }
 
-// rawProfileBytes decodes the hex of a raw profile: after a newline, a
-// description line ("exif", or ExifTool's "IPTC profile"), the length in
-// decimal on a line of its own, then the hex digits over many lines. A
-// text without a length line is read as whitespace-separated fields: a
-// kind, the length, then hex.
-func rawProfileBytes(text []byte) []byte {
-	lines := strings.SplitN(strings.TrimLeft(string(text), "\n"), "\n", 3)
-	if len(lines) == 3 {
-		if n, err := strconv.Atoi(strings.TrimSpace(lines[1])); err == nil && n > 0 {
-			if raw, err := hex.DecodeString(strings.Join(strings.Fields(lines[2]), "")); err == nil && len(raw) > 0 {
-				return raw
-			}
-		}
-	}
-	fields := strings.Fields(string(text))
-	if len(fields) < 3 {
-		return nil
-	}
-	raw, _ := hex.DecodeString(strings.Join(fields[2:], ""))
-	return raw
-}
-
 // writeRawProfile writes a tEXt chunk "Raw profile type kind" in
 // ImageMagick's form: a newline, the kind, a newline, the length in
 // decimal, and the bytes in hex.
 func (p *pngScrubber) writeRawProfile(kind string, b []byte) error {
-	return p.writeChunk("tEXt", fmt.Appendf(nil, "Raw profile type %s\x00\n%s\n%8d\n%x\n", kind, kind, len(b), b))
+	return p.writeChunk("tEXt", ipng.AppendRawProfile(nil, kind, b))
 }
 
 // inflate decompresses zlib data for the report, up to maxInflated bytes
@@ -754,16 +590,4 @@ func (s *scrubber) notInflated() string {
 		return fmt.Sprintf("(compressed, not read: the file's chunks inflated to %d MiB already)", maxInflatedTotal>>20)
 	}
 	return fmt.Sprintf("(compressed, inflates to more than %d MiB; not read)", maxInflated>>20)
-}
-
-// latin1 converts ISO 8859-1 text, which tEXt and zTXt hold, to UTF-8.
-func latin1(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b) // ASCII, or a writer that ignored the spec
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }

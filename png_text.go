@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub/internal/date"
+	ipng "github.com/exifscrub/exifscrub/internal/png"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -90,13 +91,13 @@ func pngTextValue(kind xmp.Type, keyword, s string) (string, bool) {
 // holds a NUL, or whose iTXt language tag or text is not valid, is
 // removed.
 func (p *pngScrubber) keepText(container string, keyword, lang []byte, international bool, text []byte) error {
-	read, reportCat := latin1(keyword), classifyPNGKeyword(latin1(keyword))
+	read, reportCat := ipng.Latin1(keyword), classifyPNGKeyword(ipng.Latin1(keyword))
 	value := string(text)
 	if !international {
-		value = latin1(text)
+		value = ipng.Latin1(text)
 	}
 	name, cat, kind, listed := pngKeptKeyword(read)
-	ok := listed && p.opts.keeps(cat) && validPNGKeyword(keyword) && bytes.IndexByte(text, 0) < 0 &&
+	ok := listed && p.opts.keeps(cat) && ipng.ValidKeyword(keyword) && bytes.IndexByte(text, 0) < 0 &&
 		!(cat == Location && p.opts.CoarseLocation > 0)
 	if international {
 		ok = ok && (len(lang) == 0 || xmp.ValidLangTag(string(lang))) && utf8.Valid(text)
@@ -109,27 +110,10 @@ func (p *pngScrubber) keepText(container string, keyword, lang []byte, internati
 		p.rep.add(reportCat, container, read, value)
 		return nil
 	}
-	b := append([]byte(name), 0)
 	if !international {
 		p.rep.keep(cat, "PNG tEXt", name, kept)
-		return p.writeChunk("tEXt", append(b, latin1Bytes(kept, utf8.Valid(text))...))
+		return p.writeChunk("tEXt", ipng.AppendText(nil, name, ipng.Latin1Bytes(kept, utf8.Valid(text))))
 	}
 	p.rep.keep(cat, "PNG iTXt", name, kept)
-	b = append(append(append(b, 0, 0), lang...), 0) // uncompressed, method 0, the tag
-	b = append(b, 0)                                // no translated keyword
-	return p.writeChunk("iTXt", append(b, kept...))
-}
-
-// latin1Bytes writes text that latin1 read as it was in the chunk: as
-// UTF-8 if the chunk held UTF-8 (a writer that ignored the spec), else in
-// Latin-1, every rune of which is below 256.
-func latin1Bytes(s string, wasUTF8 bool) []byte {
-	if wasUTF8 {
-		return []byte(s)
-	}
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		b = append(b, byte(r))
-	}
-	return b
+	return p.writeChunk("iTXt", ipng.AppendITXt(nil, name, lang, kept))
 }

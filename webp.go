@@ -9,6 +9,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/riff"
 	"github.com/exifscrub/exifscrub/internal/vp8"
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // A WebP file (RFC 9649 §2) is a RIFF container: "RIFF", a 4-byte
@@ -31,62 +32,9 @@ import (
 // bytes, is written once everything has been checked. Memory use is about
 // the size of the file.
 
-// Chunk types (RFC 9649 §2.4–§2.7), read by internal/riff; the first
-// character is the low byte.
-const (
-	fccRIFF riff.FourCC = 'R' | 'I'<<8 | 'F'<<16 | 'F'<<24
-	fccWEBP riff.FourCC = 'W' | 'E'<<8 | 'B'<<16 | 'P'<<24
-	fccVP8  riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | ' '<<24 // note the space (§2.7.1.3)
-	fccVP8L riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | 'L'<<24
-	fccVP8X riff.FourCC = 'V' | 'P'<<8 | '8'<<16 | 'X'<<24
-	fccALPH riff.FourCC = 'A' | 'L'<<8 | 'P'<<16 | 'H'<<24
-	fccANIM riff.FourCC = 'A' | 'N'<<8 | 'I'<<16 | 'M'<<24
-	fccANMF riff.FourCC = 'A' | 'N'<<8 | 'M'<<16 | 'F'<<24
-	fccICCP riff.FourCC = 'I' | 'C'<<8 | 'C'<<16 | 'P'<<24
-	fccEXIF riff.FourCC = 'E' | 'X'<<8 | 'I'<<16 | 'F'<<24
-	fccXMP  riff.FourCC = 'X' | 'M'<<8 | 'P'<<16 | ' '<<24
-)
-
-const (
-	// maxRIFFSize is the largest RIFF size: "2^32 minus 10 bytes" (§2.4).
-	maxRIFFSize = 1<<32 - 10
-	// vp8xSize is the VP8X payload (§2.7): a flags byte, 3 reserved
-	// bytes, and the canvas width and height minus one in 24 bits each.
-	vp8xSize = 10
-	// animSize is the ANIM payload (§2.7.1.1): a background colour
-	// (uint32) and a loop count (uint16).
-	animSize = 6
-	// anmfHeaderSize is the ANMF header before the frame's chunks
-	// (§2.7.1.1): X/2, Y/2, width-1, height-1 and duration in 24 bits
-	// each, and a byte of reserved bits and blending/disposal flags.
-	anmfHeaderSize = 16
-	// anmfMethods are the blending and disposal bits of the ANMF header's
-	// last byte; the other six are reserved.
-	anmfMethods = 0x03
-	// webpInitialBuffer bounds the buffer first allocated for the file;
-	// it grows only as bytes arrive, whatever the RIFF size claims.
-	webpInitialBuffer = 64 << 10
-)
-
-// VP8X flags (RFC 9649 §2.7, bits "Rsv Rsv I L E X A R" from the most
-// significant); libwebp's WebPFeatureFlags has the same values.
-const (
-	vp8xICC       = 0x20 // I: the file has an ICCP chunk
-	vp8xAlpha     = 0x10 // L: some frame has transparency
-	vp8xEXIF      = 0x08 // E: the file has EXIF metadata
-	vp8xXMP       = 0x04 // X: the file has XMP metadata
-	vp8xAnimation = 0x02 // A: the image is animated (ANIM, ANMF)
-)
-
-// The header of a VP8L bitstream (RFC 9649 §3, "RIFF Header"): the
-// signature byte 0x2f, then a little-endian 32-bit field of the width and
-// height minus one (14 bits each), alpha_is_used (1 bit) and the version
-// (3 bits); alpha_is_used is bit 4 of the field's last byte.
-const (
-	vp8lSignature   = 0x2f
-	vp8lAlphaByte   = 4
-	vp8lAlphaIsUsed = 0x10
-)
+// webpInitialBuffer bounds the buffer first allocated for the file; it
+// grows only as bytes arrive, whatever the RIFF size claims.
+const webpInitialBuffer = 64 << 10
 
 // sigExifChunk is JPEG's APP1 "Exif\0\0" header. RFC 9649 §2.7.1.5 says
 // only that the EXIF chunk holds "image metadata in Exif format": libwebp
@@ -95,26 +43,13 @@ const (
 var sigExifChunk = []byte("Exif\x00\x00")
 
 // isWebP reports whether head starts a WebP file (RFC 9649 §2.4).
-func isWebP(head []byte) bool {
-	return len(head) >= riff.HeaderSize &&
-		riff.FourCC(binary.LittleEndian.Uint32(head[0:4])) == fccRIFF &&
-		riff.FourCC(binary.LittleEndian.Uint32(head[8:12])) == fccWEBP
-}
-
-// A webpPart is one chunk of the output: a header, and a payload that is a
-// slice of the input (or of a rebuilt VP8X or EXIF block).
-type webpPart struct {
-	hdr  [riff.ChunkHeaderSize]byte
-	data []byte
-	pad  bool // a zero byte follows data (RFC 9649 §2.3)
-}
+func isWebP(head []byte) bool { return iwebp.IsWebP(head) }
 
 type webpScrubber struct {
 	*scrubber
-	parts []webpPart
-	size  uint64 // bytes in parts, headers and padding included
+	out iwebp.Builder // the chunks to write
 
-	vp8x        [vp8xSize]byte // the rewritten VP8X payload
+	vp8x        [iwebp.VP8XSize]byte // the rewritten VP8X payload
 	iccKept     bool
 	alpha       bool   // an image chunk kept has transparency
 	sawEXIF     bool   // the first top-level EXIF chunk has been read
@@ -135,7 +70,7 @@ func scrubWebP(s *scrubber) error {
 	if err != nil {
 		return s.formatError(0, "reading the RIFF header", err)
 	}
-	if !isWebP(hdr) {
+	if !iwebp.IsWebP(hdr) {
 		return s.formatError(0, "not a RIFF WEBP header", nil)
 	}
 	// RFC 9649 §2.4: the size counts "WEBP" and the chunks, not the first
@@ -144,22 +79,22 @@ func scrubWebP(s *scrubber) error {
 	switch {
 	case size < 4+riff.ChunkHeaderSize:
 		return s.formatError(4, fmt.Sprintf("RIFF size %d leaves no room for a chunk", size), nil)
-	case size > maxRIFFSize:
+	case size > iwebp.MaxRIFFSize:
 		return s.formatError(4, fmt.Sprintf("RIFF size %d exceeds 2^32-10", size), nil)
 	}
 	body, err := w.readRIFF(int64(size) - 4)
 	if err != nil {
 		return err
 	}
-	l := riff.NewList(fccRIFF, body, riff.HeaderSize)
+	l := riff.NewList(iwebp.RIFF, body, riff.HeaderSize)
 	first, _, err := w.nextChunk(l)
 	if err != nil {
 		return err
 	}
 	switch first.ID {
-	case fccVP8, fccVP8L:
+	case iwebp.VP8, iwebp.VP8L:
 		err = w.simple(first, l)
-	case fccVP8X:
+	case iwebp.VP8X:
 		err = w.extended(first, l)
 	default:
 		err = w.formatError(first.Offset, fmt.Sprintf("first chunk is %s, not \"VP8 \", \"VP8L\" or \"VP8X\"", first.ID.Quoted()), nil)
@@ -213,19 +148,19 @@ func (w *webpScrubber) nextChunk(l *riff.List) (c riff.Chunk, ok bool, err error
 	return c, ok, err
 }
 
-// keep adds a chunk to the output and returns its index in w.parts.
-func (w *webpScrubber) keep(id riff.FourCC, data []byte) int {
-	switch {
-	case id == fccALPH:
-		w.alpha = true
-	case id == fccVP8L && len(data) > vp8lAlphaByte && data[0] == vp8lSignature:
-		w.alpha = w.alpha || data[vp8lAlphaByte]&vp8lAlphaIsUsed != 0
+// ruleError returns an *iwebp.Error as a FormatError.
+func (w *webpScrubber) ruleError(err error) error {
+	e := err.(*iwebp.Error)
+	if e.Err == iwebp.ErrUnsupported {
+		return w.formatError(e.Offset, e.Reason, ErrUnsupportedFeature)
 	}
-	p := webpPart{data: data, pad: len(data)%2 == 1}
-	riff.PutChunkHeader(p.hdr[:], id, uint32(len(data)))
-	w.parts = append(w.parts, p)
-	w.size += riff.ChunkHeaderSize + uint64(len(data)) + uint64(len(data)%2)
-	return len(w.parts) - 1
+	return w.formatError(e.Offset, e.Reason, nil)
+}
+
+// keep adds a chunk to the output and returns its index in w.out.Parts.
+func (w *webpScrubber) keep(id riff.FourCC, data []byte) int {
+	w.alpha = w.alpha || iwebp.HasAlpha(id, data)
+	return w.out.Add(id, data)
 }
 
 // image keeps an image's bitstream chunk and the ALPH chunk read before it
@@ -242,7 +177,7 @@ func (w *webpScrubber) keep(id riff.FourCC, data []byte) int {
 // VP8L bitstream ends is known only after decoding it, which exifscrub
 // does not do, so bytes appended to one are not found.
 func (w *webpScrubber) image(alph *riff.Chunk, bits riff.Chunk) error {
-	if bits.ID == fccVP8L {
+	if bits.ID == iwebp.VP8L {
 		if err := vp8.CheckLosslessHeader(bits.Data); err != nil {
 			return w.bitstreamError(bits, "", err)
 		}
@@ -264,7 +199,7 @@ func (w *webpScrubber) image(alph *riff.Chunk, bits riff.Chunk) error {
 		if extra := len(alph.Data) - n; extra > 0 {
 			w.rep.add(Embedded, "WebP ALPH", "DataAfterAlpha", fmt.Sprintf("(%d bytes after the %dx%d alpha plane, at offset %d)", extra, frame.Width, frame.Height, alph.Offset+riff.ChunkHeaderSize+int64(n)))
 		}
-		w.keep(fccALPH, alph.Data[:n])
+		w.keep(iwebp.ALPH, alph.Data[:n])
 	}
 	data := bits.Data
 	if n, err := vp8.FrameEnd(data); err == nil && len(data)-n > vp8Slack {
@@ -311,9 +246,8 @@ func (w *webpScrubber) simple(bitstream riff.Chunk, l *riff.List) error {
 		if err != nil || !ok {
 			return err
 		}
-		switch c.ID {
-		case fccVP8X, fccVP8, fccVP8L, fccALPH, fccANIM, fccANMF, fccICCP:
-			return w.formatError(c.Offset, fmt.Sprintf("chunk %s in a simple-format file (no VP8X chunk) after its %s bitstream", c.ID.Quoted(), bitstream.ID.Quoted()), nil)
+		if err := iwebp.CheckSimple(c, bitstream.ID); err != nil {
+			return w.ruleError(err)
 		}
 		w.drop(c, true)
 	}
@@ -325,25 +259,15 @@ func (w *webpScrubber) simple(bitstream riff.Chunk, l *riff.List) error {
 // SHOULD fail when" they do not. Metadata and unknown chunks may appear
 // anywhere and are removed.
 func (w *webpScrubber) extended(vp8x riff.Chunk, l *riff.List) error {
-	switch {
-	case len(vp8x.Data) < vp8xSize:
-		return w.formatError(vp8x.Offset, fmt.Sprintf("VP8X size %d is less than %d", len(vp8x.Data), vp8xSize), nil)
-	case len(vp8x.Data) > vp8xSize:
-		// Fields a future version may add; libwebp refuses them too.
-		return w.formatError(vp8x.Offset, fmt.Sprintf("VP8X size %d is larger than %d", len(vp8x.Data), vp8xSize), ErrUnsupportedFeature)
+	flags, clean, err := iwebp.ParseVP8X(vp8x)
+	if err != nil {
+		return w.ruleError(err)
 	}
-	flags := vp8x.Data[0]
-	animated := flags&vp8xAnimation != 0
-	// Keep the flags that describe the image and the canvas size; the
-	// reserved bits and bytes "MUST be 0", and the ICC and EXIF flags are
-	// set in flush to match the chunks written.
-	w.vp8x[0] = flags & (vp8xAlpha | vp8xAnimation)
-	copy(w.vp8x[4:], vp8x.Data[4:vp8xSize])
-	w.keep(fccVP8X, w.vp8x[:])
-
-	var sawICCP, sawANIM, sawImage, sawALPH, sawBitstream bool
+	// The ICC and EXIF flags are set in flush to match the chunks written.
+	w.vp8x = clean
+	w.keep(iwebp.VP8X, w.vp8x[:])
+	layout := iwebp.NewLayout(flags)
 	var alph *riff.Chunk // kept once the bitstream after it is checked
-	frames := 0
 	for {
 		c, ok, err := w.nextChunk(l)
 		if err != nil {
@@ -352,18 +276,11 @@ func (w *webpScrubber) extended(vp8x riff.Chunk, l *riff.List) error {
 		if !ok {
 			break
 		}
+		if err := layout.Add(c); err != nil {
+			return w.ruleError(err)
+		}
 		switch c.ID {
-		case fccVP8X:
-			return w.formatError(c.Offset, "second VP8X chunk", nil)
-		case fccICCP:
-			switch {
-			case sawICCP:
-				return w.formatError(c.Offset, "second ICCP chunk", nil)
-			case sawANIM || sawImage:
-				// §2.7.1.4: "This chunk MUST appear before the image data."
-				return w.formatError(c.Offset, "ICCP chunk after the ANIM chunk or the image data", nil)
-			}
-			sawICCP = true
+		case iwebp.ICCP:
 			if w.opts.DropColorProfile {
 				w.rep.add(Other, "WebP ICCP", "ICCP", fmt.Sprintf("(%d bytes)", len(c.Data)))
 				continue
@@ -377,57 +294,24 @@ func (w *webpScrubber) extended(vp8x riff.Chunk, l *riff.List) error {
 			}
 			w.keep(c.ID, clean)
 			w.iccKept = true
-		case fccANIM:
-			switch {
-			case !animated:
-				return w.formatError(c.Offset, "ANIM chunk, but the VP8X animation flag is clear", nil)
-			case sawANIM:
-				// Frames need an ANIM before them, so this is also
-				// the check for an ANIM after the image data.
-				return w.formatError(c.Offset, "second ANIM chunk", nil)
-			case len(c.Data) != animSize:
-				return w.formatError(c.Offset, fmt.Sprintf("ANIM size %d, want %d", len(c.Data), animSize), nil)
-			}
-			sawANIM = true
+		case iwebp.ANIM:
 			w.keep(c.ID, c.Data)
-		case fccANMF:
-			switch {
-			case !animated:
-				return w.formatError(c.Offset, "ANMF chunk, but the VP8X animation flag is clear", nil)
-			case !sawANIM:
-				return w.formatError(c.Offset, "ANMF chunk before the ANIM chunk", nil)
-			}
+		case iwebp.ANMF:
 			if err := w.frame(c); err != nil {
 				return err
 			}
-			sawImage = true
-			frames++
-		case fccALPH, fccVP8, fccVP8L:
-			switch {
-			case animated:
-				return w.formatError(c.Offset, fmt.Sprintf("chunk %s outside an ANMF frame of an animated image", c.ID.Quoted()), nil)
-			case sawBitstream:
-				return w.formatError(c.Offset, fmt.Sprintf("chunk %s after the bitstream of a still image", c.ID.Quoted()), nil)
-			case c.ID == fccALPH && sawALPH:
-				return w.formatError(c.Offset, "second ALPH chunk", nil)
-			}
-			sawImage = true
-			sawALPH = sawALPH || c.ID == fccALPH
-			sawBitstream = c.ID != fccALPH
-			if c.ID == fccALPH {
-				alph = &c
-			} else if err := w.image(alph, c); err != nil {
+		case iwebp.ALPH:
+			alph = &c
+		case iwebp.VP8, iwebp.VP8L:
+			if err := w.image(alph, c); err != nil {
 				return err
 			}
 		default:
 			w.drop(c, true)
 		}
 	}
-	switch {
-	case animated && frames == 0:
-		return w.formatError(l.Offset(), "animated image without ANMF frames", nil)
-	case !animated && !sawBitstream:
-		return w.formatError(l.Offset(), "no \"VP8 \" or \"VP8L\" bitstream chunk", nil)
+	if err := layout.End(l.Offset()); err != nil {
+		return w.ruleError(err)
 	}
 	return nil
 }
@@ -436,20 +320,17 @@ func (w *webpScrubber) extended(vp8x riff.Chunk, l *riff.List) error {
 // ALPH chunk and a bitstream. Unknown chunks at the end of the frame data
 // are removed, and the ANMF size is fixed to match.
 func (w *webpScrubber) frame(c riff.Chunk) error {
-	if len(c.Data) < anmfHeaderSize {
-		return w.formatError(c.Offset, fmt.Sprintf("ANMF size %d is less than %d", len(c.Data), anmfHeaderSize), nil)
+	hdr, reserved, err := iwebp.FrameHeader(c)
+	if err != nil {
+		return w.ruleError(err)
 	}
-	// The header's last byte holds 6 reserved bits, which "MUST be 0",
-	// then the blending and disposal methods.
-	hdr := append([]byte(nil), c.Data[:anmfHeaderSize]...)
-	if hdr[anmfHeaderSize-1]&^anmfMethods != 0 {
+	if reserved {
 		w.rep.add(Embedded, "WebP ANMF", "ANMF", fmt.Sprintf("(data in the reserved bits of the frame header at offset %d)", c.Offset))
-		hdr[anmfHeaderSize-1] &= anmfMethods
 	}
 	i := w.keep(c.ID, hdr)
-	start := w.size
-	l := riff.NewList(fccANMF, c.Data[anmfHeaderSize:], c.Offset+riff.ChunkHeaderSize+anmfHeaderSize)
-	var sawALPH, sawBitstream bool
+	start := w.out.Size
+	l := riff.NewList(iwebp.ANMF, c.Data[iwebp.ANMFHeaderSize:], c.Offset+riff.ChunkHeaderSize+iwebp.ANMFHeaderSize)
+	var layout iwebp.FrameLayout
 	var alph *riff.Chunk
 	for {
 		sub, ok, err := w.nextChunk(l)
@@ -459,30 +340,24 @@ func (w *webpScrubber) frame(c riff.Chunk) error {
 		if !ok {
 			break
 		}
+		if err := layout.Add(sub); err != nil {
+			return w.ruleError(err)
+		}
 		switch sub.ID {
-		case fccALPH, fccVP8, fccVP8L:
-			switch {
-			case sawBitstream:
-				return w.formatError(sub.Offset, fmt.Sprintf("chunk %s after the bitstream of a frame", sub.ID.Quoted()), nil)
-			case sub.ID == fccALPH && sawALPH:
-				return w.formatError(sub.Offset, "second ALPH chunk in a frame", nil)
-			}
-			sawALPH = sawALPH || sub.ID == fccALPH
-			sawBitstream = sub.ID != fccALPH
-			if sub.ID == fccALPH {
-				alph = &sub
-			} else if err := w.image(alph, sub); err != nil {
+		case iwebp.ALPH:
+			alph = &sub
+		case iwebp.VP8, iwebp.VP8L:
+			if err := w.image(alph, sub); err != nil {
 				return err
 			}
 		default:
 			w.drop(sub, false)
 		}
 	}
-	if !sawBitstream {
-		return w.formatError(c.Offset, "ANMF frame without a bitstream chunk", nil)
+	if err := layout.End(c.Offset); err != nil {
+		return w.ruleError(err)
 	}
-	// The frame's chunks are padded, so the new size is even: no pad.
-	binary.LittleEndian.PutUint32(w.parts[i].hdr[4:], uint32(anmfHeaderSize+w.size-start))
+	w.out.SetSize(i, uint32(iwebp.ANMFHeaderSize+w.out.Size-start))
 	return nil
 }
 
@@ -492,15 +367,15 @@ func (w *webpScrubber) frame(c riff.Chunk) error {
 func (w *webpScrubber) drop(c riff.Chunk, topLevel bool) {
 	name := c.ID.String()
 	switch c.ID {
-	case fccEXIF, fccXMP:
+	case iwebp.EXIF, iwebp.XMP:
 		if len(c.Data) > maxMetadataChunk {
 			w.rep.add(Embedded, "WebP "+name, name, fmt.Sprintf("(%d bytes, too large to list)", len(c.Data)))
-			w.sawEXIF = w.sawEXIF || (topLevel && c.ID == fccEXIF)
+			w.sawEXIF = w.sawEXIF || (topLevel && c.ID == iwebp.EXIF)
 			return
 		}
 	}
 	switch c.ID {
-	case fccEXIF:
+	case iwebp.EXIF:
 		tiff, prefixed := bytes.CutPrefix(c.Data, sigExifChunk)
 		first := topLevel && !w.sawEXIF
 		var o int
@@ -525,7 +400,7 @@ func (w *webpScrubber) drop(c riff.Chunk, topLevel bool) {
 		default:
 			w.orientation = o
 		}
-	case fccXMP:
+	case iwebp.XMP:
 		if w.opts.keepsAny() && topLevel && !w.sawXMP {
 			// The first top-level packet, rebuilt with the kept
 			// properties; readers take one.
@@ -556,47 +431,43 @@ func (w *webpScrubber) flush() error {
 		if w.exifPrefix {
 			exif = append(append([]byte(nil), sigExifChunk...), exif...)
 		}
-		w.keep(fccEXIF, exif)
-		w.vp8x[0] |= vp8xEXIF // written only if the file has a VP8X chunk
+		w.keep(iwebp.EXIF, exif)
+		w.vp8x[0] |= iwebp.FlagEXIF // written only if the file has a VP8X chunk
 	}
 	if w.xmp != nil {
 		// After EXIF, where RFC 9649 §2.7 puts XMP.
-		w.keep(fccXMP, w.xmp)
-		w.vp8x[0] |= vp8xXMP
+		w.keep(iwebp.XMP, w.xmp)
+		w.vp8x[0] |= iwebp.FlagXMP
 	}
 	if w.iccKept {
-		w.vp8x[0] |= vp8xICC
+		w.vp8x[0] |= iwebp.FlagICC
 	}
 	if w.alpha {
 		// The alpha flag is kept as it was, and set when an image chunk
 		// has transparency: ExifTool 12.57 leaves it clear when it turns
 		// a simple lossless file with alpha into an extended one, which
 		// libwebp's webpinfo and webpmux then refuse.
-		w.vp8x[0] |= vp8xAlpha
+		w.vp8x[0] |= iwebp.FlagAlpha
 	}
 	if w.scan {
 		return nil
 	}
-	size := 4 + w.size
-	if size > maxRIFFSize {
-		return w.formatError(4, fmt.Sprintf("the scrubbed RIFF size %d would exceed 2^32-10", size), ErrUnsupportedFeature)
+	var err error
+	if w.riffHdr, err = w.out.Header(); err != nil {
+		return w.ruleError(err)
 	}
-	hdr := w.riffHdr[:]
-	binary.LittleEndian.PutUint32(hdr[0:4], uint32(fccRIFF))
-	binary.LittleEndian.PutUint32(hdr[4:8], uint32(size))
-	binary.LittleEndian.PutUint32(hdr[8:12], uint32(fccWEBP))
-	if err := w.write(hdr); err != nil {
+	if err := w.write(w.riffHdr[:]); err != nil {
 		return err
 	}
-	for i := range w.parts {
-		p := &w.parts[i]
-		if err := w.write(p.hdr[:]); err != nil {
+	for i := range w.out.Parts {
+		p := &w.out.Parts[i]
+		if err := w.write(p.Header[:]); err != nil {
 			return err
 		}
-		if err := w.write(p.data); err != nil {
+		if err := w.write(p.Data); err != nil {
 			return err
 		}
-		if p.pad {
+		if p.Pad {
 			if err := w.write(w.pad[:]); err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/riff"
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // Building WebP files by hand (RFC 9649 §2.3, §2.4).
@@ -152,7 +153,7 @@ var webpCases = []struct {
 	{
 		name: "extended still image",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xICC|vp8xAlpha|vp8xEXIF|vp8xXMP)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagICC|iwebp.FlagAlpha|iwebp.FlagEXIF|iwebp.FlagXMP)),
 			chunkBytes("ICCP", fakeICC),
 			chunkBytes("ALPH", fakeALPH),
 			chunkBytes("VP8 ", fakeVP8),
@@ -160,37 +161,37 @@ var webpCases = []struct {
 			chunkBytes("XMP ", []byte(testXMP)),
 			chunkBytes("XYZW", []byte("private")),
 		),
-		layout: "VP8X ICCP ALPH VP8 EXIF", flags: vp8xICC | vp8xAlpha | vp8xEXIF, exif: 6,
+		layout: "VP8X ICCP ALPH VP8 EXIF", flags: iwebp.FlagICC | iwebp.FlagAlpha | iwebp.FlagEXIF, exif: 6,
 		report: []string{"EXIF IFD0|Make", "XMP|dc:creator", "XMP|xmp:CreateDate", "WebP XYZW|XYZW"},
 	},
 	{
 		name: "DropColorProfile",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xICC|vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagICC|iwebp.FlagEXIF)),
 			chunkBytes("ICCP", fakeICC),
 			chunkBytes("VP8L", fakeVP8L),
 			chunkBytes("EXIF", testEXIF(6, "Acme Corp")),
 		),
 		opts:   &Options{DropColorProfile: true},
-		layout: "VP8X VP8L EXIF", flags: vp8xEXIF, exif: 6,
+		layout: "VP8X VP8L EXIF", flags: iwebp.FlagEXIF, exif: 6,
 		report: []string{"WebP ICCP|ICCP", "EXIF IFD0|Make"},
 	},
 	{
 		name: "DropOrientation",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xICC|vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagICC|iwebp.FlagEXIF)),
 			chunkBytes("ICCP", fakeICC),
 			chunkBytes("VP8L", fakeVP8L),
 			chunkBytes("EXIF", testEXIF(6, "Acme Corp")),
 		),
 		opts:   &Options{DropOrientation: true},
-		layout: "VP8X ICCP VP8L", flags: vp8xICC,
+		layout: "VP8X ICCP VP8L", flags: iwebp.FlagICC,
 		report: []string{"EXIF IFD0|Orientation", "EXIF IFD0|Make"},
 	},
 	{
 		name: "normal orientation is not kept",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagEXIF)),
 			chunkBytes("VP8 ", fakeVP8),
 			chunkBytes("EXIF", testEXIF(1, "Acme Corp")),
 		),
@@ -200,17 +201,17 @@ var webpCases = []struct {
 	{
 		name: "EXIF with a JPEG Exif header",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagEXIF)),
 			chunkBytes("VP8 ", fakeVP8),
 			chunkBytes("EXIF", append([]byte("Exif\x00\x00"), testEXIF(8, "Acme Corp")...)),
 		),
-		layout: "VP8X VP8 EXIF", flags: vp8xEXIF, exif: 8, exifPrefix: true,
+		layout: "VP8X VP8 EXIF", flags: iwebp.FlagEXIF, exif: 8, exifPrefix: true,
 		report: []string{"EXIF IFD0|Make"},
 	},
 	{
 		name: "only the first EXIF chunk sets the orientation",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagEXIF)),
 			chunkBytes("VP8 ", fakeVP8),
 			chunkBytes("EXIF", testEXIF(1, "First Corp")),
 			chunkBytes("EXIF", testEXIF(6, "Second Corp")),
@@ -221,13 +222,13 @@ var webpCases = []struct {
 	{
 		name: "metadata before the image data",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xEXIF|vp8xXMP)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagEXIF|iwebp.FlagXMP)),
 			chunkBytes("EXIF", testEXIF(3, "Acme Corp")),
 			chunkBytes("XMP ", []byte(testXMP)),
 			chunkBytes("XYZW", []byte("private")),
 			chunkBytes("VP8L", fakeVP8L),
 		),
-		layout: "VP8X VP8L EXIF", flags: vp8xEXIF, exif: 3,
+		layout: "VP8X VP8L EXIF", flags: iwebp.FlagEXIF, exif: 3,
 		report: []string{"EXIF IFD0|Make", "XMP|dc:creator", "WebP XYZW|XYZW"},
 	},
 	{
@@ -237,7 +238,7 @@ var webpCases = []struct {
 			chunkBytes("ANIM", fakeANIM),
 			chunkBytes("ANMF", anmfPayload(chunkBytes("VP8L", fakeVP8L))),
 		),
-		layout: "VP8X ANIM ANMF[VP8L]", flags: vp8xAlpha | vp8xAnimation,
+		layout: "VP8X ANIM ANMF[VP8L]", flags: iwebp.FlagAlpha | iwebp.FlagAnimation,
 	},
 	{
 		name: "ICCP without its flag",
@@ -246,16 +247,16 @@ var webpCases = []struct {
 			chunkBytes("ICCP", fakeICC),
 			chunkBytes("VP8 ", fakeVP8),
 		),
-		layout: "VP8X ICCP VP8", flags: vp8xICC,
+		layout: "VP8X ICCP VP8", flags: iwebp.FlagICC,
 	},
 	{
 		name: "alpha flag set for a VP8L bitstream with alpha_is_used",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xEXIF)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagEXIF)),
 			chunkBytes("VP8L", []byte("\x2f\x00\x00\x00\x10lossless")),
 			chunkBytes("EXIF", testEXIF(1, "Acme Corp")),
 		),
-		layout: "VP8X VP8L", flags: vp8xAlpha,
+		layout: "VP8X VP8L", flags: iwebp.FlagAlpha,
 		report: []string{"EXIF IFD0|Make"},
 	},
 	{
@@ -265,19 +266,19 @@ var webpCases = []struct {
 			chunkBytes("ALPH", fakeALPH),
 			chunkBytes("VP8 ", fakeVP8),
 		),
-		layout: "VP8X ALPH VP8", flags: vp8xAlpha,
+		layout: "VP8X ALPH VP8", flags: iwebp.FlagAlpha,
 	},
 	{
 		name: "animation",
 		in: riffFile(
-			chunkBytes("VP8X", vp8xPayload(vp8xAnimation|vp8xAlpha|vp8xEXIF|vp8xXMP)),
+			chunkBytes("VP8X", vp8xPayload(iwebp.FlagAnimation|iwebp.FlagAlpha|iwebp.FlagEXIF|iwebp.FlagXMP)),
 			chunkBytes("ANIM", fakeANIM),
 			chunkBytes("ANMF", anmfPayload(chunkBytes("ALPH", fakeALPH), chunkBytes("VP8 ", fakeVP8), chunkBytes("XYZW", []byte("in a frame")))),
 			chunkBytes("EXIF", testEXIF(1, "Between Frames")),
 			chunkBytes("ANMF", anmfPayload(chunkBytes("VP8L", fakeVP8L))),
 			chunkBytes("XMP ", []byte(testXMP)),
 		),
-		layout: "VP8X ANIM ANMF[ALPH VP8] ANMF[VP8L]", flags: vp8xAnimation | vp8xAlpha,
+		layout: "VP8X ANIM ANMF[ALPH VP8] ANMF[VP8L]", flags: iwebp.FlagAnimation | iwebp.FlagAlpha,
 		report: []string{"WebP XYZW|XYZW", "EXIF IFD0|Make", "XMP|dc:creator"},
 	},
 	{
@@ -321,21 +322,6 @@ var webpCases = []struct {
 	},
 }
 
-func TestFourCC(t *testing.T) {
-	for _, tt := range []struct {
-		c    riff.FourCC
-		want string
-	}{
-		{fccRIFF, "RIFF"}, {fccWEBP, "WEBP"}, {fccVP8, "VP8 "}, {fccVP8L, "VP8L"}, {fccVP8X, "VP8X"},
-		{fccALPH, "ALPH"}, {fccANIM, "ANIM"}, {fccANMF, "ANMF"}, {fccICCP, "ICCP"}, {fccEXIF, "EXIF"},
-		{fccXMP, "XMP "},
-	} {
-		if got := tt.c.String(); got != tt.want {
-			t.Errorf("riff.FourCC(%#08x).String() = %q, want %q", uint32(tt.c), got, tt.want)
-		}
-	}
-}
-
 // TestWebPStructure checks what Scrub keeps, removes and rewrites in
 // hand-built files, and that Scan reports what Scrub removes.
 func TestWebPStructure(t *testing.T) {
@@ -354,8 +340,8 @@ func TestWebPStructure(t *testing.T) {
 				if p != nil {
 					t.Errorf("output has a VP8X chunk, want none")
 				}
-			} else if len(p) != vp8xSize {
-				t.Errorf("VP8X payload is %d bytes, want %d", len(p), vp8xSize)
+			} else if len(p) != iwebp.VP8XSize {
+				t.Errorf("VP8X payload is %d bytes, want %d", len(p), iwebp.VP8XSize)
 			} else {
 				if got := int(p[0]); got != tt.flags {
 					t.Errorf("VP8X flags: got %#02x, want %#02x", got, tt.flags)
@@ -398,7 +384,7 @@ func TestWebPStructure(t *testing.T) {
 func TestWebPMalformed(t *testing.T) {
 	vp8l := chunkBytes("VP8L", fakeVP8L)
 	still := chunkBytes("VP8X", vp8xPayload(0))
-	animated := chunkBytes("VP8X", vp8xPayload(vp8xAnimation))
+	animated := chunkBytes("VP8X", vp8xPayload(iwebp.FlagAnimation))
 	anim := chunkBytes("ANIM", fakeANIM)
 	frame := chunkBytes("ANMF", anmfPayload(vp8l))
 	withRIFFSize := func(b []byte, size uint32) []byte {
@@ -416,7 +402,7 @@ func TestWebPMalformed(t *testing.T) {
 	}{
 		{"RIFF size larger than the data", withRIFFSize(good, uint32(len(good)-8+2)), "RIFF size", true, false},
 		{"RIFF size far larger than the data", withRIFFSize(good, 0xffff_ffff), "exceeds 2^32-10", false, false},
-		{"RIFF size 4 GiB - 10", withRIFFSize(good, maxRIFFSize), "larger than the file", true, false},
+		{"RIFF size 4 GiB - 10", withRIFFSize(good, iwebp.MaxRIFFSize), "larger than the file", true, false},
 		{"RIFF size smaller than the chunks", withRIFFSize(good, uint32(len(good)-8-10)), `chunk "EXIF" size`, false, false},
 		{"RIFF size too small for a chunk", withRIFFSize(good, 6), "leaves no room", false, false},
 		{"RIFF size in the middle of a chunk header", withRIFFSize(good, uint32(4+len(still)+3)), "too few for a chunk header", false, false},

@@ -10,13 +10,14 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/riff"
 	"github.com/exifscrub/exifscrub/internal/vp8"
+	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
 // TestScrubWebPPlanted plants a marker where WebP decoders do not look in
 // image chunks, and checks that Scrub removes it and Scan reports it.
 func TestScrubWebPPlanted(t *testing.T) {
 	mark := []byte(plantMark)
-	vp8x := chunkBytes("VP8X", vp8xPayload(vp8xAlpha))
+	vp8x := chunkBytes("VP8X", vp8xPayload(iwebp.FlagAlpha))
 	rawALPH := append([]byte{0 /* ALPH header: raw */, 0x80}, mark...) // 1x1: one alpha byte
 	tests := []struct {
 		name, want string
@@ -27,10 +28,10 @@ func TestScrubWebPPlanted(t *testing.T) {
 		{"in an ALPH before VP8L", "WebP ALPH|ALPH",
 			riffFile(vp8x, chunkBytes("ALPH", rawALPH), chunkBytes("VP8L", fakeVP8L))},
 		{"in a frame's raw ALPH", "WebP ALPH|DataAfterAlpha",
-			riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAnimation|vp8xAlpha)), chunkBytes("ANIM", fakeANIM),
+			riffFile(chunkBytes("VP8X", vp8xPayload(iwebp.FlagAnimation|iwebp.FlagAlpha)), chunkBytes("ANIM", fakeANIM),
 				chunkBytes("ANMF", anmfPayload(chunkBytes("ALPH", rawALPH), chunkBytes("VP8 ", fakeVP8))))},
 		{"after a frame's VP8 data", "WebP VP8|DataAfterFrame",
-			riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAnimation)), chunkBytes("ANIM", fakeANIM),
+			riffFile(chunkBytes("VP8X", vp8xPayload(iwebp.FlagAnimation)), chunkBytes("ANIM", fakeANIM),
 				chunkBytes("ANMF", anmfPayload(chunkBytes("VP8 ", append(bytes.Clone(fakeVP8), mark...)))))},
 	}
 	for _, tt := range tests {
@@ -76,8 +77,8 @@ func TestScrubWebPBitstreamErrors(t *testing.T) {
 		{"VP8 too short", string(riffFile(vp8x, chunkBytes("VP8 ", fakeVP8[:9]))), "frame header"},
 		{"VP8 no last partition", string(riffFile(vp8x, chunkBytes("VP8 ", fakeVP8[:10+14]))), "partition"},
 		{"VP8L version", string(riffFile(vp8x, chunkBytes("VP8L", set(fakeVP8L, 4, 0x20)))), "version"},
-		{"raw ALPH too short", string(riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAlpha)), chunkBytes("ALPH", []byte{0}), chunkBytes("VP8 ", fakeVP8))), "raw ALPH"},
-		{"ALPH reserved bits", string(riffFile(chunkBytes("VP8X", vp8xPayload(vp8xAlpha)), chunkBytes("ALPH", []byte{0x40, 0}), chunkBytes("VP8 ", fakeVP8))), "reserved"},
+		{"raw ALPH too short", string(riffFile(chunkBytes("VP8X", vp8xPayload(iwebp.FlagAlpha)), chunkBytes("ALPH", []byte{0}), chunkBytes("VP8 ", fakeVP8))), "raw ALPH"},
+		{"ALPH reserved bits", string(riffFile(chunkBytes("VP8X", vp8xPayload(iwebp.FlagAlpha)), chunkBytes("ALPH", []byte{0x40, 0}), chunkBytes("VP8 ", fakeVP8))), "reserved"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,14 +99,14 @@ func TestWebPDataAfterFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := riff.NewList(fccWEBP, in[riff.HeaderSize:], riff.HeaderSize)
+	l := riff.NewList(iwebp.WEBP, in[riff.HeaderSize:], riff.HeaderSize)
 	var frame []byte
 	for {
 		c, ok, err := l.Next()
 		if err != nil || !ok {
 			t.Fatalf("no VP8 chunk: %v", err)
 		}
-		if c.ID == fccVP8 {
+		if c.ID == iwebp.VP8 {
 			frame = c.Data
 			break
 		}

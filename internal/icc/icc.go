@@ -645,3 +645,53 @@ func cString(b []byte) string {
 	b, _, _ = bytes.Cut(b, []byte{0})
 	return strings.TrimSpace(string(b))
 }
+
+// standardProfiles lists well-known profiles by their exact description
+// and the creator signatures of those who publish them.
+var standardProfiles = map[string][]string{
+	"sRGB IEC61966-2.1":              {"HP  ", "appl", "GOOG", "MSFT"},
+	"Display P3":                     {"appl"},
+	"Adobe RGB (1998)":               {"ADBE"},
+	"Generic RGB Profile":            {"appl"},
+	"Generic Gray Profile":           {"appl"},
+	"Generic Gray Gamma 2.2 Profile": {"appl"},
+	"Generic CMYK Profile":           {"appl"},
+	"ColorMatch RGB":                 {"appl", "ADBE"},
+	"Apple RGB":                      {"appl", "ADBE"},
+	"ProPhoto RGB":                   {"KODA", "ADBE"},
+	"TIFF RGB":                       {"HDM "},
+}
+
+// standardText is the published text of the profiles in standardProfiles.
+var standardText = map[string]bool{
+	"Copyright (c) 1998 Hewlett-Packard Company":        true,
+	"IEC http://www.iec.ch":                             true,
+	"IEC 61966-2.1 Default RGB colour space - sRGB":     true,
+	"Reference Viewing Condition in IEC61966-2.1":       true,
+	"Copyright 2007 Apple Inc., all rights reserved.":   true,
+	"Copyright 1999 Adobe Systems Incorporated":         true,
+	"Copyright (c) 1997 Heidelberger Druckmaschinen AG": true,
+}
+
+// IsStandard reports whether a profile of description desc and creator
+// signature creator (its header's, as Sig.String gives it) is one of the
+// well-known standard profiles: one that tells nothing about who made the
+// image, if its other text is that profile's published text.
+func IsStandard(desc, creator string) bool {
+	for _, c := range standardProfiles[desc] {
+		if c == creator {
+			return true
+		}
+	}
+	return false
+}
+
+// IsStandardText reports whether s is the published text of a standard
+// profile. Apple's profiles carry the year they were built.
+func IsStandardText(s string) bool {
+	if standardText[s] {
+		return true
+	}
+	year, ok := strings.CutPrefix(s, "Copyright Apple Inc., ")
+	return ok && len(year) == 4 && strings.Trim(year, "0123456789") == ""
+}

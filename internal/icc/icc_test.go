@@ -361,3 +361,32 @@ func FuzzICC(f *testing.F) {
 		checkSanitized(t, p, out)
 	})
 }
+
+func TestIsStandard(t *testing.T) {
+	for _, tt := range []struct {
+		desc, creator string
+		want          bool
+	}{
+		{"sRGB IEC61966-2.1", "HP  ", true},
+		{"sRGB IEC61966-2.1", "GOOG", true},
+		{"sRGB IEC61966-2.1", "lcms", false},
+		{"Display P3", "appl", true},
+		{"Display P3 ", "appl", false},
+		{"My Printer", "appl", false},
+	} {
+		if got := IsStandard(tt.desc, tt.creator); got != tt.want {
+			t.Errorf("IsStandard(%q, %q) = %v", tt.desc, tt.creator, got)
+		}
+	}
+	for s, want := range map[string]bool{
+		"Copyright (c) 1998 Hewlett-Packard Company": true,
+		"Copyright Apple Inc., 2022":                 true,
+		"Copyright Apple Inc., 22":                   false,
+		"Copyright Apple Inc., 20x2":                 false,
+		"Copyright 2024 Jane Doe":                    false,
+	} {
+		if got := IsStandardText(s); got != want {
+			t.Errorf("IsStandardText(%q) = %v", s, got)
+		}
+	}
+}
