@@ -8,6 +8,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+
+	"github.com/exifscrub/exifscrub/internal/text"
 )
 
 // Keeping chosen metadata in a video (Options.Keep). By default every
@@ -222,7 +224,7 @@ func (f *movFile) keepLoci(bx bmff.Box) []byte {
 		return nil
 	}
 	for _, t := range []string{name, body, notes} {
-		if t != "" && !isPrintableText(t) {
+		if t != "" && !text.NoControls(t) {
 			return nil
 		}
 	}

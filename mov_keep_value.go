@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/exifscrub/exifscrub/internal/date"
+	"github.com/exifscrub/exifscrub/internal/text"
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // What a kept video value may hold (issue 20): each kept key and atom is
@@ -63,11 +65,11 @@ func movTextValue(kind movKind, s string) (string, bool) {
 		d, ok := date.ParseISO(s, date.BasicZones)
 		return d.String(), ok
 	case movNumber:
-		return xmpRealValue(s)
+		return xmp.RealValue(s)
 	case movTimecode:
 		return timecodeValue(s)
 	}
-	return s, isPrintableText(s)
+	return s, text.NoControls(s)
 }
 
 // timecodeValue checks a SMPTE timecode (SMPTE ST 12-1), "HH:MM:SS:FF",

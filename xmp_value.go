@@ -1,7 +1,6 @@
 package exifscrub
 
 import (
-	"github.com/exifscrub/exifscrub/internal/text"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -19,10 +18,3 @@ func xmpValue(t xmp.Type, s string, lat bool, grid float64) (string, bool) {
 	}
 	return xmp.FormatGPSCoordinate(roundToGrid(d, grid), lat), true
 }
-
-// isPrintableText reports whether s is text with no control character
-// but tab and line breaks (text.NoControls).
-func isPrintableText(s string) bool { return text.NoControls(s) }
-
-// xmpRealValue reads a decimal number and writes it anew (xmp.RealValue).
-func xmpRealValue(s string) (string, bool) { return xmp.RealValue(s) }
