@@ -8,7 +8,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
-
 	"github.com/exifscrub/exifscrub/internal/text"
 )
 
