@@ -123,7 +123,10 @@ type frameWalker struct {
 //
 // Where a partition ends before its bools do, libwebp refuses the frame
 // ("Premature end-of-file encountered") while libvpx decodes zeros; FrameEnd
-// returns an error, as libwebp does. The work is bounded by b's size:
+// returns an error, as libwebp does. It also returns one for a partition
+// whose decoder value ever exceeds its range: no encoder writes that, and
+// decoders then read different bits depending on how many bytes they load
+// at a time, so cutting such a frame could change it (FuzzVP8 found one). The work is bounded by b's size:
 // every bool reduces the range or shifts a bit out of its partition, the
 // range drops at most 127 times between shifts, every macroblock reads at
 // least two bools of the first partition, and the walk stops at the first
@@ -166,6 +169,14 @@ func FrameEnd(b []byte) (n int, err error) {
 				return 0, errorAt(w.partEnd[p], "token partition %d ends in macroblock (%d, %d)", p, mbx, mby)
 			}
 		}
+	}
+	for i := range h.Partitions {
+		if w.parts[i].invalid {
+			return 0, errorAt(w.partEnd[i], "token partition %d is not boolean-coded data (a value above its range)", i)
+		}
+	}
+	if w.first.invalid {
+		return 0, errorAt(frameHeaderSize+h.FirstPartitionLen, "first partition is not boolean-coded data (a value above its range)")
 	}
 	return last + w.parts[h.Partitions-1].used(), nil
 }

@@ -142,6 +142,11 @@ type boolDecoder struct {
 	rng   uint32 // range minus 1, 127 to 254 between bools
 	eof   bool   // the window has run past b
 	mark  int    // bits before the last bool read (see used)
+	// invalid: a window was above the range, which no encoder writes
+	// (the arithmetic decoder's value stays below its range, §7.3).
+	// Decoders then read bits that depend on how many bytes they load
+	// at once, so where such a frame ends is not known.
+	invalid bool
 }
 
 func newBoolDecoder(b []byte) *boolDecoder {
@@ -182,7 +187,9 @@ func (d *boolDecoder) bool(prob uint8) bool {
 	d.mark = d.bits
 	split := d.rng * uint32(prob) >> 8
 	r := split + 1 // the new range for a zero
-	bit := uint32(d.value>>uint(d.bits)) > split
+	v := uint32(d.value >> uint(d.bits))
+	d.invalid = d.invalid || v > d.rng
+	bit := v > split
 	if bit {
 		r = d.rng - split
 		d.value -= uint64(split+1) << uint(d.bits)
