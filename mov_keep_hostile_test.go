@@ -28,19 +28,12 @@ import (
 const hostileLat, hostileLon = 48.8584, 2.2945
 
 // precisePositionForms are the encodings of the precise position that a
-// coarse output must not hold.
+// coarse output must not hold: preciseForms, and ISO 6709's degree,
+// minute (and second) forms, which videos may write.
 func precisePositionForms() map[string][]byte {
-	forms := map[string][]byte{
-		"text lat": []byte("48.858"), "text lon": []byte("2.2945"),
-		"ISO 6709 DMS": []byte("+485130"), "ISO 6709 DM": []byte("+4851.5"),
-	}
-	for name, v := range map[string]float64{"lat": hostileLat, "lon": hostileLon} {
-		forms["float64 "+name] = binary.BigEndian.AppendUint64(nil, math.Float64bits(v))
-		forms["float64le "+name] = binary.LittleEndian.AppendUint64(nil, math.Float64bits(v))
-		forms["float32 "+name] = binary.BigEndian.AppendUint32(nil, math.Float32bits(float32(v)))
-		forms["float32le "+name] = binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(v)))
-		forms["16.16 "+name] = binary.BigEndian.AppendUint32(nil, uint32(int32(math.Round(v*65536))))
-	}
+	forms := preciseForms(hostileLat, hostileLon)
+	forms["ISO 6709 DMS"] = []byte("+485130")
+	forms["ISO 6709 DM"] = []byte("+4851.5")
 	return forms
 }
 

@@ -186,7 +186,8 @@ func preciseForms(lat, lon float64) map[string][]byte {
 	forms := map[string][]byte{}
 	for i, d := range []float64{lat, lon} {
 		name := [...]string{"lat", "lon"}[i]
-		forms[name+" text"] = []byte(strconv.FormatFloat(math.Abs(d), 'f', 4, 64)[:len(strconv.FormatFloat(math.Abs(d), 'f', 4, 64))-1])
+		text := strconv.FormatFloat(math.Abs(d), 'f', 4, 64)
+		forms[name+" text"] = []byte(text[:len(text)-1]) // finer than 0.01
 		for _, bo := range []binary.AppendByteOrder{binary.BigEndian, binary.LittleEndian} {
 			forms[fmt.Sprintf("%s float64 %v", name, bo)] = bo.AppendUint64(nil, math.Float64bits(d))
 			forms[fmt.Sprintf("%s float32 %v", name, bo)] = bo.AppendUint32(nil, math.Float32bits(float32(d)))
