@@ -252,6 +252,8 @@ func scrubAction(c *cli.Context) error {
 		js = &jsonCheck{w: s.stdout}
 	}
 	p := newProgress(stderr, len(items), "scrubbing")
+	// On a terminal a person is watching: each file gets a line.
+	perFile := verbose || isTerminal(stderr)
 	forEach(len(items), c.Int("jobs"), func(i int) {
 		renamed := ""
 		if renames != nil {
@@ -297,8 +299,7 @@ func scrubAction(c *cli.Context) error {
 		}
 		if s.dryRun && js == nil {
 			fmt.Fprintln(s.stdout, s.dryRunLine(r))
-		} else if (verbose || isTerminal(stderr)) && !s.dryRun {
-			// On a terminal, a person is watching: say what went where.
+		} else if perFile && !s.dryRun {
 			p.clear()
 			to := " -> " + displayPath(r.dst)
 			if s.mode == modeInPlace {
@@ -328,7 +329,7 @@ func scrubAction(c *cli.Context) error {
 			fmt.Fprintf(stderr, "exifscrub: removed %s, left by an interrupted run\n", displayPath(tmp))
 		}
 	}
-	if verbose || s.dryRun || (isTerminal(stderr) && len(items) > 1) {
+	if verbose || s.dryRun || (perFile && len(items) > 1) {
 		fmt.Fprintln(stderr, s.summary(t))
 	}
 	if t.failed > 0 {
