@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 )
 
@@ -158,6 +159,68 @@ func TestVideoTextTracks(t *testing.T) {
 				}
 				if f := parseMovieForTest(t, out.Bytes()); (f.tracks == 2) != keep {
 					t.Errorf("%d tracks in the output", f.tracks)
+				}
+			})
+		}
+	}
+}
+
+// TestVideoCuePositions: a position in a subtitle cue is reported as
+// Location, and a text track kept with Keep Text is removed all the same
+// when a cue holds one and Location is not kept. From a stream, whose cues
+// cannot be read before the index is written, Keep Text keeps a track only
+// with Location.
+func TestVideoCuePositions(t *testing.T) {
+	cue := func(s string) []byte { return append([]byte{0, byte(len(s))}, s...) }
+	located := [][]byte{cue("F/2.8 SS 1000 ISO 100"), cue("[latitude: 22.547620] [longitude: 113.943520] [rel_alt: 1.3]")}
+	plain := [][]byte{cue("F/2.8 SS 1000 ISO 100"), cue("F/2.8 SS 800 ISO 100")}
+	for _, tc := range []struct {
+		name      string
+		cues      [][]byte
+		keep      []Category
+		stream    bool
+		kept, pos bool // the track is kept; a position in a cue is reported
+	}{
+		{"removed, position reported", located, nil, false, false, true},
+		{"removed, no position", plain, nil, false, false, false},
+		{"Keep Text, position", located, []Category{Text}, false, false, true},
+		{"Keep Text, no position", plain, []Category{Text}, false, true, false},
+		{"Keep Text and Location, position", located, []Category{Text, Location}, false, true, false},
+		{"Keep Text, from a stream", plain, []Category{Text}, true, false, false},
+		{"Keep Text and Location, from a stream", located, []Category{Text, Location}, true, true, false},
+	} {
+		for _, last := range []bool{false, true} {
+			if last && tc.stream {
+				continue // removed samples before the index, from a stream to a stream: refused (mov_write.go latePass)
+			}
+			t.Run(tc.name+map[bool]string{true: ", moov last"}[last], func(t *testing.T) {
+				m := newTestMovie()
+				m.moovLast = last
+				m.metaHdlr, m.metaType, m.meta = "sbtl", "tx3g", tc.cues
+				in, _, _ := m.build()
+				var r io.Reader = bytes.NewReader(in)
+				if tc.stream {
+					r = io.MultiReader(r) // no io.ReaderAt
+				}
+				var out bytes.Buffer
+				rep, err := Scrub(&out, r, &Options{Keep: tc.keep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f := parseMovieForTest(t, out.Bytes()); (f.tracks == 2) != tc.kept {
+					t.Errorf("%d tracks in the output, want the text track kept: %v", f.tracks, tc.kept)
+				}
+				if got := bytes.Contains(out.Bytes(), tc.cues[1]); got != tc.kept {
+					t.Errorf("the cue in the output: %v", got)
+				}
+				var pos []string
+				for _, f := range rep.Findings {
+					if f.Tag == "CuePosition" && f.Category == Location {
+						pos = append(pos, f.Value)
+					}
+				}
+				if want := map[bool]int{true: 1}[tc.pos]; len(pos) != want || want == 1 && pos[0] != "22.547620, 113.943520" {
+					t.Errorf("CuePosition findings %q, want %d", pos, want)
 				}
 			})
 		}

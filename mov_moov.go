@@ -23,6 +23,7 @@ type movTrack struct {
 	entry   bmff.FourCC // the type of the first sample entry
 	remove  string      // why the track is removed; "" to keep it
 	text    string      // what text the track holds (subtitles, chapters); "" for none
+	cues    cueCheck    // and what its cues were found to hold (mov_text.go)
 	stbl    bmff.Box
 	hasStbl bool
 }
@@ -52,8 +53,17 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			if err != nil {
 				return nil, err
 			}
-			if t.remove == "" && t.text != "" && !f.opts.keeps(Text) {
-				t.remove = t.text
+			if t.remove == "" && t.text != "" {
+				t.cues = f.checkCues(t)
+				switch {
+				case !f.opts.keeps(Text):
+					t.remove = t.text
+				case f.opts.keeps(Location):
+				case !t.cues.read:
+					t.remove = t.text + ", kept only when its cues can be read first (not from a stream)"
+				case t.cues.position:
+					t.remove = t.text + ", a cue holds a position"
+				}
 			}
 			tracks = append(tracks, t)
 		}
@@ -85,10 +95,12 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		}
 		tag := "TimedMetadataTrack"
 		if t.text != "" {
-			// Cues and chapter titles: what they say is not read here.
-			cat, tag = Text, "TextTrack"
+			cat, tag = Text, "TextTrack" // cues and chapter titles: mov_text.go
 		}
 		f.m.add(cat, containerMovie, tag, fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
+		if t.cues.position {
+			f.m.add(Location, containerMovie, "CuePosition", formatPosition(t.cues.lat, t.cues.lon, 0, false))
+		}
 	}
 	mv.zero = mp4.MergeSpans(mv.zero)
 	var keptTracks []mp4.Track

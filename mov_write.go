@@ -855,7 +855,7 @@ func (f *movFile) readAhead(h *movHeader) {
 				return
 			}
 			// A throwaway report: the 'moov' is reported when it is reached.
-			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}}
+			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}, inAt: f.inAt, inBase: f.inBase}
 			scratch.m.rep = scratch.rep
 			mv, err := scratch.buildMoov(bmff.Box{Type: bmff.BoxMoov, Offset: pos, HeaderLen: int(hl), Payload: b[hl:]})
 			if err == nil {
