@@ -323,3 +323,33 @@ func TestVideoPlanted(t *testing.T) {
 		})
 	}
 }
+
+// TestVideoSubtitlePositions: ffmpeg muxes a drone-style subtitle track
+// (mov_text, the cues a DJI aircraft writes) beside the video; the
+// position in its cues is reported, and neither the default policy nor
+// Keep Text without Location lets the cues through.
+func TestVideoSubtitlePositions(t *testing.T) {
+	need(t, "ffmpeg")
+	srt := filepath.Join(t.TempDir(), "flight.srt")
+	cues := "1\n00:00:00,000 --> 00:00:01,000\nF/2.8, SS 1000, ISO 100 [latitude: 22.547620] [longitude: 113.943520] [rel_alt: 1.300]\n\n" +
+		"2\n00:00:01,000 --> 00:00:02,000\nGPS(113.9436,22.5477,12M)\n\n"
+	if err := os.WriteFile(srt, []byte(cues), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := ffmpegBytes(t, "-i", "testdata/video__udta_xmp_faststart.mp4", "-i", srt, "-map", "0:v", "-map", "1", "-c:v", "copy", "-c:s", "mov_text", "-t", "2", "-f", "mp4")
+	for _, keep := range [][]Category{nil, {Text}} {
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), &Options{Keep: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lat, lon, ok := rep.Location(); !ok || lat != 22.54762 || lon != 113.94352 {
+			t.Errorf("keep %v: Location() = %v, %v, %v (%v)", keep, lat, lon, ok, rep.Findings)
+		}
+		for _, s := range []string{"latitude", "GPS(", "113.94"} {
+			if bytes.Contains(out.Bytes(), []byte(s)) {
+				t.Errorf("keep %v: %q survives", keep, s)
+			}
+		}
+	}
+}
