@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -66,7 +67,8 @@ var sigISO = []byte(gainmap.URN + "\x00")
 // A gainMapState is what a primary image's segments say about its gain
 // map, and the output held until its EOI.
 type gainMapState struct {
-	mpf      *mpfIndex
+	mpf      *mpf.Index
+	mpfAt    int64 // the input offset of the index's TIFF header, from which its offsets count
 	xmp      *containerXMP
 	xmpRaw   []byte  // the primary's standard XMP, reported at the end
 	xmpOut   []byte  // under Options.Keep, the packet of the kept properties
@@ -196,38 +198,27 @@ func (j *jpegScrubber) mpfSegment(p []byte) {
 		j.parseMPF(p[len(sigMPF):])
 		return
 	}
-	m, ok := parseMPFIndex(p[len(sigMPF):])
-	if !ok || len(m.entries) == 0 || m.gainMapEntry() < 0 {
+	m, ok := mpf.Parse(p[len(sigMPF):])
+	if !ok || len(m.Entries) == 0 || m.GainMapEntry() < 0 {
 		j.parseMPF(p[len(sigMPF):])
 		return
 	}
-	m.tiffStart = j.segAt + int64(len(sigMPF))
+	j.gm.mpfAt = j.segAt + int64(len(sigMPF))
 	j.gm.mpf = m
 	j.divert()
-}
-
-// gainMapEntry returns the index of the first entry after the primary
-// that may be a gain map, or -1.
-func (m *mpfIndex) gainMapEntry() int {
-	for i, e := range m.entries {
-		if i > 0 && e.attr&mpTypeMask == mpTypeUndefined && e.attr&mpFormatMask == 0 && e.size > 0 {
-			return i
-		}
-	}
-	return -1
 }
 
 // reportMPF reports the images of an MP index that Scrub removes, as
 // parseMPF does; kept is the entry kept, or -1; why, when not empty, says
 // why the gain map entry was not kept.
-func (j *jpegScrubber) reportMPF(m *mpfIndex, kept int, why string) {
-	for i, e := range m.entries[1:] {
+func (j *jpegScrubber) reportMPF(m *mpf.Index, kept int, why string) {
+	for i, e := range m.Entries[1:] {
 		switch {
 		case i+1 == kept:
-		case i+1 == m.gainMapEntry() && why != "":
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes; gain map removed: %s)", e.size, why))
+		case i+1 == m.GainMapEntry() && why != "":
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes; gain map removed: %s)", e.Size, why))
 		default:
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes)", e.size))
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes)", e.Size))
 		}
 	}
 }
@@ -308,13 +299,9 @@ func (j *jpegScrubber) finishGainMap() error {
 		segs = append(segs, jpegSegment(markerAPP2, gainmap.AppendVersion(append([]byte(nil), sigISO...), *g.iso))...)
 	}
 	if !j.scan {
-		// The MPF segment's TIFF header, and so its offsets, come after
-		// what was written before it and the segments in front of it.
-		tiffAt := g.before + int64(len(segs)) + mpfTIFFAt
-		mpfLen := int64(len(jpegSegment(markerAPP2, buildMPF(g.mpf.order, 0, 0, 0, 0, 0))))
-		primarySize := g.before + int64(len(segs)) + mpfLen + int64(g.buf.Len())
-		primaryAttr := g.mpf.entries[0].attr
-		segs = append(segs, jpegSegment(markerAPP2, buildMPF(g.mpf.order, primaryAttr, g.mpf.entries[gm.entry].attr, primarySize, int64(len(gm.out)), tiffAt))...)
+		// The MPF segment comes after what was written before it and the
+		// segments in front of it.
+		segs = append(segs, g.mpf.GainMapSegment(gm.entry, g.before+int64(len(segs)), int64(g.buf.Len()), int64(len(gm.out)))...)
 	}
 	if err := j.endDivert(segs, gm.out); err != nil {
 		return err
@@ -418,12 +405,12 @@ func (j *jpegScrubber) findGainMap(held []byte, at int64) (*keptGainMap, string)
 		}
 		return nil, ""
 	}
-	k := g.mpf.gainMapEntry()
-	e := g.mpf.entries[k]
-	start := g.mpf.tiffStart + int64(e.offset) - at
-	end := start + int64(e.size)
-	if e.offset == 0 || start < 0 || end > int64(len(held)) {
-		return nil, fmt.Sprintf("its MPF offset %d and size %d are not in the data after the primary image", e.offset, e.size)
+	k := g.mpf.GainMapEntry()
+	e := g.mpf.Entries[k]
+	start := g.mpfAt + int64(e.Offset) - at
+	end := start + int64(e.Size)
+	if e.Offset == 0 || start < 0 || end > int64(len(held)) {
+		return nil, fmt.Sprintf("its MPF offset %d and size %d are not in the data after the primary image", e.Offset, e.Size)
 	}
 	if g.xmp != nil {
 		if g.xmp.gain < 0 || g.xmp.keptItems() == nil {
@@ -431,8 +418,8 @@ func (j *jpegScrubber) findGainMap(held []byte, at int64) (*keptGainMap, string)
 			// items, both JPEG, for readers to find the gain map.
 			return nil, "the primary's Container:Directory has no Primary and GainMap items of type image/jpeg"
 		}
-		if l := g.xmp.items[g.xmp.gain].length; l != int64(e.size) {
-			return nil, fmt.Sprintf("its Container:Directory length %d is not its MPF size %d", l, e.size)
+		if l := g.xmp.items[g.xmp.gain].length; l != int64(e.Size) {
+			return nil, fmt.Sprintf("its Container:Directory length %d is not its MPF size %d", l, e.Size)
 		}
 	}
 	b := held[start:end]
