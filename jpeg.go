@@ -124,7 +124,7 @@ type jpegScrubber struct {
 	count         *outCounter       // the output, counted; nil when scanning
 	gm            *gainMapState     // a primary image's; nil in a gain map
 	isGainMap     bool              // this is a gain map, scrubbed into memory
-	gmXMP         *gainMapXMP       // a gain map's kept XMP
+	gmXMP         *gainmap.XMP      // a gain map's kept XMP
 	gmISO         *gainmap.Metadata // a gain map's ISO 21496-1 metadata
 	segAt         int64             // input offset of the segment's payload
 }
