@@ -12,6 +12,7 @@ import (
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
 	"github.com/exifscrub/exifscrub/internal/mpf"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -448,7 +449,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			default:
 				// Keep orientation where the EXIF was, so the photo still
 				// displays the right way up.
-				return true, append(append([]byte(nil), "Exif\x00\x00"...), minimalEXIF(orientation)...), nil
+				return true, append(append([]byte(nil), "Exif\x00\x00"...), tiff.Minimal(orientation)...), nil
 			}
 			return false, nil, nil
 		case bytes.HasPrefix(p, sigXMP) && j.isGainMap && !j.sawXMP:
