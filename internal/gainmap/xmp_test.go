@@ -40,15 +40,14 @@ const (
 
 func TestParseContainer(t *testing.T) {
 	tests := []struct {
-		name    string
-		packet  string
-		nilWant bool
-		version string
-		items   []Item
-		gain    int
-		kept    int            // len(KeptItems())
-		names   map[string]int // KeptNames
-		packet2 string         // a part of Packet(4321)
+		name, packet string
+		nilWant      bool
+		version      string
+		items        []Item
+		gain         int
+		kept         int            // len(KeptItems())
+		names        map[string]int // KeptNames
+		packet2      string         // a part of Packet(4321)
 	}{
 		{name: "Ultra HDR", packet: primaryPacket(`hdrgm:Version="1.0"`, itemPrimary, itemGainMap),
 			version: "1.0", items: []Item{{"Primary", "image/jpeg", -1, false}, {"GainMap", "image/jpeg", 4321, false}}, gain: 1, kept: 2,
