@@ -267,7 +267,9 @@ func (j *jpegScrubber) finishGainMap() error {
 	if g.xmp != nil {
 		packet := g.xmp.Packet(int64(len(gm.out)))
 		if g.xmpOut != nil {
-			packet = mergeXMP(g.xmpOut, packet)
+			// Under Options.Keep, the kept properties and the gain
+			// map's go in one packet: readers take one.
+			packet = xmp.Merge(g.xmpOut, packet, xmpPrefixes)
 		}
 		segs = append(segs, jpegSegment(markerAPP1, append(append([]byte(nil), sigXMP...), packet...))...)
 	}
@@ -440,21 +442,6 @@ func (j *jpegScrubber) scrubGainMap(b []byte) (*jpegScrubber, error) {
 	defer sub.frame.Release()
 	err := sub.run()
 	return sub, err
-}
-
-// mergeXMP returns one packet holding the properties of the packets a and
-// b, both written by exifscrub (under Options.Keep, the kept properties
-// and the gain map's): readers take one standard XMP packet.
-func mergeXMP(a, b []byte) []byte {
-	var props []*xmp.Node
-	for _, p := range [][]byte{a, b} {
-		roots, _, err := xmp.ReadTree(p)
-		if err != nil {
-			return b
-		}
-		props = append(props, xmp.TopProperties(roots)...)
-	}
-	return xmp.Write(props, xmpPrefixes)
 }
 
 // gainMapXMPSegment handles the first standard XMP segment of a gain map:
