@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exifscrub/exifscrub/internal/tiff"
 	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
@@ -179,7 +180,7 @@ func TestScrubDamaged(t *testing.T) {
 			name: "JPEG without EOI",
 			in:   withEXIF[:len(withEXIF)-2],
 			want: []string{"other JPEG ImageData", "location EXIF GPS GPSLatitude", "text JPEG COM Comment"},
-			out:  withSegments(jpg, segment(markerAPP1, sigExifChunk, minimalEXIF(6))),
+			out:  withSegments(jpg, segment(markerAPP1, sigExifChunk, tiff.Minimal(6))),
 		},
 		{
 			name: "JPEG cut inside its entropy-coded data",

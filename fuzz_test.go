@@ -282,7 +282,7 @@ func FuzzPNG(f *testing.F) {
 // FuzzEXIF feeds TIFF structures to the EXIF walker on its own.
 func FuzzEXIF(f *testing.F) {
 	f.Add(privateTIFF(6))
-	f.Add(minimalEXIF(3))
+	f.Add(tiff.Minimal(3))
 	f.Add(tiffBlock(nil, nil, nokiaGPS()))
 	for _, name := range []string{"jpg__Canon_40D.jpg", "pillow__exif_gps.jpg"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))

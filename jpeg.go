@@ -11,6 +11,8 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
+	"github.com/exifscrub/exifscrub/internal/mpf"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -70,7 +72,7 @@ var (
 	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00")       // XMP Part 3 §1.1.3
 	sigExtendedXMP = []byte("http://ns.adobe.com/xmp/extension/\x00") // XMP Part 3 §1.1.3.1
 	sigICC         = []byte("ICC_PROFILE\x00")                        // ICC.1:2022 Annex B.4
-	sigMPF         = []byte("MPF\x00")                                // CIPA DC-007 §5.2
+	sigMPF         = []byte(mpf.Signature)                            // CIPA DC-007 §5.2
 	sigPhotoshop   = []byte("Photoshop 3.0\x00")
 	sigAdobe       = []byte("Adobe") // Adobe TN 5116 §18 "Adobe Application-Specific JPEG Marker"
 )
@@ -123,7 +125,7 @@ type jpegScrubber struct {
 	count         *outCounter       // the output, counted; nil when scanning
 	gm            *gainMapState     // a primary image's; nil in a gain map
 	isGainMap     bool              // this is a gain map, scrubbed into memory
-	gmXMP         *gainMapXMP       // a gain map's kept XMP
+	gmXMP         *gainmap.XMP      // a gain map's kept XMP
 	gmISO         *gainmap.Metadata // a gain map's ISO 21496-1 metadata
 	segAt         int64             // input offset of the segment's payload
 }
@@ -447,7 +449,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			default:
 				// Keep orientation where the EXIF was, so the photo still
 				// displays the right way up.
-				return true, append(append([]byte(nil), "Exif\x00\x00"...), minimalEXIF(orientation)...), nil
+				return true, append(append([]byte(nil), "Exif\x00\x00"...), tiff.Minimal(orientation)...), nil
 			}
 			return false, nil, nil
 		case bytes.HasPrefix(p, sigXMP) && j.isGainMap && !j.sawXMP:
@@ -620,15 +622,15 @@ func (j *jpegScrubber) finishXMP() {
 // DC-007 §5.2.3). The images after the first follow the primary image's
 // EOI, where trailer removes them.
 func (j *jpegScrubber) parseMPF(b []byte) {
-	m, ok := parseMPFIndex(b)
+	m, ok := mpf.Parse(b)
 	if !ok {
 		j.rep.add(Embedded, "MPF", "MPF", "unreadable index")
 		return
 	}
-	for k, e := range m.entries {
+	for k, e := range m.Entries {
 		if k > 0 { // the first entry is this image
 			j.mpImages++
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k+1), fmt.Sprintf("(%d bytes)", e.size))
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", k+1), fmt.Sprintf("(%d bytes)", e.Size))
 		}
 	}
 	if j.mpImages == 0 {

@@ -3,14 +3,11 @@ package exifscrub
 import (
 	"bufio"
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
-	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
@@ -49,12 +46,6 @@ import (
 // offsets past the primary's scan data, so from the first of these
 // segments on the primary's output is held in memory until its EOI.
 
-// Namespaces of the gain-map XMP that xmp_schema.go does not name.
-const nsApplePixelData = "http://ns.apple.com/pixeldatainfo/1.0/"
-
-// appleGainMapType is the apdi:AuxiliaryImageType of Apple's gain map.
-const appleGainMapType = "urn:com:apple:photo:2020:aux:hdrgainmap"
-
 // maxHeldTrailer bounds the data after a primary's EOI that is held in
 // memory to find its gain map and motion video; past it, the rest is
 // counted, not read.
@@ -66,8 +57,9 @@ var sigISO = []byte(gainmap.URN + "\x00")
 // A gainMapState is what a primary image's segments say about its gain
 // map, and the output held until its EOI.
 type gainMapState struct {
-	mpf      *mpfIndex
-	xmp      *containerXMP
+	mpf      *mpf.Index
+	mpfAt    int64 // the input offset of the index's TIFF header, from which its offsets count
+	xmp      *gainmap.Container
 	xmpRaw   []byte  // the primary's standard XMP, reported at the end
 	xmpOut   []byte  // under Options.Keep, the packet of the kept properties
 	xmpRep   *Report // what the primary's XMP holds
@@ -78,20 +70,6 @@ type gainMapState struct {
 	before   int64     // bytes written before the first gain-map segment
 	real     io.Writer // the output, while s.out is buf
 	buf      bytes.Buffer
-}
-
-// A containerXMP is what a primary's XMP says of a gain map.
-type containerXMP struct {
-	version string // hdrgm:Version, checked
-	items   []containerItem
-	gain    int // index in items of the GainMap item, -1 if none
-}
-
-// A containerItem is an item of a Container:Directory.
-type containerItem struct {
-	semantic, mime string
-	length         int64 // -1 when absent
-	padding        bool  // had an Item:Padding
 }
 
 // outCounter counts what it passes on.
@@ -130,7 +108,7 @@ func (j *jpegScrubber) primaryXMP(p []byte) bool {
 	if j.gm == nil || j.sawXMP || j.gm.xmpRaw != nil {
 		return false
 	}
-	c := parseContainerXMP(p)
+	c := gainmap.ParseContainer(p[len(sigXMP):])
 	if c == nil {
 		return false
 	}
@@ -196,38 +174,27 @@ func (j *jpegScrubber) mpfSegment(p []byte) {
 		j.parseMPF(p[len(sigMPF):])
 		return
 	}
-	m, ok := parseMPFIndex(p[len(sigMPF):])
-	if !ok || len(m.entries) == 0 || m.gainMapEntry() < 0 {
+	m, ok := mpf.Parse(p[len(sigMPF):])
+	if !ok || len(m.Entries) == 0 || m.GainMapEntry() < 0 {
 		j.parseMPF(p[len(sigMPF):])
 		return
 	}
-	m.tiffStart = j.segAt + int64(len(sigMPF))
+	j.gm.mpfAt = j.segAt + int64(len(sigMPF))
 	j.gm.mpf = m
 	j.divert()
-}
-
-// gainMapEntry returns the index of the first entry after the primary
-// that may be a gain map, or -1.
-func (m *mpfIndex) gainMapEntry() int {
-	for i, e := range m.entries {
-		if i > 0 && e.attr&mpTypeMask == mpTypeUndefined && e.attr&mpFormatMask == 0 && e.size > 0 {
-			return i
-		}
-	}
-	return -1
 }
 
 // reportMPF reports the images of an MP index that Scrub removes, as
 // parseMPF does; kept is the entry kept, or -1; why, when not empty, says
 // why the gain map entry was not kept.
-func (j *jpegScrubber) reportMPF(m *mpfIndex, kept int, why string) {
-	for i, e := range m.entries[1:] {
+func (j *jpegScrubber) reportMPF(m *mpf.Index, kept int, why string) {
+	for i, e := range m.Entries[1:] {
 		switch {
 		case i+1 == kept:
-		case i+1 == m.gainMapEntry() && why != "":
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes; gain map removed: %s)", e.size, why))
+		case i+1 == m.GainMapEntry() && why != "":
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes; gain map removed: %s)", e.Size, why))
 		default:
-			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes)", e.size))
+			j.rep.add(Embedded, "MPF", fmt.Sprintf("MPImage%d", i+2), fmt.Sprintf("(%d bytes)", e.Size))
 		}
 	}
 }
@@ -283,7 +250,7 @@ func (j *jpegScrubber) finishGainMap() error {
 	// The gain map is kept: what the primary's XMP held besides the
 	// gain-map fields is reported.
 	if g.xmpRep != nil {
-		j.mergeExcept(g.xmpRep, g.xmp.keptNames())
+		j.mergeExcept(g.xmpRep, g.xmp.KeptNames())
 		j.rep.Kept = append(j.rep.Kept, g.xmpRep.Kept...)
 	}
 	if g.mpf != nil {
@@ -298,9 +265,11 @@ func (j *jpegScrubber) finishGainMap() error {
 	}
 	var segs []byte
 	if g.xmp != nil {
-		packet := g.xmp.write(int64(len(gm.out)))
+		packet := g.xmp.Packet(int64(len(gm.out)))
 		if g.xmpOut != nil {
-			packet = mergeXMP(g.xmpOut, packet)
+			// Under Options.Keep, the kept properties and the gain
+			// map's go in one packet: readers take one.
+			packet = xmp.Merge(g.xmpOut, packet, xmpPrefixes)
 		}
 		segs = append(segs, jpegSegment(markerAPP1, append(append([]byte(nil), sigXMP...), packet...))...)
 	}
@@ -308,13 +277,9 @@ func (j *jpegScrubber) finishGainMap() error {
 		segs = append(segs, jpegSegment(markerAPP2, gainmap.AppendVersion(append([]byte(nil), sigISO...), *g.iso))...)
 	}
 	if !j.scan {
-		// The MPF segment's TIFF header, and so its offsets, come after
-		// what was written before it and the segments in front of it.
-		tiffAt := g.before + int64(len(segs)) + mpfTIFFAt
-		mpfLen := int64(len(jpegSegment(markerAPP2, buildMPF(g.mpf.order, 0, 0, 0, 0, 0))))
-		primarySize := g.before + int64(len(segs)) + mpfLen + int64(g.buf.Len())
-		primaryAttr := g.mpf.entries[0].attr
-		segs = append(segs, jpegSegment(markerAPP2, buildMPF(g.mpf.order, primaryAttr, g.mpf.entries[gm.entry].attr, primarySize, int64(len(gm.out)), tiffAt))...)
+		// The MPF segment comes after what was written before it and the
+		// segments in front of it.
+		segs = append(segs, g.mpf.GainMapSegment(gm.entry, g.before+int64(len(segs)), int64(g.buf.Len()), int64(len(gm.out)))...)
 	}
 	if err := j.endDivert(segs, gm.out); err != nil {
 		return err
@@ -413,26 +378,26 @@ type keptGainMap struct {
 func (j *jpegScrubber) findGainMap(held []byte, at int64) (*keptGainMap, string) {
 	g := j.gm
 	if g.mpf == nil {
-		if g.xmp != nil && g.xmp.gain >= 0 || g.iso != nil {
+		if g.xmp != nil && g.xmp.Gain >= 0 || g.iso != nil {
 			return nil, "no MPF index points to it"
 		}
 		return nil, ""
 	}
-	k := g.mpf.gainMapEntry()
-	e := g.mpf.entries[k]
-	start := g.mpf.tiffStart + int64(e.offset) - at
-	end := start + int64(e.size)
-	if e.offset == 0 || start < 0 || end > int64(len(held)) {
-		return nil, fmt.Sprintf("its MPF offset %d and size %d are not in the data after the primary image", e.offset, e.size)
+	k := g.mpf.GainMapEntry()
+	e := g.mpf.Entries[k]
+	start := g.mpfAt + int64(e.Offset) - at
+	end := start + int64(e.Size)
+	if e.Offset == 0 || start < 0 || end > int64(len(held)) {
+		return nil, fmt.Sprintf("its MPF offset %d and size %d are not in the data after the primary image", e.Offset, e.Size)
 	}
 	if g.xmp != nil {
-		if g.xmp.gain < 0 || g.xmp.keptItems() == nil {
+		if g.xmp.Gain < 0 || g.xmp.KeptItems() == nil {
 			// The new packet needs the directory's Primary and GainMap
 			// items, both JPEG, for readers to find the gain map.
 			return nil, "the primary's Container:Directory has no Primary and GainMap items of type image/jpeg"
 		}
-		if l := g.xmp.items[g.xmp.gain].length; l != int64(e.size) {
-			return nil, fmt.Sprintf("its Container:Directory length %d is not its MPF size %d", l, e.size)
+		if l := g.xmp.Items[g.xmp.Gain].Length; l != int64(e.Size) {
+			return nil, fmt.Sprintf("its Container:Directory length %d is not its MPF size %d", l, e.Size)
 		}
 	}
 	b := held[start:end]
@@ -447,21 +412,11 @@ func (j *jpegScrubber) findGainMap(held []byte, at int64) (*keptGainMap, string)
 		return nil, "its image data is damaged"
 	case !sub.isGainMapImage():
 		return nil, "its metadata does not say it is a gain map (no hdrgm, HDRGainMap or ISO 21496-1 metadata)"
-	case !sameAspect(j.width, j.height, sub.width, sub.height):
+	case !gainmap.SameAspect(j.width, j.height, sub.width, sub.height):
 		return nil, fmt.Sprintf("its %dx%d pixels are not the shape of the primary's %dx%d", sub.width, sub.height, j.width, j.height)
 	}
 	out := sub.count.w.(*bytes.Buffer).Bytes()
 	return &keptGainMap{entry: k, start: int(start), end: int(end), out: out, rep: sub.rep, iso: sub.gmISO}, ""
-}
-
-// sameAspect reports whether a w2×h2 image is a w1×h1 one scaled, each
-// side rounded to a whole pixel.
-func sameAspect(w1, h1, w2, h2 int) bool {
-	if w1 <= 0 || h1 <= 0 || w2 <= 0 || h2 <= 0 {
-		return false
-	}
-	d := int64(w2)*int64(h1) - int64(h2)*int64(w1)
-	return max(d, -d) <= int64(max(w1+h1, w2+h2))
 }
 
 // isGainMapImage reports whether a gain map's own metadata says it is one.
@@ -489,361 +444,11 @@ func (j *jpegScrubber) scrubGainMap(b []byte) (*jpegScrubber, error) {
 	return sub, err
 }
 
-// parseContainerXMP reads what a primary's XMP packet says of a gain map,
-// or returns nil when it says nothing.
-func parseContainerXMP(p []byte) *containerXMP {
-	roots, _, err := xmp.ReadTree(xmp.Text(p[len(sigXMP):]))
-	if err != nil {
-		return nil
-	}
-	c := &containerXMP{gain: -1}
-	var dir *xmp.Node
-	for _, n := range xmp.TopProperties(roots) {
-		switch {
-		case n.Name == xml.Name{Space: nsHDRGainMap, Local: "Version"} && c.version == "":
-			c.version, _ = gainMapVersion(string(n.Text))
-		case n.Name == xml.Name{Space: nsGContainer, Local: "Directory"} && dir == nil:
-			dir = n
-		}
-	}
-	if dir != nil {
-		c.items = containerItems(dir)
-		for i, it := range c.items {
-			if it.semantic == "GainMap" && c.gain < 0 {
-				c.gain = i
-			}
-		}
-	}
-	if c.version == "" && c.gain < 0 {
-		return nil
-	}
-	return c
-}
-
-// containerItems reads the items of a Container:Directory: an rdf:Seq
-// of rdf:li, each holding a Container:Item whose fields are attributes
-// or elements.
-func containerItems(dir *xmp.Node) []containerItem {
-	var items []containerItem
-	for _, seq := range dir.Kids {
-		if seq.Name != (xml.Name{Space: nsRDF, Local: "Seq"}) {
-			continue
-		}
-		for _, li := range seq.Kids {
-			for _, it := range li.Kids {
-				if it.Name != (xml.Name{Space: nsGContainer, Local: "Item"}) {
-					continue
-				}
-				item := containerItem{length: -1}
-				field := func(local, v string) {
-					v = strings.TrimSpace(v)
-					switch local {
-					case "Semantic":
-						item.semantic = v
-					case "Mime":
-						item.mime = v
-					case "Length":
-						if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-							item.length = n
-						}
-					case "Padding":
-						item.padding = true
-					}
-				}
-				for _, a := range it.Attrs {
-					if a.Name.Space == nsGItem {
-						field(a.Name.Local, a.Value)
-					}
-				}
-				for _, k := range it.Kids {
-					if k.Name.Space == nsGItem {
-						field(k.Name.Local, string(k.Text))
-					}
-				}
-				items = append(items, item)
-			}
-		}
-	}
-	return items
-}
-
-// keptNames counts, by the names parseXMP reports them under, the
-// properties of the primary's XMP that the new packet holds.
-func (c *containerXMP) keptNames() map[string]int {
-	kept := map[string]int{}
-	if c.version != "" {
-		kept["hdrgm:Version"]++
-	}
-	for _, it := range c.keptItems() {
-		kept["Item:Semantic"]++
-		kept["Item:Mime"]++
-		if it.length >= 0 {
-			kept["Item:Length"]++
-		}
-		if it.padding {
-			kept["Item:Padding"]++
-		}
-	}
-	return kept
-}
-
-// keptItems returns the Primary and GainMap items of the directory, in
-// its order, when both are JPEG.
-func (c *containerXMP) keptItems() []containerItem {
-	if c.gain < 0 {
-		return nil
-	}
-	var items []containerItem
-	for i, it := range c.items {
-		if i == c.gain || it.semantic == "Primary" && i < c.gain {
-			if it.mime != "image/jpeg" {
-				return nil
-			}
-			items = append(items, it)
-		}
-	}
-	if len(items) != 2 {
-		return nil
-	}
-	return items
-}
-
-// write returns the primary's new XMP packet, for a gain map of gainLen
-// bytes: hdrgm:Version and the Container:Directory, in the RDF forms
-// libultrahdr reads (simple values as attributes of rdf:Description).
-func (c *containerXMP) write(gainLen int64) []byte {
-	var w xmpWriter
-	w.start(map[string]string{"hdrgm": nsHDRGainMap, "Container": nsGContainer, "Item": nsGItem})
-	if c.version != "" {
-		w.attr("hdrgm:Version", c.version)
-	}
-	items := c.keptItems()
-	if len(items) == 0 {
-		return w.end()
-	}
-	w.elem(`<Container:Directory><rdf:Seq>`)
-	for _, it := range items {
-		w.elem(`<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="` + it.semantic + `" Item:Mime="image/jpeg"`)
-		if it.semantic == "GainMap" {
-			w.elem(` Item:Length="` + strconv.FormatInt(gainLen, 10) + `"`)
-		}
-		if it.padding {
-			w.elem(` Item:Padding="0"`)
-		}
-		w.elem(`/></rdf:li>`)
-	}
-	w.elem(`</rdf:Seq></Container:Directory>`)
-	return w.end()
-}
-
-// mergeXMP returns one packet holding the properties of the packets a and
-// b, both written by exifscrub (under Options.Keep, the kept properties
-// and the gain map's): readers take one standard XMP packet.
-func mergeXMP(a, b []byte) []byte {
-	var props []*xmp.Node
-	for _, p := range [][]byte{a, b} {
-		roots, _, err := xmp.ReadTree(p)
-		if err != nil {
-			return b
-		}
-		props = append(props, xmp.TopProperties(roots)...)
-	}
-	return xmp.Write(props, xmpPrefixes)
-}
-
-// An xmpWriter writes a packet of one rdf:Description from checked
-// values: names are the caller's constants, values numbers or fixed
-// words, so nothing needs escaping.
-type xmpWriter struct {
-	head, body bytes.Buffer
-}
-
-func (w *xmpWriter) start(ns map[string]string) {
-	w.head.WriteString(`<?xpacket begin="` + "\ufeff" + `" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="` + nsRDF + `"><rdf:Description rdf:about=""`)
-	for _, p := range []string{"hdrgm", "Container", "Item", "HDRGainMap", "apdi"} {
-		if uri, ok := ns[p]; ok {
-			w.head.WriteString(` xmlns:` + p + `="` + uri + `"`)
-		}
-	}
-}
-
-func (w *xmpWriter) attr(name, value string) { w.head.WriteString(" " + name + `="` + value + `"`) }
-func (w *xmpWriter) elem(s string)           { w.body.WriteString(s) }
-
-func (w *xmpWriter) end() []byte {
-	if w.body.Len() == 0 {
-		w.head.WriteString(`/>`)
-	} else {
-		w.head.WriteString(`>`)
-		w.head.Write(w.body.Bytes())
-		w.head.WriteString(`</rdf:Description>`)
-	}
-	w.head.WriteString(`</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`)
-	return w.head.Bytes()
-}
-
-// gainMapVersion checks a version string such as "1.0".
-func gainMapVersion(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	parts := strings.Split(s, ".")
-	if len(parts) > 3 || len(s) > 11 {
-		return "", false
-	}
-	for _, p := range parts {
-		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
-			return "", false
-		}
-	}
-	return s, true
-}
-
-// gainMapReal checks a real number of a gain map's parameters (log2
-// values, gammas, offsets: small) and writes it anew.
-func gainMapReal(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 40 {
-		return "", false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.Abs(v) > 1e6 {
-		return "", false
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64), true
-}
-
-// gainMapUint checks an unsigned 32-bit integer.
-func gainMapUint(s string) (string, bool) {
-	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 32)
-	if err != nil {
-		return "", false
-	}
-	return strconv.FormatUint(v, 10), true
-}
-
-// gainMapBool checks an XMP Boolean.
-func gainMapBool(s string) (string, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true":
-		return "True", true
-	case "false":
-		return "False", true
-	}
-	return "", false
-}
-
-// The properties of a gain map's own XMP that Scrub keeps, with the check
-// of their values: Adobe's hdrgm (Ultra HDR), whose real parameters may be
-// one value or an rdf:Seq of three (one per channel), and Apple's.
-var gainMapProps = []struct {
-	name  xml.Name
-	qname string
-	check func(string) (string, bool)
-	seq   bool // may be an rdf:Seq of 3
-}{
-	{xml.Name{Space: nsHDRGainMap, Local: "Version"}, "hdrgm:Version", gainMapVersion, false},
-	{xml.Name{Space: nsHDRGainMap, Local: "BaseRenditionIsHDR"}, "hdrgm:BaseRenditionIsHDR", gainMapBool, false},
-	{xml.Name{Space: nsHDRGainMap, Local: "GainMapMin"}, "hdrgm:GainMapMin", gainMapReal, true},
-	{xml.Name{Space: nsHDRGainMap, Local: "GainMapMax"}, "hdrgm:GainMapMax", gainMapReal, true},
-	{xml.Name{Space: nsHDRGainMap, Local: "Gamma"}, "hdrgm:Gamma", gainMapReal, true},
-	{xml.Name{Space: nsHDRGainMap, Local: "OffsetSDR"}, "hdrgm:OffsetSDR", gainMapReal, true},
-	{xml.Name{Space: nsHDRGainMap, Local: "OffsetHDR"}, "hdrgm:OffsetHDR", gainMapReal, true},
-	{xml.Name{Space: nsHDRGainMap, Local: "HDRCapacityMin"}, "hdrgm:HDRCapacityMin", gainMapReal, false},
-	{xml.Name{Space: nsHDRGainMap, Local: "HDRCapacityMax"}, "hdrgm:HDRCapacityMax", gainMapReal, false},
-	{xml.Name{Space: nsAppleHDR, Local: "HDRGainMapVersion"}, "HDRGainMap:HDRGainMapVersion", gainMapUint, false},
-	{xml.Name{Space: nsAppleHDR, Local: "HDRGainMapHeadroom"}, "HDRGainMap:HDRGainMapHeadroom", gainMapReal, false},
-	{xml.Name{Space: nsApplePixelData, Local: "AuxiliaryImageType"}, "apdi:AuxiliaryImageType", func(s string) (string, bool) {
-		return appleGainMapType, strings.TrimSpace(s) == appleGainMapType
-	}, false},
-	{xml.Name{Space: nsApplePixelData, Local: "NativeFormat"}, "apdi:NativeFormat", gainMapUint, false},
-	{xml.Name{Space: nsApplePixelData, Local: "StoredFormat"}, "apdi:StoredFormat", gainMapUint, false},
-}
-
-// A gainMapXMP is the kept part of a gain map's XMP.
-type gainMapXMP struct {
-	packet []byte
-	kept   map[string]int // by reported name
-}
-
-// gainMapXMPPacket reads a gain map's XMP packet and writes a new one
-// with only the gain-map properties, or returns nil when it names none
-// that identify a gain map (hdrgm:Version, HDRGainMap:HDRGainMapVersion).
-func gainMapXMPPacket(p []byte) *gainMapXMP {
-	roots, _, err := xmp.ReadTree(xmp.Text(p))
-	if err != nil {
-		return nil
-	}
-	type value struct {
-		one  string
-		seq  []string
-		have bool
-	}
-	values := make([]value, len(gainMapProps))
-	for _, n := range xmp.TopProperties(roots) {
-		for i, gp := range gainMapProps {
-			if n.Name != gp.name || values[i].have {
-				continue
-			}
-			if len(n.Kids) == 0 {
-				if v, ok := gp.check(string(n.Text)); ok {
-					values[i] = value{one: v, have: true}
-				}
-				continue
-			}
-			if !gp.seq || len(n.Kids) != 1 || n.Kids[0].Name != (xml.Name{Space: nsRDF, Local: "Seq"}) || len(n.Kids[0].Kids) != 3 {
-				continue
-			}
-			var seq []string
-			for _, li := range n.Kids[0].Kids {
-				v, ok := gp.check(string(li.Text))
-				if li.Name != (xml.Name{Space: nsRDF, Local: "li"}) || len(li.Kids) > 0 || !ok {
-					seq = nil
-					break
-				}
-				seq = append(seq, v)
-			}
-			if seq != nil {
-				values[i] = value{seq: seq, have: true}
-			}
-		}
-	}
-	if !values[0].have && !values[9].have { // hdrgm:Version, HDRGainMapVersion
-		return nil
-	}
-	var w xmpWriter
-	ns := map[string]string{}
-	for i, gp := range gainMapProps {
-		if values[i].have {
-			prefix, _, _ := strings.Cut(gp.qname, ":")
-			ns[prefix] = gp.name.Space
-		}
-	}
-	w.start(ns)
-	g := &gainMapXMP{kept: map[string]int{}}
-	for i, gp := range gainMapProps {
-		v := values[i]
-		switch {
-		case !v.have:
-			continue
-		case v.seq != nil:
-			w.elem("<" + gp.qname + "><rdf:Seq>")
-			for _, s := range v.seq {
-				w.elem("<rdf:li>" + s + "</rdf:li>")
-			}
-			w.elem("</rdf:Seq></" + gp.qname + ">")
-		default:
-			w.attr(gp.qname, v.one)
-		}
-		g.kept[gp.qname]++
-	}
-	g.packet = w.end()
-	return g
-}
-
 // gainMapXMPSegment handles the first standard XMP segment of a gain map:
 // the gain-map properties are kept in a new packet, the rest reported.
 func (j *jpegScrubber) gainMapXMPSegment(p []byte) (keep bool, out []byte) {
 	b := p[len(sigXMP):]
-	g := gainMapXMPPacket(b)
+	g := gainmap.ParseXMP(b)
 	if g == nil {
 		parseXMP(j.rep, "XMP", b)
 		return false, nil
@@ -851,7 +456,7 @@ func (j *jpegScrubber) gainMapXMPSegment(p []byte) (keep bool, out []byte) {
 	j.gmXMP = g
 	var tmp Report
 	parseXMP(&tmp, "XMP", b)
-	kept := g.kept
+	kept := g.Kept
 	for _, f := range tmp.Findings {
 		if kept[f.Tag] > 0 {
 			kept[f.Tag]--
@@ -859,5 +464,5 @@ func (j *jpegScrubber) gainMapXMPSegment(p []byte) (keep bool, out []byte) {
 		}
 		j.rep.addFinding(f, false)
 	}
-	return true, append(append([]byte(nil), sigXMP...), g.packet...)
+	return true, append(append([]byte(nil), sigXMP...), g.Packet...)
 }

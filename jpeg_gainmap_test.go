@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/mpf"
 )
 
 // A gainMapCase describes a synthetic gain-map JPEG (buildGainMapJPEG):
@@ -95,18 +96,18 @@ func buildGainMapJPEG(t testing.TB, c gainMapCase) (file, gm []byte) {
 	}
 	entries := func(primarySize, offset uint32) []byte {
 		e := make([]byte, 32)
-		binary.BigEndian.PutUint32(e, mpTypePrimary)
+		binary.BigEndian.PutUint32(e, mpf.TypePrimary)
 		binary.BigEndian.PutUint32(e[4:], primarySize)
 		binary.BigEndian.PutUint32(e[16+4:], uint32(len(gm)))
 		binary.BigEndian.PutUint32(e[16+8:], offset)
 		return e
 	}
-	mpf := func(primarySize, offset uint32) []byte {
+	mpfSegment := func(primarySize, offset uint32) []byte {
 		return segment(markerAPP2, sigMPF, tiffBlock([]ifdEntry{{0xb000, 7, 4, []byte("0100")}, {0xb001, 4, 1, be32(2)}, {0xb002, 7, 32, entries(primarySize, offset)}}, nil, nil))
 	}
-	primarySize := len(base) + mpfAt - 2 + len(mpf(0, 0))
-	offset := int64(primarySize-(mpfAt+mpfTIFFAt)) + c.offsetDelta
-	segs = append(segs, mpf(uint32(primarySize), uint32(offset)))
+	primarySize := len(base) + mpfAt - 2 + len(mpfSegment(0, 0))
+	offset := int64(primarySize-(mpfAt+mpf.TIFFAt)) + c.offsetDelta
+	segs = append(segs, mpfSegment(uint32(primarySize), uint32(offset)))
 	file = append(withSegments(base, segs...), gm...)
 	return append(file, c.afterGainMap...), gm
 }
@@ -138,14 +139,14 @@ func mpImage2(t *testing.T, b []byte) []byte {
 	if i < 0 {
 		return nil
 	}
-	m, ok := parseMPFIndex(b[i+len(sigMPF):])
-	if !ok || len(m.entries) != 2 {
+	m, ok := mpf.Parse(b[i+len(sigMPF):])
+	if !ok || len(m.Entries) != 2 {
 		t.Fatalf("MPF index unreadable or not 2 entries")
 	}
-	start := int64(i+len(sigMPF)) + int64(m.entries[1].offset)
-	end := start + int64(m.entries[1].size)
-	if int64(m.entries[0].size) != start || end != int64(len(b)) {
-		t.Fatalf("MPF: primary %d bytes, gain map at %d..%d, file %d bytes", m.entries[0].size, start, end, len(b))
+	start := int64(i+len(sigMPF)) + int64(m.Entries[1].Offset)
+	end := start + int64(m.Entries[1].Size)
+	if int64(m.Entries[0].Size) != start || end != int64(len(b)) {
+		t.Fatalf("MPF: primary %d bytes, gain map at %d..%d, file %d bytes", m.Entries[0].Size, start, end, len(b))
 	}
 	return b[start:end]
 }

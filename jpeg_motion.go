@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/exifscrub/exifscrub/internal/motion"
 )
 
 // Motion photos (issue 21). A Google Motion Photo (GCamera:MotionPhoto,
@@ -22,27 +24,12 @@ var scanMotionVideo func(io.Reader) (*Report, error)
 
 func init() { scanMotionVideo = Scan }
 
-// samsungMotionTag names the SEF record that holds a motion photo's MP4.
-var samsungMotionTag = []byte("MotionPhoto_Data")
-
-// motionStart returns where an MP4 starts in data after an image, and
-// whether it is Samsung's, or -1.
-func motionStart(b []byte) (int, bool) {
-	if len(b) >= 8 && string(b[4:8]) == "ftyp" {
-		return 0, false
-	}
-	if i := bytes.Index(b[:min(len(b), 64)], samsungMotionTag); i >= 0 {
-		return i + len(samsungMotionTag), true
-	}
-	return -1, false
-}
-
 // jpegTrailer reports what follows a primary image without a gain map: a
 // motion photo's video is read into memory (up to maxHeldTrailer) and
 // scanned; anything else is streamed past, as trailer does.
 func (j *jpegScrubber) jpegTrailer() error {
 	head, _ := j.in.br.Peek(64)
-	if i, _ := motionStart(head); i < 0 {
+	if i, _, _ := motion.Find(head); i < 0 {
 		return j.trailer("Trailer")
 	}
 	at := j.in.off
@@ -64,16 +51,10 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 		rep.add(Other, "Trailer", "Padding", fmt.Sprintf("(%d zero bytes after the image)", total))
 		return nil
 	}
-	start, samsung := motionStart(b)
+	start, end, samsung := motion.Find(b)
 	if start < 0 {
 		rep.add(Embedded, "Trailer", "Trailer", fmt.Sprintf("(%d bytes after the image at offset %d: %s)", total, at, trailerKind(b[:min(len(b), 16)])))
 		return nil
-	}
-	end := len(b)
-	if samsung {
-		if k := bytes.LastIndex(b, []byte("SEFH")); k > start {
-			end = k
-		}
 	}
 	mp4 := b[start:end]
 	size := int64(len(mp4))

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // markers lists the markers of a JPEG's segments before the first SOS, in
@@ -221,7 +223,7 @@ func TestScrubJPEGOrientation(t *testing.T) {
 	if codes[0] != markerAPP1 {
 		t.Fatalf("first segment 0x%x, want APP1", codes[0])
 	}
-	want := append([]byte("Exif\x00\x00"), minimalEXIF(6)...)
+	want := append([]byte("Exif\x00\x00"), tiff.Minimal(6)...)
 	if !bytes.Equal(payloads[0], want) {
 		t.Errorf("orientation segment % x, want % x", payloads[0], want)
 	}

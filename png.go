@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	ipng "github.com/exifscrub/exifscrub/internal/png"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // A PNG file (ISO/IEC 15948, PNG Third Edition §5) is a signature and a
@@ -398,12 +399,12 @@ func (p *pngScrubber) orientation(o int, rawProfile bool) error {
 		return nil
 	}
 	if rawProfile {
-		return p.writeRawProfile("exif", append([]byte("Exif\x00\x00"), minimalEXIF(o)...))
+		return p.writeRawProfile("exif", append([]byte("Exif\x00\x00"), tiff.Minimal(o)...))
 	}
 	if p.exifPrefix {
-		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), minimalEXIF(o)...))
+		return p.writeChunk("eXIf", append(append([]byte(nil), sigExifChunk...), tiff.Minimal(o)...))
 	}
-	return p.writeChunk("eXIf", minimalEXIF(o))
+	return p.writeChunk("eXIf", tiff.Minimal(o))
 }
 
 // keepsEXIF reports whether the policy keeps EXIF tags and no EXIF block

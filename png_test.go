@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // chunkTypes lists the chunk types of a PNG in order.
@@ -111,7 +113,7 @@ type ifdChunk struct {
 func TestScrubPNGOrientationChunk(t *testing.T) {
 	in := withChunks(basePNG(t), chunk("eXIf", privateTIFF(6)))
 	out, _ := scrubBytes(t, in)
-	want := chunk("eXIf", minimalEXIF(6))
+	want := chunk("eXIf", tiff.Minimal(6))
 	if !bytes.Contains(out, want) {
 		t.Errorf("output lacks the minimal eXIf chunk % x", want)
 	}

@@ -359,7 +359,3 @@ func tagName(kind ifdKind, tag uint16) string {
 	}
 	return fmt.Sprintf("0x%04x", tag)
 }
-
-// minimalEXIF returns a TIFF-structured EXIF block that holds only the
-// given orientation (tiff.Minimal).
-func minimalEXIF(orientation int) []byte { return tiff.Minimal(orientation) }

@@ -3,6 +3,8 @@ package exifscrub
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // TestTagName checks the names of tags from exifTags, the standards'
@@ -192,18 +194,18 @@ func TestEXIFWalk(t *testing.T) {
 		},
 		{
 			name:        "only an orientation",
-			tiff:        minimalEXIF(6),
+			tiff:        tiff.Minimal(6),
 			orientation: 6,
 		},
 		{
 			name:        "an orientation and bytes no IFD points to",
-			tiff:        append(minimalEXIF(6), "GPS 52.52 N, 13.40 E"...),
+			tiff:        append(tiff.Minimal(6), "GPS 52.52 N, 13.40 E"...),
 			want:        []string{"embedded EXIF EXIF"},
 			orientation: 6,
 		},
 		{
 			name:        "an orientation and zero padding",
-			tiff:        append(minimalEXIF(6), make([]byte, 64)...),
+			tiff:        append(tiff.Minimal(6), make([]byte, 64)...),
 			orientation: 6,
 		},
 		{

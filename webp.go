@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/exifscrub/exifscrub/internal/riff"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 	"github.com/exifscrub/exifscrub/internal/vp8"
 	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
@@ -426,7 +427,7 @@ func (w *webpScrubber) flush() error {
 		// the kept tags too.
 		exif := w.keptEXIF
 		if exif == nil {
-			exif = minimalEXIF(w.orientation)
+			exif = tiff.Minimal(w.orientation)
 		}
 		if w.exifPrefix {
 			exif = append(append([]byte(nil), sigExifChunk...), exif...)

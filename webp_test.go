@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/riff"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 	iwebp "github.com/exifscrub/exifscrub/internal/webp"
 )
 
@@ -354,7 +355,7 @@ func TestWebPStructure(t *testing.T) {
 			switch {
 			case tt.exif == 0 && exif != nil:
 				t.Errorf("output has an EXIF chunk %x, want none", exif)
-			case tt.exif != 0 && !bytes.Equal(bytes.TrimPrefix(exif, sigExifChunk), minimalEXIF(tt.exif)):
+			case tt.exif != 0 && !bytes.Equal(bytes.TrimPrefix(exif, sigExifChunk), tiff.Minimal(tt.exif)):
 				t.Errorf("EXIF chunk: got %x, want the minimal block for orientation %d", exif, tt.exif)
 			case tt.exif != 0 && bytes.HasPrefix(exif, sigExifChunk) != tt.exifPrefix:
 				t.Errorf("EXIF chunk %x: has the Exif\\0\\0 header %v, want %v", exif, !tt.exifPrefix, tt.exifPrefix)

@@ -1,11 +1,26 @@
-// Package gainmap reads and writes the binary gain-map metadata of ISO
-// 21496-1 ("Gain map metadata for image conversion"), as JPEG files carry
-// it in APP2 segments after the name URN: a version block in the primary
-// image, the full metadata in the gain-map image. Every field is parsed
-// into its value and written anew, so nothing of the input's bytes but
-// the values of the defined fields survives.
+// Package gainmap reads and writes the metadata of an HDR gain map in a
+// JPEG file, in its binary form and in its XMP forms. Every field is
+// parsed into its value, checked, and written anew, so nothing of the
+// input's bytes but the values of the defined fields survives.
 //
-// The layout (big-endian), as libultrahdr, libavif and Skia write and
+// The binary form is ISO 21496-1's ("Gain map metadata for image
+// conversion"), as JPEG files carry it in APP2 segments after the name
+// URN: a version block in the primary image (ParseVersion), the full
+// metadata in the gain-map image (Parse, Append).
+//
+// The XMP forms (xmp.go) are the gain map's own properties, Adobe's
+// hdrgm (the Ultra HDR and Adobe gain-map specifications) or Apple's
+// HDRGainMap and apdi (ParseXMP), and what the primary image's packet says
+// of its gain map: hdrgm:Version and Google's Container:Directory, the
+// list of the images in the file (ParseContainer, Container.Packet).
+// Packets are written from checked values only: numbers, versions and
+// fixed words, in the RDF forms libultrahdr reads.
+//
+// The package does not find the gain map in a file (the MPF index,
+// internal/mpf, points to it), decode its pixels, or decide whether a
+// file's gain map is kept: SameAspect is one of its caller's tests.
+//
+// The binary layout (big-endian), as libultrahdr, libavif and Skia write and
 // read it:
 //
 //	u16 minimum_version   (0: the only version this package reads)

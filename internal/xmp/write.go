@@ -45,6 +45,23 @@ func Write(props []*Node, prefixes map[string]string) []byte {
 	return out.Bytes()
 }
 
+// Merge returns one packet holding the top-level properties of the
+// packets a and b, in that order, written as Write writes them; when
+// either packet does not read, it returns b as it is. Readers take one
+// standard packet per file (Part 3 §1.1.3), so two packets a writer made
+// go out as one.
+func Merge(a, b []byte, prefixes map[string]string) []byte {
+	var props []*Node
+	for _, p := range [][]byte{a, b} {
+		roots, _, err := ReadTree(p)
+		if err != nil {
+			return b
+		}
+		props = append(props, TopProperties(roots)...)
+	}
+	return Write(props, prefixes)
+}
+
 // A writer writes a packet's properties, choosing each namespace's
 // prefix on first use.
 type writer struct {

@@ -21,8 +21,8 @@
 //   - Select copies a property with only the fields and items its
 //     caller's verdict on each name keeps, and the RDF syntax that XMP
 //     uses; Write writes chosen property Nodes as a new packet, in UTF-8,
-//     in the RDF forms of Part 1 §7.9; ValidName and ValidLangTag say
-//     which names and xml:lang tags it can write;
+//     in the RDF forms of Part 1 §7.9, Merge two packets as one; ValidName
+//     and ValidLangTag say which names and xml:lang tags it can write;
 //   - ParseGPSCoordinate and FormatGPSCoordinate read and write the
 //     GPSCoordinate value type;
 //   - Value checks a value of one of the value types of Part 1 ("XMP data
