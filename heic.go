@@ -203,10 +203,7 @@ func scrubHEIF(s *scrubber) error {
 		}
 		var he *heif.Error
 		if errors.As(err, &he) {
-			if he.Err == heif.ErrUnsupported {
-				return s.formatError(he.Offset, he.Reason, ErrUnsupportedFeature)
-			}
-			return s.formatError(he.Offset, he.Reason, he.Err)
+			return s.heifError(he)
 		}
 		return s.formatError(0, err.Error(), nil)
 	}
@@ -218,6 +215,14 @@ func scrubHEIF(s *scrubber) error {
 		}
 	}
 	return nil
+}
+
+// heifError turns an error of package heif into a *FormatError.
+func (s *scrubber) heifError(he *heif.Error) error {
+	if he.Err == heif.ErrUnsupported {
+		return s.formatError(he.Offset, he.Reason, ErrUnsupportedFeature)
+	}
+	return s.formatError(he.Offset, he.Reason, he.Err)
 }
 
 // scrub parses and checks the file, reports what it removes, and returns

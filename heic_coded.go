@@ -73,10 +73,6 @@ var (
 	itemVvc1 = bmff.FourCC{'v', 'v', 'c', '1'}
 	itemAv01 = bmff.FourCC{'a', 'v', '0', '1'}
 	itemJPEG = bmff.FourCC{'j', 'p', 'e', 'g'}
-	propHvcC = bmff.FourCC{'h', 'v', 'c', 'C'}
-	propAvcC = bmff.FourCC{'a', 'v', 'c', 'C'}
-	propLhvC = bmff.FourCC{'l', 'h', 'v', 'C'}
-	propVvcC = bmff.FourCC{'v', 'v', 'c', 'C'}
 )
 
 // nalLengthSize returns the codec of an item of NAL units and the size of
@@ -85,15 +81,15 @@ var (
 // the byte after the version and flags of 'vvcC'. An HEVC tile ('hvt1',
 // §10.2) has the configuration of its tile base ('tbas').
 func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
-	codec, cfgType, at, shift := nal.HEVC, propHvcC, 21, 0
+	codec, cfgType, at, shift := nal.HEVC, heif.PropHvcC, 21, 0
 	id := it.ID
 	switch it.Type {
 	case itemAvc1:
-		codec, cfgType, at = nal.AVC, propAvcC, 4
+		codec, cfgType, at = nal.AVC, heif.PropAvcC, 4
 	case itemLhv1:
-		cfgType, at = propLhvC, 4
+		cfgType, at = heif.PropLhvC, 4
 	case itemVvc1:
-		codec, cfgType, at, shift = nal.VVC, propVvcC, 4, 1
+		codec, cfgType, at, shift = nal.VVC, heif.PropVvcC, 4, 1
 	case itemHvt1:
 		for _, ref := range h.refs {
 			if ref.Type == (bmff.FourCC{'t', 'b', 'a', 's'}) && ref.From == it.ID && len(ref.To) > 0 {
@@ -212,10 +208,10 @@ func (h *heifFile) rewriteItems() error {
 func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	data := h.itemBytes(it)
 	var head []byte // SOI and the jpgC tables, for data that starts at SOS
-	if jpgC, ok := h.itemProperty(it.ID, bmff.FourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
+	if jpgC, ok := h.itemProperty(it.ID, heif.PropJpgC); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
 		// The scan walker needs the frame header and tables, which
 		// the property holds; its APPn and COM are reported with it.
-		tables, err := jpegTables(jpgC.Payload, new(Report))
+		tables, _, err := heif.JPEGTables(jpgC.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("'jpgC': %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
@@ -29,8 +30,8 @@ var handlerSoun = bmff.FourCC{'s', 'o', 'u', 'n'}
 
 // movEntryRebuilt are the boxes rebuildProperty writes (heic_props.go).
 var movEntryRebuilt = map[bmff.FourCC]bool{
-	propAvcC: true, propHvcC: true, propVvcC: true, propLhvC: true,
-	{'a', 'v', '1', 'C'}: true, {'p', 'a', 's', 'p'}: true, {'c', 'l', 'a', 'p'}: true,
+	heif.PropAvcC: true, heif.PropHvcC: true, heif.PropVvcC: true, heif.PropLhvC: true,
+	heif.PropAv1C: true, {'p', 'a', 's', 'p'}: true, {'c', 'l', 'a', 'p'}: true,
 	{'c', 'l', 'l', 'i'}: true, {'m', 'd', 'c', 'v'}: true, {'a', 'm', 'v', 'e'}: true,
 }
 

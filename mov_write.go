@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
@@ -152,6 +153,10 @@ func scrubMOV(s *scrubber) error {
 				return s.formatError(be.Offset, be.Reason, ErrUnsupportedFeature)
 			}
 			return s.formatError(be.Offset, be.Reason, be.Err)
+		}
+		var he *heif.Error // from the decoder configurations (heif.RebuildProperty)
+		if errors.As(err, &he) {
+			return s.heifError(he)
 		}
 		return err
 	}
