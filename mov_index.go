@@ -112,20 +112,14 @@ func (f *movFile) writeHdlr(w *bmff.Writer, c bmff.Box) error {
 	case s != "":
 		f.m.add(Device, containerMovie+" hdlr", "HandlerName", s)
 	}
-	w.StartFull(bmff.BoxHdlr, 0, 0)
-	w.U32(component)
-	w.Append(handler[:])
-	w.Append(make([]byte, 12))
+	var out []byte // an empty name: a NUL (ISO), or a Pascal string of length 0 (QuickTime)
 	switch {
 	case keep && pascal:
-		w.U8(uint8(len(s)))
-		w.Append([]byte(s))
+		out = append([]byte{uint8(len(s))}, s...)
 	case keep:
-		w.Append(append([]byte(s), 0))
-	default:
-		w.U8(0) // an empty name: a NUL (ISO), or a Pascal string of length 0 (QuickTime)
+		out = append([]byte(s), 0)
 	}
-	w.End()
+	w.WriteHdlr(component, handler, out)
 	return nil
 }
 

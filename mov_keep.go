@@ -354,12 +354,7 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 	} else {
 		w.Start(bmff.BoxMeta)
 	}
-	w.StartFull(bmff.BoxHdlr, 0, 0)
-	w.U32(0)
-	w.Append(handler[:])
-	w.Append(make([]byte, 12))
-	w.U8(0) // an empty name
-	w.End()
+	w.WriteHdlr(0, handler, nil) // an empty name
 	if mdta {
 		w.StartFull(boxKeys, 0, 0)
 		w.U32(uint32(len(newKeys)))

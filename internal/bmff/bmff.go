@@ -425,6 +425,24 @@ func (w *Writer) Header(t FourCC, usertype *[16]byte, n uint64) {
 	}
 }
 
+// WriteHdlr writes a 'hdlr' box (ISO/IEC 14496-12 §8.4.3) of version 0
+// and flags 0: pre_defined (QuickTime's component type), handler_type,
+// three reserved words of zeros (QuickTime's manufacturer and flags), and
+// name, the name's bytes as they are laid out (NUL-terminated in ISO
+// files, a Pascal string in QuickTime ones); an empty name is written as
+// one NUL byte, which both read as empty.
+func (w *Writer) WriteHdlr(preDefined uint32, handler FourCC, name []byte) {
+	w.StartFull(BoxHdlr, 0, 0)
+	w.U32(preDefined)
+	w.Append(handler[:])
+	w.Append(make([]byte, 12))
+	if len(name) == 0 {
+		w.U8(0)
+	}
+	w.Append(name)
+	w.End()
+}
+
 // CopyBox writes a box read by a Reader with its payload unchanged. The
 // header is written afresh in its shortest form: a box that had size 0
 // ("to the end of the file") would mean something else in a new place.
