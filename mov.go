@@ -80,26 +80,10 @@ const (
 	containerMovie    = "QuickTime"          // headers, tracks and top-level boxes
 )
 
-// Video box types (14496-12 §8 and QTFF).
+// Video metadata box types (14496-12 §8, QTFF, XMP, 3GPP); those of the
+// movie structure are in package mp4.
 var (
-	boxTrak = bmff.FourCC{'t', 'r', 'a', 'k'} // §8.3.1 track
-	boxMvhd = bmff.FourCC{'m', 'v', 'h', 'd'} // §8.2.2 movie header
-	boxTkhd = bmff.FourCC{'t', 'k', 'h', 'd'} // §8.3.2 track header
-	boxTref = bmff.FourCC{'t', 'r', 'e', 'f'} // §8.3.3 track references
-	boxMdia = bmff.FourCC{'m', 'd', 'i', 'a'} // §8.4.1 media
-	boxMdhd = bmff.FourCC{'m', 'd', 'h', 'd'} // §8.4.2 media header
-	boxMinf = bmff.FourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
-	boxStbl = bmff.FourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
-	boxStsd = bmff.FourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
-	boxStco = bmff.FourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
-	boxCo64 = bmff.FourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
-	boxSaio = bmff.FourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets
 	boxUdta = bmff.FourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
-	boxMvex = bmff.FourCC{'m', 'v', 'e', 'x'} // §8.8.1 movie extends: fragments follow
-	boxSidx = bmff.FourCC{'s', 'i', 'd', 'x'} // §8.16.3 segment index
-	boxSsix = bmff.FourCC{'s', 's', 'i', 'x'} // §8.16.4 subsegment index
-	boxStyp = bmff.FourCC{'s', 't', 'y', 'p'} // §8.16.2 segment type
-	boxWide = bmff.FourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
 	boxKeys = bmff.FourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
 	boxIlst = bmff.FourCC{'i', 'l', 's', 't'} // QTFF metadata item list
 	boxXMP  = bmff.FourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
