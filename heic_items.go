@@ -13,14 +13,6 @@ import (
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
 
-// isImage reports whether t is an image item type.
-func isImage(t bmff.FourCC) bool { return heifImageTypes[t] }
-
-// isMetadata reports whether t is a metadata item type.
-func isMetadata(t bmff.FourCC) bool {
-	return t == heif.ItemExif || t == heif.ItemMime || t == heif.ItemURI
-}
-
 // heifNeedRefs are the reference types by which an image needs other
 // items to display (23008-12 §6.4 and §6.6): the inputs of a derived
 // image, the base of a pre-derived image, the alpha plane a premultiplied
@@ -71,9 +63,9 @@ func (h *heifFile) decideItems() error {
 		}
 	}
 	switch p := h.items[h.primary]; {
-	case isMetadata(p.Type):
+	case heif.IsMetadata(p.Type):
 		return bmff.ErrorAt(h.meta.Offset, nil, "primary item %d is a %q metadata item", p.ID, p.Type)
-	case !isImage(p.Type):
+	case !heif.IsImage(p.Type):
 		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.ID, p.Type)
 	}
 	var queue []*heifItem
@@ -85,7 +77,7 @@ func (h *heifFile) decideItems() error {
 	}
 	mark(h.items[h.primary])
 	for _, it := range h.order {
-		if isImage(it.Type) && !it.Hidden && !thumb[it.ID] && !aux[it.ID] {
+		if heif.IsImage(it.Type) && !it.Hidden && !thumb[it.ID] && !aux[it.ID] {
 			mark(it)
 		}
 	}
@@ -95,7 +87,7 @@ func (h *heifFile) decideItems() error {
 	// no reader shows it, so it can hold anything.
 	for _, g := range h.groups {
 		for _, id := range g.IDs {
-			if it := h.items[id]; it != nil && isImage(it.Type) && !thumb[id] && !(g.Type == groupAltr && it.Hidden) {
+			if it := h.items[id]; it != nil && heif.IsImage(it.Type) && !thumb[id] && !(g.Type == groupAltr && it.Hidden) {
 				mark(it)
 			}
 		}
@@ -109,16 +101,16 @@ func (h *heifFile) decideItems() error {
 			case dep == nil && h.groupIDs[id]:
 			case dep == nil:
 				return bmff.ErrorAt(h.meta.Offset, nil, "item %d refers to item %d, which does not exist", it.ID, id)
-			case isMetadata(dep.Type):
+			case heif.IsMetadata(dep.Type):
 				return bmff.ErrorAt(h.meta.Offset, nil, "image item %d is made from %q metadata item %d", it.ID, dep.Type, id)
-			case !isImage(dep.Type):
+			case !heif.IsImage(dep.Type):
 				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.ID, id, dep.Type)
 			default:
 				mark(dep)
 			}
 		}
 		for _, id := range auxOf[it.ID] {
-			if a := h.items[id]; a != nil && isImage(a.Type) {
+			if a := h.items[id]; a != nil && heif.IsImage(a.Type) {
 				mark(a)
 			}
 		}
@@ -133,7 +125,7 @@ func (h *heifFile) decideItems() error {
 			switch {
 			case it == nil || it.keep:
 				ids = append(ids, id)
-			case g.Type != groupAltr || !isImage(it.Type):
+			case g.Type != groupAltr || !heif.IsImage(it.Type):
 				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
 			}
 		}
@@ -312,7 +304,7 @@ func (h *heifFile) reportItems() {
 	}
 	for _, it := range h.order {
 		switch {
-		case it.keep || partOfThumb[it.ID] && !isMetadata(it.Type) || h.reported[it.ID]:
+		case it.keep || partOfThumb[it.ID] && !heif.IsMetadata(it.Type) || h.reported[it.ID]:
 		case it.Type == heif.ItemExif:
 			h.reportExif(it)
 		case it.Type == heif.ItemMime:
@@ -321,7 +313,7 @@ func (h *heifFile) reportItems() {
 			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.URIType, h.itemSize(it)))
 		case h.thumb[it.ID]:
 			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
-		case isImage(it.Type):
+		case heif.IsImage(it.Type):
 			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
 		default:
 			// Data of a type Scrub does not know: it cannot tell what it

@@ -70,6 +70,32 @@ var (
 	ItemURI  = bmff.FourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
 )
 
+// imageTypes are the item types of coded and derived images.
+var imageTypes = map[bmff.FourCC]bool{
+	{'h', 'v', 'c', '1'}: true, // HEVC (23008-12)
+	{'h', 'v', 't', '1'}: true, // HEVC tile
+	{'l', 'h', 'v', '1'}: true, // layered HEVC
+	{'a', 'v', 'c', '1'}: true, // AVC
+	{'j', 'p', 'e', 'g'}: true, // JPEG
+	{'v', 'v', 'c', '1'}: true, // VVC
+	{'e', 'v', 'c', '1'}: true, // EVC
+	{'a', 'v', '0', '1'}: true, // AV1 Image File Format §2.1
+	{'j', '2', 'k', '1'}: true, // ISO/IEC 15444-16: JPEG 2000
+	{'u', 'n', 'c', 'i'}: true, // ISO/IEC 23001-17: uncompressed
+	{'g', 'r', 'i', 'd'}: true, // 23008-12 §6.6.2 derived images: grid,
+	{'i', 'o', 'v', 'l'}: true, // overlay,
+	{'i', 'd', 'e', 'n'}: true, // identity (a transformed view)
+	{'t', 'm', 'a', 'p'}: true, // ISO 21496-1: tone map (gain map) derivation
+	{'m', 's', 'k', 'i'}: true, // mask
+}
+
+// IsImage reports whether t is the item type of a coded or derived image.
+func IsImage(t bmff.FourCC) bool { return imageTypes[t] }
+
+// IsMetadata reports whether t is the item type of metadata: Exif, a MIME
+// type such as XMP's, or a URI.
+func IsMetadata(t bmff.FourCC) bool { return t == ItemExif || t == ItemMime || t == ItemURI }
+
 const (
 	// MaxExtents bounds the iloc extents of a file: an extent with
 	// offset_size and length_size 0 costs no bytes of the file.
