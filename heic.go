@@ -66,11 +66,6 @@ var (
 	// referenced ones".
 )
 
-// Item properties (23008-12 §6.5, in 'ipco' §9.3).
-var (
-	propIspe = bmff.FourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
-)
-
 // heifKeptProperties are the properties that say how to decode and
 // display an image. Other properties are metadata or unknown.
 var heifKeptProperties = map[bmff.FourCC]bool{

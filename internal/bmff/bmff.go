@@ -16,7 +16,7 @@
 // errors are [*Error] values that carry the file offset of the problem.
 //
 // The package knows the layout of a box, not what any box means (beyond a
-// 'uuid' box's extended type and a 'hdlr' box's handler_type): what to keep
+// 'uuid' box's extended type and a 'hdlr' box's fields): what to keep
 // of HEIF and QuickTime files is the caller's business. It reads only what
 // is in memory: no io.Reader, no streaming of large 'mdat' payloads.
 package bmff

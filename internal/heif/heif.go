@@ -23,13 +23,20 @@
 // same order either way. Bytes a box holds after its defined fields are
 // returned as a [Trailing] value, for the caller to report.
 //
-// The package does not decide what an item or property means, what to
-// keep, or whether a location points inside the file (beyond
-// [Location.Resolve]); it reads no item data and no properties ('ipco'
-// children are returned as boxes). The Write functions (write.go) write the
-// index boxes of a rebuilt file from such values, as the caller filtered
-// them: 'iloc' with its extents laid end to end ([UnionOf]), 'iinf',
-// 'iref', 'grpl' and 'ipma'.
+// The Write functions (write.go) write the index boxes of a rebuilt file
+// from such values, as the caller filtered them: 'iloc' with its extents
+// laid end to end ([UnionOf]), 'iinf', 'iref', 'grpl', 'ipma', 'pitm' and
+// 'dinf'. [RebuildProperty] (props.go) writes a property anew from its
+// fields (23008-12 §6.5, 14496-15 decoder configurations, whose SEI and
+// metadata OBUs packages nal and av1 remove) and returns what it left
+// out. The item-graph checks (graph.go) find reference loops ([Loop]) and
+// items whose data share bytes ([Overlap]); items.go reads what resolved
+// items hold: their data, 'ispe' sizes, NAL length sizes, the TIFF
+// structure of an Exif item, the bytes no item uses.
+//
+// The package does not decide which items or properties to keep, or how
+// anything is reported; it reads no ICC profile ('colr' is the caller's)
+// and no metadata item beyond the header of an Exif item's data.
 package heif
 
 import (

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
@@ -248,12 +246,7 @@ func TestPeekHeader(t *testing.T) {
 // references and chunk offsets: no panic, errors at offsets inside the
 // input, and what is written rebuilds to itself, with the same offsets.
 func FuzzMoov(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/video__*")
-	for _, name := range files {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
-		}
-	}
+	addVideoSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var boxes []bmff.Box
 		var walk func(b []byte, base int64, depth int)
