@@ -56,25 +56,6 @@ const (
 	maxHEIFSize = 1 << 30
 )
 
-// heifImageTypes are the item types of coded and derived images.
-var heifImageTypes = map[bmff.FourCC]bool{
-	{'h', 'v', 'c', '1'}: true, // HEVC (23008-12)
-	{'h', 'v', 't', '1'}: true, // HEVC tile
-	{'l', 'h', 'v', '1'}: true, // layered HEVC
-	{'a', 'v', 'c', '1'}: true, // AVC
-	{'j', 'p', 'e', 'g'}: true, // JPEG
-	{'v', 'v', 'c', '1'}: true, // VVC
-	{'e', 'v', 'c', '1'}: true, // EVC
-	{'a', 'v', '0', '1'}: true, // AV1 Image File Format §2.1
-	{'j', '2', 'k', '1'}: true, // ISO/IEC 15444-16: JPEG 2000
-	{'u', 'n', 'c', 'i'}: true, // ISO/IEC 23001-17: uncompressed
-	{'g', 'r', 'i', 'd'}: true, // 23008-12 §6.6.2 derived images: grid,
-	{'i', 'o', 'v', 'l'}: true, // overlay,
-	{'i', 'd', 'e', 'n'}: true, // identity (a transformed view)
-	{'t', 'm', 'a', 'p'}: true, // ISO 21496-1: tone map (gain map) derivation
-	{'m', 's', 'k', 'i'}: true, // mask
-}
-
 // Item reference types (23008-12 §6.4).
 var (
 	refThmb = bmff.FourCC{'t', 'h', 'm', 'b'} // thumbnail: from the thumbnail to its image
@@ -83,11 +64,6 @@ var (
 	// Every other type ('dimg' derived image inputs, 'base', 'prem', and
 	// types we do not know) is read as "the referencing item needs the
 	// referenced ones".
-)
-
-// Item properties (23008-12 §6.5, in 'ipco' §9.3).
-var (
-	propIspe = bmff.FourCC{'i', 's', 'p', 'e'} // 23008-12 §6.5 image spatial extents
 )
 
 // heifKeptProperties are the properties that say how to decode and
@@ -203,10 +179,7 @@ func scrubHEIF(s *scrubber) error {
 		}
 		var he *heif.Error
 		if errors.As(err, &he) {
-			if he.Err == heif.ErrUnsupported {
-				return s.formatError(he.Offset, he.Reason, ErrUnsupportedFeature)
-			}
-			return s.formatError(he.Offset, he.Reason, he.Err)
+			return s.heifError(he)
 		}
 		return s.formatError(0, err.Error(), nil)
 	}
@@ -218,6 +191,14 @@ func scrubHEIF(s *scrubber) error {
 		}
 	}
 	return nil
+}
+
+// heifError turns an error of package heif into a *FormatError.
+func (s *scrubber) heifError(he *heif.Error) error {
+	if he.Err == heif.ErrUnsupported {
+		return s.formatError(he.Offset, he.Reason, ErrUnsupportedFeature)
+	}
+	return s.formatError(he.Offset, he.Reason, he.Err)
 }
 
 // scrub parses and checks the file, reports what it removes, and returns

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/av1"
@@ -73,27 +72,22 @@ var (
 	itemVvc1 = bmff.FourCC{'v', 'v', 'c', '1'}
 	itemAv01 = bmff.FourCC{'a', 'v', '0', '1'}
 	itemJPEG = bmff.FourCC{'j', 'p', 'e', 'g'}
-	propHvcC = bmff.FourCC{'h', 'v', 'c', 'C'}
-	propAvcC = bmff.FourCC{'a', 'v', 'c', 'C'}
-	propLhvC = bmff.FourCC{'l', 'h', 'v', 'C'}
-	propVvcC = bmff.FourCC{'v', 'v', 'c', 'C'}
 )
 
 // nalLengthSize returns the codec of an item of NAL units and the size of
-// their length fields, from its decoder configuration (14496-15): the low
-// 2 bits of byte 21 of 'hvcC', of byte 4 of 'avcC' and 'lhvC', bits 1–2 of
-// the byte after the version and flags of 'vvcC'. An HEVC tile ('hvt1',
-// §10.2) has the configuration of its tile base ('tbas').
+// their length fields, from its decoder configuration
+// (heif.NALLengthSize). An HEVC tile ('hvt1', §10.2) has the
+// configuration of its tile base ('tbas').
 func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
-	codec, cfgType, at, shift := nal.HEVC, propHvcC, 21, 0
+	codec, cfgType := nal.HEVC, heif.PropHvcC
 	id := it.ID
 	switch it.Type {
 	case itemAvc1:
-		codec, cfgType, at = nal.AVC, propAvcC, 4
+		codec, cfgType = nal.AVC, heif.PropAvcC
 	case itemLhv1:
-		cfgType, at = propLhvC, 4
+		cfgType = heif.PropLhvC
 	case itemVvc1:
-		codec, cfgType, at, shift = nal.VVC, propVvcC, 4, 1
+		codec, cfgType = nal.VVC, heif.PropVvcC
 	case itemHvt1:
 		for _, ref := range h.refs {
 			if ref.Type == (bmff.FourCC{'t', 'b', 'a', 's'}) && ref.From == it.ID && len(ref.To) > 0 {
@@ -105,14 +99,8 @@ func (h *heifFile) nalLengthSize(it *heifItem) (nal.Codec, int, error) {
 	if !ok {
 		return codec, 0, bmff.ErrorAt(it.loc.Offset, nil, "%q item %d has no %q property", it.Type, it.ID, cfgType)
 	}
-	if len(cfg.Payload) <= at {
-		return codec, 0, bmff.ErrorAt(cfg.Offset, io.ErrUnexpectedEOF, "%q property truncated", cfgType)
-	}
-	n := int(cfg.Payload[at]>>shift&3) + 1
-	if n == 3 {
-		return codec, 0, bmff.ErrorAt(cfg.Offset, nil, "%q NAL unit length of 3 bytes", cfgType)
-	}
-	return codec, n, nil
+	n, err := heif.NALLengthSize(cfg)
+	return codec, n, err
 }
 
 // itemProperty returns the first property of type t associated with
@@ -137,19 +125,7 @@ func (h *heifFile) itemProperty(id uint32, t bmff.FourCC) (bmff.Box, bool) {
 // itemBytes returns all of an item's data: a slice of the input for one
 // extent, a copy for several.
 func (h *heifFile) itemBytes(it *heifItem) []byte {
-	src := h.data
-	if it.loc.Method == 1 {
-		src = h.idat
-	}
-	if len(it.loc.Extents) == 1 {
-		e := it.loc.Extents[0]
-		return src[e.Off : e.Off+e.Len]
-	}
-	b := make([]byte, 0, h.itemSize(it))
-	for _, e := range it.loc.Extents {
-		b = append(b, src[e.Off:e.Off+e.Len]...)
-	}
-	return b
+	return it.loc.Data(h.data, h.idat)
 }
 
 // rewriteItems reads the coded data of the kept HEVC, AVC, VVC, AV1 and
@@ -212,10 +188,10 @@ func (h *heifFile) rewriteItems() error {
 func (h *heifFile) scrubJPEGItem(it *heifItem) ([]byte, error) {
 	data := h.itemBytes(it)
 	var head []byte // SOI and the jpgC tables, for data that starts at SOS
-	if jpgC, ok := h.itemProperty(it.ID, bmff.FourCC{'j', 'p', 'g', 'C'}); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
+	if jpgC, ok := h.itemProperty(it.ID, heif.PropJpgC); ok && !bytes.HasPrefix(data, []byte{0xff, markerSOI}) {
 		// The scan walker needs the frame header and tables, which
 		// the property holds; its APPn and COM are reported with it.
-		tables, err := jpegTables(jpgC.Payload, new(Report))
+		tables, _, err := heif.JPEGTables(jpgC.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("'jpgC': %w", err)
 		}
@@ -255,12 +231,12 @@ func (h *heifFile) checkRewrittenOverlaps() error {
 	if len(h.newData) == 0 {
 		return nil
 	}
-	a, b, ok := h.overlap(func(it *heifItem) (bool, bool) {
-		_, rw := h.newData[it.ID]
-		return it.keep, rw
-	}, func(x, y itemRun) bool { return x.id != y.id && (x.marked || y.marked) })
+	a, b, ok := heif.Overlap(h.locs, func(id uint32) (bool, bool) {
+		_, rw := h.newData[id]
+		return h.items[id].keep, rw
+	}, func(x, y heif.Run) bool { return x.ID != y.ID && (x.Marked || y.Marked) })
 	if ok {
-		return bmff.ErrorAt(h.items[b.id].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.id, a.id)
+		return bmff.ErrorAt(h.items[b.ID].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps item %d's, which Scrub rewrites", b.ID, a.ID)
 	}
 	return nil
 }

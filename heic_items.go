@@ -2,10 +2,8 @@ package exifscrub
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,14 +12,6 @@ import (
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
-
-// isImage reports whether t is an image item type.
-func isImage(t bmff.FourCC) bool { return heifImageTypes[t] }
-
-// isMetadata reports whether t is a metadata item type.
-func isMetadata(t bmff.FourCC) bool {
-	return t == heif.ItemExif || t == heif.ItemMime || t == heif.ItemURI
-}
 
 // heifNeedRefs are the reference types by which an image needs other
 // items to display (23008-12 §6.4 and §6.6): the inputs of a derived
@@ -73,9 +63,9 @@ func (h *heifFile) decideItems() error {
 		}
 	}
 	switch p := h.items[h.primary]; {
-	case isMetadata(p.Type):
+	case heif.IsMetadata(p.Type):
 		return bmff.ErrorAt(h.meta.Offset, nil, "primary item %d is a %q metadata item", p.ID, p.Type)
-	case !isImage(p.Type):
+	case !heif.IsImage(p.Type):
 		return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "primary item %d has unknown type %q", p.ID, p.Type)
 	}
 	var queue []*heifItem
@@ -87,7 +77,7 @@ func (h *heifFile) decideItems() error {
 	}
 	mark(h.items[h.primary])
 	for _, it := range h.order {
-		if isImage(it.Type) && !it.Hidden && !thumb[it.ID] && !aux[it.ID] {
+		if heif.IsImage(it.Type) && !it.Hidden && !thumb[it.ID] && !aux[it.ID] {
 			mark(it)
 		}
 	}
@@ -97,7 +87,7 @@ func (h *heifFile) decideItems() error {
 	// no reader shows it, so it can hold anything.
 	for _, g := range h.groups {
 		for _, id := range g.IDs {
-			if it := h.items[id]; it != nil && isImage(it.Type) && !thumb[id] && !(g.Type == groupAltr && it.Hidden) {
+			if it := h.items[id]; it != nil && heif.IsImage(it.Type) && !thumb[id] && !(g.Type == groupAltr && it.Hidden) {
 				mark(it)
 			}
 		}
@@ -111,16 +101,16 @@ func (h *heifFile) decideItems() error {
 			case dep == nil && h.groupIDs[id]:
 			case dep == nil:
 				return bmff.ErrorAt(h.meta.Offset, nil, "item %d refers to item %d, which does not exist", it.ID, id)
-			case isMetadata(dep.Type):
+			case heif.IsMetadata(dep.Type):
 				return bmff.ErrorAt(h.meta.Offset, nil, "image item %d is made from %q metadata item %d", it.ID, dep.Type, id)
-			case !isImage(dep.Type):
+			case !heif.IsImage(dep.Type):
 				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "image item %d is made from item %d of unknown type %q", it.ID, id, dep.Type)
 			default:
 				mark(dep)
 			}
 		}
 		for _, id := range auxOf[it.ID] {
-			if a := h.items[id]; a != nil && isImage(a.Type) {
+			if a := h.items[id]; a != nil && heif.IsImage(a.Type) {
 				mark(a)
 			}
 		}
@@ -135,7 +125,7 @@ func (h *heifFile) decideItems() error {
 			switch {
 			case it == nil || it.keep:
 				ids = append(ids, id)
-			case g.Type != groupAltr || !isImage(it.Type):
+			case g.Type != groupAltr || !heif.IsImage(it.Type):
 				return bmff.ErrorAt(h.meta.Offset, ErrUnsupportedFeature, "entity group holds item %d, which Scrub removes", id)
 			}
 		}
@@ -155,112 +145,22 @@ func (h *heifFile) decideItems() error {
 // zero-length extent running to the end of the file over the XMP): those
 // bytes would be copied.
 func (h *heifFile) checkOverlaps() error {
-	a, b, ok := h.overlap(func(it *heifItem) (bool, bool) { return true, !it.keep },
-		func(x, y itemRun) bool { return x.marked != y.marked })
+	a, b, ok := heif.Overlap(h.locs, func(id uint32) (bool, bool) { return true, !h.items[id].keep },
+		func(x, y heif.Run) bool { return x.Marked != y.Marked })
 	if ok {
-		if a.marked {
+		if a.Marked {
 			a, b = b, a
 		}
-		return bmff.ErrorAt(h.items[a.id].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.id, b.id)
+		return bmff.ErrorAt(h.items[a.ID].loc.Offset, ErrUnsupportedFeature, "item %d's data overlaps removed item %d's", a.ID, b.ID)
 	}
 	return nil
 }
 
-// An itemRun is one extent of an item's data; marked says whether the
-// item is of the kind an overlap check looks for (removed, rewritten).
-type itemRun struct {
-	start, end uint64
-	id         uint32
-	marked     bool
-}
-
-// overlap returns two runs that share bytes and clash, if there are any,
-// the one that starts later second. The runs are the extents of the items
-// that use says to look at, marked as it says; extents are compared per
-// container, the file or 'idat'. The sweep goes in order of start,
-// remembering the marked and the unmarked run that reach furthest.
-func (h *heifFile) overlap(use func(*heifItem) (use, marked bool), clash func(a, b itemRun) bool) (itemRun, itemRun, bool) {
-	var runs [2][]itemRun
-	for _, loc := range h.locs {
-		it := h.items[loc.ItemID]
-		ok, marked := use(it)
-		if !ok {
-			continue
-		}
-		for _, e := range loc.Extents {
-			if e.Len > 0 {
-				runs[loc.Method] = append(runs[loc.Method], itemRun{e.Off, e.Off + e.Len, it.ID, marked})
-			}
-		}
-	}
-	for _, rs := range runs {
-		sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
-		var furthest [2]*itemRun // unmarked, marked
-		for i := range rs {
-			r := &rs[i]
-			for _, o := range furthest {
-				if o != nil && o.end > r.start && clash(*o, *r) {
-					return *o, *r, true
-				}
-			}
-			k := 0
-			if r.marked {
-				k = 1
-			}
-			if furthest[k] == nil || r.end > furthest[k].end {
-				furthest[k] = r
-			}
-		}
-	}
-	return itemRun{}, itemRun{}, false
-}
-
 // checkCycles refuses references that go round in a loop within one
-// reference type: a grid made of itself, a thumbnail of a thumbnail of
-// itself. (Across types a loop is normal: an image refers to its alpha
-// plane with 'prem', the alpha plane to the image with 'auxl'.)
+// reference type (heif.Loop).
 func (h *heifFile) checkCycles() error {
-	byType := make(map[bmff.FourCC]map[uint32][]uint32)
-	for _, ref := range h.refs {
-		g := byType[ref.Type]
-		if g == nil {
-			g = make(map[uint32][]uint32)
-			byType[ref.Type] = g
-		}
-		g[ref.From] = append(g[ref.From], ref.To...)
-	}
-	for typ, g := range byType {
-		// Kahn's algorithm: repeatedly remove nodes that nothing points
-		// to; what remains is on a cycle.
-		indeg := make(map[uint32]int)
-		for from, tos := range g {
-			if _, ok := indeg[from]; !ok {
-				indeg[from] = 0
-			}
-			for _, to := range tos {
-				indeg[to]++
-			}
-		}
-		var queue []uint32
-		for id, d := range indeg {
-			if d == 0 {
-				queue = append(queue, id)
-			}
-		}
-		removed := 0
-		for len(queue) > 0 {
-			id := queue[len(queue)-1]
-			queue = queue[:len(queue)-1]
-			removed++
-			for _, to := range g[id] {
-				if indeg[to]--; indeg[to] == 0 {
-					queue = append(queue, to)
-				}
-			}
-		}
-		if removed < len(indeg) {
-			return bmff.ErrorAt(h.meta.Offset, nil, "%q item references form a loop", typ)
-		}
+	if typ, ok := heif.Loop(h.refs); ok {
+		return bmff.ErrorAt(h.meta.Offset, nil, "%q item references form a loop", typ)
 	}
 	return nil
 }
@@ -404,7 +304,7 @@ func (h *heifFile) reportItems() {
 	}
 	for _, it := range h.order {
 		switch {
-		case it.keep || partOfThumb[it.ID] && !isMetadata(it.Type) || h.reported[it.ID]:
+		case it.keep || partOfThumb[it.ID] && !heif.IsMetadata(it.Type) || h.reported[it.ID]:
 		case it.Type == heif.ItemExif:
 			h.reportExif(it)
 		case it.Type == heif.ItemMime:
@@ -413,7 +313,7 @@ func (h *heifFile) reportItems() {
 			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.URIType, h.itemSize(it)))
 		case h.thumb[it.ID]:
 			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
-		case isImage(it.Type):
+		case heif.IsImage(it.Type):
 			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
 		default:
 			// Data of a type Scrub does not know: it cannot tell what it
@@ -426,48 +326,22 @@ func (h *heifFile) reportItems() {
 // describeImage describes an image item: type, size in pixels and bytes.
 func (h *heifFile) describeImage(it *heifItem) string {
 	s := fmt.Sprintf("(%s item %d", it.Type, it.ID)
-	if w, ht, ok := h.imageSize(it.ID); ok {
+	if w, ht, ok := heif.ImageSize(h.props, h.ipmas, it.ID); ok {
 		s += fmt.Sprintf(", %dx%d", w, ht)
 	}
 	return s + fmt.Sprintf(", %d bytes)", h.itemSize(it))
 }
 
-// imageSize returns the size from an item's 'ispe' property (23008-12
-// §6.5: version and flags, then 32-bit width and height).
-func (h *heifFile) imageSize(id uint32) (w, ht uint32, ok bool) {
-	for _, m := range h.ipmas {
-		for _, e := range m.Entries {
-			if e.ID != id {
-				continue
-			}
-			for _, a := range e.Assocs {
-				if a.Index == 0 || int(a.Index) > len(h.props) || h.props[a.Index-1].Type != propIspe {
-					continue
-				}
-				c := bmff.NewCursor(h.props[a.Index-1])
-				c.FullBox()
-				w, ht = c.U32(), c.U32()
-				return w, ht, c.Err() == nil
-			}
-		}
-	}
-	return 0, 0, false
-}
-
 // itemSize is the number of bytes of an item's data.
 func (h *heifFile) itemSize(it *heifItem) uint64 {
-	var n uint64
-	if it.loc != nil {
-		for _, e := range it.loc.Extents {
-			n += e.Len
-		}
+	if it.loc == nil {
+		return 0
 	}
-	return n
+	return it.loc.Size()
 }
 
 // itemData returns an item's data for the report, or nil when it is
-// larger than the report reads (see budget). A single extent is a slice of
-// the input; several are copied together.
+// larger than the report reads (see budget).
 func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 	size := h.itemSize(it)
 	if size > maxMetadataChunk || !h.budget(int(size)) {
@@ -476,24 +350,10 @@ func (h *heifFile) itemData(it *heifItem) ([]byte, bool) {
 	if it.loc == nil {
 		return nil, true
 	}
-	src := h.data
-	if it.loc.Method == 1 {
-		src = h.idat
-	}
-	if len(it.loc.Extents) == 1 {
-		e := it.loc.Extents[0]
-		return src[e.Off : e.Off+e.Len], true
-	}
-	b := make([]byte, 0, size)
-	for _, e := range it.loc.Extents {
-		b = append(b, src[e.Off:e.Off+e.Len]...)
-	}
-	return b, true
+	return it.loc.Data(h.data, h.idat), true
 }
 
-// reportExif reports an Exif item. ISO/IEC 23008-12 Annex A: the data
-// is a 32-bit exif_tiff_header_offset, that many bytes (normally
-// "Exif\0\0", the JPEG APP1 signature), and the TIFF structure.
+// reportExif reports an Exif item (23008-12 Annex A).
 func (h *heifFile) reportExif(it *heifItem) {
 	before := h.rep.count()
 	defer func() {
@@ -516,24 +376,15 @@ func (h *heifFile) reportExif(it *heifItem) {
 // there is none to read.
 func (h *heifFile) exifTIFF(it *heifItem) ([]byte, bool) {
 	b, ok := h.itemData(it)
-	switch {
-	case !ok:
+	if !ok {
 		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.ID, h.itemSize(it)))
 		return nil, false
-	case len(b) < 4:
-		return nil, false
 	}
-	off := binary.BigEndian.Uint32(b)
-	if uint64(off) > uint64(len(b)-4) {
+	tiff, off, ok := heif.ExifTIFF(b)
+	if !ok && len(b) >= 4 {
 		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
-		return nil, false
 	}
-	tiff := b[4+off:]
-	// Some writers count the signature in the offset and then write it
-	// again; the TIFF header is what follows it.
-	tiff = bytes.TrimPrefix(tiff, sigExif[:5])
-	tiff = bytes.TrimPrefix(tiff, []byte{0})
-	return tiff, true
+	return tiff, ok
 }
 
 // reportMime reports a 'mime' item: XMP when its content type is
@@ -667,23 +518,7 @@ func (h *heifFile) reportUnreferenced() {
 // the extents' space, that none of the spans sp holds; at is the offset
 // the report gives (of the 'mdat' box, of the 'idat' data).
 func (h *heifFile) reportUncovered(container string, b []byte, base uint64, sp []heif.Span, at int64) {
-	free, nonzero := 0, false
-	gap := func(from, to uint64) {
-		if from < to {
-			free += int(to - from)
-			nonzero = nonzero || !bytesAreZero(b[from-base:to-base])
-		}
-	}
-	pos, end := base, base+uint64(len(b))
-	for _, s := range sp {
-		lo, hi := max(s.Start, base), min(s.End, end)
-		if lo >= hi {
-			continue
-		}
-		gap(pos, lo)
-		pos = max(pos, hi)
-	}
-	gap(pos, end)
+	free, nonzero := heif.Uncovered(b, base, sp)
 	switch {
 	case nonzero:
 		h.rep.add(Embedded, container, "UnreferencedData", fmt.Sprintf("(%d bytes at offset %d that no item uses, not zero)", free, at))

@@ -13,7 +13,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/av1"
-	"github.com/exifscrub/exifscrub/internal/bmff"
 	"github.com/exifscrub/exifscrub/internal/nal"
 )
 
@@ -336,85 +335,6 @@ func TestHEIFPlanted(t *testing.T) {
 	for _, path := range outs {
 		if m := markerOf[path]; strings.Contains(string(text), m) {
 			t.Errorf("ExifTool reads marker %s from %s", m, path)
-		}
-	}
-}
-
-// TestNALConfigRebuild checks the rebuilt decoder configuration records of
-// L-HEVC and VVC: parameter sets and their headers stay byte for byte,
-// reserved bits are set as the standard has them, user-data SEI and
-// arrays left empty go.
-func TestNALConfigRebuild(t *testing.T) {
-	marker := []byte("PLANTEDCFG")
-	userSEI := func(h0, h1 byte) []byte { // an SEI NAL unit with user data, after a 2-byte header
-		b := []byte{h0, h1, 5, byte(16 + len(marker))}
-		b = append(append(append(b, make([]byte, 16)...), marker...), 0x80)
-		return b
-	}
-	array := func(a byte, counted bool, nals ...[]byte) []byte {
-		b := []byte{a}
-		if counted {
-			b = binary.BigEndian.AppendUint16(b, uint16(len(nals)))
-		}
-		for _, n := range nals {
-			b = append(binary.BigEndian.AppendUint16(b, uint16(len(n))), n...)
-		}
-		return b
-	}
-	vvcSPS := []byte{0, 15<<3 | 1, 0xaa, 0xbb}
-	vvcDCI := []byte{0, 13<<3 | 1, 0xcc}
-	vvcSEI := userSEI(0, 23<<3|1)
-	// ptl_present, 4-byte lengths; ols_idx 0, 2 sublayers, chroma 1,
-	// 8 bits; PTL with 1 byte of constraint info, sublayer 0's level
-	// present, one sub-profile; 64×48 at 0 fps.
-	vvcHead := []byte{0xff, 0x00, 0x21, 0x1f, 0x01, 0x02, 0x33, 0xc0, 0x80, 0x40, 0x01, 0, 0, 0, 9, 0, 64, 0, 48, 0, 0}
-	vvcHeadDirty := append([]byte(nil), vvcHead...)
-	vvcHeadDirty[0] = 0x07 // reserved bits 0 (want 1)
-	vvcHeadDirty[3] = 0x00
-	vvcHeadDirty[4] = 0xc1 // reserved bits 1 (want 0)
-	vvcHeadDirty[8] = 0xbf // reserved zero bits set
-	lhvSPS := []byte{33 << 1, 1, 0xaa}
-	lhvSEI := userSEI(39<<1, 1)
-	lhvHead := []byte{1, 0xf0, 0x00, 0xfc, 0xcf}
-	tests := []struct {
-		name      string
-		prop, out []byte
-	}{
-		{"vvcC with PTL",
-			fullBoxBytes("vvcC", 0, 0, vvcHeadDirty, []byte{3}, array(13, false, vvcDCI), array(0x80|23, true, vvcSEI), array(0x80|15, true, vvcSPS)),
-			fullBoxBytes("vvcC", 0, 0, vvcHead, []byte{2}, array(13, false, vvcDCI), array(0x80|15, true, vvcSPS))},
-		{"vvcC without PTL", fullBoxBytes("vvcC", 0, 0, []byte{0x06, 1}, array(15, true, vvcSPS)),
-			fullBoxBytes("vvcC", 0, 0, []byte{0xfe, 1}, array(15, true, vvcSPS))},
-		{"vvcC trailing bytes", fullBoxBytes("vvcC", 0, 0, []byte{0xfe, 0}, marker),
-			fullBoxBytes("vvcC", 0, 0, []byte{0xfe, 0})},
-		{"lhvC", rawBox("lhvC", []byte{1, 0, 0, 0, 0x0f}, []byte{2}, array(0x80|39, true, lhvSEI), array(0xc0|33, true, lhvSPS), marker),
-			rawBox("lhvC", lhvHead, []byte{1}, array(0x80|33, true, lhvSPS))},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := &heifFile{scrubber: &scrubber{rep: new(Report), opts: new(Options)}}
-			p, ok := bmff.NewReader(tt.prop, 0, false).Next()
-			if !ok {
-				t.Fatal("no box")
-			}
-			got, err := h.rebuildProperty(p, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, tt.out) {
-				t.Errorf("rebuilt\n%x\nwant\n%x", got, tt.out)
-			}
-			if bytes.Contains(tt.prop, marker) && !h.rep.Has(Embedded) {
-				t.Errorf("the removed SEI or bytes are not reported: %v", h.rep.Findings)
-			}
-		})
-	}
-	// Configurations Scrub does not rebuild are refused, not copied.
-	for _, typ := range []string{"evcC", "j2kH", "uncC", "cmpd", "oinf"} {
-		h := &heifFile{scrubber: &scrubber{rep: new(Report), opts: new(Options)}}
-		p, _ := bmff.NewReader(rawBox(typ, marker), 0, false).Next()
-		if _, err := h.rebuildProperty(p, false); !errors.Is(err, ErrUnsupportedFeature) {
-			t.Errorf("%s: %v, want ErrUnsupportedFeature", typ, err)
 		}
 	}
 }

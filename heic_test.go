@@ -1266,7 +1266,7 @@ func shrinkHEIF(b []byte) []byte {
 		if it.loc != nil {
 			data, _ = h.itemData(it)
 		}
-		if isImage(it.Type) && len(data) > 64 {
+		if heif.IsImage(it.Type) && len(data) > 64 {
 			data = shrinkCoded(it.Type, data, 64)
 		}
 		ti := testItem{id: it.ID, typ: it.Type.String(), hidden: it.Hidden, ctype: it.ContentType,

@@ -46,33 +46,11 @@ func (h *heifFile) build() ([][]byte, error) {
 	for _, ch := range h.metaChildren {
 		switch ch.Type {
 		case bmff.BoxHdlr:
-			// 14496-12 §8.4.3: pre_defined, handler_type, three reserved
-			// words and an empty name.
-			w.StartFull(bmff.BoxHdlr, 0, 0)
-			w.U32(0)
-			w.Append([]byte("pict"))
-			w.Append(make([]byte, 12))
-			w.U8(0)
-			w.End()
+			w.WriteHdlr(0, bmff.FourCC{'p', 'i', 'c', 't'}, nil) // an empty name
 		case heif.BoxPitm:
-			if h.primary > 0xffff {
-				w.StartFull(heif.BoxPitm, 1, 0)
-				w.U32(h.primary)
-			} else {
-				w.StartFull(heif.BoxPitm, 0, 0)
-				w.U16(uint16(h.primary))
-			}
-			w.End()
+			heif.WritePitm(&w, h.primary)
 		case bmff.BoxDinf:
-			// One self-contained data reference (14496-12 §8.7.2.3: flag
-			// 1, no string); every kept item's data is in this file.
-			w.Start(bmff.BoxDinf)
-			w.StartFull(bmff.BoxDref, 0, 0)
-			w.U32(1)
-			w.StartFull(heif.BoxURL, 0, 1)
-			w.End()
-			w.End()
-			w.End()
+			heif.WriteDinf(&w) // every kept item's data is in this file
 		case heif.BoxGrpl:
 			heif.WriteGrpl(&w, h.groups)
 		case heif.BoxIinf:

@@ -1,15 +1,14 @@
 package exifscrub
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 // Videos: QuickTime movies (Apple, "QuickTime File Format Specification",
@@ -80,30 +79,13 @@ const (
 	containerMovie    = "QuickTime"          // headers, tracks and top-level boxes
 )
 
-// Video box types (14496-12 §8 and QTFF).
+// Video metadata box types (14496-12 §8, QTFF, XMP, 3GPP); those of the
+// movie structure are in package mp4.
 var (
-	boxTrak = bmff.FourCC{'t', 'r', 'a', 'k'} // §8.3.1 track
-	boxMvhd = bmff.FourCC{'m', 'v', 'h', 'd'} // §8.2.2 movie header
-	boxTkhd = bmff.FourCC{'t', 'k', 'h', 'd'} // §8.3.2 track header
-	boxTref = bmff.FourCC{'t', 'r', 'e', 'f'} // §8.3.3 track references
-	boxMdia = bmff.FourCC{'m', 'd', 'i', 'a'} // §8.4.1 media
-	boxMdhd = bmff.FourCC{'m', 'd', 'h', 'd'} // §8.4.2 media header
-	boxMinf = bmff.FourCC{'m', 'i', 'n', 'f'} // §8.4.4 media information
-	boxStbl = bmff.FourCC{'s', 't', 'b', 'l'} // §8.5.1 sample table
-	boxStsd = bmff.FourCC{'s', 't', 's', 'd'} // §8.5.2 sample descriptions
-	boxStco = bmff.FourCC{'s', 't', 'c', 'o'} // §8.7.5 chunk offsets
-	boxCo64 = bmff.FourCC{'c', 'o', '6', '4'} // §8.7.5 64-bit chunk offsets
-	boxSaio = bmff.FourCC{'s', 'a', 'i', 'o'} // §8.7.9 sample auxiliary information offsets
 	boxUdta = bmff.FourCC{'u', 'd', 't', 'a'} // §8.10.1 user data
-	boxMvex = bmff.FourCC{'m', 'v', 'e', 'x'} // §8.8.1 movie extends: fragments follow
-	boxSidx = bmff.FourCC{'s', 'i', 'd', 'x'} // §8.16.3 segment index
-	boxSsix = bmff.FourCC{'s', 's', 'i', 'x'} // §8.16.4 subsegment index
-	boxStyp = bmff.FourCC{'s', 't', 'y', 'p'} // §8.16.2 segment type
-	boxWide = bmff.FourCC{'w', 'i', 'd', 'e'} // QTFF: room for a 64-bit 'mdat' header
 	boxKeys = bmff.FourCC{'k', 'e', 'y', 's'} // QTFF metadata item keys
 	boxIlst = bmff.FourCC{'i', 'l', 's', 't'} // QTFF metadata item list
 	boxXMP  = bmff.FourCC{'X', 'M', 'P', '_'} // XMP Specification Part 3 §1.1.4: XMP in QuickTime 'udta'
-	boxLoci = bmff.FourCC{'l', 'o', 'c', 'i'} // 3GPP TS 26.244 §8.15 location
 )
 
 // Handler types (14496-12 §8.4.3, §12) and sample entries of timed
@@ -422,7 +404,7 @@ func (m *movReport) reportUserDataAtom(c bmff.Box) {
 	case boxXMP:
 		parseXMP(m.rep, "XMP", trimNUL(c.Payload))
 		return
-	case boxLoci:
+	case mp4.BoxLoci:
 		m.reportLoci(c)
 		return
 	case bmff.BoxUUID:
@@ -432,7 +414,7 @@ func (m *movReport) reportUserDataAtom(c bmff.Box) {
 	if !known {
 		info.cat, info.name = Other, name
 	}
-	v, ok := userDataText(c.Payload)
+	v, ok := mp4.UserDataText(c.Payload)
 	if !ok {
 		v = fmt.Sprintf("(%d bytes)", len(c.Payload))
 	} else if info.cat == Location {
@@ -449,101 +431,30 @@ func trimNUL(b []byte) []byte {
 	return b
 }
 
-// userDataText decodes the value of a user data atom: a QuickTime text
-// atom (QTFF "User Data Text Strings": 16-bit size, 16-bit language,
-// text, repeated), a 3GPP string box (a FullBox, a language and a
-// NUL-terminated string), an iTunes-style 'data' atom, or plain text.
-func userDataText(p []byte) (string, bool) {
-	if len(p) >= 16 && string(p[4:8]) == "data" {
-		if n := binary.BigEndian.Uint32(p); n >= 16 && uint64(n) <= uint64(len(p)) {
-			return dataValue(p[8:n])
-		}
-	}
-	if len(p) >= 4 {
-		n := int(binary.BigEndian.Uint16(p))
-		if n > 0 && 4+n <= len(p) && isText(p[4:4+n]) {
-			return string(p[4 : 4+n]), true
-		}
-	}
-	if len(p) >= 7 && p[0] == 0 && isText(p[6:]) { // 3GPP: version 0, flags, language
-		return cString(p[6:]), true
-	}
-	if isText(p) {
-		return cString(p), true
-	}
-	return "", false
-}
-
-// dataValue decodes the payload of a 'data' atom (QTFF "Value Atom"): a
-// type indicator, a locale and the value, per QTFF "Well-Known Types".
-func dataValue(p []byte) (string, bool) {
-	if len(p) < 8 {
-		return "", false
-	}
-	typ := binary.BigEndian.Uint32(p) & 0xffffff
-	v := p[8:]
-	switch typ {
-	case 1, 4: // UTF-8
-		return string(v), true
-	case 2, 5: // UTF-16 big-endian
-		u := make([]uint16, len(v)/2)
-		for i := range u {
-			u[i] = binary.BigEndian.Uint16(v[2*i:])
-		}
-		return string(utf16.Decode(u)), true
-	case 13, 14, 27: // JPEG, PNG, BMP
-		return fmt.Sprintf("(%s image, %d bytes)", map[uint32]string{13: "JPEG", 14: "PNG", 27: "BMP"}[typ], len(v)), true
-	case 21, 22, 65, 66, 67, 74, 75, 76, 77, 78: // integers
-		if len(v) == 0 || len(v) > 8 {
-			break
-		}
-		var u uint64
-		for _, c := range v {
-			u = u<<8 | uint64(c)
-		}
-		if typ == 21 || typ == 65 || typ == 66 || typ == 67 || typ == 74 {
-			shift := 64 - 8*uint(len(v))
-			return strconv.FormatInt(int64(u<<shift)>>shift, 10), true
-		}
-		return strconv.FormatUint(u, 10), true
-	case 23: // float32
-		if len(v) == 4 {
-			return strconv.FormatFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(v))), 'g', -1, 32), true
-		}
-	case 24: // float64
-		if len(v) == 8 {
-			return strconv.FormatFloat(math.Float64frombits(binary.BigEndian.Uint64(v)), 'g', -1, 64), true
-		}
-	}
-	if isText(v) {
-		return cString(v), true
-	}
-	return fmt.Sprintf("(%d bytes)", len(v)), true
-}
-
-// reportLoci reports a 3GPP location box (TS 26.244 §8.15): a FullBox,
-// a language, a name, a role, longitude, latitude and altitude as 16.16
-// fixed-point numbers, then the astronomical body and notes.
+// reportLoci reports a 3GPP location box (mp4.ParseLoci).
 func (m *movReport) reportLoci(bx bmff.Box) {
-	c := bmff.NewCursor(bx)
-	c.FullBox()
-	c.U16() // language
-	name := c.UTF8String()
-	c.U8() // role
-	lon := float64(int32(c.U32())) / 65536
-	lat := float64(int32(c.U32())) / 65536
-	alt := float64(int32(c.U32())) / 65536
-	if c.Err() != nil {
+	l, err := mp4.ParseLoci(bx)
+	if err != nil {
 		m.add(Location, containerUserData, "LocationInformation", fmt.Sprintf("(%d bytes)", len(bx.Payload)))
 		return
 	}
-	body, notes := c.UTF8String(), c.UTF8String()
-	m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
-	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
-		if v.val != "" {
-			m.add(Location, containerUserData, v.tag, v.val)
+	m.add(Location, containerUserData, "LocationInformation", lociPosition(l))
+	for _, v := range lociTexts(l) {
+		if v[1] != "" {
+			m.add(Location, containerUserData, v[0], v[1])
 		}
 	}
+}
+
+// lociPosition is the position of a 3GPP location, in formatPosition's
+// form.
+func lociPosition(l mp4.Loci) string {
+	return formatPosition(float64(l.Lat)/65536, float64(l.Lon)/65536, float64(l.Alt)/65536, true)
+}
+
+// lociTexts are the tags and texts of a 3GPP location.
+func lociTexts(l mp4.Loci) [3][2]string {
+	return [3][2]string{{"LocationName", l.Name}, {"LocationBody", l.Body}, {"LocationNote", l.Notes}}
 }
 
 // reportUUID reports a 'uuid' box: XMP, C2PA, or vendor data.
@@ -577,7 +488,7 @@ func (m *movReport) reportMeta(bx bmff.Box) {
 		case bmff.BoxHdlr:
 			handler, _ = bmff.HandlerType(bmff.NewCursor(c)) // a short box leaves it zero
 		case boxKeys:
-			keys = parseKeys(c)
+			keys = mp4.ParseKeys(c)
 		case boxIlst:
 			m.reportIlst(c, handler, keys)
 			reported = true
@@ -606,24 +517,6 @@ func (m *movReport) reportMetaChild(c bmff.Box) bool {
 	return false
 }
 
-// parseKeys reads a 'keys' box (QTFF "Metadata Item Keys Atom"): a
-// FullBox, a count, and entries of a size, a namespace and a key name.
-func parseKeys(bx bmff.Box) []string {
-	c := bmff.NewCursor(bx)
-	c.FullBox()
-	n := c.U32()
-	var keys []string
-	for i := uint32(0); i < n && c.Err() == nil && c.Left() >= 8; i++ {
-		size := c.U32()
-		c.FourCC() // namespace, usually 'mdta'
-		if size < 8 || uint64(size-8) > uint64(c.Left()) {
-			break
-		}
-		keys = append(keys, string(c.Take(int(size-8))))
-	}
-	return keys
-}
-
 // reportIlst reports the items of an 'ilst' box (QTFF "Metadata Item
 // List Atom"), named as ilstItemKey names them.
 func (m *movReport) reportIlst(bx bmff.Box, handler bmff.FourCC, keys []string) {
@@ -640,7 +533,7 @@ func (m *movReport) reportIlstItem(item bmff.Box, handler bmff.FourCC, keys []st
 	r := bmff.NewReader(item.Payload, item.PayloadOffset(), false)
 	for d := range r.All() {
 		if string(d.Type[:]) == "data" {
-			if v, ok := dataValue(d.Payload); ok {
+			if v, ok := mp4.DataValue(d.Payload); ok {
 				values = append(values, v)
 			}
 		}

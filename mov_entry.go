@@ -21,16 +21,10 @@ import (
 // before its boxes (mp4.VisualEntryFields).
 const visualEntryFields = mp4.VisualEntryFields
 
-// handlerVide is the handler type of a video track (14496-12 §8.4.3).
-var handlerVide = bmff.FourCC{'v', 'i', 'd', 'e'}
-
-// handlerSoun is the handler type of an audio track (14496-12 §8.4.3).
-var handlerSoun = bmff.FourCC{'s', 'o', 'u', 'n'}
-
 // movEntryRebuilt are the boxes rebuildProperty writes (heic_props.go).
 var movEntryRebuilt = map[bmff.FourCC]bool{
-	propAvcC: true, propHvcC: true, propVvcC: true, propLhvC: true,
-	{'a', 'v', '1', 'C'}: true, {'p', 'a', 's', 'p'}: true, {'c', 'l', 'a', 'p'}: true,
+	mp4.BoxAvcC: true, mp4.BoxHvcC: true, mp4.BoxVvcC: true, mp4.BoxLhvC: true,
+	mp4.BoxAv1C: true, {'p', 'a', 's', 'p'}: true, {'c', 'l', 'a', 'p'}: true,
 	{'c', 'l', 'l', 'i'}: true, {'m', 'd', 'c', 'v'}: true, {'a', 'm', 'v', 'e'}: true,
 }
 
@@ -42,7 +36,7 @@ func (f *movFile) writeStsd(w *bmff.Writer, stsd bmff.Box, t *movTrack) error {
 	if cur.Err() != nil {
 		return cur.Err()
 	}
-	w.StartFull(boxStsd, version, flags)
+	w.StartFull(mp4.BoxStsd, version, flags)
 	w.U32(n)
 	r := bmff.NewReader(cur.Rest(), cur.Offset(), false)
 	for i := uint32(0); i < n; i++ {
@@ -70,25 +64,11 @@ func (f *movFile) writeEntry(w *bmff.Writer, e bmff.Box, t *movTrack) error {
 		w.CopyBox(e) // kept with Keep Text: see above
 		return nil
 	}
-	fields := 8 // 14496-12 §8.5.2.2: reserved bytes, data_reference_index
-	switch t.handler {
-	case handlerVide:
-		fields = visualEntryFields
-	case handlerSoun:
-		if len(e.Payload) >= 10 && e.Payload[8] == 0 && e.Payload[9] <= 2 {
-			fields = mp4.AudioEntryFields[e.Payload[9]]
-		} else {
-			return bmff.ErrorAt(e.Offset, ErrUnsupportedFeature, "sound sample entry %q of an unknown version", e.Type)
-		}
+	head, err := mp4.EntryHead(e, t.Handler)
+	if err != nil {
+		return err
 	}
-	if len(e.Payload) < fields || e.Type == bmff.BoxUUID {
-		return bmff.ErrorAt(e.Offset, ErrUnsupportedFeature, "sample entry %q of %d bytes", e.Type, len(e.Payload))
-	}
-	head := append([]byte(nil), e.Payload[:fields]...)
-	clear(head[:6]) // reserved
-	switch t.handler {
-	case handlerVide:
-		clear(head[12:16]) // vendor
+	if t.Handler == mp4.HandlerVide {
 		// The compressor name, a Pascal string in 32 bytes: the
 		// encoder's or the camera's name. Kept only with Device.
 		name := head[42:74]
@@ -108,11 +88,10 @@ func (f *movFile) writeEntry(w *bmff.Writer, e bmff.Box, t *movTrack) error {
 		default:
 			clear(name)
 		}
-	case handlerSoun:
-		clear(head[12:16]) // vendor
 	}
 	w.Start(e.Type)
 	w.Append(head)
+	fields := len(head)
 	if err := f.writeEntryBoxes(w, e, e.Payload[fields:], e.PayloadOffset()+int64(fields), 0); err != nil {
 		return err
 	}
@@ -155,8 +134,8 @@ func (f *movFile) writeEntryBox(w *bmff.Writer, e, c bmff.Box, depth int) error 
 		return nil
 	case c.Type == propColr:
 		return f.writeEntryColr(w, c)
-	case c.Type == boxWave && depth == 0:
-		w.Start(boxWave)
+	case c.Type == mp4.BoxWave && depth == 0:
+		w.Start(mp4.BoxWave)
 		if err := f.writeEntryBoxes(w, e, c.Payload, c.PayloadOffset(), depth+1); err != nil {
 			return err
 		}

@@ -18,22 +18,8 @@ import (
 // not read), so its depth, stack and work are bounded by the list, not
 // by the input. See mov.go for what each removal means.
 
-// Box types of the index (14496-12 §8 and QTFF) not named in mov.go or
-// package mp4.
-var (
-	boxCmov = bmff.FourCC{'c', 'm', 'o', 'v'} // QTFF "Compressed Movie Atom"
-	boxMeco = bmff.FourCC{'m', 'e', 'c', 'o'} // §8.11.7 additional metadata container
-	boxWave = bmff.FourCC{'w', 'a', 'v', 'e'} // QTFF "Sound Sample Description (Version 1)": 'wave' extension
-)
-
-// movHeaderLen is the size of the payload of a movie, track or media
-// header (14496-12 §8.2.2, §8.3.2, §8.4.2), version and flags included,
-// in version 0 and 1.
-var movHeaderLen = map[bmff.FourCC][2]int{
-	boxMvhd: {100, 112},
-	boxTkhd: {84, 96},
-	boxMdhd: {24, 36},
-}
+// boxMeco is the additional metadata container (14496-12 §8.11.7).
+var boxMeco = bmff.FourCC{'m', 'e', 'c', 'o'}
 
 // dropBox reports a box that the index does not keep, found in parent.
 // Metadata boxes are reported for what they hold; out of the places they
@@ -48,7 +34,7 @@ func (f *movFile) dropBox(c bmff.Box, parent bmff.FourCC) {
 		f.m.reportMeta(c)
 	case bmff.BoxUUID:
 		f.m.reportUUID(c)
-	case bmff.BoxFree, bmff.BoxSkip, boxWide:
+	case bmff.BoxFree, bmff.BoxSkip, mp4.BoxWide:
 		if len(bytes.Trim(c.Payload, "\x00")) == 0 {
 			return // padding
 		}
@@ -67,16 +53,12 @@ func (f *movFile) trailing(c bmff.Box, n int) {
 	}
 }
 
-// writeHeader writes a movie, track or media header at its spec length,
-// with its times as copyTimes leaves them.
+// writeHeader writes a movie, track or media header at its spec length
+// (mp4.HeaderFields), with its times as copyTimes leaves them.
 func (f *movFile) writeHeader(w *bmff.Writer, c bmff.Box, track uint32) error {
-	lens := movHeaderLen[c.Type]
-	if len(c.Payload) < 4 || c.Payload[0] > 1 {
-		return bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "%q box of an unknown version", c.Type)
-	}
-	n := lens[c.Payload[0]]
-	if len(c.Payload) < n {
-		return bmff.ErrorAt(c.Offset, nil, "%q box of %d bytes, shorter than its %d bytes of fields", c.Type, len(c.Payload), n)
+	n, err := mp4.HeaderFields(c)
+	if err != nil {
+		return err
 	}
 	fields := c
 	fields.Payload = c.Payload[:n]
@@ -112,20 +94,14 @@ func (f *movFile) writeHdlr(w *bmff.Writer, c bmff.Box) error {
 	case s != "":
 		f.m.add(Device, containerMovie+" hdlr", "HandlerName", s)
 	}
-	w.StartFull(bmff.BoxHdlr, 0, 0)
-	w.U32(component)
-	w.Append(handler[:])
-	w.Append(make([]byte, 12))
+	var out []byte // an empty name: a NUL (ISO), or a Pascal string of length 0 (QuickTime)
 	switch {
 	case keep && pascal:
-		w.U8(uint8(len(s)))
-		w.Append([]byte(s))
+		out = append([]byte{uint8(len(s))}, s...)
 	case keep:
-		w.Append(append([]byte(s), 0))
-	default:
-		w.U8(0) // an empty name: a NUL (ISO), or a Pascal string of length 0 (QuickTime)
+		out = append([]byte(s), 0)
 	}
-	w.End()
+	w.WriteHdlr(component, handler, out)
 	return nil
 }
 
@@ -133,20 +109,20 @@ func (f *movFile) writeHdlr(w *bmff.Writer, c bmff.Box) error {
 // header, data information (mp4.WriteMinfBox), sample table and
 // QuickTime data handler.
 func (f *movFile) writeMinf(w *bmff.Writer, mv *movMoov, minf bmff.Box, t *movTrack) error {
-	w.Start(boxMinf)
+	w.Start(mp4.BoxMinf)
 	r := bmff.NewReader(minf.Payload, minf.PayloadOffset(), false)
 	for c := range r.All() {
 		var err error
 		switch c.Type {
 		case bmff.BoxHdlr:
 			err = f.writeHdlr(w, c) // QTFF: the data handler
-		case boxStbl:
+		case mp4.BoxStbl:
 			err = f.writeStbl(w, mv, c, t)
 		default:
 			var ok bool
 			ok, err = mp4.WriteMinfBox(w, c, &f.omit)
 			if err = f.omitted(err); !ok {
-				f.dropBox(c, boxMinf)
+				f.dropBox(c, mp4.BoxMinf)
 			}
 		}
 		if err != nil {
@@ -161,20 +137,20 @@ func (f *movFile) writeMinf(w *bmff.Writer, mv *movMoov, minf bmff.Box, t *movTr
 // a player reads: the sample descriptions and chunk offsets here, the
 // tables of numbers with mp4.WriteStblBox.
 func (f *movFile) writeStbl(w *bmff.Writer, mv *movMoov, stbl bmff.Box, t *movTrack) error {
-	w.Start(boxStbl)
+	w.Start(mp4.BoxStbl)
 	r := bmff.NewReader(stbl.Payload, stbl.PayloadOffset(), false)
 	for c := range r.All() {
 		var err error
 		switch {
-		case c.Type == boxStsd:
+		case c.Type == mp4.BoxStsd:
 			err = f.writeStsd(w, c, t)
-		case c.Type == boxStco || c.Type == boxCo64 || c.Type == boxSaio:
+		case c.Type == mp4.BoxStco || c.Type == mp4.BoxCo64 || c.Type == mp4.BoxSaio:
 			err = f.writeOffsets(w, mv, c)
 		default:
 			var ok bool
 			ok, err = mp4.WriteStblBox(w, c, &f.omit)
 			if err = f.omitted(err); !ok {
-				f.dropBox(c, boxStbl)
+				f.dropBox(c, mp4.BoxStbl)
 			}
 		}
 		if err != nil {

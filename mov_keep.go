@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 	"github.com/exifscrub/exifscrub/internal/text"
 )
 
@@ -67,7 +67,7 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 		var w bmff.Writer
 		f.keepUUID(&w, c)
 		return w.Bytes()
-	case boxLoci:
+	case mp4.BoxLoci:
 		if f.opts.keeps(Location) {
 			if b := f.keepLoci(c); b != nil {
 				return b
@@ -76,7 +76,7 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 	}
 	name := atomName(c.Type)
 	info, known := movAtoms[name]
-	if !known || !f.opts.keeps(info.cat) || c.Type == boxLoci {
+	if !known || !f.opts.keeps(info.cat) || c.Type == mp4.BoxLoci {
 		f.m.reportUserDataAtom(c)
 		return nil
 	}
@@ -210,54 +210,33 @@ func gridDecimals(grid float64) int {
 // not printable. With CoarseLocation the position is rounded, and the
 // name, altitude, body and notes go. Kept lists the fields as written.
 func (f *movFile) keepLoci(bx bmff.Box) []byte {
-	c := bmff.NewCursor(bx)
-	c.FullBox()
-	lang := c.U16() & 0x7fff
-	name := c.UTF8String()
-	role := c.U8()
-	lon := float64(int32(c.U32())) / 65536
-	lat := float64(int32(c.U32())) / 65536
-	alt := float64(int32(c.U32())) / 65536
-	body, notes := c.UTF8String(), c.UTF8String()
-	if c.Err() != nil || !validPackedLanguage(lang) || role > 2 {
+	l, err := mp4.ParseLoci(bx)
+	if err != nil || !validPackedLanguage(l.Lang) || l.Role > 2 {
 		return nil
 	}
-	for _, t := range []string{name, body, notes} {
-		if t != "" && !text.NoControls(t) {
+	for _, t := range lociTexts(l) {
+		if t[1] != "" && !text.NoControls(t[1]) {
 			return nil
 		}
 	}
 	if grid := f.opts.CoarseLocation; grid > 0 {
-		rlat, rlon := roundToGrid(lat, grid), roundToGrid(lon, grid)
-		if fixed16(rlat) != fixed16(lat) || fixed16(rlon) != fixed16(lon) || alt != 0 {
-			f.m.add(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
+		rlat, rlon := fixed16(roundToGrid(float64(l.Lat)/65536, grid)), fixed16(roundToGrid(float64(l.Lon)/65536, grid))
+		if rlat != l.Lat || rlon != l.Lon || l.Alt != 0 {
+			f.m.add(Location, containerUserData, "LocationInformation", lociPosition(l))
 		}
-		for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
-			if v.val != "" {
-				f.m.add(Location, containerUserData, v.tag, v.val)
+		for _, v := range lociTexts(l) {
+			if v[1] != "" {
+				f.m.add(Location, containerUserData, v[0], v[1])
 			}
 		}
-		lat, lon = rlat, rlon
-		name, alt, body, notes = "", 0, "", ""
+		l = mp4.Loci{Lang: l.Lang, Role: l.Role, Lat: rlat, Lon: rlon}
 	}
 	var w bmff.Writer
-	w.StartFull(boxLoci, 0, 0)
-	w.U16(lang)
-	w.Append(append([]byte(name), 0))
-	w.U8(role)
-	fixed := [3]int32{fixed16(lon), fixed16(lat), fixed16(alt)}
-	for _, v := range fixed {
-		w.U32(uint32(v))
-	}
-	w.Append(append([]byte(body), 0))
-	w.Append(append([]byte(notes), 0))
-	w.End()
-	// What is written, as a reader reads it back.
-	lon, lat, alt = float64(fixed[0])/65536, float64(fixed[1])/65536, float64(fixed[2])/65536
-	f.rep.keep(Location, containerUserData, "LocationInformation", formatPosition(lat, lon, alt, true))
-	for _, v := range []struct{ tag, val string }{{"LocationName", name}, {"LocationBody", body}, {"LocationNote", notes}} {
-		if v.val != "" {
-			f.rep.keep(Location, containerUserData, v.tag, v.val)
+	mp4.WriteLoci(&w, l)
+	f.rep.keep(Location, containerUserData, "LocationInformation", lociPosition(l))
+	for _, v := range lociTexts(l) {
+		if v[1] != "" {
+			f.rep.keep(Location, containerUserData, v[0], v[1])
 		}
 	}
 	return w.Bytes()
@@ -299,7 +278,7 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		case bmff.BoxHdlr:
 			handler, _ = bmff.HandlerType(bmff.NewCursor(c))
 		case boxKeys:
-			keys = parseKeys(c)
+			keys = mp4.ParseKeys(c)
 		case boxIlst:
 			ilst = append(ilst, c)
 		default:
@@ -354,21 +333,9 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 	} else {
 		w.Start(bmff.BoxMeta)
 	}
-	w.StartFull(bmff.BoxHdlr, 0, 0)
-	w.U32(0)
-	w.Append(handler[:])
-	w.Append(make([]byte, 12))
-	w.U8(0) // an empty name
-	w.End()
+	w.WriteHdlr(0, handler, nil) // an empty name
 	if mdta {
-		w.StartFull(boxKeys, 0, 0)
-		w.U32(uint32(len(newKeys)))
-		for _, k := range newKeys {
-			w.U32(uint32(8 + len(k)))
-			w.Append([]byte("mdta"))
-			w.Append([]byte(k))
-		}
-		w.End()
+		mp4.WriteKeys(w, newKeys)
 	}
 	w.Start(boxIlst)
 	w.Append(items.Bytes())
@@ -405,7 +372,7 @@ func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, containe
 		if string(d.Type[:]) != "data" || len(d.Payload) < 8 {
 			continue
 		}
-		typ, v, ok := movDataKept(binary.BigEndian.Uint32(d.Payload)&0xffffff, d.Payload[8:])
+		typ, v, ok := mp4.DataKept(binary.BigEndian.Uint32(d.Payload)&0xffffff, d.Payload[8:])
 		text := typ == 1 || typ == 4
 		switch {
 		case !ok:
@@ -426,7 +393,7 @@ func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, containe
 			ok = false
 		}
 		if !ok {
-			if s, _ := dataValue(d.Payload); kind != movPosition || !text {
+			if s, _ := mp4.DataValue(d.Payload); kind != movPosition || !text {
 				removed = append(removed, s) // keepPosition has reported a position
 			}
 			continue
@@ -436,7 +403,7 @@ func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, containe
 		w.U32(0) // the default locale (QTFF "Value Atom"): nothing of the file's
 		w.Append(v)
 		w.End()
-		s, _ := dataValue(w.Bytes()[w.Len()-len(v)-8:])
+		s, _ := mp4.DataValue(w.Bytes()[w.Len()-len(v)-8:])
 		if cat == Location {
 			s = position(s)
 		}
@@ -452,32 +419,6 @@ func (f *movFile) keepItemData(item bmff.Box, key string, cat Category, containe
 		f.rep.keep(cat, container, key, s)
 	}
 	return w.Bytes()
-}
-
-// movDataKept returns a 'data' value of a kept item as it stays, with its
-// type, and whether it stays: text (QTFF "Well-Known Types" 1 and 4 as
-// UTF-8, 2 and 5 as UTF-16, rewritten as UTF-8) up to any NUL, if it is
-// printable, or a number of a defined size.
-func movDataKept(typ uint32, v []byte) (uint32, []byte, bool) {
-	switch typ {
-	case 1, 4:
-		v, ok := plainText(v)
-		return typ, v, ok
-	case 2, 5:
-		u := make([]uint16, len(v)/2)
-		for i := range u {
-			u[i] = binary.BigEndian.Uint16(v[2*i:])
-		}
-		s, ok := plainText([]byte(string(utf16.Decode(u))))
-		return typ - 1, s, ok
-	case 21, 22, 65, 66, 67, 74, 75, 76, 77, 78:
-		return typ, v, len(v) >= 1 && len(v) <= 8
-	case 23:
-		return typ, v, len(v) == 4
-	case 24:
-		return typ, v, len(v) == 8
-	}
-	return typ, nil, false
 }
 
 // ilstItemKey names an item of an 'ilst' box and classifies it: with

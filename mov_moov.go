@@ -1,7 +1,6 @@
 package exifscrub
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -17,20 +16,11 @@ import (
 
 // A movTrack is what the first pass over a 'trak' box learns.
 type movTrack struct {
-	off     int64 // of the 'trak' box
-	id      uint32
-	handler bmff.FourCC
-	entry   bmff.FourCC // the type of the first sample entry
-	remove  string      // why the track is removed; "" to keep it
-	text    string      // what text the track holds (subtitles, chapters); "" for none
-	cues    cueCheck    // and what its cues were found to hold (mov_text.go)
-	stbl    bmff.Box
-	hasStbl bool
-}
-
-// plain returns what package mp4 reads of t.
-func (t *movTrack) plain() mp4.Track {
-	return mp4.Track{ID: t.id, Video: t.handler == handlerVide, Stbl: t.stbl, HasStbl: t.hasStbl}
+	mp4.Trak
+	off    int64    // of the 'trak' box
+	remove string   // why the track is removed; "" to keep it
+	text   string   // what text the track holds (subtitles, chapters); "" for none
+	cues   cueCheck // and what its cues were found to hold (mov_text.go)
 }
 
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
@@ -41,14 +31,14 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	r := bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
 	for c := range r.All() {
 		switch c.Type {
-		case boxMvex:
+		case mp4.BoxMvex:
 			return nil, bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "fragmented movie ('mvex' box)")
-		case boxCmov:
+		case mp4.BoxCmov:
 			// QTFF "Compressed Movie Atom": the whole index, zlib
 			// compressed, whose offsets would not move with the bytes
 			// removed. Never copied.
 			return nil, bmff.ErrorAt(c.Offset, ErrUnsupportedFeature, "compressed movie header ('cmov' box)")
-		case boxTrak:
+		case mp4.BoxTrak:
 			t, err := parseTrack(c)
 			if err != nil {
 				return nil, err
@@ -78,16 +68,16 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	for _, t := range tracks {
 		byOff[t.off] = t
 		if t.remove == "" {
-			kept[t.id] = true
+			kept[t.ID] = true
 			continue
 		}
-		spans, n, err := mp4.TrackSpans(t.plain())
+		spans, n, err := mp4.TrackSpans(t.Track())
 		if err != nil {
 			return nil, err
 		}
 		mv.zero = append(mv.zero, spans...)
 		cat := Embedded
-		switch t.entry {
+		switch t.Entry {
 		case bmff.FourCC{'g', 'p', 'm', 'd'}, bmff.FourCC{'c', 'a', 'm', 'm'}, bmff.FourCC{'d', 'j', 'm', 'd'}:
 			cat = Location
 		case bmff.FourCC{'t', 'm', 'c', 'd'}:
@@ -97,7 +87,7 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 		if t.text != "" {
 			cat, tag = Text, "TextTrack" // cues and chapter titles: mov_text.go
 		}
-		f.m.add(cat, containerMovie, tag, fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.id, t.remove, t.handler, t.entry, n))
+		f.m.add(cat, containerMovie, tag, fmt.Sprintf("(track %d, %s, handler '%s', sample entry '%s', %d bytes of samples)", t.ID, t.remove, t.Handler, t.Entry, n))
 		if t.cues.position {
 			f.m.add(Location, containerMovie, "CuePosition", formatPosition(t.cues.lat, t.cues.lon, 0, false))
 		}
@@ -106,7 +96,7 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	var keptTracks []mp4.Track
 	for _, t := range tracks {
 		if t.remove == "" {
-			keptTracks = append(keptTracks, t.plain())
+			keptTracks = append(keptTracks, t.Track())
 		}
 	}
 	if mv.media, err = mp4.Plan(keptTracks); err != nil {
@@ -124,11 +114,11 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	r = bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
 	for c := range r.All() {
 		switch c.Type {
-		case boxMvhd:
+		case mp4.BoxMvhd:
 			if err := f.writeHeader(w, c, 0); err != nil {
 				return nil, err
 			}
-		case boxTrak:
+		case mp4.BoxTrak:
 			t := byOff[c.Offset]
 			if t.remove == "" {
 				if err := f.writeTrack(w, mv, c, t, kept); err != nil {
@@ -145,11 +135,11 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	}
 	// A kept chunk that starts in removed samples would lose bytes.
 	for _, o := range mv.fields {
-		v := int64(min(o.val, math.MaxInt64))
+		v := int64(min(o.Val, math.MaxInt64))
 		mv.maxRef = max(mv.maxRef, v)
 		i := sort.Search(len(mv.zero), func(i int) bool { return mv.zero[i].End > v })
 		if i < len(mv.zero) && mv.zero[i].Start <= v {
-			return nil, bmff.ErrorAt(o.at, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
+			return nil, bmff.ErrorAt(o.At, ErrUnsupportedFeature, "a kept track shares media data with a removed metadata track")
 		}
 	}
 	mv.b = w.Bytes()
@@ -209,21 +199,12 @@ func (f *movFile) writeUserData(w *bmff.Writer, c bmff.Box) {
 }
 
 // copyTimes copies a movie, track or media header (14496-12 §8.2.2,
-// §8.3.2, §8.4.2) with its creation and modification times set to 0
-// unless the policy keeps Time;
-// they are the first fields after the version and flags, 32 bits each in
-// version 0 and 64 bits in version 1.
+// §8.3.2, §8.4.2) with its creation and modification times
+// (mp4.HeaderTimes) set to 0 unless the policy keeps Time.
 func (f *movFile) copyTimes(w *bmff.Writer, c bmff.Box, name string, track uint32) {
 	w.CopyBox(c)
-	p := w.Bytes()[w.Len()-len(c.Payload):]
-	if len(p) < 4 {
-		return
-	}
-	size := 4
-	if p[0] == 1 {
-		size = 8
-	}
-	if len(p) < 4+2*size {
+	times := mp4.HeaderTimes(w.Bytes()[w.Len()-len(c.Payload):])
+	if times == nil {
 		return
 	}
 	container := containerMovie + " " + name
@@ -231,7 +212,7 @@ func (f *movFile) copyTimes(w *bmff.Writer, c bmff.Box, name string, track uint3
 		container += fmt.Sprintf(" (track %d)", track)
 	}
 	for i, tag := range []string{"CreationTime", "ModificationTime"} {
-		field := p[4+i*size : 4+(i+1)*size]
+		field := times[i]
 		var v uint64
 		for _, b := range field {
 			v = v<<8 | uint64(b)
@@ -247,109 +228,45 @@ func (f *movFile) copyTimes(w *bmff.Writer, c bmff.Box, name string, track uint3
 	}
 }
 
-// parseTrack reads what the first pass needs of a 'trak' box.
+// parseTrack reads what the first pass needs of a 'trak' box, and
+// whether the track is removed or holds text.
 func parseTrack(trak bmff.Box) (*movTrack, error) {
-	t := &movTrack{off: trak.Offset}
-	r := bmff.NewReader(trak.Payload, trak.PayloadOffset(), false)
-	for c := range r.All() {
-		switch c.Type {
-		case boxTkhd:
-			cur := bmff.NewCursor(c)
-			v, _ := cur.FullBox()
-			if v == 1 {
-				cur.Take(16)
-			} else {
-				cur.Take(8)
-			}
-			t.id = cur.U32()
-			if cur.Err() != nil {
-				return nil, cur.Err()
-			}
-		case boxMdia:
-			if err := t.parseMedia(c); err != nil {
-				return nil, err
-			}
-		}
+	pt, err := mp4.ParseTrak(trak)
+	if err != nil {
+		return nil, err
 	}
-	if r.Err() != nil {
-		return nil, r.Err()
-	}
-	if why, ok := movMetadataEntries[t.entry]; ok {
+	t := &movTrack{Trak: pt, off: trak.Offset}
+	if why, ok := movMetadataEntries[t.Entry]; ok {
 		t.remove = why
-	} else if why, ok := movMetadataHandlers[t.handler]; ok {
+	} else if why, ok := movMetadataHandlers[t.Handler]; ok {
 		t.remove = why
-	} else if why, ok := movTextEntries[t.entry]; ok {
+	} else if why, ok := movTextEntries[t.Entry]; ok {
 		t.text = why
-	} else if why, ok := movTextHandlers[t.handler]; ok {
+	} else if why, ok := movTextHandlers[t.Handler]; ok {
 		t.text = why
 	}
 	return t, nil
 }
 
-// parseMedia reads the handler and sample table of a 'mdia' box.
-func (t *movTrack) parseMedia(mdia bmff.Box) error {
-	r := bmff.NewReader(mdia.Payload, mdia.PayloadOffset(), false)
-	for c := range r.All() {
-		switch c.Type {
-		case bmff.BoxHdlr:
-			h, err := bmff.HandlerType(bmff.NewCursor(c))
-			if err != nil {
-				return err
-			}
-			t.handler = h
-		case boxMinf:
-			mr := bmff.NewReader(c.Payload, c.PayloadOffset(), false)
-			for m := range mr.All() {
-				switch m.Type {
-				case boxStbl:
-					t.stbl, t.hasStbl = m, true
-					sr := bmff.NewReader(m.Payload, m.PayloadOffset(), false)
-					for s := range sr.All() {
-						if s.Type == boxStsd {
-							cur := bmff.NewCursor(s)
-							cur.FullBox()
-							if cur.U32() > 0 {
-								cur.U32() // size of the first entry
-								t.entry = cur.FourCC()
-							}
-						}
-					}
-					if sr.Err() != nil {
-						return sr.Err()
-					}
-				case bmff.BoxDinf:
-					if err := mp4.CheckDinf(m); err != nil {
-						return err
-					}
-				}
-			}
-			if mr.Err() != nil {
-				return mr.Err()
-			}
-		}
-	}
-	return r.Err()
-}
-
 // writeTrack writes a kept 'trak' box.
 func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movTrack, kept map[uint32]bool) error {
-	w.Start(boxTrak)
+	w.Start(mp4.BoxTrak)
 	r := bmff.NewReader(trak.Payload, trak.PayloadOffset(), false)
 	for c := range r.All() {
 		var err error
 		switch c.Type {
-		case boxTkhd:
-			err = f.writeHeader(w, c, t.id)
-		case boxTref:
-			writeTref(w, c, kept)
+		case mp4.BoxTkhd:
+			err = f.writeHeader(w, c, t.ID)
+		case mp4.BoxTref:
+			mp4.WriteTref(w, c, kept)
 		case mp4.BoxEdts:
 			err = f.omitted(mp4.WriteEdts(w, c, &f.omit))
 		case mp4.BoxTapt:
 			err = f.omitted(mp4.WriteTapt(w, c, &f.omit))
-		case boxMdia:
+		case mp4.BoxMdia:
 			err = f.writeMdia(w, mv, c, t)
 		default:
-			f.writeOther(w, c, boxTrak)
+			f.writeOther(w, c, mp4.BoxTrak)
 		}
 		if err != nil {
 			return err
@@ -362,19 +279,19 @@ func (f *movFile) writeTrack(w *bmff.Writer, mv *movMoov, trak bmff.Box, t *movT
 // writeMdia writes a media box (14496-12 §8.4.1): its header, handler
 // and media information.
 func (f *movFile) writeMdia(w *bmff.Writer, mv *movMoov, mdia bmff.Box, t *movTrack) error {
-	w.Start(boxMdia)
+	w.Start(mp4.BoxMdia)
 	r := bmff.NewReader(mdia.Payload, mdia.PayloadOffset(), false)
 	for c := range r.All() {
 		var err error
 		switch c.Type {
-		case boxMdhd:
-			err = f.writeHeader(w, c, t.id)
+		case mp4.BoxMdhd:
+			err = f.writeHeader(w, c, t.ID)
 		case bmff.BoxHdlr:
 			err = f.writeHdlr(w, c)
-		case boxMinf:
+		case mp4.BoxMinf:
 			err = f.writeMinf(w, mv, c, t)
 		default:
-			f.dropBox(c, boxMdia)
+			f.dropBox(c, mp4.BoxMdia)
 		}
 		if err != nil {
 			return err
@@ -384,81 +301,10 @@ func (f *movFile) writeMdia(w *bmff.Writer, mv *movMoov, mdia bmff.Box, t *movTr
 	return r.Err()
 }
 
-// writeTref writes a track reference box (14496-12 §8.3.3) without the
-// references to tracks it does not keep (removed, or not in the file);
-// a reference left with no track goes, and so do bytes after the last
-// track ID.
-func writeTref(w *bmff.Writer, tref bmff.Box, keptIDs map[uint32]bool) {
-	var kept []bmff.Box
-	var ids [][]uint32
-	r := bmff.NewReader(tref.Payload, tref.PayloadOffset(), false)
-	for c := range r.All() {
-		var keep []uint32
-		for i := 0; i+4 <= len(c.Payload); i += 4 {
-			if id := binary.BigEndian.Uint32(c.Payload[i:]); keptIDs[id] {
-				keep = append(keep, id)
-			}
-		}
-		if len(keep) > 0 {
-			kept = append(kept, c)
-			ids = append(ids, keep)
-		}
-	}
-	if len(kept) == 0 {
-		return
-	}
-	w.Start(boxTref)
-	for i, c := range kept {
-		w.Start(c.Type)
-		for _, id := range ids[i] {
-			w.U32(id)
-		}
-		w.End()
-	}
-	w.End()
-}
-
-// writeOffsets writes a chunk offset box ('stco', 'co64': 14496-12
-// §8.7.5) or a sample auxiliary information offsets box ('saio', §8.7.9,
-// whose offsets are absolute in a 'trak') through its last entry, noting
-// where each offset is.
+// writeOffsets writes a chunk offset or 'saio' box (mp4.WriteOffsets),
+// noting where each offset is.
 func (f *movFile) writeOffsets(w *bmff.Writer, mv *movMoov, c bmff.Box) error {
-	cur := bmff.NewCursor(c)
-	version, flags := cur.FullBox()
-	wide := c.Type == boxCo64
-	if c.Type == boxSaio {
-		if flags&1 != 0 {
-			cur.Take(8) // aux_info_type, aux_info_type_parameter
-		}
-		wide = version != 0
-	}
-	n := cur.U32()
-	if cur.Err() != nil {
-		return cur.Err()
-	}
-	size := 4
-	if wide {
-		size = 8
-	}
-	if uint64(n)*uint64(size) > uint64(cur.Left()) {
-		return bmff.ErrorAt(c.Offset, nil, "%q box of %d bytes cannot hold %d offsets", c.Type, len(c.Payload), n)
-	}
-	start := len(c.Payload) - cur.Left()
-	end := start + int(n)*size
-	w.Start(c.Type)
-	base := w.Len()
-	w.Append(c.Payload[:end])
-	w.End()
-	f.trailing(c, end)
-	for i := 0; i < int(n); i++ {
-		at := start + i*size
-		var v uint64
-		if wide {
-			v = binary.BigEndian.Uint64(c.Payload[at:])
-		} else {
-			v = uint64(binary.BigEndian.Uint32(c.Payload[at:]))
-		}
-		mv.fields = append(mv.fields, movOffset{pos: base + at, wide: wide, val: v, at: c.PayloadOffset() + int64(at)})
-	}
-	return nil
+	offs, err := mp4.WriteOffsets(w, c, &f.omit)
+	mv.fields = append(mv.fields, offs...)
+	return f.omitted(err)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 // Truncation and byte-flip sweeps over the test videos (issue 19): every
@@ -158,7 +159,7 @@ func sweepBoundaries(b []byte) []int {
 			if containers[c.Type.String()] {
 				stack = append(stack, level{c.Payload, c.PayloadOffset()})
 			}
-			if c.Type == boxStsd && len(c.Payload) > 8 {
+			if c.Type == mp4.BoxStsd && len(c.Payload) > 8 {
 				stack = append(stack, level{c.Payload[8:], c.PayloadOffset() + 8})
 			}
 		}

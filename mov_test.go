@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 func TestDetectVideo(t *testing.T) {
@@ -598,7 +599,7 @@ func parseMovieForTest(t *testing.T, b []byte) testParsedMovie {
 				c.FullBox()
 				n := c.U32()
 				for i := uint32(0); i < n && c.Err() == nil; i++ {
-					if bx.Type == boxCo64 {
+					if bx.Type == mp4.BoxCo64 {
 						m.offsets = append(m.offsets, c.U64())
 					} else {
 						m.offsets = append(m.offsets, uint64(c.U32()))

@@ -38,7 +38,7 @@ func (f *movFile) checkCues(t *movTrack) cueCheck {
 	c := cueCheck{read: true}
 	var buf []byte
 	samples, total := 0, 0
-	_, err := mp4.Chunks(t.plain(), func(ch mp4.Chunk) {
+	_, err := mp4.Chunks(t.Track(), func(ch mp4.Chunk) {
 		pos := ch.Start
 		for i := ch.First; i < ch.First+ch.N; i++ {
 			n := ch.Size(i)
@@ -50,7 +50,7 @@ func (f *movFile) checkCues(t *movTrack) cueCheck {
 				total += int(n)
 				buf = append(buf[:0], make([]byte, n)...)
 				if k, _ := f.inAt.ReadAt(buf, f.inBase+pos); k == int(n) {
-					if s, ok := timedtext.Cue(t.entry, buf); ok {
+					if s, ok := timedtext.Cue(t.Entry, buf); ok {
 						c.lat, c.lon, c.position = timedtext.Position(s)
 					}
 				}

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
@@ -58,15 +59,6 @@ type movSpan = mp4.Span
 // A movSeg is an 'mdat' box copied to the output: its input range and
 // output offset, and where its payload starts.
 type movSeg struct{ start, end, out, data int64 }
-
-// A movOffset is an absolute file offset in the rebuilt 'moov': a chunk
-// offset or an 'saio' offset, at pos in the new box, 4 or 8 bytes wide.
-type movOffset struct {
-	pos  int
-	wide bool
-	val  uint64
-	at   int64 // its input offset, for errors
-}
 
 // A movHeader is the header of a top-level box.
 type movHeader struct {
@@ -118,10 +110,10 @@ type movPending struct {
 // A movMoov is a rebuilt 'moov' box waiting for its offsets.
 type movMoov struct {
 	b      []byte
-	fields []movOffset
-	zero   []movSpan  // samples of removed tracks, sorted, disjoint
-	maxRef int64      // the largest offset a kept track points to; -1 for none
-	media  *mp4.Media // what the media data holds (mov_media.go)
+	fields []mp4.Offset // chunk and 'saio' offsets, at their place in b
+	zero   []movSpan    // samples of removed tracks, sorted, disjoint
+	maxRef int64        // the largest offset a kept track points to; -1 for none
+	media  *mp4.Media   // what the media data holds (mov_media.go)
 }
 
 func scrubMOV(s *scrubber) error {
@@ -152,6 +144,10 @@ func scrubMOV(s *scrubber) error {
 				return s.formatError(be.Offset, be.Reason, ErrUnsupportedFeature)
 			}
 			return s.formatError(be.Offset, be.Reason, be.Err)
+		}
+		var he *heif.Error // from the decoder configurations (heif.RebuildProperty)
+		if errors.As(err, &he) {
+			return s.heifError(he)
 		}
 		return err
 	}
@@ -218,7 +214,7 @@ func (f *movFile) run() error {
 			if err := f.copyMdat(h); err != nil {
 				return err
 			}
-		case bmff.BoxMoof, bmff.BoxMfra, boxSidx, boxSsix, boxStyp:
+		case bmff.BoxMoof, bmff.BoxMfra, mp4.BoxSidx, mp4.BoxSsix, mp4.BoxStyp:
 			return bmff.ErrorAt(h.start, ErrUnsupportedFeature, "fragmented movie (%q box)", h.typ)
 		default:
 			if err := f.drop(h); err != nil {
@@ -248,31 +244,11 @@ func (f *movFile) header() (*movHeader, bool, error) {
 	if len(b) == 0 {
 		return nil, false, nil
 	}
-	if len(b) < 8 || !isBoxType(b[4:8]) {
+	ph, ok := mp4.PeekHeader(b, r.off)
+	if !ok {
 		return nil, true, nil
 	}
-	h := &movHeader{start: r.off, hdrLen: 8}
-	copy(h.typ[:], b[4:8])
-	size := uint64(binary.BigEndian.Uint32(b))
-	switch size {
-	case 0:
-		h.size = -1
-	case 1:
-		if len(b) < 16 {
-			return nil, true, nil
-		}
-		size = binary.BigEndian.Uint64(b[8:])
-		h.hdrLen, h.large = 16, true
-	}
-	if h.typ == bmff.BoxUUID {
-		h.hdrLen += 16
-	}
-	if h.size == 0 {
-		if size < uint64(h.hdrLen) || size > math.MaxInt64-uint64(h.start) {
-			return nil, true, nil
-		}
-		h.size = int64(size)
-	}
+	h := &movHeader{typ: ph.Type, start: r.off, size: ph.Size, large: ph.Large, hdrLen: ph.HdrLen}
 	raw, err := r.next(h.hdrLen)
 	if err != nil {
 		return nil, false, bmff.ErrorAt(h.start, err, "box %q header truncated", h.typ)
@@ -282,17 +258,6 @@ func (f *movFile) header() (*movHeader, bool, error) {
 		copy(h.uuid[:], h.raw[h.hdrLen-16:])
 	}
 	return h, true, nil
-}
-
-// isBoxType reports whether b looks like a box type: four printable
-// characters, or '©' and three (QTFF user data atoms).
-func isBoxType(b []byte) bool {
-	for i, c := range b {
-		if (c < 0x20 || c > 0x7e) && !(i == 0 && c == 0xa9) {
-			return false
-		}
-	}
-	return true
 }
 
 // readBox reads the payload of a box into memory, keeping at most limit
@@ -359,7 +324,7 @@ func (f *movFile) drop(h *movHeader) error {
 	r := f.in
 	zeros := true
 	var n int64
-	if h.typ == bmff.BoxFree || h.typ == bmff.BoxSkip || h.typ == boxWide {
+	if h.typ == bmff.BoxFree || h.typ == bmff.BoxSkip || h.typ == mp4.BoxWide {
 		// Padding may be large: look at it piece by piece.
 		for left := h.size - int64(h.hdrLen); left != 0; {
 			b, err := r.buffered()
@@ -714,17 +679,17 @@ func (f *movFile) emit(at int64) error {
 	f.emitted, f.emitAt, f.delta = true, at, pos-at
 	mv := f.moov
 	for _, o := range mv.fields {
-		v, ok := f.mapOffset(int64(min(o.val, math.MaxInt64)))
+		v, ok := f.mapOffset(int64(min(o.Val, math.MaxInt64)))
 		if !ok {
-			return bmff.ErrorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
+			return bmff.ErrorAt(o.At, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.Val)
 		}
-		if o.wide {
-			binary.BigEndian.PutUint64(mv.b[o.pos:], uint64(v))
+		if o.Wide {
+			binary.BigEndian.PutUint64(mv.b[o.Pos:], uint64(v))
 		} else {
 			if v < 0 || v > math.MaxUint32 {
-				return bmff.ErrorAt(o.at, nil, "offset %d moves to %d", o.val, v)
+				return bmff.ErrorAt(o.At, nil, "offset %d moves to %d", o.Val, v)
 			}
-			binary.BigEndian.PutUint32(mv.b[o.pos:], uint32(v))
+			binary.BigEndian.PutUint32(mv.b[o.Pos:], uint32(v))
 		}
 	}
 	return f.flushPending()
@@ -756,8 +721,8 @@ func (f *movFile) inMdat(x int64) bool {
 func (f *movFile) finish() error {
 	mv := f.moov
 	for _, o := range mv.fields {
-		if int64(min(o.val, math.MaxInt64)) >= f.emitAt && !f.inMdat(int64(min(o.val, math.MaxInt64))) {
-			return bmff.ErrorAt(o.at, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.val)
+		if int64(min(o.Val, math.MaxInt64)) >= f.emitAt && !f.inMdat(int64(min(o.Val, math.MaxInt64))) {
+			return bmff.ErrorAt(o.At, ErrUnsupportedFeature, "offset %d points outside the media data ('mdat')", o.Val)
 		}
 	}
 	for _, z := range mv.zero {
@@ -819,7 +784,7 @@ func (f *movFile) readAhead(h *movHeader) {
 	var hdr [16]byte
 	for n := 0; n < maxMOVBoxes; n++ {
 		k, _ := f.inAt.ReadAt(hdr[:], f.inBase+pos)
-		if k < 8 || !isBoxType(hdr[4:8]) {
+		if k < 8 || !mp4.IsBoxType(hdr[4:8]) {
 			return
 		}
 		size := int64(binary.BigEndian.Uint32(hdr[:]))

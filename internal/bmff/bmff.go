@@ -16,7 +16,7 @@
 // errors are [*Error] values that carry the file offset of the problem.
 //
 // The package knows the layout of a box, not what any box means (beyond a
-// 'uuid' box's extended type and a 'hdlr' box's handler_type): what to keep
+// 'uuid' box's extended type and a 'hdlr' box's fields): what to keep
 // of HEIF and QuickTime files is the caller's business. It reads only what
 // is in memory: no io.Reader, no streaming of large 'mdat' payloads.
 package bmff
@@ -423,6 +423,24 @@ func (w *Writer) Header(t FourCC, usertype *[16]byte, n uint64) {
 	if usertype != nil {
 		w.Append(usertype[:])
 	}
+}
+
+// WriteHdlr writes a 'hdlr' box (ISO/IEC 14496-12 §8.4.3) of version 0
+// and flags 0: pre_defined (QuickTime's component type), handler_type,
+// three reserved words of zeros (QuickTime's manufacturer and flags), and
+// name, the name's bytes as they are laid out (NUL-terminated in ISO
+// files, a Pascal string in QuickTime ones); an empty name is written as
+// one NUL byte, which both read as empty.
+func (w *Writer) WriteHdlr(preDefined uint32, handler FourCC, name []byte) {
+	w.StartFull(BoxHdlr, 0, 0)
+	w.U32(preDefined)
+	w.Append(handler[:])
+	w.Append(make([]byte, 12))
+	if len(name) == 0 {
+		w.U8(0)
+	}
+	w.Append(name)
+	w.End()
 }
 
 // CopyBox writes a box read by a Reader with its payload unchanged. The

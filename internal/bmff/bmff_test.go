@@ -266,3 +266,26 @@ func FuzzBoxReader(f *testing.F) {
 		walk(b, 0, true, 0)
 	})
 }
+
+func TestWriteHdlr(t *testing.T) {
+	tests := []struct {
+		name []byte
+		want string // the payload after version, flags, pre_defined and handler_type
+	}{
+		{nil, strings.Repeat("\x00", 12) + "\x00"},
+		{[]byte("Video\x00"), strings.Repeat("\x00", 12) + "Video\x00"},
+		{[]byte("\x05Video"), strings.Repeat("\x00", 12) + "\x05Video"},
+	}
+	for _, tt := range tests {
+		var w Writer
+		w.WriteHdlr(0x6d686c72, FourCC{'v', 'i', 'd', 'e'}, tt.name)
+		bx, ok := NewReader(w.Bytes(), 0, false).Next()
+		if !ok || bx.Type != BoxHdlr || string(bx.Payload[12:]) != tt.want {
+			t.Fatalf("%q: got %q", tt.name, w.Bytes())
+		}
+		c := NewCursor(bx)
+		if h, err := HandlerType(c); err != nil || h != (FourCC{'v', 'i', 'd', 'e'}) || string(bx.Payload[4:8]) != "mhlr" {
+			t.Errorf("%q: got handler %q, %v", tt.name, h, err)
+		}
+	}
+}

@@ -23,13 +23,20 @@
 // same order either way. Bytes a box holds after its defined fields are
 // returned as a [Trailing] value, for the caller to report.
 //
-// The package does not decide what an item or property means, what to
-// keep, or whether a location points inside the file (beyond
-// [Location.Resolve]); it reads no item data and no properties ('ipco'
-// children are returned as boxes). The Write functions (write.go) write the
-// index boxes of a rebuilt file from such values, as the caller filtered
-// them: 'iloc' with its extents laid end to end ([UnionOf]), 'iinf',
-// 'iref', 'grpl' and 'ipma'.
+// The Write functions (write.go) write the index boxes of a rebuilt file
+// from such values, as the caller filtered them: 'iloc' with its extents
+// laid end to end ([UnionOf]), 'iinf', 'iref', 'grpl', 'ipma', 'pitm' and
+// 'dinf'. [RebuildProperty] (props.go) writes a property anew from its
+// fields (23008-12 §6.5, 14496-15 decoder configurations, whose SEI and
+// metadata OBUs packages nal and av1 remove) and returns what it left
+// out. The item-graph checks (graph.go) find reference loops ([Loop]) and
+// items whose data share bytes ([Overlap]); items.go reads what resolved
+// items hold: their data, 'ispe' sizes, NAL length sizes, the TIFF
+// structure of an Exif item, the bytes no item uses.
+//
+// The package does not decide which items or properties to keep, or how
+// anything is reported; it reads no ICC profile ('colr' is the caller's)
+// and no metadata item beyond the header of an Exif item's data.
 package heif
 
 import (
@@ -69,6 +76,32 @@ var (
 	ItemMime = bmff.FourCC{'m', 'i', 'm', 'e'} // 14496-12 §8.11.6.2
 	ItemURI  = bmff.FourCC{'u', 'r', 'i', ' '} // 14496-12 §8.11.6.2
 )
+
+// imageTypes are the item types of coded and derived images.
+var imageTypes = map[bmff.FourCC]bool{
+	{'h', 'v', 'c', '1'}: true, // HEVC (23008-12)
+	{'h', 'v', 't', '1'}: true, // HEVC tile
+	{'l', 'h', 'v', '1'}: true, // layered HEVC
+	{'a', 'v', 'c', '1'}: true, // AVC
+	{'j', 'p', 'e', 'g'}: true, // JPEG
+	{'v', 'v', 'c', '1'}: true, // VVC
+	{'e', 'v', 'c', '1'}: true, // EVC
+	{'a', 'v', '0', '1'}: true, // AV1 Image File Format §2.1
+	{'j', '2', 'k', '1'}: true, // ISO/IEC 15444-16: JPEG 2000
+	{'u', 'n', 'c', 'i'}: true, // ISO/IEC 23001-17: uncompressed
+	{'g', 'r', 'i', 'd'}: true, // 23008-12 §6.6.2 derived images: grid,
+	{'i', 'o', 'v', 'l'}: true, // overlay,
+	{'i', 'd', 'e', 'n'}: true, // identity (a transformed view)
+	{'t', 'm', 'a', 'p'}: true, // ISO 21496-1: tone map (gain map) derivation
+	{'m', 's', 'k', 'i'}: true, // mask
+}
+
+// IsImage reports whether t is the item type of a coded or derived image.
+func IsImage(t bmff.FourCC) bool { return imageTypes[t] }
+
+// IsMetadata reports whether t is the item type of metadata: Exif, a MIME
+// type such as XMP's, or a URI.
+func IsMetadata(t bmff.FourCC) bool { return t == ItemExif || t == ItemMime || t == ItemURI }
 
 const (
 	// MaxExtents bounds the iloc extents of a file: an extent with

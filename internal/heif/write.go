@@ -249,3 +249,29 @@ func WriteIpma(w *bmff.Writer, m Ipma, entries []IpmaEntry, keepProp []bool, new
 	}
 	w.End()
 }
+
+// WritePitm writes the primary item box (14496-12 §8.11.4): version 0
+// with a 16-bit ID, or version 1 for a larger one.
+func WritePitm(w *bmff.Writer, id uint32) {
+	if id > 0xffff {
+		w.StartFull(BoxPitm, 1, 0)
+		w.U32(id)
+	} else {
+		w.StartFull(BoxPitm, 0, 0)
+		w.U16(uint16(id))
+	}
+	w.End()
+}
+
+// WriteDinf writes a data information box with one self-contained data
+// reference (14496-12 §8.7.2.3: a 'url ' entry with flag 1 and no
+// string): every item's data is in this file.
+func WriteDinf(w *bmff.Writer) {
+	w.Start(bmff.BoxDinf)
+	w.StartFull(bmff.BoxDref, 0, 0)
+	w.U32(1)
+	w.StartFull(BoxURL, 0, 1)
+	w.End()
+	w.End()
+	w.End()
+}

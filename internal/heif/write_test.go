@@ -158,3 +158,19 @@ func FuzzWriteIndex(f *testing.F) {
 		}
 	})
 }
+
+func TestWritePitmDinf(t *testing.T) {
+	for _, id := range []uint32{1, 0xffff, 0x10000} {
+		var w bmff.Writer
+		WritePitm(&w, id)
+		if got, err := ParsePitm(boxOf(t, w.Bytes())); err != nil || got != id {
+			t.Errorf("pitm %d: read back %d, %v", id, got, err)
+		}
+	}
+	var w bmff.Writer
+	WriteDinf(&w)
+	entries, err := ParseDinf(boxOf(t, w.Bytes()))
+	if err != nil || len(entries) != 1 || !entries[0].SelfContained || len(entries[0].Location) != 0 {
+		t.Errorf("dinf: read back %+v, %v", entries, err)
+	}
+}

@@ -3,8 +3,6 @@ package mp4
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
@@ -218,12 +216,7 @@ func rebuild(t *testing.T, kind int, c bmff.Box, n int) ([]byte, Log) {
 // offsets inside the input, and what is written is boxes that rebuild to
 // themselves with nothing left out.
 func FuzzIndex(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/video__*")
-	for _, name := range files {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
-		}
-	}
+	addVideoSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stbl, minf, entries := indexBoxes(data)
 		for kind, boxes := range [][]bmff.Box{stbl, minf, entries} {

@@ -16,10 +16,20 @@
 // rebuilds, descriptors and metadata blocks it drops. The caller reports
 // them, in that order.
 //
+// It also reads the structure of the movie box (moov.go): the ID,
+// handler, first sample entry and sample table of a 'trak' ([ParseTrak]),
+// the fields and times of the movie, track and media headers, the header
+// of a top-level box ([PeekHeader]); and writes track references, chunk
+// and 'saio' offsets (returning where each [Offset] is) and the fields of
+// sample entries. And it decodes and writes the values of QuickTime and
+// 3GPP metadata (meta.go): 'keys', 'data' atoms of QTFF "Well-Known
+// Types", user data text, 'loci' locations, as plain strings and numbers.
+//
 // The package does not decide what a track is (metadata, text, video),
-// which tracks stay, what a policy keeps, or how anything is reported: it
-// reads no user data, metadata or handler names, and rewrites no offsets
-// (chunk offsets are the caller's, who knows where 'mdat' moves).
+// which tracks stay, what a metadata value means, what a policy keeps, or
+// how anything is reported, and rewrites no offsets (chunk offsets are
+// the caller's, who knows where 'mdat' moves). It holds no 'mdat' data:
+// it reads the index, and the caller streams the samples.
 package mp4
 
 import (

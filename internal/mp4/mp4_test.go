@@ -201,12 +201,7 @@ func TestPlanSamples(t *testing.T) {
 // FuzzPlan reads the sample tables of a movie: no panic, errors at
 // offsets inside the input, and the plan's regions tile the file.
 func FuzzPlan(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/video__*")
-	for _, name := range files {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
-		}
-	}
+	addVideoSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ts := tracks(data)
 		var zero []Span
@@ -255,5 +250,15 @@ func checkErr(t *testing.T, err error, n int) {
 	}
 	if be.Offset < 0 || be.Offset > int64(n) {
 		t.Fatalf("error at offset %d of %d bytes: %v", be.Offset, n, err)
+	}
+}
+
+// addVideoSeeds adds the sample videos of testdata as seeds.
+func addVideoSeeds(f *testing.F) {
+	files, _ := filepath.Glob("../../testdata/video__*")
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
 	}
 }
