@@ -125,6 +125,8 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 					return nil, err
 				}
 			}
+		case mp4.BoxIods:
+			f.writeIods(w, c, kept)
 		default:
 			f.writeOther(w, c, bmff.BoxMoov)
 		}
@@ -144,6 +146,25 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 	}
 	mv.b = w.Bytes()
 	return mv, nil
+}
+
+// writeIods rebuilds an object descriptor box from its fields, with the
+// references to removed tracks left out. One it cannot rebuild (with a
+// URL, or other descriptors) goes, as any box not on the list does.
+func (f *movFile) writeIods(w *bmff.Writer, c bmff.Box, kept map[uint32]bool) {
+	iod, ok := mp4.ParseIods(c.Payload)
+	if !ok {
+		f.dropBox(c, bmff.BoxMoov)
+		return
+	}
+	tracks := iod.Tracks[:0]
+	for _, id := range iod.Tracks {
+		if kept[id] {
+			tracks = append(tracks, id)
+		}
+	}
+	iod.Tracks = tracks
+	mp4.WriteIods(w, iod)
 }
 
 // writeOther writes a child of 'moov' or 'trak' that is not playback

@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -350,6 +351,42 @@ func TestVideoSubtitlePositions(t *testing.T) {
 			if bytes.Contains(out.Bytes(), []byte(s)) {
 				t.Errorf("keep %v: %q survives", keep, s)
 			}
+		}
+	}
+}
+
+// TestVideoIods: the object descriptor box ffmpeg writes with -skip_iods 0
+// is rebuilt from its fields, not reported; one with a URL (text that
+// points elsewhere) goes and is reported.
+func TestVideoIods(t *testing.T) {
+	need(t, "ffmpeg")
+	in := ffmpegBytes(t, "-i", "testdata/video__udta_xmp_faststart.mp4", "-c", "copy", "-skip_iods", "0", "-f", "mp4")
+	ffmpegIods, _ := hex.DecodeString("00000018" + "696f6473" + "00000000" + "10" + "80808007" + "004f" + "fffffefeff")
+	i := bytes.Index(in, ffmpegIods)
+	if i < 0 {
+		t.Fatalf("no 'iods' box as ffmpeg writes it in %d bytes", len(in))
+	}
+	withURL := bytes.Clone(in)
+	copy(withURL[i+17:], []byte("\x00\x6f\x04PLNT")) // URL_Flag, a 4-byte URL: the same length
+	for _, tc := range []struct {
+		name     string
+		in       []byte
+		reported bool
+	}{{"ffmpeg's", in, false}, {"with a URL", withURL, true}} {
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(tc.in), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		reported := false
+		for _, f := range rep.Findings {
+			reported = reported || strings.Contains(f.Value, "'iods'")
+		}
+		if reported != tc.reported || bytes.Contains(out.Bytes(), []byte("iods")) == tc.reported {
+			t.Errorf("%s 'iods' box: reported %v, kept %v (%v)", tc.name, reported, !tc.reported, rep.Findings)
+		}
+		if bytes.Contains(out.Bytes(), []byte("PLNT")) {
+			t.Errorf("%s: the URL survives", tc.name)
 		}
 	}
 }
