@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/icc"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/tiff"
@@ -71,7 +72,7 @@ var (
 	sigExif        = []byte("Exif\x00")                               // CIPA DC-008 §4.7.2; the sixth byte is padding
 	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00")       // XMP Part 3 §1.1.3
 	sigExtendedXMP = []byte("http://ns.adobe.com/xmp/extension/\x00") // XMP Part 3 §1.1.3.1
-	sigICC         = []byte("ICC_PROFILE\x00")                        // ICC.1:2022 Annex B.4
+	sigICC         = []byte(icc.JPEGSignature)                        // ICC.1:2022 Annex B.4
 	sigMPF         = []byte(mpf.Signature)                            // CIPA DC-007 §5.2
 	sigPhotoshop   = []byte("Photoshop 3.0\x00")
 	sigAdobe       = []byte("Adobe") // Adobe TN 5116 §18 "Adobe Application-Specific JPEG Marker"
@@ -84,12 +85,8 @@ const (
 	// adobeSize is the Adobe APP14 payload libjpeg reads (jdmarker.c
 	// APP14_DATA_LEN): "Adobe", version, flags0, flags1 and transform.
 	adobeSize = 12
-	// iccChunkHeader is "ICC_PROFILE\0", a sequence number and a count.
-	iccChunkHeader = 14
 	// maxSegment is the largest payload of a marker segment.
 	maxSegment = 65535 - 2
-	// maxICCChunk is the profile data one APP2 segment holds.
-	maxICCChunk = 65535 - 2 - iccChunkHeader
 	// maxStandardXMP is the largest XMP packet written in one APP1
 	// segment: the limit of the XMP SDK and ExifTool, a little under the
 	// 65535 bytes less the length and signature that the segment holds.
@@ -113,12 +110,9 @@ type jpegScrubber struct {
 	mpImages    int             // secondary images the MPF index announces
 	frame       *jpegscan.Frame // pooled: its Huffman tables are 11 KB
 
-	// The ICC profile's APP2 chunks, collected until all have arrived
-	// (ICC.1:2022 Annex B.4), then sanitised and written as new chunks.
-	iccChunks [][]byte // by sequence number - 1
-	iccCount  int      // chunks announced; 0 before the first
-	iccGot    int      // chunks collected
-	iccDone   bool     // the profile was written, dropped or given up on
+	// The ICC profile's APP2 chunks, collected until all have arrived,
+	// then sanitised and written as new chunks.
+	icc icc.Chunks
 
 	// HDR gain maps (jpeg_gainmap.go).
 	width, height int               // the frame's, from its SOF
@@ -673,45 +667,21 @@ func extraBytes(rep *Report, container, tag string, b []byte) {
 	}
 }
 
-// iccChunk collects one APP2 ICC_PROFILE chunk: a sequence number from 1
-// and the number of chunks, then a piece of the profile (ICC.1:2022 Annex
-// B.4). Chunks that libjpeg's jpeg_read_icc_profile would refuse (a bad
-// number, a count that changes, a duplicate), and any chunk after the
-// first profile, are removed and reported: no reader uses them. When the
-// last chunk arrives, the profile is sanitised and written in new chunks.
+// iccChunk collects one APP2 ICC_PROFILE chunk (see icc.Chunks). Chunks
+// that libjpeg's jpeg_read_icc_profile would refuse, and any chunk after
+// the first profile, are removed and reported: no reader uses them. When
+// the last chunk arrives, the profile is sanitised and written in new
+// chunks.
 func (j *jpegScrubber) iccChunk(p []byte) error {
 	const container = "ICC_Profile"
-	bad := func(why string) error {
-		j.rep.add(Embedded, container, "ICC_PROFILE", fmt.Sprintf("(%d bytes, %s)", len(p), why))
+	profile, refused := j.icc.Add(p)
+	if refused != "" {
+		j.rep.add(Embedded, container, "ICC_PROFILE", fmt.Sprintf("(%d bytes, %s)", len(p), refused))
 		return nil
 	}
-	if len(p) < iccChunkHeader {
-		return bad("no chunk header")
-	}
-	seq, count := int(p[12]), int(p[13])
-	switch {
-	case j.iccDone:
-		return bad("after the first profile")
-	case seq == 0 || count == 0 || seq > count:
-		return bad(fmt.Sprintf("chunk %d of %d", seq, count))
-	case j.iccCount != 0 && count != j.iccCount:
-		return bad(fmt.Sprintf("chunk %d of %d, but earlier chunks say %d", seq, count, j.iccCount))
-	}
-	if j.iccCount == 0 {
-		j.iccCount = count
-		j.iccChunks = make([][]byte, count)
-	}
-	if j.iccChunks[seq-1] != nil {
-		return bad(fmt.Sprintf("chunk %d again", seq))
-	}
-	j.iccChunks[seq-1] = append([]byte{}, p[iccChunkHeader:]...)
-	j.iccGot++
-	if j.iccGot < j.iccCount {
+	if profile == nil {
 		return nil
 	}
-	j.iccDone = true
-	profile := bytes.Join(j.iccChunks, nil)
-	j.iccChunks = nil
 	if j.opts.DropColorProfile {
 		j.rep.add(Other, container, "ICC_Profile", fmt.Sprintf("(%d bytes)", len(profile)))
 		return nil
@@ -723,14 +693,11 @@ func (j *jpegScrubber) iccChunk(p []byte) error {
 	case err != nil:
 		return nil // not a profile: reported, and removed
 	}
-	n := (len(clean) + maxICCChunk - 1) / maxICCChunk
-	if n > 255 {
+	segs, ok := icc.JPEGChunks(clean)
+	if !ok {
 		return j.formatError(j.in.off, fmt.Sprintf("sanitised ICC profile of %d bytes needs more than 255 chunks", len(clean)), ErrUnsupportedFeature)
 	}
-	for i := 0; i < n; i++ {
-		piece := clean[i*maxICCChunk : min(len(clean), (i+1)*maxICCChunk)]
-		seg := make([]byte, 0, iccChunkHeader+len(piece))
-		seg = append(append(append(seg, sigICC...), byte(i+1), byte(n)), piece...)
+	for _, seg := range segs {
 		if err := j.writeSegment(markerAPP2, 0, seg); err != nil {
 			return err
 		}
@@ -741,10 +708,7 @@ func (j *jpegScrubber) iccChunk(p []byte) error {
 // iccGiveUp drops the chunks of a profile that is incomplete when the
 // image data starts: readers do not use it.
 func (j *jpegScrubber) iccGiveUp() {
-	if j.iccDone || j.iccCount == 0 {
-		return
+	if incomplete, got, count := j.icc.GiveUp(); incomplete {
+		j.rep.add(Embedded, "ICC_Profile", "ICC_PROFILE", fmt.Sprintf("(incomplete profile: %d of %d chunks)", got, count))
 	}
-	j.iccDone = true
-	j.iccChunks = nil
-	j.rep.add(Embedded, "ICC_Profile", "ICC_PROFILE", fmt.Sprintf("(incomplete profile: %d of %d chunks)", j.iccGot, j.iccCount))
 }
