@@ -14,6 +14,7 @@ import (
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/tiff"
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -67,13 +68,13 @@ const (
 
 // Signatures at the start of APPn payloads.
 var (
-	sigJFIF        = []byte("JFIF\x00")                               // JFIF 1.02 §"JPEG Marker APP0"
-	sigJFXX        = []byte("JFXX\x00")                               // JFIF 1.02 extension APP0
-	sigExif        = []byte("Exif\x00")                               // CIPA DC-008 §4.7.2; the sixth byte is padding
-	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00")       // XMP Part 3 §1.1.3
-	sigExtendedXMP = []byte("http://ns.adobe.com/xmp/extension/\x00") // XMP Part 3 §1.1.3.1
-	sigICC         = []byte(icc.JPEGSignature)                        // ICC.1:2022 Annex B.4
-	sigMPF         = []byte(mpf.Signature)                            // CIPA DC-007 §5.2
+	sigJFIF        = []byte("JFIF\x00")                         // JFIF 1.02 §"JPEG Marker APP0"
+	sigJFXX        = []byte("JFXX\x00")                         // JFIF 1.02 extension APP0
+	sigExif        = []byte("Exif\x00")                         // CIPA DC-008 §4.7.2; the sixth byte is padding
+	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00") // XMP Part 3 §1.1.3
+	sigExtendedXMP = []byte(xmp.ExtendedSignature)              // XMP Part 3 §1.1.3.1
+	sigICC         = []byte(icc.JPEGSignature)                  // ICC.1:2022 Annex B.4
+	sigMPF         = []byte(mpf.Signature)                      // CIPA DC-007 §5.2
 	sigPhotoshop   = []byte("Photoshop 3.0\x00")
 	sigAdobe       = []byte("Adobe") // Adobe TN 5116 §18 "Adobe Application-Specific JPEG Marker"
 )
@@ -92,9 +93,6 @@ const (
 	// 65535 bytes less the length and signature that the segment holds.
 	// A rebuilt packet is never split into Extended XMP.
 	maxStandardXMP = 65502
-	// maxExtendedXMP bounds the Extended XMP kept in memory for the report.
-	// Larger packets are removed all the same, and reported by size.
-	maxExtendedXMP = 1 << 20
 	// maxExtraneous bounds the garbage bytes tolerated before a marker
 	// outside entropy-coded data; libjpeg skips such bytes with a warning.
 	maxExtraneous = 1 << 16
@@ -105,8 +103,7 @@ type jpegScrubber struct {
 	sawEXIF     bool
 	sawXMP      bool // a standard XMP segment was rebuilt (Options.Keep)
 	sawIPTC     bool // a Photoshop segment was rebuilt (Options.Keep)
-	extendedXMP []byte
-	extendedLen int             // bytes of Extended XMP seen, kept or not
+	extendedXMP xmp.Extended
 	mpImages    int             // secondary images the MPF index announces
 	frame       *jpegscan.Frame // pooled: its Huffman tables are 11 KB
 
@@ -466,7 +463,9 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			parseXMP(rep, "XMP", p[len(sigXMP):])
 		case bytes.HasPrefix(p, sigExtendedXMP):
 			// Reported once for all its chunks, by finishXMP.
-			j.extendedXMPChunk(p[len(sigExtendedXMP):])
+			if !j.extendedXMP.Add(p[len(sigExtendedXMP):]) {
+				rep.add(Embedded, "XMP", "ExtendedXMP", fmt.Sprintf("malformed chunk (%d bytes)", len(p)-len(sigExtendedXMP)))
+			}
 			return false, nil, nil
 		}
 	case markerAPP2:
@@ -582,33 +581,19 @@ func appSignature(p []byte) string {
 	return string(p[:n])
 }
 
-// extendedXMPChunk collects one chunk of Extended XMP: a 32-byte GUID, the
-// full length and this chunk's offset (XMP Part 3 §1.1.3.1), then data.
-func (j *jpegScrubber) extendedXMPChunk(p []byte) {
-	if len(p) < 40 {
-		j.rep.add(Embedded, "XMP", "ExtendedXMP", fmt.Sprintf("malformed chunk (%d bytes)", len(p)))
-		return
-	}
-	data := p[40:]
-	j.extendedLen += len(data)
-	off := uint64(binary.BigEndian.Uint32(p[36:]))
-	if off == uint64(len(j.extendedXMP)) && off+uint64(len(data)) <= maxExtendedXMP {
-		j.extendedXMP = append(j.extendedXMP, data...)
-	}
-}
-
 // finishXMP reports the Extended XMP collected from all its chunks.
 func (j *jpegScrubber) finishXMP() {
+	packet, whole, seen := j.extendedXMP.Packet()
 	switch {
-	case j.extendedLen == 0:
-	case len(j.extendedXMP) == j.extendedLen:
-		parseXMP(j.rep, "XMP ExtendedXMP", j.extendedXMP)
+	case seen == 0:
+	case whole:
+		parseXMP(j.rep, "XMP ExtendedXMP", packet)
 	default:
 		// Out of order or larger than it reads: what it holds is unknown,
 		// so it must not pass a check.
-		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not read)", j.extendedLen))
+		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not read)", seen))
 	}
-	j.extendedXMP = nil
+	j.extendedXMP = xmp.Extended{}
 }
 
 // parseMPF reports the images of a Multi-Picture Format index: a TIFF
