@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/icc"
+	"github.com/exifscrub/exifscrub/internal/jpegapp"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/tiff"
@@ -68,24 +67,16 @@ const (
 
 // Signatures at the start of APPn payloads.
 var (
-	sigJFIF        = []byte("JFIF\x00")                         // JFIF 1.02 §"JPEG Marker APP0"
-	sigJFXX        = []byte("JFXX\x00")                         // JFIF 1.02 extension APP0
+	sigJFXX        = []byte(jpegapp.JFXXSignature)              // JFIF 1.02 extension APP0
 	sigExif        = []byte("Exif\x00")                         // CIPA DC-008 §4.7.2; the sixth byte is padding
 	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00") // XMP Part 3 §1.1.3
 	sigExtendedXMP = []byte(xmp.ExtendedSignature)              // XMP Part 3 §1.1.3.1
 	sigICC         = []byte(icc.JPEGSignature)                  // ICC.1:2022 Annex B.4
 	sigMPF         = []byte(mpf.Signature)                      // CIPA DC-007 §5.2
 	sigPhotoshop   = []byte("Photoshop 3.0\x00")
-	sigAdobe       = []byte("Adobe") // Adobe TN 5116 §18 "Adobe Application-Specific JPEG Marker"
 )
 
 const (
-	// jfifSize is the JFIF APP0 payload without a thumbnail: "JFIF\0",
-	// version, units, X and Y density, thumbnail width and height.
-	jfifSize = 14
-	// adobeSize is the Adobe APP14 payload libjpeg reads (jdmarker.c
-	// APP14_DATA_LEN): "Adobe", version, flags0, flags1 and transform.
-	adobeSize = 12
 	// maxSegment is the largest payload of a marker segment.
 	maxSegment = 65535 - 2
 	// maxStandardXMP is the largest XMP packet written in one APP1
@@ -392,23 +383,16 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	before := rep.count()
 	switch code {
 	case markerAPP0:
-		switch {
-		case bytes.HasPrefix(p, sigJFIF) && len(p) >= jfifSize:
-			// JFIF 1.02: version (2 bytes), units (1), X and Y density
-			// (2 each), then a thumbnail of Xthumbnail × Ythumbnail RGB
-			// pixels. The segment is rebuilt from the fields that affect
-			// display, with no thumbnail and nothing after.
-			w, h := int(p[12]), int(p[13])
-			rest := len(p) - jfifSize
+		// JFIF is rebuilt from the fields that affect display, with no
+		// thumbnail and nothing after.
+		if clean, w, h, extra, ok := jpegapp.JFIF(p); ok {
 			if w*h > 0 {
 				rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(%dx%d pixels)", w, h))
-				rest -= min(rest, 3*w*h)
 			}
-			extraBytes(rep, "JFIF", "JFIF", p[len(p)-rest:])
-			q := append([]byte(nil), p[:jfifSize]...)
-			q[12], q[13] = 0, 0
-			return true, q, nil
-		case bytes.HasPrefix(p, sigJFXX):
+			extraBytes(rep, "JFIF", "JFIF", extra)
+			return true, clean, nil
+		}
+		if bytes.HasPrefix(p, sigJFXX) {
 			rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(JFXX extension, %d bytes)", len(p)))
 		}
 	case markerAPP1:
@@ -499,12 +483,12 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			parsePhotoshop(rep, p[len(sigPhotoshop):])
 		}
 	case markerAPP14:
-		if bytes.HasPrefix(p, sigAdobe) && len(p) >= adobeSize {
+		if clean, extra, ok := jpegapp.Adobe(p); ok {
 			// Its transform flag changes how colours decode. libjpeg
 			// reads the 12 bytes and ignores what follows; so does the
 			// rebuilt segment's reader, as there is nothing.
-			extraBytes(rep, "Adobe", "APP14", p[adobeSize:])
-			return true, p[:adobeSize:adobeSize], nil
+			extraBytes(rep, "Adobe", "APP14", extra)
+			return true, clean, nil
 		}
 	case markerCOM:
 		if t, ok := plainText(p); ok && j.opts.keeps(Text) {
@@ -519,7 +503,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		// Application segments nobody documents are written by cameras
 		// and their software: vendor data, like a maker note, which
 		// exifscrub cannot classify.
-		rep.add(Embedded, fmt.Sprintf("JPEG APP%d", code-markerAPP0), appSignature(p), fmt.Sprintf("(%d bytes)", len(p)))
+		rep.add(Embedded, fmt.Sprintf("JPEG APP%d", code-markerAPP0), jpegapp.Signature(p), fmt.Sprintf("(%d bytes)", len(p)))
 	}
 	return false, nil, nil
 }
@@ -529,56 +513,19 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 // writes "Ducky" records of quality, comment and copyright.
 func (j *jpegScrubber) app12(p []byte) {
 	const container = "JPEG APP12"
-	if bytes.HasPrefix(p, []byte("Ducky")) {
-		for b := p[5:]; len(b) >= 4; {
-			tag, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
-			if tag == 0 || 4+n > len(b) {
-				break
-			}
-			data := b[4 : 4+n]
-			b = b[4+n:]
-			switch {
-			case tag == 2 && n > 4:
-				j.rep.add(Text, container, "Comment", utf16BE(data[4:]))
-			case tag == 3 && n > 4:
-				j.rep.add(Identity, container, "Copyright", utf16BE(data[4:]))
+	if texts, ok := jpegapp.Ducky(p); ok {
+		for _, t := range texts {
+			if t.Tag == jpegapp.DuckyComment {
+				j.rep.add(Text, container, "Comment", t.Text)
+			} else {
+				j.rep.add(Identity, container, "Copyright", t.Text)
 			}
 		}
 		return
 	}
-	i := bytes.Index(p, []byte("[picture info]"))
-	if i < 0 {
-		return
+	for _, f := range jpegapp.PictureInfo(p) {
+		j.rep.add(pictureInfoKeys.classify(f.Key), container, f.Key, f.Value)
 	}
-	for _, line := range strings.FieldsFunc(string(p[i:]), func(r rune) bool { return r == '\r' || r == '\n' || r == 0 }) {
-		key, value, ok := strings.Cut(line, "=")
-		if !ok || key == "" {
-			continue
-		}
-		j.rep.add(pictureInfoKeys.classify(key), container, key, value)
-	}
-}
-
-// utf16BE decodes big-endian UTF-16 text.
-func utf16BE(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		u = append(u, binary.BigEndian.Uint16(b[i:]))
-	}
-	return string(utf16.Decode(u))
-}
-
-// appSignature returns the printable identifier that starts most APPn
-// payloads, such as "FPXR" or "HPQC".
-func appSignature(p []byte) string {
-	n := 0
-	for n < len(p) && n < 32 && p[n] >= 0x20 && p[n] < 0x7f {
-		n++
-	}
-	if n == 0 {
-		return "(unnamed)"
-	}
-	return string(p[:n])
 }
 
 // finishXMP reports the Extended XMP collected from all its chunks.
