@@ -6,28 +6,28 @@ import (
 	"testing"
 )
 
+// TestScanName: ScanName reads the last element of a path
+// (internal/filename tests the names themselves) and reports it as a
+// Finding.
 func TestScanName(t *testing.T) {
-	tests := []struct {
-		name string
-		want string // "" when the name tells no time
-	}{
-		{"IMG_20240601_211403.jpg", "2024-06-01T21:14:03"},
-		{"IMG-20240601-WA0007.jpg", "2024-06-01"},
-		{"IMG_1234.JPG", ""},
-		// Paths: only the last element counts (internal/filename
-		// tests the names).
-		{"/home/me/DCIM/Camera/IMG_20240601_211403.jpg", "2024-06-01T21:14:03"},
-		{`C:\Users\me\Pictures\IMG_20240601_211403.jpg`, "2024-06-01T21:14:03"},
-		{"/photos/2024-06-01/IMG_1234.jpg", ""},
+	paths := map[string]string{ // path: the moment, "" for none
+		"IMG_20240601_211403.jpg":                      "2024-06-01T21:14:03",
+		"IMG-20240601-WA0007.jpg":                      "2024-06-01",
+		"IMG_1234.JPG":                                 "",
+		"/home/me/DCIM/Camera/IMG_20240601_211403.jpg": "2024-06-01T21:14:03",
+		`C:\Users\me\Pictures\IMG_20240601_211403.jpg`: "2024-06-01T21:14:03",
+		"/photos/2024-06-01/IMG_1234.jpg":              "",
 	}
-	for _, tt := range tests {
-		f, ok := ScanName(tt.name)
-		if ok != (tt.want != "") || f.Value != tt.want {
-			t.Errorf("ScanName(%q) = %q, %v; want %q, %v", tt.name, f.Value, ok, tt.want, tt.want != "")
+	for path, want := range paths {
+		f, ok := ScanName(path)
+		if want == "" {
+			if ok {
+				t.Errorf("ScanName(%q) = %+v, want nothing", path, f)
+			}
 			continue
 		}
-		if ok && (f.Category != Time || f.Container != "file name" || f.Tag != "FileName") {
-			t.Errorf("ScanName(%q): got %+v, want category time, container \"file name\", tag FileName", tt.name, f)
+		if w := (Finding{Category: Time, Container: "file name", Tag: "FileName", Value: want}); !ok || f != w {
+			t.Errorf("ScanName(%q) = %+v, %v; want %+v", path, f, ok, w)
 		}
 	}
 }
