@@ -256,3 +256,5 @@ func parseDecimal(s string) (float64, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

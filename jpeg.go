@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"unicode/utf16"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/icc"
+	"github.com/exifscrub/exifscrub/internal/jpegapp"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/tiff"
+	"github.com/exifscrub/exifscrub/internal/xmp"
 )
 
 // A JPEG file (ITU T.81 Annex B) is a sequence of marker segments: 0xFF, a
@@ -66,38 +67,23 @@ const (
 
 // Signatures at the start of APPn payloads.
 var (
-	sigJFIF        = []byte("JFIF\x00")                               // JFIF 1.02 §"JPEG Marker APP0"
-	sigJFXX        = []byte("JFXX\x00")                               // JFIF 1.02 extension APP0
-	sigExif        = []byte("Exif\x00")                               // CIPA DC-008 §4.7.2; the sixth byte is padding
-	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00")       // XMP Part 3 §1.1.3
-	sigExtendedXMP = []byte("http://ns.adobe.com/xmp/extension/\x00") // XMP Part 3 §1.1.3.1
-	sigICC         = []byte("ICC_PROFILE\x00")                        // ICC.1:2022 Annex B.4
-	sigMPF         = []byte(mpf.Signature)                            // CIPA DC-007 §5.2
+	sigJFXX        = []byte(jpegapp.JFXXSignature)              // JFIF 1.02 extension APP0
+	sigExif        = []byte("Exif\x00")                         // CIPA DC-008 §4.7.2; the sixth byte is padding
+	sigXMP         = []byte("http://ns.adobe.com/xap/1.0/\x00") // XMP Part 3 §1.1.3
+	sigExtendedXMP = []byte(xmp.ExtendedSignature)              // XMP Part 3 §1.1.3.1
+	sigICC         = []byte(icc.JPEGSignature)                  // ICC.1:2022 Annex B.4
+	sigMPF         = []byte(mpf.Signature)                      // CIPA DC-007 §5.2
 	sigPhotoshop   = []byte("Photoshop 3.0\x00")
-	sigAdobe       = []byte("Adobe") // Adobe TN 5116 §18 "Adobe Application-Specific JPEG Marker"
 )
 
 const (
-	// jfifSize is the JFIF APP0 payload without a thumbnail: "JFIF\0",
-	// version, units, X and Y density, thumbnail width and height.
-	jfifSize = 14
-	// adobeSize is the Adobe APP14 payload libjpeg reads (jdmarker.c
-	// APP14_DATA_LEN): "Adobe", version, flags0, flags1 and transform.
-	adobeSize = 12
-	// iccChunkHeader is "ICC_PROFILE\0", a sequence number and a count.
-	iccChunkHeader = 14
 	// maxSegment is the largest payload of a marker segment.
 	maxSegment = 65535 - 2
-	// maxICCChunk is the profile data one APP2 segment holds.
-	maxICCChunk = 65535 - 2 - iccChunkHeader
 	// maxStandardXMP is the largest XMP packet written in one APP1
 	// segment: the limit of the XMP SDK and ExifTool, a little under the
 	// 65535 bytes less the length and signature that the segment holds.
 	// A rebuilt packet is never split into Extended XMP.
 	maxStandardXMP = 65502
-	// maxExtendedXMP bounds the Extended XMP kept in memory for the report.
-	// Larger packets are removed all the same, and reported by size.
-	maxExtendedXMP = 1 << 20
 	// maxExtraneous bounds the garbage bytes tolerated before a marker
 	// outside entropy-coded data; libjpeg skips such bytes with a warning.
 	maxExtraneous = 1 << 16
@@ -108,17 +94,13 @@ type jpegScrubber struct {
 	sawEXIF     bool
 	sawXMP      bool // a standard XMP segment was rebuilt (Options.Keep)
 	sawIPTC     bool // a Photoshop segment was rebuilt (Options.Keep)
-	extendedXMP []byte
-	extendedLen int             // bytes of Extended XMP seen, kept or not
+	extendedXMP xmp.Extended
 	mpImages    int             // secondary images the MPF index announces
 	frame       *jpegscan.Frame // pooled: its Huffman tables are 11 KB
 
-	// The ICC profile's APP2 chunks, collected until all have arrived
-	// (ICC.1:2022 Annex B.4), then sanitised and written as new chunks.
-	iccChunks [][]byte // by sequence number - 1
-	iccCount  int      // chunks announced; 0 before the first
-	iccGot    int      // chunks collected
-	iccDone   bool     // the profile was written, dropped or given up on
+	// The ICC profile's APP2 chunks, collected until all have arrived,
+	// then sanitised and written as new chunks.
+	icc icc.Chunks
 
 	// HDR gain maps (jpeg_gainmap.go).
 	width, height int               // the frame's, from its SOF
@@ -401,23 +383,16 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 	before := rep.count()
 	switch code {
 	case markerAPP0:
-		switch {
-		case bytes.HasPrefix(p, sigJFIF) && len(p) >= jfifSize:
-			// JFIF 1.02: version (2 bytes), units (1), X and Y density
-			// (2 each), then a thumbnail of Xthumbnail × Ythumbnail RGB
-			// pixels. The segment is rebuilt from the fields that affect
-			// display, with no thumbnail and nothing after.
-			w, h := int(p[12]), int(p[13])
-			rest := len(p) - jfifSize
+		// JFIF is rebuilt from the fields that affect display, with no
+		// thumbnail and nothing after.
+		if clean, w, h, extra, ok := jpegapp.JFIF(p); ok {
 			if w*h > 0 {
 				rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(%dx%d pixels)", w, h))
-				rest -= min(rest, 3*w*h)
 			}
-			extraBytes(rep, "JFIF", "JFIF", p[len(p)-rest:])
-			q := append([]byte(nil), p[:jfifSize]...)
-			q[12], q[13] = 0, 0
-			return true, q, nil
-		case bytes.HasPrefix(p, sigJFXX):
+			extraBytes(rep, "JFIF", "JFIF", extra)
+			return true, clean, nil
+		}
+		if bytes.HasPrefix(p, sigJFXX) {
 			rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(JFXX extension, %d bytes)", len(p)))
 		}
 	case markerAPP1:
@@ -472,7 +447,9 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			parseXMP(rep, "XMP", p[len(sigXMP):])
 		case bytes.HasPrefix(p, sigExtendedXMP):
 			// Reported once for all its chunks, by finishXMP.
-			j.extendedXMPChunk(p[len(sigExtendedXMP):])
+			if !j.extendedXMP.Add(p[len(sigExtendedXMP):]) {
+				rep.add(Embedded, "XMP", "ExtendedXMP", fmt.Sprintf("malformed chunk (%d bytes)", len(p)-len(sigExtendedXMP)))
+			}
 			return false, nil, nil
 		}
 	case markerAPP2:
@@ -506,12 +483,12 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 			parsePhotoshop(rep, p[len(sigPhotoshop):])
 		}
 	case markerAPP14:
-		if bytes.HasPrefix(p, sigAdobe) && len(p) >= adobeSize {
+		if clean, extra, ok := jpegapp.Adobe(p); ok {
 			// Its transform flag changes how colours decode. libjpeg
 			// reads the 12 bytes and ignores what follows; so does the
 			// rebuilt segment's reader, as there is nothing.
-			extraBytes(rep, "Adobe", "APP14", p[adobeSize:])
-			return true, p[:adobeSize:adobeSize], nil
+			extraBytes(rep, "Adobe", "APP14", extra)
+			return true, clean, nil
 		}
 	case markerCOM:
 		if t, ok := plainText(p); ok && j.opts.keeps(Text) {
@@ -526,7 +503,7 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		// Application segments nobody documents are written by cameras
 		// and their software: vendor data, like a maker note, which
 		// exifscrub cannot classify.
-		rep.add(Embedded, fmt.Sprintf("JPEG APP%d", code-markerAPP0), appSignature(p), fmt.Sprintf("(%d bytes)", len(p)))
+		rep.add(Embedded, fmt.Sprintf("JPEG APP%d", code-markerAPP0), jpegapp.Signature(p), fmt.Sprintf("(%d bytes)", len(p)))
 	}
 	return false, nil, nil
 }
@@ -536,85 +513,34 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 // writes "Ducky" records of quality, comment and copyright.
 func (j *jpegScrubber) app12(p []byte) {
 	const container = "JPEG APP12"
-	if bytes.HasPrefix(p, []byte("Ducky")) {
-		for b := p[5:]; len(b) >= 4; {
-			tag, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
-			if tag == 0 || 4+n > len(b) {
-				break
-			}
-			data := b[4 : 4+n]
-			b = b[4+n:]
-			switch {
-			case tag == 2 && n > 4:
-				j.rep.add(Text, container, "Comment", utf16BE(data[4:]))
-			case tag == 3 && n > 4:
-				j.rep.add(Identity, container, "Copyright", utf16BE(data[4:]))
+	if texts, ok := jpegapp.Ducky(p); ok {
+		for _, t := range texts {
+			if t.Tag == jpegapp.DuckyComment {
+				j.rep.add(Text, container, "Comment", t.Text)
+			} else {
+				j.rep.add(Identity, container, "Copyright", t.Text)
 			}
 		}
 		return
 	}
-	i := bytes.Index(p, []byte("[picture info]"))
-	if i < 0 {
-		return
-	}
-	for _, line := range strings.FieldsFunc(string(p[i:]), func(r rune) bool { return r == '\r' || r == '\n' || r == 0 }) {
-		key, value, ok := strings.Cut(line, "=")
-		if !ok || key == "" {
-			continue
-		}
-		j.rep.add(pictureInfoKeys.classify(key), container, key, value)
-	}
-}
-
-// utf16BE decodes big-endian UTF-16 text.
-func utf16BE(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		u = append(u, binary.BigEndian.Uint16(b[i:]))
-	}
-	return string(utf16.Decode(u))
-}
-
-// appSignature returns the printable identifier that starts most APPn
-// payloads, such as "FPXR" or "HPQC".
-func appSignature(p []byte) string {
-	n := 0
-	for n < len(p) && n < 32 && p[n] >= 0x20 && p[n] < 0x7f {
-		n++
-	}
-	if n == 0 {
-		return "(unnamed)"
-	}
-	return string(p[:n])
-}
-
-// extendedXMPChunk collects one chunk of Extended XMP: a 32-byte GUID, the
-// full length and this chunk's offset (XMP Part 3 §1.1.3.1), then data.
-func (j *jpegScrubber) extendedXMPChunk(p []byte) {
-	if len(p) < 40 {
-		j.rep.add(Embedded, "XMP", "ExtendedXMP", fmt.Sprintf("malformed chunk (%d bytes)", len(p)))
-		return
-	}
-	data := p[40:]
-	j.extendedLen += len(data)
-	off := uint64(binary.BigEndian.Uint32(p[36:]))
-	if off == uint64(len(j.extendedXMP)) && off+uint64(len(data)) <= maxExtendedXMP {
-		j.extendedXMP = append(j.extendedXMP, data...)
+	for _, f := range jpegapp.PictureInfo(p) {
+		j.rep.add(pictureInfoKeys.classify(f.Key), container, f.Key, f.Value)
 	}
 }
 
 // finishXMP reports the Extended XMP collected from all its chunks.
 func (j *jpegScrubber) finishXMP() {
+	packet, whole, seen := j.extendedXMP.Packet()
 	switch {
-	case j.extendedLen == 0:
-	case len(j.extendedXMP) == j.extendedLen:
-		parseXMP(j.rep, "XMP ExtendedXMP", j.extendedXMP)
+	case seen == 0:
+	case whole:
+		parseXMP(j.rep, "XMP ExtendedXMP", packet)
 	default:
 		// Out of order or larger than it reads: what it holds is unknown,
 		// so it must not pass a check.
-		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not read)", j.extendedLen))
+		j.rep.add(Embedded, "XMP ExtendedXMP", "ExtendedXMP", fmt.Sprintf("(%d bytes, not read)", seen))
 	}
-	j.extendedXMP = nil
+	j.extendedXMP = xmp.Extended{}
 }
 
 // parseMPF reports the images of a Multi-Picture Format index: a TIFF
@@ -673,45 +599,21 @@ func extraBytes(rep *Report, container, tag string, b []byte) {
 	}
 }
 
-// iccChunk collects one APP2 ICC_PROFILE chunk: a sequence number from 1
-// and the number of chunks, then a piece of the profile (ICC.1:2022 Annex
-// B.4). Chunks that libjpeg's jpeg_read_icc_profile would refuse (a bad
-// number, a count that changes, a duplicate), and any chunk after the
-// first profile, are removed and reported: no reader uses them. When the
-// last chunk arrives, the profile is sanitised and written in new chunks.
+// iccChunk collects one APP2 ICC_PROFILE chunk (see icc.Chunks). Chunks
+// that libjpeg's jpeg_read_icc_profile would refuse, and any chunk after
+// the first profile, are removed and reported: no reader uses them. When
+// the last chunk arrives, the profile is sanitised and written in new
+// chunks.
 func (j *jpegScrubber) iccChunk(p []byte) error {
 	const container = "ICC_Profile"
-	bad := func(why string) error {
-		j.rep.add(Embedded, container, "ICC_PROFILE", fmt.Sprintf("(%d bytes, %s)", len(p), why))
+	profile, refused := j.icc.Add(p)
+	if refused != "" {
+		j.rep.add(Embedded, container, "ICC_PROFILE", fmt.Sprintf("(%d bytes, %s)", len(p), refused))
 		return nil
 	}
-	if len(p) < iccChunkHeader {
-		return bad("no chunk header")
-	}
-	seq, count := int(p[12]), int(p[13])
-	switch {
-	case j.iccDone:
-		return bad("after the first profile")
-	case seq == 0 || count == 0 || seq > count:
-		return bad(fmt.Sprintf("chunk %d of %d", seq, count))
-	case j.iccCount != 0 && count != j.iccCount:
-		return bad(fmt.Sprintf("chunk %d of %d, but earlier chunks say %d", seq, count, j.iccCount))
-	}
-	if j.iccCount == 0 {
-		j.iccCount = count
-		j.iccChunks = make([][]byte, count)
-	}
-	if j.iccChunks[seq-1] != nil {
-		return bad(fmt.Sprintf("chunk %d again", seq))
-	}
-	j.iccChunks[seq-1] = append([]byte{}, p[iccChunkHeader:]...)
-	j.iccGot++
-	if j.iccGot < j.iccCount {
+	if profile == nil {
 		return nil
 	}
-	j.iccDone = true
-	profile := bytes.Join(j.iccChunks, nil)
-	j.iccChunks = nil
 	if j.opts.DropColorProfile {
 		j.rep.add(Other, container, "ICC_Profile", fmt.Sprintf("(%d bytes)", len(profile)))
 		return nil
@@ -723,14 +625,11 @@ func (j *jpegScrubber) iccChunk(p []byte) error {
 	case err != nil:
 		return nil // not a profile: reported, and removed
 	}
-	n := (len(clean) + maxICCChunk - 1) / maxICCChunk
-	if n > 255 {
+	segs, ok := icc.JPEGChunks(clean)
+	if !ok {
 		return j.formatError(j.in.off, fmt.Sprintf("sanitised ICC profile of %d bytes needs more than 255 chunks", len(clean)), ErrUnsupportedFeature)
 	}
-	for i := 0; i < n; i++ {
-		piece := clean[i*maxICCChunk : min(len(clean), (i+1)*maxICCChunk)]
-		seg := make([]byte, 0, iccChunkHeader+len(piece))
-		seg = append(append(append(seg, sigICC...), byte(i+1), byte(n)), piece...)
+	for _, seg := range segs {
 		if err := j.writeSegment(markerAPP2, 0, seg); err != nil {
 			return err
 		}
@@ -741,10 +640,7 @@ func (j *jpegScrubber) iccChunk(p []byte) error {
 // iccGiveUp drops the chunks of a profile that is incomplete when the
 // image data starts: readers do not use it.
 func (j *jpegScrubber) iccGiveUp() {
-	if j.iccDone || j.iccCount == 0 {
-		return
+	if incomplete, got, count := j.icc.GiveUp(); incomplete {
+		j.rep.add(Embedded, "ICC_Profile", "ICC_PROFILE", fmt.Sprintf("(incomplete profile: %d of %d chunks)", got, count))
 	}
-	j.iccDone = true
-	j.iccChunks = nil
-	j.rep.add(Embedded, "ICC_Profile", "ICC_PROFILE", fmt.Sprintf("(incomplete profile: %d of %d chunks)", j.iccGot, j.iccCount))
 }

@@ -57,6 +57,9 @@
 // ErrInvalid (not a profile a colour engine would use: remove it) or
 // ErrUnsupported (one it would use that Sanitize cannot rebuild safely).
 //
+// Chunks and JPEGChunks collect and split the APP2 chunks that carry a
+// profile in a JPEG file (Annex B.4), refusing those libjpeg refuses.
+//
 // The package does not convert colour, check that a profile's LUTs or
 // curves make sense, or read iccMAX (version 5) profiles.
 package icc

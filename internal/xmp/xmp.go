@@ -36,8 +36,8 @@
 // (its caller's decide function does, for Select), or report anything. It reads the packet
 // with a non-strict encoding/xml Decoder, so it does not check namespaces
 // beyond what that resolves, nor the RDF grammar beyond what it needs to
-// tell properties from syntax; it does not read extended XMP (Part 3
-// §1.1.3.1), which its caller finds in the container.
+// tell properties from syntax. Extended collects the chunks of extended
+// XMP (Part 3 §1.1.3.1) that its caller finds in a JPEG file.
 package xmp
 
 import (
