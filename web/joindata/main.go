@@ -185,36 +185,34 @@ func (r *reader) bytes(n int) []byte {
 	return b
 }
 
-func (r *reader) uleb() uint64 {
-	var v uint64
-	for shift := uint(0); shift < 64; shift += 7 {
+// leb reads a LEB128 number and returns its bits and how many it read.
+func (r *reader) leb() (v uint64, bits uint) {
+	for bits < 64 {
 		c := r.byte()
-		v |= uint64(c&0x7f) << shift
+		v |= uint64(c&0x7f) << bits
+		bits += 7
 		if c < 0x80 {
-			return v
+			return v, bits
 		}
 	}
 	r.ok = false
-	return 0
+	return 0, 0
 }
 
-// sleb reads a signed LEB128 number of at most 32 bits (an i32.const).
+func (r *reader) uleb() uint64 {
+	v, _ := r.leb()
+	return v
+}
+
+// sleb reads a signed LEB128 number of 32 bits (an i32.const). Go's linker
+// writes offsets below 2 GiB; an i32 offset is unsigned, so a negative one
+// is read as such.
 func (r *reader) sleb() int64 {
-	var v int64
-	for shift := uint(0); shift < 35; shift += 7 {
-		c := r.byte()
-		v |= int64(c&0x7f) << shift
-		if c < 0x80 {
-			if c&0x40 != 0 {
-				v |= -1 << (shift + 7)
-			}
-			// Go's linker writes offsets below 2 GiB; an i32 offset is
-			// unsigned, so a negative one is read as such.
-			return int64(uint32(v))
-		}
+	v, bits := r.leb()
+	if bits > 0 && bits < 64 && v&(1<<(bits-1)) != 0 {
+		v |= ^uint64(0) << bits // the sign, extended
 	}
-	r.ok = false
-	return 0
+	return int64(uint32(v))
 }
 
 func appendUleb(b []byte, v uint64) []byte {
