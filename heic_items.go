@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/heif"
 )
 
@@ -279,7 +279,7 @@ func mp4Time(us uint64) string {
 	if us/1e6 > maxSeconds {
 		return fmt.Sprintf("%d µs after 1904", us)
 	}
-	return time.Unix(int64(us/1e6)-from1904To1970, 0).UTC().Format("2006-01-02 15:04:05")
+	return date.UnixUTC(int64(us/1e6) - from1904To1970)
 }
 
 // reportItems reports the items Scrub removes.

@@ -5,9 +5,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
@@ -252,7 +252,7 @@ func movTime(secs uint64) string {
 	if secs > 1<<40 {
 		return fmt.Sprintf("%d seconds after 1904", secs)
 	}
-	return time.Unix(int64(secs)-from1904To1970, 0).UTC().Format("2006-01-02 15:04:05 UTC")
+	return date.UnixUTC(int64(secs)-from1904To1970) + " UTC"
 }
 
 // iso6709 parses a position in the ISO 6709 string form that QuickTime

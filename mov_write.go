@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
@@ -646,9 +645,8 @@ func (f *movFile) copyFiles(n int64) (int64, error) {
 	if f.scan || n < minFileCopy {
 		return 0, nil
 	}
-	src, ok1 := f.src.(*os.File)
-	dst, ok2 := f.dst.(*os.File)
-	if !ok1 || !ok2 {
+	src, dst, ok := files(f.src, f.dst)
+	if !ok {
 		return 0, nil
 	}
 	if bw, ok := f.out.(*bufio.Writer); ok {

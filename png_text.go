@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub/internal/date"
@@ -73,13 +72,7 @@ func pngTextValue(kind xmp.Type, keyword, s string) (string, bool) {
 	if d, ok := date.ParseISO(s, date.BasicZones); ok {
 		return d.String(), true
 	}
-	for _, layout := range []string{time.RFC1123Z, time.RFC1123} {
-		t, err := time.Parse(layout, s)
-		if err == nil && (layout == time.RFC1123Z || strings.HasSuffix(s, " GMT") || strings.HasSuffix(s, " UTC")) {
-			return t.Format(layout), true
-		}
-	}
-	return "", false
+	return date.RFC1123(s)
 }
 
 // keepText writes a text chunk whose keyword's category Options.Keep

@@ -7,6 +7,9 @@
 set -eu
 cd "$(dirname "$0")"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o js/exifscrub.wasm ./wasm
+# Joins the module's data segments, which gzip then compresses 6% better
+# (joindata/main.go).
+go run ./joindata js/exifscrub.wasm
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
 cp ../LICENSE js/LICENSE
 # The version is a hash of the page's files (every file of js/ but this

@@ -9,7 +9,10 @@
 //     offsets from UTC (IsDate, IsClock, IsOffset; CIPA DC-008 §4.6.4 C,
 //     §4.6.5 G);
 //   - IPTC-IIM's CCYYMMDD dates and HHMMSS±HHMM times (IsIIMDate,
-//     IsIIMTime; IPTC-IIM 4.2 §6).
+//     IsIIMTime; IPTC-IIM 4.2 §6);
+//   - RFC 1123's dates, which PNG suggests for "Creation Time" (RFC1123).
+//
+// UnixUTC writes the seconds of the ISO-BMFF and QuickTime times.
 //
 // Every function takes plain text and returns plain values; none
 // allocates from the text's content or panics. The package does not know
@@ -84,7 +87,7 @@ func ParseISO(s string, zones Zones) (ISO, bool) {
 		}
 	}
 	if !c.ok || c.i != len(s) || d.Fields >= 2 && (d.Month < 1 || d.Month > 12) ||
-		d.Fields >= 3 && (d.Day < 1 || d.Day > daysIn(d.Year, d.Month)) ||
+		d.Fields >= 3 && (d.Day < 1 || d.Day > DaysIn(d.Year, d.Month)) ||
 		d.Hour > 23 || d.Min > 59 || d.Sec > 60 {
 		return ISO{}, false
 	}
@@ -189,9 +192,9 @@ func (c *cursor) zone(zones Zones) string {
 	return out
 }
 
-// daysIn returns the number of days of a month (1–12) of the proleptic
+// DaysIn returns the number of days of a month (1–12) of the proleptic
 // Gregorian calendar.
-func daysIn(year, month int) int {
+func DaysIn(year, month int) int {
 	switch month {
 	case 2:
 		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {

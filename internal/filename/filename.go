@@ -19,7 +19,8 @@ package filename
 import (
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/exifscrub/exifscrub/internal/date"
 )
 
 // Moment returns the moment that the base name name tells, in ISO 8601
@@ -96,7 +97,7 @@ func (d nameDate) valid() bool {
 	if d.y < 1990 || d.y > 2100 || d.m < 1 || d.m > 12 || d.d < 1 {
 		return false
 	}
-	return d.d <= time.Date(d.y, time.Month(d.m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return d.d <= date.DaysIn(d.y, d.m)
 }
 
 func (d nameDate) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.y, d.m, d.d) }

@@ -66,70 +66,77 @@ func ref(letters string) Spec {
 	return Spec{Type: TypeASCII, Count: 2, Form: FormRef, Letters: letters}
 }
 
-// specs are the tags whose value forms SpecOf gives: the text, dates and
-// numbers of IFD0 and the Exif IFD that name, date or place a photo, and
-// the GPS IFD's (§4.6.6).
-var specs = map[key]Spec{
+// specList and specs are the tags whose value forms SpecOf gives: the
+// text, dates and numbers of IFD0 and the Exif IFD that name, date or
+// place a photo, and the GPS IFD's (§4.6.6). They are listed in an array,
+// which the compiler lays out as data, and put in a map when the package
+// starts: a map literal whose values name variables is made by code for
+// each entry (27 kB of the WebAssembly module).
+var specList = [...]struct {
+	key
+	Spec
+}{
 	// IFD0: TIFF 6.0 §8, CIPA DC-008 §4.6.4, DNG 1.4, Microsoft Photo.
-	{IFD0, 0x000b}: txt, // ProcessingSoftware
-	{IFD0, 0x010d}: lines,
-	{IFD0, 0x010e}: lines,
-	{IFD0, 0x010f}: txt,
-	{IFD0, 0x0110}: txt,
-	{IFD0, 0x0131}: txt,
-	{IFD0, 0x0132}: dateTime,
-	{IFD0, 0x013b}: txt,
-	{IFD0, 0x013c}: txt,
-	{IFD0, 0x8298}: {Type: TypeASCII, Form: FormCopyright},
-	{IFD0, 0x882a}: {Type: TypeSShort, Form: FormTimeZone},
-	{IFD0, 0x9c9b}: xp, {IFD0, 0x9c9c}: xp, {IFD0, 0x9c9d}: xp, {IFD0, 0x9c9e}: xp, {IFD0, 0x9c9f}: xp,
-	{IFD0, 0xc614}: txt, {IFD0, 0xc615}: txt, {IFD0, 0xc62f}: txt,
-	{IFD0, 0xfde8}: txt, {IFD0, 0xfde9}: txt, {IFD0, 0xfdea}: txt,
+	{key{IFD0, 0x000b}, txt}, // ProcessingSoftware
+	{key{IFD0, 0x010d}, lines},
+	{key{IFD0, 0x010e}, lines},
+	{key{IFD0, 0x010f}, txt},
+	{key{IFD0, 0x0110}, txt},
+	{key{IFD0, 0x0131}, txt},
+	{key{IFD0, 0x0132}, dateTime},
+	{key{IFD0, 0x013b}, txt},
+	{key{IFD0, 0x013c}, txt},
+	{key{IFD0, 0x8298}, Spec{Type: TypeASCII, Form: FormCopyright}},
+	{key{IFD0, 0x882a}, Spec{Type: TypeSShort, Form: FormTimeZone}},
+	{key{IFD0, 0x9c9b}, xp}, {key{IFD0, 0x9c9c}, xp}, {key{IFD0, 0x9c9d}, xp}, {key{IFD0, 0x9c9e}, xp}, {key{IFD0, 0x9c9f}, xp},
+	{key{IFD0, 0xc614}, txt}, {key{IFD0, 0xc615}, txt}, {key{IFD0, 0xc62f}, txt},
+	{key{IFD0, 0xfde8}, txt}, {key{IFD0, 0xfde9}, txt}, {key{IFD0, 0xfdea}, txt},
 	// Exif IFD: CIPA DC-008 §4.6.5.
-	{Exif, 0x9003}: dateTime, {Exif, 0x9004}: dateTime,
-	{Exif, 0x9010}: offset, {Exif, 0x9011}: offset, {Exif, 0x9012}: offset,
-	{Exif, 0x9290}: subSec, {Exif, 0x9291}: subSec, {Exif, 0x9292}: subSec,
-	{Exif, 0x9286}: comment,
-	{Exif, 0xa420}: {Type: TypeASCII, Count: 33, Form: FormHex},
-	{Exif, 0xa430}: txt, {Exif, 0xa431}: txt,
-	{Exif, 0xa432}: {Type: TypeRational, Count: 4, Form: FormNumbers},
-	{Exif, 0xa433}: txt, {Exif, 0xa434}: txt, {Exif, 0xa435}: txt,
-	{Exif, 0xa436}: lines, {Exif, 0xa437}: txt, {Exif, 0xa438}: txt,
-	{Exif, 0xa439}: txt, {Exif, 0xa43a}: txt, {Exif, 0xa43b}: txt, {Exif, 0xa43c}: txt,
+	{key{Exif, 0x9003}, dateTime}, {key{Exif, 0x9004}, dateTime},
+	{key{Exif, 0x9010}, offset}, {key{Exif, 0x9011}, offset}, {key{Exif, 0x9012}, offset},
+	{key{Exif, 0x9290}, subSec}, {key{Exif, 0x9291}, subSec}, {key{Exif, 0x9292}, subSec},
+	{key{Exif, 0x9286}, comment},
+	{key{Exif, 0xa420}, Spec{Type: TypeASCII, Count: 33, Form: FormHex}},
+	{key{Exif, 0xa430}, txt}, {key{Exif, 0xa431}, txt},
+	{key{Exif, 0xa432}, Spec{Type: TypeRational, Count: 4, Form: FormNumbers}},
+	{key{Exif, 0xa433}, txt}, {key{Exif, 0xa434}, txt}, {key{Exif, 0xa435}, txt},
+	{key{Exif, 0xa436}, lines}, {key{Exif, 0xa437}, txt}, {key{Exif, 0xa438}, txt},
+	{key{Exif, 0xa439}, txt}, {key{Exif, 0xa43a}, txt}, {key{Exif, 0xa43b}, txt}, {key{Exif, 0xa43c}, txt},
 	// GPS IFD: CIPA DC-008 §4.6.6 Table 15.
-	{GPS, 0x0000}: {Type: TypeByte, Count: 4, Form: FormVersion},
-	{GPS, 0x0001}: ref("NS"),
-	{GPS, 0x0002}: {Type: TypeRational, Count: 3, Form: FormCoordinate},
-	{GPS, 0x0003}: ref("EW"),
-	{GPS, 0x0004}: {Type: TypeRational, Count: 3, Form: FormCoordinate},
-	{GPS, 0x0005}: {Type: TypeByte, Count: 1, Form: FormNumbers, Max: 3}, // 2 and 3: Exif 3.0
-	{GPS, 0x0006}: rational1,
-	{GPS, 0x0007}: {Type: TypeRational, Count: 3, Form: FormGPSTime},
-	{GPS, 0x0008}: txt,       // GPSSatellites
-	{GPS, 0x0009}: ref("AV"), // GPSStatus
-	{GPS, 0x000a}: ref("23"), // GPSMeasureMode
-	{GPS, 0x000b}: rational1,
-	{GPS, 0x000c}: ref("KMN"),
-	{GPS, 0x000d}: rational1,
-	{GPS, 0x000e}: ref("TM"),
-	{GPS, 0x000f}: rational1,
-	{GPS, 0x0010}: ref("TM"),
-	{GPS, 0x0011}: rational1,
-	{GPS, 0x0012}: txt, // GPSMapDatum
-	{GPS, 0x0013}: ref("NS"),
-	{GPS, 0x0014}: rational3,
-	{GPS, 0x0015}: ref("EW"),
-	{GPS, 0x0016}: rational3,
-	{GPS, 0x0017}: ref("TM"),
-	{GPS, 0x0018}: rational1,
-	{GPS, 0x0019}: ref("KMN"),
-	{GPS, 0x001a}: rational1,
-	{GPS, 0x001b}: comment, // GPSProcessingMethod
-	{GPS, 0x001c}: comment, // GPSAreaInformation
-	{GPS, 0x001d}: {Type: TypeASCII, Count: 11, Form: FormDate},
-	{GPS, 0x001e}: {Type: TypeShort, Count: 1, Form: FormNumbers, Max: 1},
-	{GPS, 0x001f}: rational1,
+	{key{GPS, 0x0000}, Spec{Type: TypeByte, Count: 4, Form: FormVersion}},
+	{key{GPS, 0x0001}, ref("NS")},
+	{key{GPS, 0x0002}, Spec{Type: TypeRational, Count: 3, Form: FormCoordinate}},
+	{key{GPS, 0x0003}, ref("EW")},
+	{key{GPS, 0x0004}, Spec{Type: TypeRational, Count: 3, Form: FormCoordinate}},
+	{key{GPS, 0x0005}, Spec{Type: TypeByte, Count: 1, Form: FormNumbers, Max: 3}}, // 2 and 3: Exif 3.0
+	{key{GPS, 0x0006}, rational1},
+	{key{GPS, 0x0007}, Spec{Type: TypeRational, Count: 3, Form: FormGPSTime}},
+	{key{GPS, 0x0008}, txt},       // GPSSatellites
+	{key{GPS, 0x0009}, ref("AV")}, // GPSStatus
+	{key{GPS, 0x000a}, ref("23")}, // GPSMeasureMode
+	{key{GPS, 0x000b}, rational1},
+	{key{GPS, 0x000c}, ref("KMN")}, {key{GPS, 0x000d}, rational1},
+	{key{GPS, 0x000e}, ref("TM")}, {key{GPS, 0x000f}, rational1},
+	{key{GPS, 0x0010}, ref("TM")}, {key{GPS, 0x0011}, rational1},
+	{key{GPS, 0x0012}, txt}, // GPSMapDatum
+	{key{GPS, 0x0013}, ref("NS")}, {key{GPS, 0x0014}, rational3},
+	{key{GPS, 0x0015}, ref("EW")}, {key{GPS, 0x0016}, rational3},
+	{key{GPS, 0x0017}, ref("TM")}, {key{GPS, 0x0018}, rational1},
+	{key{GPS, 0x0019}, ref("KMN")}, {key{GPS, 0x001a}, rational1},
+	{key{GPS, 0x001b}, comment}, // GPSProcessingMethod
+	{key{GPS, 0x001c}, comment}, // GPSAreaInformation
+	{key{GPS, 0x001d}, Spec{Type: TypeASCII, Count: 11, Form: FormDate}},
+	{key{GPS, 0x001e}, Spec{Type: TypeShort, Count: 1, Form: FormNumbers, Max: 1}},
+	{key{GPS, 0x001f}, rational1},
 }
+
+var specs = func() map[key]Spec {
+	m := make(map[key]Spec, len(specList))
+	for _, e := range specList {
+		m[e.key] = e.Spec
+	}
+	return m
+}()
 
 // SpecOf returns the spec of a tag found in an IFD of kind, looked up
 // where Homes says (a tag misplaced between IFD0 and the Exif IFD keeps
