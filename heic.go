@@ -158,6 +158,7 @@ type heifFile struct {
 	needs        map[uint32][]uint32 // item → the items it needs ('dimg', 'base', 'prem'…)
 	auxOf        map[uint32][]uint32 // item → its auxiliary images ('auxl')
 	thumb        map[uint32]bool     // thumbnails ('thmb')
+	aux          map[uint32]bool     // auxiliary images ('auxl')
 	parsed       int                 // bytes of metadata parsed for the report
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/exifscrub/exifscrub/internal/bmff"
 	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/heif"
+	"github.com/exifscrub/exifscrub/internal/text"
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
@@ -30,11 +31,38 @@ var heifNeedRefs = map[bmff.FourCC]bool{
 // reader displays one of its entities.
 var groupAltr = bmff.FourCC{'a', 'l', 't', 'r'}
 
+// heifDisplayAux are the auxiliary image types (the 'auxC' property of an
+// 'auxl' image) that a reader needs to display the image they belong to:
+// alpha planes (23008-12 §6.4.1; ISO/IEC 23091-2's CICP form) and Apple's
+// HDR gain map, which iPhones write before iOS 18 without a 'tmap' item.
+// Every other auxiliary image goes: depth and disparity maps, portrait and
+// semantic mattes (a silhouette of each person, of their skin, hair and
+// teeth, and of the sky), and Apple's linear thumbnail and style delta map
+// (iOS 18+: a 1024x768 copy of the photo, and a full-size map that undoes
+// its photographic style) are copies or outlines of the scene that an editor
+// which does not know them keeps uncropped, like a thumbnail; and a type
+// not listed cannot be shown to be needed.
+var heifDisplayAux = map[string]bool{
+	"urn:mpeg:hevc:2015:auxid:1":                  true, // alpha (HEVC)
+	"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha": true, // alpha (AVIF, VVC)
+	"urn:com:apple:photo:2020:aux:hdrgainmap":     true,
+}
+
+// auxType returns the auxiliary type ('auxC', 23008-12 §6.5.8) of item id,
+// or "" if it has none.
+func (h *heifFile) auxType(id uint32) string {
+	p, ok := h.itemProperty(id, heif.PropAuxC)
+	if !ok || len(p.Payload) < 4 {
+		return ""
+	}
+	return text.CString(p.Payload[4:])
+}
+
 // decideItems marks the items Scrub keeps: the primary item, every image
 // that is not hidden, a thumbnail or an auxiliary image, the images of
 // entity groups (but not hidden ones offered as alternatives), and,
 // transitively, what a kept item needs and the auxiliary images of kept
-// items. Items of types it does not know are never kept: one that a kept
+// items that display needs (heifDisplayAux). Items of types it does not know are never kept: one that a kept
 // image needs is refused, since the image cannot display without it.
 func (h *heifFile) decideItems() error {
 	if err := h.checkCycles(); err != nil {
@@ -44,7 +72,7 @@ func (h *heifFile) decideItems() error {
 	auxOf := make(map[uint32][]uint32)
 	thumb := make(map[uint32]bool)
 	aux := make(map[uint32]bool)
-	h.needs, h.auxOf, h.thumb = needs, auxOf, thumb
+	h.needs, h.auxOf, h.thumb, h.aux = needs, auxOf, thumb, aux
 	for _, ref := range h.refs {
 		switch {
 		case ref.Type == refThmb:
@@ -110,7 +138,7 @@ func (h *heifFile) decideItems() error {
 			}
 		}
 		for _, id := range auxOf[it.ID] {
-			if a := h.items[id]; a != nil && heif.IsImage(a.Type) {
+			if a := h.items[id]; a != nil && heif.IsImage(a.Type) && heifDisplayAux[h.auxType(id)] {
 				mark(a)
 			}
 		}
@@ -284,11 +312,12 @@ func mp4Time(us uint64) string {
 
 // reportItems reports the items Scrub removes.
 func (h *heifFile) reportItems() {
-	// The tiles and alpha planes of a removed thumbnail are part of it.
+	// The tiles and alpha planes of a removed thumbnail or auxiliary image
+	// are part of it.
 	partOfThumb := make(map[uint32]bool)
 	var queue []uint32
 	for _, it := range h.order {
-		if h.thumb[it.ID] && !it.keep {
+		if (h.thumb[it.ID] || h.aux[it.ID]) && !it.keep {
 			queue = append(queue, it.ID)
 		}
 	}
@@ -313,6 +342,8 @@ func (h *heifFile) reportItems() {
 			h.rep.add(Embedded, "HEIF item", "URI", fmt.Sprintf("(%s, %d bytes)", it.URIType, h.itemSize(it)))
 		case h.thumb[it.ID]:
 			h.rep.add(Embedded, "HEIF", "ThumbnailImage", h.describeImage(it))
+		case h.aux[it.ID] && heif.IsImage(it.Type):
+			h.rep.add(Embedded, "HEIF", "AuxiliaryImage", fmt.Sprintf("%q %s", h.auxType(it.ID), h.describeImage(it)))
 		case heif.IsImage(it.Type):
 			h.rep.add(Embedded, "HEIF", "OtherImage", h.describeImage(it))
 		default:

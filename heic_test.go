@@ -1451,19 +1451,31 @@ func TestHEIFColorProfile(t *testing.T) {
 }
 
 // TestHEIFKeepsImages checks which items survive: hidden images in an
-// entity group and auxiliary images stay; a thumbnail, its alpha plane and
-// its Exif go.
+// entity group, alpha planes and Apple's gain map stay; a thumbnail, its
+// alpha plane and its Exif go, and so do the auxiliary images display
+// does not need (a depth map, Apple's linear thumbnail and style delta
+// map, with its tiles), each reported once.
 func TestHEIFKeepsImages(t *testing.T) {
 	src := loadHEIFSource(t, "heic__samplefilehub.heif")
 	f := basicHEIF(src)
 	props := f.items[0].props
+	aux := func(typ string) []int {
+		f.props = append(f.props, fullBoxBytes("auxC", 0, 0, []byte(typ+"\x00")))
+		return append(slices.Clone(props), len(f.props))
+	}
+	alpha := aux("urn:mpeg:hevc:2015:auxid:1")
 	f.items = append(f.items,
 		testItem{id: 10, typ: "hvc1", hidden: true, data: fakeNAL("gain map"), props: props}, // in a group
 		testItem{id: 11, typ: "tmap", data: []byte("tone map"), props: props[:1]},
-		testItem{id: 12, typ: "hvc1", hidden: true, data: fakeNAL("alpha"), props: props},       // auxiliary of 1
+		testItem{id: 12, typ: "hvc1", hidden: true, data: fakeNAL("alpha"), props: alpha},       // auxiliary of 1
 		testItem{id: 13, typ: "hvc1", data: fakeNAL("thumbnail"), props: props},                 // thumbnail of 1
-		testItem{id: 14, typ: "hvc1", hidden: true, data: fakeNAL("thumb alpha"), props: props}, // auxiliary of 13
+		testItem{id: 14, typ: "hvc1", hidden: true, data: fakeNAL("thumb alpha"), props: alpha}, // auxiliary of 13
 		testItem{id: 15, typ: "Exif", hidden: true, data: testExifItem},                         // describes 13
+		testItem{id: 16, typ: "hvc1", hidden: true, data: fakeNAL("apple gain map"), props: aux("urn:com:apple:photo:2020:aux:hdrgainmap")},
+		testItem{id: 17, typ: "hvc1", hidden: true, data: fakeNAL("depth"), props: aux("urn:mpeg:hevc:2015:auxid:2")},
+		testItem{id: 18, typ: "hvc1", hidden: true, data: fakeNAL("linear copy"), props: aux("tag:apple.com,2023:photo:aux:linearthumbnail")},
+		testItem{id: 19, typ: "grid", hidden: true, data: []byte{0, 0, 0, 0, 0, 8, 0, 8}, props: aux("tag:apple.com,2023:photo:aux:styledeltamap")},
+		testItem{id: 20, typ: "hvc1", hidden: true, data: fakeNAL("delta tile"), props: props}, // the tile of 19
 	)
 	f.refs = append(f.refs,
 		testRef{"dimg", 11, []uint32{1, 10}},
@@ -1471,6 +1483,11 @@ func TestHEIFKeepsImages(t *testing.T) {
 		testRef{"thmb", 13, []uint32{1}},
 		testRef{"auxl", 14, []uint32{13}},
 		testRef{"cdsc", 15, []uint32{13}},
+		testRef{"auxl", 16, []uint32{1}},
+		testRef{"auxl", 17, []uint32{1}},
+		testRef{"auxl", 18, []uint32{1}},
+		testRef{"auxl", 19, []uint32{1}},
+		testRef{"dimg", 19, []uint32{20}},
 	)
 	f.groups = [][]uint32{{11, 1}, {10}}
 	out, rep := scrubBytes(t, f.build())
@@ -1480,7 +1497,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 	for _, it := range h.order {
 		got = append(got, it.ID)
 	}
-	if want := []uint32{1, 10, 11, 12}; !reflect.DeepEqual(got, want) {
+	if want := []uint32{1, 10, 11, 12, 16}; !reflect.DeepEqual(got, want) {
 		t.Errorf("items after scrub: got %v, want %v", got, want)
 	}
 	var embedded []string
@@ -1489,10 +1506,20 @@ func TestHEIFKeepsImages(t *testing.T) {
 			embedded = append(embedded, f.Tag+" "+f.Value)
 		}
 	}
-	if len(embedded) != 1 || !strings.HasPrefix(embedded[0], "ThumbnailImage (hvc1 item 13") {
-		t.Errorf("embedded findings: got %q, want the one thumbnail", embedded)
+	want := []string{
+		"ThumbnailImage (hvc1 item 13",
+		`AuxiliaryImage "urn:mpeg:hevc:2015:auxid:2" (hvc1 item 17`,
+		`AuxiliaryImage "tag:apple.com,2023:photo:aux:linearthumbnail" (hvc1 item 18`,
+		`AuxiliaryImage "tag:apple.com,2023:photo:aux:styledeltamap" (grid item 19`,
 	}
-	for _, gone := range []string{"thumbnail", "thumb alpha", "SECRET"} {
+	ok := len(embedded) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasPrefix(embedded[i], want[i])
+	}
+	if !ok {
+		t.Errorf("embedded findings: got %q, want %q", embedded, want)
+	}
+	for _, gone := range []string{"thumbnail", "thumb alpha", "depth", "linear copy", "delta tile", "SECRET"} {
 		if bytes.Contains(out, []byte(gone)) {
 			t.Errorf("output still holds %q", gone)
 		}
