@@ -561,3 +561,40 @@ func BenchmarkWalk(b *testing.B) {
 		}
 	}
 }
+
+// TestWalkFile walks the first scan of the JPEG that JPEGSCAN_WALK_FILE
+// names, if set, JPEGSCAN_WALKS times (default once), and prints the size
+// of its entropy-coded data: bench/walk-instructions.sh counts the
+// instructions of one walk as those of a run with one walk less those of a
+// run with none.
+func TestWalkFile(t *testing.T) {
+	name := os.Getenv("JPEGSCAN_WALK_FILE")
+	if name == "" {
+		t.Skip("JPEGSCAN_WALK_FILE is not set")
+	}
+	walks := 1
+	if v := os.Getenv("JPEGSCAN_WALKS"); v != "" {
+		if _, err := fmt.Sscan(v, &walks); err != nil {
+			t.Fatalf("JPEGSCAN_WALKS=%q: %v", v, err)
+		}
+	}
+	in, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, sh, data, err := headers(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReaderSize(nil, bufSize)
+	end := int64(data)
+	for range walks {
+		br.Reset(bytes.NewReader(in[data:]))
+		res, err := f.Walk(sh, br, int64(data), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end = res.End
+	}
+	fmt.Printf("entropy-coded bytes: %d\n", end-int64(data))
+}
