@@ -15,7 +15,7 @@
 # The walker's count is that of a test binary walking the photo's first scan
 # once (TestWalkFile) less that of the same binary reading the photo and
 # not walking it; djpeg's is its whole process, start-up included (under
-# 0.5 M instructions: a 8 KB photo takes 0.48 M). It also counts one whole `exifscrub scrub -o` of the
+# 0.5 M instructions: an 8 KB photo takes 0.48 M). It also counts one whole `exifscrub scrub -o` of the
 # photo, start-up included. GODEBUG=asyncpreemptoff=1: callgrind fails an
 # assertion on the signals that Go's scheduler uses to preempt goroutines.
 set -euo pipefail

@@ -399,7 +399,9 @@ func FuzzJPEGBlocks(f *testing.F) {
 		f.Fatal(err)
 	}
 	data := base[start:]
+	var baseFrame Frame
 	for _, p := range dhtPayloads(base) {
+		baseFrame.ParseDHT(p)
 		f.Add(p, data)
 	}
 	f.Fuzz(func(t *testing.T, dht, data []byte) {
@@ -420,7 +422,9 @@ func FuzzJPEGBlocks(f *testing.F) {
 			return
 		}
 		if dc == nil {
-			dc = ac // any code: its symbols are taken as sizes
+			// Not ac: a DC symbol is a size of at most 15 (build checks
+			// it), which block's DC code relies on.
+			dc = &baseFrame.dc[0]
 		}
 		m := new(multiTable)
 		m.build(ac)
@@ -514,7 +518,7 @@ func TestMultiTable(t *testing.T) {
 					acc <<= l + size
 					pre, adv = adv, adv+a
 				}
-				var want uint16
+				want := uint16(multiNone)
 				if bits > 0 {
 					want = multiEntry(bits, pre, adv)
 				}
