@@ -543,6 +543,10 @@ type walker struct {
 	// multi holds the multiTables of a large sequential scan's AC
 	// tables, nil for a small scan.
 	multi [4]*multiTable
+	// mcu lists the tables of each block of a sequential scan's MCU, in
+	// the order of T.81 A.2.3 (in mcuTables).
+	mcu       []blockTables
+	mcuTables [maxBlocksInMCU]blockTables
 
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
@@ -572,6 +576,18 @@ func (s *walker) walk() error {
 				defer multiPool.Put(m)
 				m.build(&f.ac[c.ac])
 				s.multi[c.ac] = m
+			}
+		}
+	}
+	if !f.progressive {
+		s.mcu = s.mcuTables[:0]
+		for _, c := range sh.comps {
+			blocks := 1 // A.2.2
+			if len(sh.comps) > 1 {
+				blocks = c.h * c.v
+			}
+			for range blocks {
+				s.mcu = append(s.mcu, blockTables{&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac]})
 			}
 		}
 	}
@@ -612,16 +628,32 @@ func (s *walker) findFF() {
 // past it, into the zeros that stand for the missing data.
 func (s *walker) exhausted() bool { return s.ended && s.n < 8*s.zeros }
 
+// A blockTables holds the tables of one block of a sequential scan.
+type blockTables struct {
+	dc, ac *huffTable
+	m      *multiTable
+}
+
 // interval walks n MCUs starting at MCU first.
 func (s *walker) interval(first, n int) error {
 	f, sh := s.f, s.sh
+	if !f.progressive {
+		for range n {
+			for _, t := range s.mcu {
+				s.block(t.dc, t.ac, t.m)
+			}
+			if s.exhausted() {
+				// The rest of the interval decodes from zero bits.
+				return s.err
+			}
+		}
+		return s.err
+	}
 	single := len(sh.comps) == 1
 	for m := first; m < first+n; m++ {
 		if single {
 			c := sh.comps[0]
 			switch {
-			case !f.progressive:
-				s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
 			case sh.ss == 0:
 				s.dcBlock(c)
 			case sh.ah == 0:
@@ -651,12 +683,7 @@ func (s *walker) interval(first, n int) error {
 		} else {
 			for _, c := range sh.comps {
 				for k := c.h * c.v; k > 0; k-- {
-					switch {
-					case !f.progressive:
-						s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
-					default:
-						s.dcBlock(c)
-					}
+					s.dcBlock(c) // G.1.1.1.1: only DC scans interleave
 				}
 			}
 		}
