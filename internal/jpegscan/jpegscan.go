@@ -1006,23 +1006,25 @@ func (s *walker) block(dc, ac *huffTable, m *multiTable) {
 			// Runs of codes while acc holds the bits of an entry. Its
 			// codes are read if the index is below 64 before the last
 			// of them, as it is before each; so none once it is 64.
-			e := uint(m[acc>>(64-multiBits)])
-			for pre := k + e>>4&63; pre < 64 && n >= multiBits; pre = k + e>>4&63 {
-				l := e & 15
-				acc <<= l
-				n -= l
-				k = pre + e>>10
-				e = uint(m[acc>>(64-multiBits)])
-			}
-			if k >= 64 {
-				break
-			}
-			if n < multiBits {
+			for {
+				e := uint(m[acc>>(64-multiBits)])
+				for pre := k + e>>4&63; pre < 64 && n >= multiBits; pre = k + e>>4&63 {
+					l := e & 15
+					acc <<= l
+					n -= l
+					k = pre + e>>10
+					e = uint(m[acc>>(64-multiBits)])
+				}
+				if k >= 64 || n >= multiBits {
+					break // the block's end, or a code to read alone
+				}
 				var ok bool
 				if acc, n, ok = s.fast8(acc, n); !ok {
 					acc, n = s.fillFrom(acc, n)
 				}
-				continue
+			}
+			if k >= 64 {
+				break
 			}
 		}
 		if n < 32 {
