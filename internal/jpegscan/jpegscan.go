@@ -982,16 +982,20 @@ func (s *walker) bits(n uint) int {
 }
 
 // block walks one block of a sequential scan (F.2.2.1, F.2.2.2). It is the
-// walker's inner loop, so it keeps the bit buffer in local variables and
-// reads each code with the bits after it in one lookup of the skip table,
-// or a run of short codes in one lookup of m, if not nil. A symbol takes
-// at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17 bits of
-// a bad code, which decodes as 0 (an EOB for AC).
+// walker's inner loop, so it keeps the bit buffer in local variables,
+// fills it with fast8 inline, and reads each code with the bits after it
+// in one lookup of the skip table, or a run of short codes in one lookup
+// of m, if not nil, for which multiBits bits in acc are enough. A symbol
+// takes at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17
+// bits of a bad code, which decodes as 0 (an EOB for AC).
 func (s *walker) block(dc, ac *huffTable, m *multiTable) {
-	if s.n < 32 {
-		s.fill()
-	}
 	acc, n := s.acc, s.n
+	if n < 32 {
+		var ok bool
+		if acc, n, ok = s.fast8(acc, n); !ok {
+			acc, n = s.fillFrom(acc, n)
+		}
+	}
 	if e := dc.skip[acc>>(64-huffLookahead)]; e != 0 {
 		l := uint(e & (1<<skipBits - 1))
 		acc <<= l & 63
