@@ -543,10 +543,10 @@ type walker struct {
 	// multi holds the multiTables of a large sequential scan's AC
 	// tables, nil for a small scan.
 	multi [4]*multiTable
-	// mcu lists the tables of each block of a sequential scan's MCU, in
-	// the order of T.81 A.2.3 (in mcuTables).
-	mcu       []blockTables
-	mcuTables [maxBlocksInMCU]blockTables
+	// mcu[:mcuBlocks] lists the tables of each block of a sequential
+	// scan's MCU, in the order of T.81 A.2.3.
+	mcu       [maxBlocksInMCU]blockTables
+	mcuBlocks int
 
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
@@ -580,14 +580,14 @@ func (s *walker) walk() error {
 		}
 	}
 	if !f.progressive {
-		s.mcu = s.mcuTables[:0]
 		for _, c := range sh.comps {
 			blocks := 1 // A.2.2
 			if len(sh.comps) > 1 {
 				blocks = c.h * c.v
 			}
 			for range blocks {
-				s.mcu = append(s.mcu, blockTables{&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac]})
+				s.mcu[s.mcuBlocks] = blockTables{&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac]}
+				s.mcuBlocks++
 			}
 		}
 	}
@@ -639,7 +639,7 @@ func (s *walker) interval(first, n int) error {
 	f, sh := s.f, s.sh
 	if !f.progressive {
 		for range n {
-			for _, t := range s.mcu {
+			for _, t := range s.mcu[:s.mcuBlocks] {
 				s.block(t.dc, t.ac, t.m)
 			}
 			if s.exhausted() {
