@@ -38,6 +38,7 @@ package jpegscan
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -295,8 +296,7 @@ func (t *huffTable) build(counts *[17]int, vals []byte, dc bool) string {
 // bits the codes take, and how far they move the coefficient index:
 // before the last code (pre) and in all (adv). The run stops after an end
 // of block, before a code longer than huffLookahead bits, and once the
-// index has moved 63, past which no code of the block can follow. 0 means
-// the first code does not fit.
+// index has moved 63, past which no code of the block can follow.
 type multiTable [1 << multiBits]uint16
 
 const (
@@ -310,15 +310,15 @@ const (
 var multiPool = sync.Pool{New: func() any { return new(multiTable) }}
 
 // multiEntry packs an entry in 16 bits: the bits in bits 0-3, pre in bits
-// 4-9 (at most 62), and the last code's advance in bits 10-14, or bit 15
-// for an end of block (an advance of 64).
+// 4-9 (at most 62), and the last code's advance in bits 10-15, 63 for an
+// end of block (whose advance is 64): the index is at least 1 before it,
+// so it still passes 63. An entry whose first code does not fit is
+// multiNone, whose pre of 63 makes block read its code alone.
 func multiEntry(bits, pre, adv uint) uint16 {
-	last := adv - pre
-	if last == 64 {
-		return uint16(1<<15 | pre<<4 | bits)
-	}
-	return uint16(last<<10 | pre<<4 | bits)
+	return uint16(min(adv-pre, 63)<<10 | pre<<4 | bits)
 }
+
+const multiNone = 63 << 4
 
 // build fills m from the skip table of t.
 func (m *multiTable) build(t *huffTable) {
@@ -336,7 +336,7 @@ func (m *multiTable) build(t *huffTable) {
 			pre = adv
 			adv += uint(e >> skipBits)
 		}
-		m[x] = 0
+		m[x] = multiNone
 		if bits > 0 {
 			m[x] = multiEntry(bits, pre, adv)
 		}
@@ -532,6 +532,10 @@ type walker struct {
 	ended bool
 	zeros uint
 	err   error // a read error other than the end of the input
+	// nextFF is the index in the window of the first 0xFF byte at or
+	// after i, or len(b) if there is none; 0 once the data has ended, so
+	// that fast8 reads nothing. fill keeps it.
+	nextFF int
 	// start is the offset of the interval's data, which stays in the
 	// window while fewer than 8 bytes of it have been read (see back).
 	start int64
@@ -539,6 +543,10 @@ type walker struct {
 	// multi holds the multiTables of a large sequential scan's AC
 	// tables, nil for a small scan.
 	multi [4]*multiTable
+	// mcu[:mcuBlocks] lists the tables of each block of a sequential
+	// scan's MCU, in the order of T.81 A.2.3.
+	mcu       [maxBlocksInMCU]blockTables
+	mcuBlocks int
 
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
@@ -571,6 +579,18 @@ func (s *walker) walk() error {
 			}
 		}
 	}
+	if !f.progressive {
+		for _, c := range sh.comps {
+			blocks := 1 // A.2.2
+			if len(sh.comps) > 1 {
+				blocks = c.h * c.v
+			}
+			for range blocks {
+				s.mcu[s.mcuBlocks] = blockTables{&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac]}
+				s.mcuBlocks++
+			}
+		}
+	}
 	s.base = r.off
 	s.b, _ = r.buffered()
 	s.reset()
@@ -593,22 +613,47 @@ func (s *walker) walk() error {
 func (s *walker) reset() {
 	s.acc, s.n, s.ended, s.zeros = 0, 0, false, 0
 	s.start = s.base + int64(s.i)
+	s.findFF()
+}
+
+// findFF sets nextFF.
+func (s *walker) findFF() {
+	s.nextFF = len(s.b)
+	if k := bytes.IndexByte(s.b[s.i:], 0xff); k >= 0 {
+		s.nextFF = s.i + k
+	}
 }
 
 // exhausted reports whether the data has ended and the decoder has read
 // past it, into the zeros that stand for the missing data.
 func (s *walker) exhausted() bool { return s.ended && s.n < 8*s.zeros }
 
+// A blockTables holds the tables of one block of a sequential scan.
+type blockTables struct {
+	dc, ac *huffTable
+	m      *multiTable
+}
+
 // interval walks n MCUs starting at MCU first.
 func (s *walker) interval(first, n int) error {
 	f, sh := s.f, s.sh
+	if !f.progressive {
+		for range n {
+			for _, t := range s.mcu[:s.mcuBlocks] {
+				s.block(t.dc, t.ac, t.m)
+			}
+			if s.exhausted() {
+				// The rest of the interval decodes from zero bits.
+				return s.err
+			}
+		}
+		return s.err
+	}
 	single := len(sh.comps) == 1
 	for m := first; m < first+n; m++ {
 		if single {
 			c := sh.comps[0]
 			switch {
-			case !f.progressive:
-				s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
 			case sh.ss == 0:
 				s.dcBlock(c)
 			case sh.ah == 0:
@@ -638,12 +683,7 @@ func (s *walker) interval(first, n int) error {
 		} else {
 			for _, c := range sh.comps {
 				for k := c.h * c.v; k > 0; k-- {
-					switch {
-					case !f.progressive:
-						s.block(&f.dc[c.dc], &f.ac[c.ac], s.multi[c.ac])
-					default:
-						s.dcBlock(c)
-					}
+					s.dcBlock(c) // G.1.1.1.1: only DC scans interleave
 				}
 			}
 		}
@@ -661,15 +701,12 @@ func (s *walker) interval(first, n int) error {
 // to n|56.
 func (s *walker) fast8(acc uint64, n uint) (uint64, uint, bool) {
 	i := s.i
-	if s.ended || i+8 > len(s.b) {
+	if i+8 > s.nextFF {
 		return acc, n, false
 	}
-	x := binary.BigEndian.Uint64(s.b[i:])
-	if hasFF(x) {
-		return acc, n, false
-	}
+	x := binary.BigEndian.Uint64(s.b[i : i+8])
 	s.i = i + int((63-n)>>3)
-	return acc | x>>n, n | 56, true
+	return acc | x>>(n&63), n | 56, true // n&63: n < 56 needs no test of n ≥ 64
 }
 
 // fill reads bytes into acc until it holds at least 56 bits.
@@ -715,13 +752,12 @@ func (s *walker) fill() {
 		}
 		s.push(0xff, k+1-s.i)
 	}
-}
-
-// hasFF reports whether any byte of x is 0xFF.
-func hasFF(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	y := ^x // a 0xFF byte of x is a zero byte of y
-	return (y-lo)&^y&hi != 0
+	// s.i has moved past nextFF, or refill has moved the window.
+	if s.ended {
+		s.nextFF = 0
+	} else if s.i+8 > s.nextFF {
+		s.findFF()
+	}
 }
 
 // push adds a data byte that takes size bytes of input.
@@ -748,6 +784,7 @@ func (s *walker) refill() bool {
 		s.base += keep
 		s.i -= int(keep)
 	}
+	s.nextFF = 0 // fill finds it again
 	b, err := r.br.Peek(r.br.Size())
 	s.b = b
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -945,16 +982,20 @@ func (s *walker) bits(n uint) int {
 }
 
 // block walks one block of a sequential scan (F.2.2.1, F.2.2.2). It is the
-// walker's inner loop, so it keeps the bit buffer in local variables and
-// reads each code with the bits after it in one lookup of the skip table,
-// or a run of short codes in one lookup of m, if not nil. A symbol takes
-// at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17 bits of
-// a bad code, which decodes as 0 (an EOB for AC).
+// walker's inner loop, so it keeps the bit buffer in local variables,
+// fills it with fast8 inline, and reads each code with the bits after it
+// in one lookup of the skip table, or a run of short codes in one lookup
+// of m, if not nil, for which multiBits bits in acc are enough. A symbol
+// takes at most 31 bits: a 16-bit code and 15 magnitude bits, or the 17
+// bits of a bad code, which decodes as 0 (an EOB for AC).
 func (s *walker) block(dc, ac *huffTable, m *multiTable) {
-	if s.n < 32 {
-		s.fill()
-	}
 	acc, n := s.acc, s.n
+	if n < 32 {
+		var ok bool
+		if acc, n, ok = s.fast8(acc, n); !ok {
+			acc, n = s.fillFrom(acc, n)
+		}
+	}
 	if e := dc.skip[acc>>(64-huffLookahead)]; e != 0 {
 		l := uint(e & (1<<skipBits - 1))
 		acc <<= l & 63
@@ -965,24 +1006,35 @@ func (s *walker) block(dc, ac *huffTable, m *multiTable) {
 		acc, n = s.acc<<(size&63), s.n-size // the DC difference's bits
 	}
 	for k := uint(1); k < 64; {
-		if n < 32 {
-			// fill's common case inline, on the local variables.
-			var ok bool
-			if acc, n, ok = s.fast8(acc, n); !ok {
-				s.acc, s.n = acc, n
-				s.fill()
-				acc, n = s.acc, s.n
+		if m != nil {
+			// Runs of codes while acc holds the bits of an entry. Its
+			// codes are read if the index is below 64 before the last
+			// of them, as it is before each; so none once it is 64.
+			for {
+				e := uint(m[acc>>(64-multiBits)])
+				for pre := k + e>>4&63; pre < 64 && n >= multiBits; pre = k + e>>4&63 {
+					l := e & 15
+					acc <<= l
+					n -= l
+					k = pre + e>>10
+					e = uint(m[acc>>(64-multiBits)])
+				}
+				if k >= 64 || n >= multiBits {
+					break // the block's end, or a code to read alone
+				}
+				var ok bool
+				if acc, n, ok = s.fast8(acc, n); !ok {
+					acc, n = s.fillFrom(acc, n)
+				}
+			}
+			if k >= 64 {
+				break
 			}
 		}
-		if m != nil {
-			// The codes of the entry are read if the index is below 64
-			// before the last of them, as it is before each.
-			if e := m[acc>>(64-multiBits)]; e != 0 && k+uint(e>>4&63) < 64 {
-				l := uint(e & 15)
-				acc <<= l
-				n -= l
-				k += uint(e>>4&63) + uint(e>>10&31) + uint(e>>15)<<6
-				continue
+		if n < 32 {
+			var ok bool
+			if acc, n, ok = s.fast8(acc, n); !ok {
+				acc, n = s.fillFrom(acc, n)
 			}
 		}
 		if e := ac.skip[acc>>(64-huffLookahead)]; e != 0 {
@@ -1008,6 +1060,13 @@ func (s *walker) block(dc, ac *huffTable, m *multiTable) {
 		k += r + 1
 	}
 	s.acc, s.n = acc, n
+}
+
+// fillFrom is fill on block's local copy of acc and n.
+func (s *walker) fillFrom(acc uint64, n uint) (uint64, uint) {
+	s.acc, s.n = acc, n
+	s.fill()
+	return s.acc, s.n
 }
 
 // dcBlock walks one block of a progressive DC scan (G.1.2.1): a Huffman-

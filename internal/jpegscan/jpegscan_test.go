@@ -399,7 +399,9 @@ func FuzzJPEGBlocks(f *testing.F) {
 		f.Fatal(err)
 	}
 	data := base[start:]
+	var baseFrame Frame
 	for _, p := range dhtPayloads(base) {
+		baseFrame.ParseDHT(p)
 		f.Add(p, data)
 	}
 	f.Fuzz(func(t *testing.T, dht, data []byte) {
@@ -420,7 +422,9 @@ func FuzzJPEGBlocks(f *testing.F) {
 			return
 		}
 		if dc == nil {
-			dc = ac // any code: its symbols are taken as sizes
+			// Not ac: a DC symbol is a size of at most 15 (build checks
+			// it), which block's DC code relies on.
+			dc = &baseFrame.dc[0]
 		}
 		m := new(multiTable)
 		m.build(ac)
@@ -514,7 +518,7 @@ func TestMultiTable(t *testing.T) {
 					acc <<= l + size
 					pre, adv = adv, adv+a
 				}
-				var want uint16
+				want := uint16(multiNone)
 				if bits > 0 {
 					want = multiEntry(bits, pre, adv)
 				}
@@ -560,4 +564,41 @@ func BenchmarkWalk(b *testing.B) {
 			b.Fatalf("walk: %v, %+v", err, res)
 		}
 	}
+}
+
+// TestWalkFile walks the first scan of the JPEG that JPEGSCAN_WALK_FILE
+// names, if set, JPEGSCAN_WALKS times (default once), and prints the size
+// of its entropy-coded data: bench/walk-instructions.sh counts the
+// instructions of one walk as those of a run with one walk less those of a
+// run with none.
+func TestWalkFile(t *testing.T) {
+	name := os.Getenv("JPEGSCAN_WALK_FILE")
+	if name == "" {
+		t.Skip("JPEGSCAN_WALK_FILE is not set")
+	}
+	walks := 1
+	if v := os.Getenv("JPEGSCAN_WALKS"); v != "" {
+		if _, err := fmt.Sscan(v, &walks); err != nil {
+			t.Fatalf("JPEGSCAN_WALKS=%q: %v", v, err)
+		}
+	}
+	in, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, sh, data, err := headers(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReaderSize(nil, bufSize)
+	end := int64(data)
+	for range walks {
+		br.Reset(bytes.NewReader(in[data:]))
+		res, err := f.Walk(sh, br, int64(data), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end = res.End
+	}
+	fmt.Printf("entropy-coded bytes: %d\n", end-int64(data))
 }
