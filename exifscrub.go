@@ -270,6 +270,18 @@ func (r *Report) add(cat Category, container, tag, value string) {
 	r.addFinding(Finding{Category: cat, Container: container, Tag: tag, Value: value}, true)
 }
 
+// mergeExcept adds the XMP findings of o to r but for the first of each
+// of the given property names, which are kept (gain maps' XMP).
+func (r *Report) mergeExcept(o *Report, kept map[string]int) {
+	for _, f := range o.Findings {
+		if f.Container == "XMP" && kept[f.Tag] > 0 {
+			kept[f.Tag]--
+			continue
+		}
+		r.addFinding(f, false)
+	}
+}
+
 // merge adds the findings of o, a report of part of the file, to r.
 func (r *Report) merge(o *Report) {
 	r.Damaged = r.Damaged || o.Damaged

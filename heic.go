@@ -218,6 +218,7 @@ func (h *heifFile) scrub() ([][]byte, error) {
 		return nil, err
 	}
 	h.keepMetadata()
+	h.keepGainMapXMP()
 	if err := h.decideProperties(); err != nil {
 		return nil, err
 	}

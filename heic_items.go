@@ -8,6 +8,7 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
 	"github.com/exifscrub/exifscrub/internal/date"
+	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/text"
 )
@@ -45,8 +46,11 @@ var groupAltr = bmff.FourCC{'a', 'l', 't', 'r'}
 var heifDisplayAux = map[string]bool{
 	"urn:mpeg:hevc:2015:auxid:1":                  true, // alpha (HEVC)
 	"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha": true, // alpha (AVIF, VVC)
-	"urn:com:apple:photo:2020:aux:hdrgainmap":     true,
+	appleGainMapAux:                               true,
 }
+
+// appleGainMapAux is the auxiliary type of Apple's HDR gain map.
+const appleGainMapAux = "urn:com:apple:photo:2020:aux:hdrgainmap"
 
 // auxType returns the auxiliary type ('auxC', 23008-12 §6.5.8) of item id,
 // or "" if it has none.
@@ -460,6 +464,40 @@ func (h *heifFile) xmpPacket(it *heifItem) ([]byte, bool) {
 	}
 	// Apple ends the packet with a NUL, which is not XML.
 	return bytes.TrimRight(b, "\x00"), true
+}
+
+// keepGainMapXMP keeps, whatever the policy, the XMP of a kept Apple gain
+// map (an XMP item that describes, 'cdsc', an auxiliary image of type
+// urn:com:apple:photo:2020:aux:hdrgainmap): Apple's renderer finds the
+// map's version there, and since iOS 18 its headroom. The item is written
+// anew with only those properties (gainmap.ParseXMP, as for a JPEG's gain
+// map); the rest of the packet is reported.
+func (h *heifFile) keepGainMapXMP() {
+	for _, ref := range h.refs {
+		it := h.items[ref.From]
+		if ref.Type != refCdsc || len(ref.To) != 1 || it == nil || it.keep || !isXMPItem(it) {
+			continue
+		}
+		if to := h.items[ref.To[0]]; to == nil || !to.keep || !h.aux[to.ID] || h.auxType(to.ID) != appleGainMapAux {
+			continue
+		}
+		b, ok := h.xmpPacket(it)
+		if !ok {
+			continue
+		}
+		g := gainmap.ParseXMP(b)
+		if g == nil {
+			continue
+		}
+		if h.keptMeta == nil {
+			h.keptMeta, h.reported = make(map[uint32][]byte), make(map[uint32]bool)
+		}
+		var all Report
+		parseXMP(&all, "XMP", b)
+		h.rep.mergeExcept(&all, g.Kept)
+		it.keep, it.Encoding = true, ""
+		h.keptMeta[it.ID], h.reported[it.ID] = g.Packet, true
+	}
 }
 
 // keepMetadata decides, under Options.Keep, which Exif and XMP items stay:

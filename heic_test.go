@@ -1450,11 +1450,16 @@ func TestHEIFColorProfile(t *testing.T) {
 	}
 }
 
+// gainMapXMPItem is the XMP of an iOS 18 gain map, with a date planted.
+const gainMapXMPItem = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+	`<rdf:Description rdf:about="" xmlns:HDRGainMap="http://ns.apple.com/HDRGainMap/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"` +
+	` HDRGainMap:HDRGainMapVersion="131072" HDRGainMap:HDRGainMapHeadroom="2.67" xmp:CreateDate="2024-06-01T21:14:03"/></rdf:RDF></x:xmpmeta>`
+
 // TestHEIFKeepsImages checks which items survive: hidden images in an
-// entity group, alpha planes and Apple's gain map stay; a thumbnail, its
-// alpha plane and its Exif go, and so do the auxiliary images display
-// does not need (a depth map, Apple's linear thumbnail and style delta
-// map, with its tiles), each reported once.
+// entity group, alpha planes and Apple's gain map (with its XMP, rebuilt)
+// stay; a thumbnail, its alpha plane and its Exif go, and so do the
+// auxiliary images display does not need (a depth map, Apple's linear
+// thumbnail and style delta map, with its tiles), each reported once.
 func TestHEIFKeepsImages(t *testing.T) {
 	src := loadHEIFSource(t, "heic__samplefilehub.heif")
 	f := basicHEIF(src)
@@ -1476,6 +1481,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 		testItem{id: 18, typ: "hvc1", hidden: true, data: fakeNAL("linear copy"), props: aux("tag:apple.com,2023:photo:aux:linearthumbnail")},
 		testItem{id: 19, typ: "grid", hidden: true, data: []byte{0, 0, 0, 0, 0, 8, 0, 8}, props: aux("tag:apple.com,2023:photo:aux:styledeltamap")},
 		testItem{id: 20, typ: "hvc1", hidden: true, data: fakeNAL("delta tile"), props: props}, // the tile of 19
+		testItem{id: 21, typ: "mime", ctype: "application/rdf+xml", hidden: true, data: []byte(gainMapXMPItem)}, // describes 16
 	)
 	f.refs = append(f.refs,
 		testRef{"dimg", 11, []uint32{1, 10}},
@@ -1488,6 +1494,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 		testRef{"auxl", 18, []uint32{1}},
 		testRef{"auxl", 19, []uint32{1}},
 		testRef{"dimg", 19, []uint32{20}},
+		testRef{"cdsc", 21, []uint32{16}},
 	)
 	f.groups = [][]uint32{{11, 1}, {10}}
 	out, rep := scrubBytes(t, f.build())
@@ -1497,7 +1504,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 	for _, it := range h.order {
 		got = append(got, it.ID)
 	}
-	if want := []uint32{1, 10, 11, 12, 16}; !reflect.DeepEqual(got, want) {
+	if want := []uint32{1, 10, 11, 12, 16, 21}; !reflect.DeepEqual(got, want) {
 		t.Errorf("items after scrub: got %v, want %v", got, want)
 	}
 	var embedded []string
@@ -1519,7 +1526,13 @@ func TestHEIFKeepsImages(t *testing.T) {
 	if !ok {
 		t.Errorf("embedded findings: got %q, want %q", embedded, want)
 	}
-	for _, gone := range []string{"thumbnail", "thumb alpha", "depth", "linear copy", "delta tile", "SECRET"} {
+	if !bytes.Contains(out, []byte(`HDRGainMap:HDRGainMapVersion="131072" HDRGainMap:HDRGainMapHeadroom="2.67"`)) {
+		t.Errorf("the gain map's XMP lost its version or headroom")
+	}
+	if !slices.ContainsFunc(rep.Findings, func(f Finding) bool { return f.Tag == "xmp:CreateDate" }) {
+		t.Errorf("the gain map XMP's date is not reported: %v", rep.Findings)
+	}
+	for _, gone := range []string{"thumbnail", "thumb alpha", "depth", "linear copy", "delta tile", "SECRET", "2024-06-01"} {
 		if bytes.Contains(out, []byte(gone)) {
 			t.Errorf("output still holds %q", gone)
 		}

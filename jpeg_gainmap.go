@@ -250,7 +250,7 @@ func (j *jpegScrubber) finishGainMap() error {
 	// The gain map is kept: what the primary's XMP held besides the
 	// gain-map fields is reported.
 	if g.xmpRep != nil {
-		j.mergeExcept(g.xmpRep, g.xmp.KeptNames())
+		j.rep.mergeExcept(g.xmpRep, g.xmp.KeptNames())
 		j.rep.Kept = append(j.rep.Kept, g.xmpRep.Kept...)
 	}
 	if g.mpf != nil {
@@ -328,18 +328,6 @@ func (j *jpegScrubber) endTruncated() error {
 func jpegSegment(code byte, payload []byte) []byte {
 	n := len(payload) + 2
 	return append([]byte{0xff, code, byte(n >> 8), byte(n)}, payload...)
-}
-
-// mergeExcept adds the findings of o to the report but for the first of
-// each of the given property names, which are kept.
-func (j *jpegScrubber) mergeExcept(o *Report, kept map[string]int) {
-	for _, f := range o.Findings {
-		if f.Container == "XMP" && kept[f.Tag] > 0 {
-			kept[f.Tag]--
-			continue
-		}
-		j.rep.addFinding(f, false)
-	}
 }
 
 // holdTrailer reads what follows the image into memory, up to
@@ -456,13 +444,6 @@ func (j *jpegScrubber) gainMapXMPSegment(p []byte) (keep bool, out []byte) {
 	j.gmXMP = g
 	var tmp Report
 	parseXMP(&tmp, "XMP", b)
-	kept := g.Kept
-	for _, f := range tmp.Findings {
-		if kept[f.Tag] > 0 {
-			kept[f.Tag]--
-			continue
-		}
-		j.rep.addFinding(f, false)
-	}
+	j.rep.mergeExcept(&tmp, g.Kept)
 	return true, append(append([]byte(nil), sigXMP...), g.Packet...)
 }
