@@ -1480,7 +1480,7 @@ func TestHEIFKeepsImages(t *testing.T) {
 		testItem{id: 17, typ: "hvc1", hidden: true, data: fakeNAL("depth"), props: aux("urn:mpeg:hevc:2015:auxid:2")},
 		testItem{id: 18, typ: "hvc1", hidden: true, data: fakeNAL("linear copy"), props: aux("tag:apple.com,2023:photo:aux:linearthumbnail")},
 		testItem{id: 19, typ: "grid", hidden: true, data: []byte{0, 0, 0, 0, 0, 8, 0, 8}, props: aux("tag:apple.com,2023:photo:aux:styledeltamap")},
-		testItem{id: 20, typ: "hvc1", hidden: true, data: fakeNAL("delta tile"), props: props}, // the tile of 19
+		testItem{id: 20, typ: "hvc1", hidden: true, data: fakeNAL("delta tile"), props: props},                  // the tile of 19
 		testItem{id: 21, typ: "mime", ctype: "application/rdf+xml", hidden: true, data: []byte(gainMapXMPItem)}, // describes 16
 	)
 	f.refs = append(f.refs,
