@@ -205,6 +205,17 @@ func TestScrubDamaged(t *testing.T) {
 			want: []string{"embedded JPEG ExtraneousData"},
 		},
 		{
+			// libjpeg skips an 0xFF00 pair outside entropy-coded data
+			// as stuffed data ("extraneous bytes before marker").
+			name: "JPEG with 0xFF00 and bytes between segments",
+			in: func() []byte {
+				i := bytes.Index(jpg, []byte{0xff, 0xc0})
+				return append(append(append([]byte(nil), jpg[:i]...), "\xff\x00\xff\xff\x00"+plantedMarker...), jpg[i:]...)
+			}(),
+			out:  jpg,
+			want: []string{"embedded JPEG ExtraneousData"},
+		},
+		{
 			name: "PNG removed chunk with a bad CRC",
 			in:   withChunks(png, badCRC(chunk("tEXt", []byte("Author\x00Jane Doe")))),
 			want: []string{"identity PNG tEXt Author", "embedded PNG tEXt tEXt"},

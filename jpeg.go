@@ -169,8 +169,6 @@ func (j *jpegScrubber) run() error {
 				return err
 			}
 			continue
-		case code == 0:
-			return s.formatError(start, "0xFF00 outside entropy-coded data", nil)
 		}
 		lenOff := r.off
 		lb, err := r.next(2)
@@ -256,29 +254,38 @@ func (j *jpegScrubber) truncated(off int64) error {
 
 // readMarker reads a marker: optional extraneous bytes, one or more 0xFF
 // bytes (any beyond the first are fill bytes, T.81 B.1.1.2), and the code.
+// As libjpeg's next_marker does, it counts an 0xFF00 pair (stuffed
+// data, not a marker) among the extraneous bytes and reads on.
 func (j *jpegScrubber) readMarker() (code byte, fill, skipped int, err error) {
 	r := j.in
-	for ; ; skipped++ {
-		c, err := r.readByte()
-		if err != nil {
-			return 0, 0, skipped, err
-		}
-		if c == 0xff {
-			break
-		}
-		if skipped == maxExtraneous {
-			return 0, 0, skipped, fmt.Errorf("no marker in %d bytes", maxExtraneous)
-		}
-	}
 	for {
-		c, err := r.readByte()
-		if err != nil {
-			return 0, 0, skipped, err
+		for ; ; skipped++ {
+			c, err := r.readByte()
+			if err != nil {
+				return 0, 0, skipped, err
+			}
+			if c == 0xff {
+				break
+			}
+			if skipped >= maxExtraneous {
+				return 0, 0, skipped, fmt.Errorf("no marker in %d bytes", maxExtraneous)
+			}
 		}
-		if c != 0xff {
-			return c, fill, skipped, nil
+		fill = 0
+		for {
+			c, err := r.readByte()
+			if err != nil {
+				return 0, 0, skipped, err
+			}
+			if c == 0 {
+				skipped += 2 + fill
+				break
+			}
+			if c != 0xff {
+				return c, fill, skipped, nil
+			}
+			fill++
 		}
-		fill++
 	}
 }
 
