@@ -64,6 +64,30 @@ func (v objVersion) azETag() *azcore.ETag {
 	return &e
 }
 
+// azIfMatch adds If-Match: v's ETag to the Azure request's conditions
+// *ac, made if there are none.
+func (v objVersion) azIfMatch(ac **azblob.AccessConditions) {
+	if *ac == nil {
+		*ac = &azblob.AccessConditions{}
+	}
+	if (*ac).ModifiedAccessConditions == nil {
+		(*ac).ModifiedAccessConditions = &azblobblob.ModifiedAccessConditions{}
+	}
+	(*ac).ModifiedAccessConditions.IfMatch = v.azETag()
+}
+
+// via gets, through a store's As function, the request of type T that
+// the store is about to make and gives it to set; it reports whether the
+// store makes requests of that type (so whether set was called).
+func via[T any](as func(any) bool, set func(T)) bool {
+	var r T
+	if !as(&r) {
+		return false
+	}
+	set(r)
+	return true
+}
+
 // readerOptions returns options that make every read of the object fail
 // unless it is still the version v (on GCS: that read version v), where
 // the store can say so.
@@ -72,23 +96,11 @@ func readerOptions(v objVersion) *blob.ReaderOptions {
 		return nil
 	}
 	return &blob.ReaderOptions{BeforeRead: func(as func(any) bool) error {
-		var s3in *s3.GetObjectInput
-		var gcs **storage.ObjectHandle
-		var az *azblob.DownloadStreamOptions
-		switch {
-		case v.etag != "" && as(&s3in):
-			s3in.IfMatch = &v.etag
-		case v.generation != 0 && as(&gcs):
-			*gcs = (*gcs).Generation(v.generation)
-		case v.etag != "" && as(&az):
-			if az.AccessConditions == nil {
-				az.AccessConditions = &azblob.AccessConditions{}
-			}
-			if az.AccessConditions.ModifiedAccessConditions == nil {
-				az.AccessConditions.ModifiedAccessConditions = &azblobblob.ModifiedAccessConditions{}
-			}
-			az.AccessConditions.ModifiedAccessConditions.IfMatch = v.azETag()
-		}
+		// At most one of the types is the store's: the first that is
+		// gets the condition.
+		_ = v.etag != "" && via(as, func(in *s3.GetObjectInput) { in.IfMatch = &v.etag }) ||
+			v.generation != 0 && via(as, func(h **storage.ObjectHandle) { *h = (*h).Generation(v.generation) }) ||
+			v.etag != "" && via(as, func(o *azblob.DownloadStreamOptions) { v.azIfMatch(&o.AccessConditions) })
 		return nil
 	}}
 }
@@ -98,26 +110,11 @@ func readerOptions(v objVersion) *blob.ReaderOptions {
 // reports whether the store took it.
 func ifMatchWrite(o *blob.WriterOptions, v objVersion, took *bool) {
 	o.BeforeWrite = func(as func(any) bool) error {
-		var s3in *transfermanager.UploadObjectInput
-		var gcs **storage.ObjectHandle
-		var az *azblob.UploadStreamOptions
-		switch {
-		case v.etag != "" && as(&s3in):
-			s3in.IfMatch = &v.etag
-			*took = true
-		case v.generation != 0 && as(&gcs):
-			*gcs = (*gcs).If(storage.Conditions{GenerationMatch: v.generation})
-			*took = true
-		case v.etag != "" && as(&az):
-			if az.AccessConditions == nil {
-				az.AccessConditions = &azblob.AccessConditions{}
-			}
-			if az.AccessConditions.ModifiedAccessConditions == nil {
-				az.AccessConditions.ModifiedAccessConditions = &azblobblob.ModifiedAccessConditions{}
-			}
-			az.AccessConditions.ModifiedAccessConditions.IfMatch = v.azETag()
-			*took = true
-		}
+		*took = v.etag != "" && via(as, func(in *transfermanager.UploadObjectInput) { in.IfMatch = &v.etag }) ||
+			v.generation != 0 && via(as, func(h **storage.ObjectHandle) {
+				*h = (*h).If(storage.Conditions{GenerationMatch: v.generation})
+			}) ||
+			v.etag != "" && via(as, func(o *azblob.UploadStreamOptions) { v.azIfMatch(&o.AccessConditions) })
 		return nil
 	}
 }
@@ -126,20 +123,14 @@ func ifMatchWrite(o *blob.WriterOptions, v objVersion, took *bool) {
 // reads only the version v of the object.
 func ifMatchCopy(v objVersion) *blob.CopyOptions {
 	return &blob.CopyOptions{BeforeCopy: func(as func(any) bool) error {
-		var s3in *s3.CopyObjectInput
-		var gcs *gcsblob.CopyObjectHandles
-		var az *azblobblob.StartCopyFromURLOptions
-		switch {
-		case v.etag != "" && as(&s3in):
-			s3in.CopySourceIfMatch = &v.etag
-		case v.generation != 0 && as(&gcs):
-			gcs.Src = gcs.Src.Generation(v.generation)
-		case v.etag != "" && as(&az):
-			if az.SourceModifiedAccessConditions == nil {
-				az.SourceModifiedAccessConditions = &azblobblob.SourceModifiedAccessConditions{}
-			}
-			az.SourceModifiedAccessConditions.SourceIfMatch = v.azETag()
-		}
+		_ = v.etag != "" && via(as, func(in *s3.CopyObjectInput) { in.CopySourceIfMatch = &v.etag }) ||
+			v.generation != 0 && via(as, func(h *gcsblob.CopyObjectHandles) { h.Src = h.Src.Generation(v.generation) }) ||
+			v.etag != "" && via(as, func(o *azblobblob.StartCopyFromURLOptions) {
+				if o.SourceModifiedAccessConditions == nil {
+					o.SourceModifiedAccessConditions = &azblobblob.SourceModifiedAccessConditions{}
+				}
+				o.SourceModifiedAccessConditions.SourceIfMatch = v.azETag()
+			})
 		return nil
 	}}
 }
