@@ -57,7 +57,8 @@ func startGCS(t testing.TB, buckets ...string) {
 }
 
 // azuriteVersion is the Azurite that .ci/run installs (its last release
-// that runs on Debian's Node 20: 3.36 wants Node 21).
+// that runs on Debian's Node 20: 3.36 wants Node 21), and names the
+// directory it installs it in.
 const azuriteVersion = "3.35.0"
 
 // azuriteBlob finds Azurite's blob server: $EXIFSCRUB_AZURITE, else
@@ -74,7 +75,7 @@ func azuriteBlob() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := filepath.Join(cache, "exifscrub", "azurite", "node_modules", ".bin", "azurite-blob")
+	p := filepath.Join(cache, "exifscrub", "azurite-"+azuriteVersion, "node_modules", ".bin", "azurite-blob")
 	if _, err := os.Stat(p); err != nil {
 		return "", errors.New("Azurite is not installed: npm install --prefix " + filepath.Dir(filepath.Dir(filepath.Dir(p))) + " azurite@" + azuriteVersion + " (as .ci/run does), or set EXIFSCRUB_AZURITE")
 	}
