@@ -136,7 +136,7 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 		if ctx.Err() != nil {
 			return nil
 		}
-		rec.Status, rec.Error = statusFailed, describeErr(err, key)
+		rec.Status, rec.Error = statusFailed, oneLineErr(err, key)
 		if errors.Is(err, errChangedObject) || isPrecondition(err) {
 			rec.Changed = true
 			if !errors.Is(err, errChangedObject) {
@@ -152,7 +152,8 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 	if err != nil {
 		return fail(err)
 	}
-	rec.ETag, rec.Bytes = attrs.ETag, attrs.Size
+	ver := versionOf(attrs)
+	rec.ETag, rec.Generation, rec.Bytes = attrs.ETag, ver.generation, attrs.Size
 	if attrs.Size == 0 {
 		rec.Status, rec.Reason = statusSkipped, errEmptyFile.Error()
 		return rec
@@ -160,14 +161,14 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 
 	b.sem.acquire(2)
 	defer b.sem.release(2)
-	in := newBlobSource(ctx, b.src, key, attrs.ETag, attrs.Size)
+	in := newBlobSource(ctx, b.src, key, ver, attrs.Size)
 	defer in.Close()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	wopts := b.writerOptions(attrs)
 	conditional := false
-	if b.inPlace && attrs.ETag != "" {
-		ifMatchWrite(wopts, attrs.ETag, &conditional)
+	if b.inPlace {
+		ifMatchWrite(wopts, ver, &conditional)
 	}
 	out := &lazyWriter{cancel: cancel, open: func() (*blob.Writer, error) {
 		return b.dst.NewWriter(wctx, key, wopts)
@@ -200,7 +201,7 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 		}
 	}
 	if b.inPlace && b.backupPrefix != "" {
-		if rec.Backup, err = b.backup(ctx, key, attrs.ETag); err != nil {
+		if rec.Backup, err = b.backup(ctx, key, ver); err != nil {
 			out.abort()
 			return fail(err)
 		}
@@ -209,9 +210,9 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 		testHookBackfillBeforeCommit(key)
 	}
 	if b.inPlace && (out.w == nil || !conditional) {
-		// The store took no condition (only S3's does, see
-		// backfill_store.go): the object
-		// must still have the ETag it was read with. What another
+		// The store took no condition (S3's, GCS's and Azure's do, see
+		// backfill_store.go): the object must still have the ETag it
+		// was read with. What another
 		// program writes between this check and the commit is lost;
 		// see docs/backfill.md.
 		cur, err := b.src.Attributes(ctx, key)
@@ -220,8 +221,10 @@ func (b *backfiller) object(ctx context.Context, key string) *backfillRecord {
 			return fail(errChangedObject)
 		}
 	}
-	// Commit: on S3 with --in-place, PutObject or CompleteMultipartUpload
-	// with If-Match, which fails if the object changed since its read.
+	// Commit: with --in-place, on S3 PutObject or CompleteMultipartUpload
+	// with If-Match, on GCS the upload with ifGenerationMatch, on Azure
+	// Put Blob or Put Block List with If-Match: each fails if the object
+	// changed since its read.
 	if err := out.commit(); err != nil {
 		return fail(err)
 	}
@@ -250,17 +253,17 @@ func (b *backfiller) writerOptions(a *blob.Attributes) *blob.WriterOptions {
 	return o
 }
 
-// backup copies the original of key, as read (ETag etag), to the backup
+// backup copies the original of key, as read (version v), to the backup
 // prefix before it is replaced, unless a backup is there already: it may
 // be the only original left, kept by an earlier run.
-func (b *backfiller) backup(ctx context.Context, key, etag string) (string, error) {
+func (b *backfiller) backup(ctx context.Context, key string, v objVersion) (string, error) {
 	dst := b.backupPrefix + key
 	if ok, err := b.src.Exists(ctx, dst); err != nil {
 		return "", fmt.Errorf("backup %s: %w", dst, err)
 	} else if ok {
 		return dst, nil
 	}
-	if err := b.src.Copy(ctx, dst, key, ifMatchCopy(etag)); err != nil {
+	if err := b.src.Copy(ctx, dst, key, ifMatchCopy(v)); err != nil {
 		return "", fmt.Errorf("backup %s: %w", dst, err)
 	}
 	return dst, nil

@@ -31,17 +31,18 @@ const (
 
 // A backfillRecord is one line of the results.
 type backfillRecord struct {
-	Key     string                     `json:"key"`
-	ETag    string                     `json:"etag,omitempty"` // of the object as read
-	Status  string                     `json:"status"`
-	Format  string                     `json:"format,omitempty"`
-	Removed map[exifscrub.Category]int `json:"removed,omitempty"` // items removed, by category
-	Bytes   int64                      `json:"bytes"`             // the object's size as read
-	Written int64                      `json:"written"`           // bytes written; 0 when nothing was
-	Backup  string                     `json:"backup,omitempty"`  // --backup-prefix: the key of the original's copy
-	Reason  string                     `json:"reason,omitempty"`  // why an object was skipped
-	Error   string                     `json:"error,omitempty"`
-	Changed bool                       `json:"changed,omitempty"` // failed because the object changed while it was scrubbed
+	Key        string                     `json:"key"`
+	ETag       string                     `json:"etag,omitempty"`       // of the object as read
+	Generation int64                      `json:"generation,omitempty"` // on GCS, the generation read (what its conditions name)
+	Status     string                     `json:"status"`
+	Format     string                     `json:"format,omitempty"`
+	Removed    map[exifscrub.Category]int `json:"removed,omitempty"` // items removed, by category
+	Bytes      int64                      `json:"bytes"`             // the object's size as read
+	Written    int64                      `json:"written"`           // bytes written; 0 when nothing was
+	Backup     string                     `json:"backup,omitempty"`  // --backup-prefix: the key of the original's copy
+	Reason     string                     `json:"reason,omitempty"`  // why an object was skipped
+	Error      string                     `json:"error,omitempty"`
+	Changed    bool                       `json:"changed,omitempty"` // failed because the object changed while it was scrubbed
 }
 
 // done reports whether a rerun skips the record's object.

@@ -256,9 +256,10 @@ func openURL(t testing.TB, u string) *blob.Bucket {
 }
 
 // TestBackfillShards: 4 shards over a few hundred objects, in a
-// directory, in memory and on S3, clean every object exactly once; the
-// malformed object fails its shard (exit 2), and the rest continue; the
-// outputs are the library's scrub, with no GPS tag left (ExifTool).
+// directory, in memory and on S3 (and a few dozen on GCS and Azure),
+// clean every object exactly once; the malformed object fails its shard
+// (exit 2), and the rest continue; the outputs are the library's scrub,
+// with no GPS tag left (ExifTool).
 func TestBackfillShards(t *testing.T) {
 	samples := backfillSamples(t)
 	const n = 240
@@ -335,27 +336,73 @@ func TestBackfillShards(t *testing.T) {
 			return []byte(r.stdout), r.code
 		})
 	})
+
+	// GCS and Azure: a few dozen objects (their servers are slower, and
+	// the other subtests show the split).
+	clouds := map[string]func(t *testing.T) (srcURL, dstURL string){
+		"gcs": func(t *testing.T) (string, string) {
+			startGCS(t, "src", "dst")
+			return "gs://src", "gs://dst?prefix=clean/"
+		},
+		"azblob": func(t *testing.T) (string, string) {
+			q := startAzurite(t, "src", "dst")
+			return "azblob://src?" + q, "azblob://dst?prefix=clean/&" + q
+		},
+	}
+	for _, store := range []string{"gcs", "azblob"} {
+		t.Run(store, func(t *testing.T) {
+			srcURL, dstURL := clouds[store](t)
+			src, dst := openURL(t, srcURL), openURL(t, dstURL)
+			objs := fillBucket(t, src, samples, 48)
+			check(t, src, dst, objs, func(i int) ([]byte, int) {
+				r := runCLI(t, nil, "backfill", "--to", dstURL, "--shard", fmt.Sprintf("%d/4", i), "--jobs", "2", srcURL)
+				for _, rec := range readRecords(t, []byte(r.stdout)) {
+					if (rec.Generation != 0) != (store == "gcs") || rec.ETag == "" {
+						t.Errorf("%s: etag %q, generation %d: want an ETag, and a generation on GCS only", rec.Key, rec.ETag, rec.Generation)
+					}
+				}
+				return []byte(r.stdout), r.code
+			})
+		})
+	}
 }
 
 // TestBackfillResume kills the built command (SIGKILL) part-way through
 // an S3 backfill with its results in a file, and again with its results
 // in the bucket (parts), and checks that the rerun with the same results
 // does only what the killed run did not finish, and finishes it.
+//
+// On GCS and Azure (a few dozen objects, results in a file), the same.
 func TestBackfillResume(t *testing.T) {
 	samples := backfillSamples(t)
-	q, _ := startS3(t, "src", "dst", "ops")
-	srcURL := "s3://src?" + q
-	src := openURL(t, srcURL)
-	objs := fillBucket(t, src, samples, 160)
-
-	for _, where := range []string{"file", "bucket"} {
-		t.Run(where, func(t *testing.T) {
-			dstURL := "s3://dst?prefix=" + where + "/&" + q
+	s3q, _ := startS3(t, "src", "dst", "ops") // one server and source for both S3 cases
+	s3objs := fillBucket(t, openURL(t, "s3://src?"+s3q), samples, 160)
+	for _, c := range []struct{ name, where string }{{"file", "file"}, {"bucket", "bucket"}, {"gcs", "file"}, {"azblob", "file"}} {
+		t.Run(c.name, func(t *testing.T) {
+			where := c.where
+			var srcURL, dstURL string
+			var objs map[string]backfillSample
+			rate, killAt := "80", 40
+			switch c.name {
+			case "gcs":
+				startGCS(t, "src", "dst")
+				srcURL, dstURL = "gs://src", "gs://dst"
+			case "azblob":
+				q := startAzurite(t, "src", "dst")
+				srcURL, dstURL = "azblob://src?"+q, "azblob://dst?"+q
+			default:
+				srcURL, dstURL = "s3://src?"+s3q, "s3://dst?prefix="+where+"/&"+s3q
+				objs = s3objs
+			}
+			if objs == nil {
+				objs = fillBucket(t, openURL(t, srcURL), samples, 48)
+				rate, killAt = "20", 12
+			}
 			dst := openURL(t, dstURL)
 			results := filepath.Join(t.TempDir(), "results.jsonl")
 			count := func() int { b, _ := os.ReadFile(results); return bytes.Count(b, []byte("\n")) }
 			if where == "bucket" {
-				results = "s3://ops?prefix=" + where + "/&" + q
+				results = "s3://ops?prefix=" + where + "/&" + s3q
 				ops := openURL(t, results)
 				count = func() int {
 					n := 0
@@ -370,7 +417,7 @@ func TestBackfillResume(t *testing.T) {
 					}
 				}
 			}
-			args := []string{"backfill", "--to", dstURL, "--results", results, "--jobs", "2", "--rate", "80", srcURL}
+			args := []string{"backfill", "--to", dstURL, "--results", results, "--jobs", "2", "--rate", rate, srcURL}
 			cmd := exec.Command(binary, args...)
 			cmd.Env = os.Environ()
 			var stderr bytes.Buffer
@@ -388,7 +435,7 @@ func TestBackfillResume(t *testing.T) {
 				sig = syscall.SIGTERM
 				time.Sleep(700 * time.Millisecond)
 			} else {
-				for count() < 40 && time.Now().Before(deadline) {
+				for count() < killAt && time.Now().Before(deadline) {
 					time.Sleep(10 * time.Millisecond)
 				}
 			}
@@ -398,6 +445,7 @@ func TestBackfillResume(t *testing.T) {
 			if first == 0 || first >= len(objs) {
 				t.Fatalf("the killed run did %d of %d objects (%v, %s); want part of them", first, len(objs), err, stderr.String())
 			}
+			t.Logf("the %v run did %d of %d objects", sig, first, len(objs))
 			if sig == syscall.SIGTERM && !strings.Contains(stderr.String(), "stopped before") {
 				t.Errorf("a stopped run does not say so: %s", stderr.String())
 			}
@@ -462,19 +510,35 @@ func TestBackfillResume(t *testing.T) {
 // TestBackfillInPlaceChanged: with --in-place, an object that another
 // client rewrites between its read and its replacement is left as the
 // other client wrote it, and reported (changed); the others are
-// replaced, with --backup-prefix their originals kept. On S3 the store
-// refuses the write (If-Match); in a directory the ETag check does.
+// replaced, with --backup-prefix their originals kept, and ExifTool finds
+// no GPS in them. On S3 (If-Match), GCS (ifGenerationMatch) and Azure
+// (If-Match) the store refuses the write, which the error shows; in a
+// directory the ETag check does.
 func TestBackfillInPlaceChanged(t *testing.T) {
 	samples := backfillSamples(t)
 	other := readFile(t, canonJPEG) // what the other client writes: with metadata
-	for _, store := range []string{"file", "s3"} {
+	// What the store answers a write whose condition fails: the refusal
+	// must be the store's, not the ETag check before the commit, which
+	// these stores skip.
+	refusal := map[string]string{
+		"s3":     "PreconditionFailed",
+		"gcs":    "Error 412",
+		"azblob": "ConditionNotMet",
+	}
+	for _, store := range []string{"file", "s3", "gcs", "azblob"} {
 		t.Run(store, func(t *testing.T) {
 			var srcURL string
-			if store == "file" {
+			switch store {
+			case "file":
 				srcURL = "file://" + t.TempDir()
-			} else {
+			case "s3":
 				q, _ := startS3(t, "media")
 				srcURL = "s3://media?" + q
+			case "gcs":
+				startGCS(t, "media")
+				srcURL = "gs://media"
+			case "azblob":
+				srcURL = "azblob://media?" + startAzurite(t, "media")
 			}
 			src, client2 := openURL(t, srcURL), openURL(t, srcURL)
 			objs := fillBucket(t, src, samples, 40)
@@ -507,9 +571,13 @@ func TestBackfillInPlaceChanged(t *testing.T) {
 					if rec.Status != statusFailed || !rec.Changed || !strings.Contains(rec.Error, "changed") {
 						t.Errorf("changed object: %+v, want failed, changed", rec)
 					}
+					if want := refusal[store]; want != "" && (!strings.Contains(rec.Error, errChangedObject.Error()+" (") || !strings.Contains(rec.Error, want)) {
+						t.Errorf("changed object: error %q, want the store's refusal of the write (%s)", rec.Error, want)
+					}
 					if !bytes.Equal(got, other) {
 						t.Errorf("the changed object was not left as the other client wrote it")
 					}
+					t.Logf("changed object: %s", rec.Error)
 				case rec.Status == statusClean:
 					// Nothing to remove: not rewritten.
 					if !bytes.Equal(got, s.orig) {
@@ -534,6 +602,13 @@ func TestBackfillInPlaceChanged(t *testing.T) {
 			if len(recs) != len(objs) {
 				t.Errorf("%d records for %d objects (backups must not be scrubbed)", len(recs), len(objs))
 			}
+			replaced := map[string]backfillSample{}
+			for k, s := range objs {
+				if k != victim {
+					replaced[k] = s
+				}
+			}
+			noGPSLeft(t, src, replaced)
 		})
 	}
 }
@@ -579,7 +654,7 @@ func TestBackfillVideoReadAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := newBlobSource(ctx, b, "v.mov", a.ETag, a.Size)
+	src := newBlobSource(ctx, b, "v.mov", versionOf(a), a.Size)
 	defer src.Close()
 	var got bytes.Buffer // an io.Writer only
 	if _, err := exifscrub.Scrub(struct{ io.Writer }{&got}, src, nil); err != nil {

@@ -18,7 +18,7 @@ import (
 func backfillCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "backfill",
-		Usage:     "scrub the objects stored in a bucket (S3, a directory, memory), one shard of them",
+		Usage:     "scrub the objects stored in a bucket (S3, GCS, Azure, a directory, memory), one shard of them",
 		ArgsUsage: "SRC",
 		Description: `Backfill scrubs every object under SRC, a gocloud.dev/blob URL, and writes
 each to DST (--to) under the same key with the same content type, or
@@ -29,11 +29,17 @@ coordinator, no state but its results. See docs/backfill.md.
 URLs:
    s3://BUCKET?region=eu-west-1&prefix=photos/
    s3://BUCKET?endpoint=http://127.0.0.1:9000&use_path_style=true   (MinIO and others)
+   gs://BUCKET?prefix=photos/
+   azblob://CONTAINER?storage_account=ACCOUNT&prefix=photos/
    file:///srv/media?prefix=uploads/
    mem://                                                         (tests)
-   Credentials come from the store's usual places (AWS_* variables, the
-   instance or pod role). prefix= limits SRC to the keys below it; keys
-   are written to DST relative to it.
+   Credentials come from each store's usual places: AWS_* variables or
+   the instance or pod role (S3); Application Default Credentials (GCS;
+   STORAGE_EMULATOR_HOST for an emulator); AZURE_STORAGE_ACCOUNT with
+   AZURE_STORAGE_KEY, a connection string, a SAS token or a managed
+   identity (Azure; localemu=true&protocol=http&domain=127.0.0.1:PORT
+   for Azurite). prefix= limits SRC to the keys below it; keys are
+   written to DST relative to it.
 
 Shards: --shard I/N takes the keys whose FNV-1a hash modulo N is I
 (0 <= I < N), so that N processes split the keys with no coordinator;
@@ -41,21 +47,22 @@ Shards: --shard I/N takes the keys whose FNV-1a hash modulo N is I
 --jobs objects are scrubbed at once; --rate and --max-inflight spare the
 store.
 
-Results: one JSON line per object, {key, etag, status (scrubbed, clean,
-skipped, failed), format, removed (items by category), bytes, written,
-backup, reason, error, changed}, on standard output or to --results: a
-file (appended to), or a blob URL where each shard writes parts
-shard-I-of-N.RUN.NNNNNN.jsonl. A rerun with the same --results skips the
-objects they call done, so a killed or failed shard is simply run again;
-failed objects are tried again. A summary line goes to standard error,
-and a progress bar when it is a terminal.
+Results: one JSON line per object, {key, etag, generation (GCS), status
+(scrubbed, clean, skipped, failed), format, removed (items by category),
+bytes, written, backup, reason, error, changed}, on standard output or
+to --results: a file (appended to), or a blob URL where each shard
+writes parts shard-I-of-N.RUN.NNNNNN.jsonl. A rerun with the same
+--results skips the objects they call done, so a killed or failed shard
+is simply run again; failed objects are tried again. A summary line goes
+to standard error, and a progress bar when it is a terminal.
 
 Nothing is lost: an output is committed only when it is complete (a blob
 is written whole or not at all), a failed object is reported and the
 others are still done. --in-place replaces an object only if it is
-still the version that was read: on S3 with If-Match on its ETag, which
-the store enforces; elsewhere by comparing the ETag just before the write
-(see docs/backfill.md). An object with nothing to remove is not rewritten.
+still the version that was read: on S3 and Azure with If-Match on its
+ETag, on GCS with ifGenerationMatch on its generation, which the store
+enforces; elsewhere by comparing the ETag just before the write (see
+docs/backfill.md). An object with nothing to remove is not rewritten.
 --backup-prefix copies each original to PREFIX+KEY first (never over an
 existing backup); keys under it are not scrubbed.
 
