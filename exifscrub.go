@@ -270,8 +270,8 @@ func (r *Report) add(cat Category, container, tag, value string) {
 	r.addFinding(Finding{Category: cat, Container: container, Tag: tag, Value: value}, true)
 }
 
-// mergeExcept adds the XMP findings of o to r but for the first of each
-// of the given property names, which are kept (gain maps' XMP).
+// mergeExcept adds the findings of o to r but for the first XMP finding
+// of each of the given property names, which are kept (a gain map's XMP).
 func (r *Report) mergeExcept(o *Report, kept map[string]int) {
 	for _, f := range o.Findings {
 		if f.Container == "XMP" && kept[f.Tag] > 0 {
