@@ -219,6 +219,7 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	}
 	h.keepMetadata()
 	h.keepGainMapXMP()
+	h.keepAppleHeadroom()
 	if err := h.decideProperties(); err != nil {
 		return nil, err
 	}

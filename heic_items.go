@@ -11,6 +11,7 @@ import (
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/text"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
@@ -396,11 +397,11 @@ func (h *heifFile) reportExif(it *heifItem) {
 			h.rep.add(Other, "HEIF item", "Exif", fmt.Sprintf("(item %d, %d bytes)", it.ID, h.itemSize(it)))
 		}
 	}()
-	tiff, ok := h.exifTIFF(it)
+	block, ok := h.exifTIFF(it)
 	if !ok {
 		return
 	}
-	if o := parseEXIF(h.rep, tiff); o > 0 {
+	if o := parseEXIF(h.rep, block); o > 0 {
 		// The image's display orientation is its 'irot' and 'imir'
 		// properties, which are kept; the EXIF copy is informative.
 		h.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
@@ -415,11 +416,11 @@ func (h *heifFile) exifTIFF(it *heifItem) ([]byte, bool) {
 		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("(item %d, %d bytes, too large to list)", it.ID, h.itemSize(it)))
 		return nil, false
 	}
-	tiff, off, ok := heif.ExifTIFF(b)
+	block, off, ok := heif.ExifTIFF(b)
 	if !ok && len(b) >= 4 {
 		h.rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable: TIFF header offset %d beyond the item's %d bytes", off, len(b)))
 	}
-	return tiff, ok
+	return block, ok
 }
 
 // reportMime reports a 'mime' item: XMP when its content type is
@@ -500,6 +501,72 @@ func (h *heifFile) keepGainMapXMP() {
 	}
 }
 
+// keepAppleHeadroom keeps, when an Apple gain map stays, what scales it
+// in Apple's renderer for a map of version 1 (iOS 14.1 to 17), which has
+// no headroom of its own: tags 0x0021 and 0x0030 of the Apple MakerNote in
+// the Exif item of the image the map belongs to. That item is written
+// anew as a TIFF structure holding only an Exif IFD with a MakerNote of
+// those two values (gainmap.AppleHDR); what the original held is
+// reported as usual. An Exif item that is that already is kept as it is,
+// unreported. Under a policy that keeps an Exif item (keepMetadata), the
+// MakerNote goes with the rest of what it does not keep.
+func (h *heifFile) keepAppleHeadroom() {
+	masters := make(map[uint32]bool)
+	for id, auxes := range h.auxOf {
+		for _, a := range auxes {
+			if it := h.items[a]; it != nil && it.keep && h.auxType(a) == appleGainMapAux {
+				masters[id] = true
+			}
+		}
+	}
+	for _, ref := range h.refs {
+		it := h.items[ref.From]
+		if len(masters) == 0 || ref.Type != refCdsc || it == nil || it.keep || it.Type != heif.ItemExif ||
+			!slices.ContainsFunc(ref.To, func(id uint32) bool { return masters[id] }) {
+			continue
+		}
+		b, ok := h.itemData(it)
+		if !ok {
+			continue
+		}
+		in, _, ok := heif.ExifTIFF(b)
+		if !ok {
+			continue
+		}
+		w, err := tiff.Read(in)
+		if err != nil {
+			continue
+		}
+		var hdr gainmap.AppleHDR
+		found := false
+		for _, d := range w.IFDs {
+			for _, e := range d.Entries {
+				if d.Kind == tiff.Exif && e.Tag == tagMakerNote && e.InBlock && !found {
+					hdr, found = gainmap.ParseAppleMakerNote(e.Value)
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		mn := hdr.MakerNote()
+		out := tiff.Write(w.Order, nil, []tiff.Entry{{Tag: tagMakerNote, Type: 7, Count: uint32(len(mn)), Value: mn}}, nil, maxMetadataChunk)
+		if out == nil {
+			continue
+		}
+		if h.keptMeta == nil {
+			h.keptMeta, h.reported = make(map[uint32][]byte), make(map[uint32]bool)
+		}
+		if !bytes.Equal(out, in) {
+			h.reportExif(it)
+		}
+		it.keep, it.Encoding = true, ""
+		// 23008-12 Annex A: exif_tiff_header_offset 0, then the TIFF
+		// structure.
+		h.keptMeta[it.ID], h.reported[it.ID] = append(make([]byte, 4), out...), true
+	}
+}
+
 // keepMetadata decides, under Options.Keep, which Exif and XMP items stay:
 // those that describe ('cdsc', 23008-12 §6.4.2) an image that stays and
 // hold a tag the policy keeps. Their data is rebuilt with the kept tags
@@ -534,10 +601,10 @@ func (h *heifFile) keepMetadata() {
 		var out []byte
 		if it.Type == heif.ItemExif {
 			before := h.rep.count()
-			tiff, ok := h.exifTIFF(it)
+			block, ok := h.exifTIFF(it)
 			if ok {
 				var o int
-				o, out = keepEXIF(h.rep, tiff, h.opts, false, maxMetadataChunk)
+				o, out = keepEXIF(h.rep, block, h.opts, false, maxMetadataChunk)
 				if o > 0 {
 					h.rep.add(Other, containerIFD0, "Orientation", fmt.Sprint(o))
 				}

@@ -23,7 +23,9 @@ import (
 
 	"github.com/exifscrub/exifscrub/internal/av1"
 	"github.com/exifscrub/exifscrub/internal/bmff"
+	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/heif"
+	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 func TestDetectHEIF(t *testing.T) {
@@ -1544,4 +1546,37 @@ func TestHEIFKeepsImages(t *testing.T) {
 func fakeNAL(s string) []byte {
 	nal := append([]byte{0x02, 0x01}, s...)
 	return append(binary.BigEndian.AppendUint32(nil, uint32(len(nal))), nal...)
+}
+
+// TestHEIFAppleHeadroom: the Exif item of an image with an Apple gain map
+// (iOS 14.1 to 17, no headroom in the map's XMP) is written anew with only
+// the MakerNote's HDR tags; without a kept gain map, it goes whole.
+func TestHEIFAppleHeadroom(t *testing.T) {
+	src := loadHEIFSource(t, "heic__samplefilehub.heif")
+	hdr := gainmap.AppleHDR{Headroom: [2]int32{22307, 25388}, HasHeadroom: true}
+	mn := hdr.MakerNote()
+	want := tiff.Write(binary.BigEndian, nil, []tiff.Entry{{Tag: tagMakerNote, Type: 7, Count: uint32(len(mn)), Value: mn}}, nil, 1<<20)
+	makeTag := tiff.Entry{Tag: 0x010f, Type: 2, Count: 11, Value: []byte("SECRETMAKE\x00")}
+	in := tiff.Write(binary.BigEndian, []tiff.Entry{makeTag}, []tiff.Entry{{Tag: tagMakerNote, Type: 7, Count: uint32(len(mn)), Value: mn}}, nil, 1<<20)
+	for _, withMap := range []bool{true, false} {
+		f := basicHEIF(src)
+		f.items[1].data = append([]byte{0, 0, 0, 0}, in...)
+		if withMap {
+			f.props = append(f.props, fullBoxBytes("auxC", 0, 0, []byte(appleGainMapAux+"\x00")))
+			f.items = append(f.items, testItem{id: 16, typ: "hvc1", hidden: true, data: fakeNAL("apple gain map"),
+				props: append(slices.Clone(f.items[0].props), len(f.props))})
+			f.refs = append(f.refs, testRef{"auxl", 16, []uint32{1}})
+		}
+		out, rep := scrubBytes(t, f.build())
+		checkClean(t, out, nil)
+		if !slices.ContainsFunc(rep.Findings, func(f Finding) bool { return f.Tag == "Make" }) {
+			t.Errorf("gain map %v: the Make is not reported: %v", withMap, rep.Findings)
+		}
+		if bytes.Contains(out, []byte("SECRETMAKE")) {
+			t.Errorf("gain map %v: the Make survives", withMap)
+		}
+		if got := bytes.Contains(out, want); got != withMap {
+			t.Errorf("gain map %v: the HDR-only Exif item in the output: %v", withMap, got)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
@@ -264,6 +265,10 @@ func (w *exifWalk) ifd(i int) {
 			continue
 		}
 		switch tag {
+		case tagMakerNote:
+			if kind == ifdExif && gainmap.IsAppleHDRMakerNote(val) {
+				continue // written anew for a HEIF gain map (keepAppleHeadroom), not reported
+			}
 		case tagXMLPacket:
 			if kind == ifd0 {
 				parseXMP(w.rep, "XMP", val)
