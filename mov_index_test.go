@@ -132,7 +132,9 @@ func TestVideoIndexRefused(t *testing.T) {
 }
 
 // TestVideoTextTracks: subtitle and chapter tracks go with their samples
-// unless the policy keeps Text.
+// unless the policy keeps Text (and Location: these samples are not cues
+// that timedtext reads, so a position in them could not be ruled out; see
+// TestVideoCuePositions).
 func TestVideoTextTracks(t *testing.T) {
 	for _, tc := range []struct{ hdlr, entry string }{{"sbtl", "tx3g"}, {"text", "text"}, {"subt", "wvtt"}, {"clcp", "c608"}} {
 		for _, keep := range []bool{false, true} {
@@ -142,7 +144,7 @@ func TestVideoTextTracks(t *testing.T) {
 				in, _, _ := m.build()
 				var opts *Options
 				if keep {
-					opts = &Options{Keep: []Category{Text}}
+					opts = &Options{Keep: []Category{Text, Location}}
 				}
 				var out bytes.Buffer
 				rep, err := Scrub(&out, bytes.NewReader(in), opts)
@@ -187,6 +189,7 @@ func TestVideoCuePositions(t *testing.T) {
 		{"Keep Text, no position", plain, []Category{Text}, false, true, false},
 		{"Keep Text and Location, position", located, []Category{Text, Location}, false, true, false},
 		{"Keep Text, from a stream", plain, []Category{Text}, true, false, false},
+		{"Keep Text, a cue that is not text", [][]byte{cue("F/2.8"), {0xff, 0xfe, 'x'}}, []Category{Text}, false, false, false},
 		{"Keep Text and Location, from a stream", located, []Category{Text, Location}, true, true, false},
 	} {
 		for _, last := range []bool{false, true} {

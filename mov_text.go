@@ -11,9 +11,10 @@ import (
 // at any offset (a file, or bytes in memory): a position in a cue is
 // reported as Location, and a track kept with Keep Text is removed all
 // the same when one of its cues holds a position and the policy does not
-// keep Location. From a stream, whose cues come after the index is
-// written, they cannot be read first: such a track is kept with Keep
-// Text only when Location is kept as well.
+// keep Location. A track whose cues cannot all be read first (from a
+// stream, whose cues come after the index is written; or cues whose text
+// timedtext does not read) is kept with Keep Text only when Location is
+// kept as well.
 
 // Bounds on the cues read of one track: a subtitle track of an hour's
 // flight has a cue a second, a few dozen bytes each.
@@ -24,42 +25,49 @@ const (
 
 // A cueCheck is what the cues of a text track were found to hold.
 type cueCheck struct {
-	read     bool // the cues were read (as far as the bounds above)
+	read     bool // every cue was read, or one holds a position
 	position bool // and one holds a position: lat, lon
 	lat, lon float64
 }
 
 // checkCues reads the cues of text track t from the input, if it can be
-// read at any offset.
+// read at any offset. A track with more cues than the bounds above, or a
+// cue that is not read whole or whose text Cue cannot read, counts as not
+// read.
 func (f *movFile) checkCues(t *movTrack) cueCheck {
 	if f.inAt == nil {
 		return cueCheck{}
 	}
-	c := cueCheck{read: true}
+	var c cueCheck
 	var buf []byte
-	samples, total := 0, 0
+	samples, total, complete := 0, 0, true
 	_, err := mp4.Chunks(t.Track(), func(ch mp4.Chunk) {
 		pos := ch.Start
-		for i := ch.First; i < ch.First+ch.N; i++ {
+		for i := ch.First; i < ch.First+ch.N && complete && !c.position; i++ {
 			n := ch.Size(i)
-			if c.position || samples == maxCueSamples || total+int(min(n, maxCueBytes)) > maxCueBytes {
+			samples++
+			if samples > maxCueSamples || n > timedtext.MaxSample || total+int(n) > maxCueBytes {
+				complete = false
 				return
 			}
-			samples++
-			if n <= timedtext.MaxSample {
-				total += int(n)
-				buf = append(buf[:0], make([]byte, n)...)
-				if k, _ := f.inAt.ReadAt(buf, f.inBase+pos); k == int(n) {
-					if s, ok := timedtext.Cue(t.Entry, buf); ok {
-						c.lat, c.lon, c.position = timedtext.Position(s)
-					}
-				}
+			total += int(n)
+			if cap(buf) < int(n) {
+				buf = make([]byte, timedtext.MaxSample)
 			}
+			buf = buf[:n]
+			if k, _ := f.inAt.ReadAt(buf, f.inBase+pos); k != int(n) {
+				complete = false
+				return
+			}
+			s, ok := timedtext.Cue(t.Entry, buf)
+			if !ok { // CEA-608 pairs, TTML, damaged cues: text not read
+				complete = false
+				return
+			}
+			c.lat, c.lon, c.position = timedtext.Position(s)
 			pos += int64(n)
 		}
 	})
-	if err != nil {
-		return cueCheck{}
-	}
+	c.read = err == nil && (complete || c.position)
 	return c
 }
