@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,11 +34,35 @@ func needServer(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
+// needStore skips the test unless the command is built with the store's
+// build tag (gcs, azblob: see backfill_store.go); .ci/run runs the
+// backfill tests a second time with both.
+func needStore(t testing.TB, tag string) {
+	t.Helper()
+	for _, h := range linkedStores {
+		if h.name == tag {
+			return
+		}
+	}
+	t.Skipf("the %s store is linked only with -tags %s (go test -tags gcs,azblob)", tag, tag)
+}
+
+// buildTags are the tags of the linked stores, for building the command
+// as this test binary was built.
+func buildTags() string {
+	var tags []string
+	for _, h := range linkedStores {
+		tags = append(tags, h.name)
+	}
+	return strings.Join(tags, ",")
+}
+
 // startGCS starts fake-gcs-server on a 127.0.0.1 listener with the
 // buckets named, and points the GCS client at it (STORAGE_EMULATOR_HOST,
 // which gcsblob reads at each OpenBucket): the buckets are gs://NAME.
 func startGCS(t testing.TB, buckets ...string) {
 	t.Helper()
+	needStore(t, "gcs")
 	// PublicHost: the Go client reads objects with the XML API,
 	// http://HOST/BUCKET/KEY, which the server takes as that only when
 	// HOST is its public host (else as a bucket named after the host).
@@ -98,6 +123,7 @@ var azuriteListening = regexp.MustCompile(`successfully listens on (http://127\.
 // AZURE_STORAGE_* variables, as azureblob reads them.
 func startAzurite(t testing.TB, containers ...string) (query string) {
 	t.Helper()
+	needStore(t, "azblob")
 	bin, err := azuriteBlob()
 	if err != nil {
 		needServer(t, "no Azure server: %v", err)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -695,5 +696,20 @@ func BenchmarkBackfillS3(b *testing.B) {
 			b.ReportMetric(float64(size)/1e6/s, "MB/s")
 			b.ReportMetric(0, "ns/op")
 		})
+	}
+}
+
+// TestBackfillStoreNotLinked: a gs:// or azblob:// URL given to a command
+// built without its store's tag is a usage error that says how to build
+// one with it, before anything is read.
+func TestBackfillStoreNotLinked(t *testing.T) {
+	for _, c := range []struct{ tag, url string }{{"gcs", "gs://media"}, {"azblob", "azblob://media"}} {
+		if slices.ContainsFunc(linkedStores, func(h storeHooks) bool { return h.name == c.tag }) {
+			continue
+		}
+		r := runCLI(t, nil, "backfill", "--to", "mem://", c.url)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "-tags "+c.tag) {
+			t.Errorf("%s: exit %d, %q; want %d and how to build with -tags %s", c.url, r.code, r.stderr, exitUsage, c.tag)
+		}
 	}
 }

@@ -29,8 +29,8 @@ coordinator, no state but its results. See docs/backfill.md.
 URLs:
    s3://BUCKET?region=eu-west-1&prefix=photos/
    s3://BUCKET?endpoint=http://127.0.0.1:9000&use_path_style=true   (MinIO and others)
-   gs://BUCKET?prefix=photos/
-   azblob://CONTAINER?storage_account=ACCOUNT&prefix=photos/
+   gs://BUCKET?prefix=photos/                                     (built with -tags gcs)
+   azblob://CONTAINER?storage_account=ACCOUNT&prefix=photos/      (built with -tags azblob)
    file:///srv/media?prefix=uploads/
    mem://                                                         (tests)
    Credentials come from each store's usual places: AWS_* variables or
@@ -163,6 +163,11 @@ func backfillAction(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	failedf := func(format string, a ...any) error {
 		return cli.Exit(fmt.Sprintf("exifscrub backfill: "+format, a...), exitFailed)
+	}
+	for _, u := range []string{srcURL, dstURL} {
+		if err := storeLinked(u); err != nil {
+			return cli.Exit("exifscrub backfill: "+err.Error(), exitUsage)
+		}
 	}
 	var err error
 	if b.src, err = blob.OpenBucket(ctx, srcURL); err != nil {
