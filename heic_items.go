@@ -519,9 +519,12 @@ func (h *heifFile) keepAppleHeadroom() {
 			}
 		}
 	}
+	if len(masters) == 0 {
+		return
+	}
 	for _, ref := range h.refs {
 		it := h.items[ref.From]
-		if len(masters) == 0 || ref.Type != refCdsc || it == nil || it.keep || it.Type != heif.ItemExif ||
+		if ref.Type != refCdsc || it == nil || it.keep || it.Type != heif.ItemExif ||
 			!slices.ContainsFunc(ref.To, func(id uint32) bool { return masters[id] }) {
 			continue
 		}
