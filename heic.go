@@ -163,7 +163,15 @@ type heifFile struct {
 }
 
 func scrubHEIF(s *scrubber) error {
-	data, err := io.ReadAll(io.LimitReader(s.in.br, maxHEIFSize+1))
+	// One allocation when the input says its size (a bytes.Reader, the
+	// web page's file source): io.ReadAll would grow its buffer a dozen
+	// times for a phone's photo.
+	var buf bytes.Buffer
+	if sz, ok := s.src.(interface{ Size() int64 }); ok && sz.Size() > 0 {
+		buf.Grow(int(min(sz.Size(), maxHEIFSize)) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(s.in.br, maxHEIFSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return s.formatError(int64(len(data)), "reading the file", err)
 	}
