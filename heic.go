@@ -143,8 +143,8 @@ type heifFile struct {
 	newIndex     []uint16                // property index after removals
 	newProps     [][]byte                // the kept properties, rebuilt from their fields
 	newData      map[uint32][]byte       // items whose data build writes anew
-	keptMeta     map[uint32][]byte       // Exif and XMP items rebuilt under Options.Keep
-	reported     map[uint32]bool         // items reported by keepMetadata
+	keptMeta     map[uint32][]byte       // Exif and XMP items written anew (keepAnew)
+	reported     map[uint32]bool         // items reported before reportItems
 	assocs       map[uint32][]heif.Assoc // ipma associations by item, built on demand
 	ipmas        []heif.Ipma
 	idat         []byte
@@ -179,7 +179,8 @@ func scrubHEIF(s *scrubber) error {
 		return s.formatError(maxHEIFSize, fmt.Sprintf("file larger than %d bytes", maxHEIFSize), ErrUnsupportedFeature)
 	}
 	s.in.off = int64(len(data))
-	h := &heifFile{scrubber: s, data: data, items: make(map[uint32]*heifItem), groupIDs: make(map[uint32]bool)}
+	h := &heifFile{scrubber: s, data: data, items: make(map[uint32]*heifItem), groupIDs: make(map[uint32]bool),
+		keptMeta: make(map[uint32][]byte), reported: make(map[uint32]bool)}
 	pieces, err := h.scrub()
 	if err != nil {
 		var be *bmff.Error
@@ -225,8 +226,8 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	if err := h.decideItems(); err != nil {
 		return nil, err
 	}
+	h.keepGainMapXMP() // whatever the policy: before keepMetadata
 	h.keepMetadata()
-	h.keepGainMapXMP()
 	h.keepAppleHeadroom()
 	if err := h.decideProperties(); err != nil {
 		return nil, err

@@ -482,23 +482,27 @@ func (h *heifFile) keepGainMapXMP() {
 		if to := h.items[ref.To[0]]; to == nil || !to.keep || !h.aux[to.ID] || h.auxType(to.ID) != appleGainMapAux {
 			continue
 		}
-		b, ok := h.xmpPacket(it)
+		h.reported[it.ID] = true
+		b, ok := h.xmpPacket(it) // what it cannot read, it reports
 		if !ok {
 			continue
 		}
 		g := gainmap.ParseXMP(b)
 		if g == nil {
+			parseXMP(h.rep, "XMP", b)
 			continue
-		}
-		if h.keptMeta == nil {
-			h.keptMeta, h.reported = make(map[uint32][]byte), make(map[uint32]bool)
 		}
 		var all Report
 		parseXMP(&all, "XMP", b)
 		h.rep.mergeExcept(&all, g.Kept)
-		it.keep, it.Encoding = true, ""
-		h.keptMeta[it.ID], h.reported[it.ID] = g.Packet, true
+		h.keepAnew(it, g.Packet)
 	}
+}
+
+// keepAnew keeps item it with data written anew in place of its own.
+func (h *heifFile) keepAnew(it *heifItem, data []byte) {
+	it.keep, it.Encoding = true, ""
+	h.keptMeta[it.ID], h.reported[it.ID] = data, true
 }
 
 // keepAppleHeadroom keeps, when an Apple gain map stays, what scales it
@@ -557,16 +561,12 @@ func (h *heifFile) keepAppleHeadroom() {
 		if out == nil {
 			continue
 		}
-		if h.keptMeta == nil {
-			h.keptMeta, h.reported = make(map[uint32][]byte), make(map[uint32]bool)
-		}
 		if !bytes.Equal(out, in) {
 			h.reportExif(it)
 		}
-		it.keep, it.Encoding = true, ""
 		// 23008-12 Annex A: exif_tiff_header_offset 0, then the TIFF
 		// structure.
-		h.keptMeta[it.ID], h.reported[it.ID] = append(make([]byte, 4), out...), true
+		h.keepAnew(it, append(make([]byte, 4), out...))
 	}
 }
 
@@ -583,8 +583,6 @@ func (h *heifFile) keepMetadata() {
 	if !h.opts.keepsAny() {
 		return
 	}
-	h.keptMeta = make(map[uint32][]byte)
-	h.reported = make(map[uint32]bool)
 	describes := make(map[uint32]bool)
 	for _, ref := range h.refs {
 		if ref.Type != refCdsc {
@@ -623,9 +621,7 @@ func (h *heifFile) keepMetadata() {
 			out = keepXMP(h.rep, "XMP", b, h.opts)
 		}
 		if out != nil {
-			it.keep = true
-			it.Encoding = ""
-			h.keptMeta[it.ID] = out
+			h.keepAnew(it, out)
 		}
 	}
 }
