@@ -38,6 +38,18 @@ func (f *movFile) checkCues(t *movTrack) cueCheck {
 	if f.inAt == nil {
 		return cueCheck{}
 	}
+	// The 'moov' read ahead (readAhead) and the one reached are the
+	// same bytes: their tracks' cues are read once.
+	if c, ok := f.cues[t.off]; ok {
+		return c
+	}
+	c := f.readCues(t)
+	f.cues[t.off] = c
+	return c
+}
+
+// readCues reads what checkCues returns.
+func (f *movFile) readCues(t *movTrack) cueCheck {
 	var c cueCheck
 	var buf []byte
 	samples, total, complete := 0, 0, true

@@ -97,8 +97,9 @@ type movFile struct {
 	ahead   []movSpan  // removed samples found by reading ahead
 	aheadM  *mp4.Media // and what the media data holds
 
-	sample []byte  // the coded sample being neutralised (mov_media.go)
-	omit   mp4.Log // what the index rebuild left out, to report (mov_index.go)
+	cues   map[int64]cueCheck // text tracks' cues, by 'trak' offset (mov_text.go)
+	sample []byte             // the coded sample being neutralised (mov_media.go)
+	omit   mp4.Log            // what the index rebuild left out, to report (mov_index.go)
 }
 
 // A movPending is a top-level box held until the 'moov' is written.
@@ -116,7 +117,7 @@ type movMoov struct {
 }
 
 func scrubMOV(s *scrubber) error {
-	f := &movFile{scrubber: s, m: movReport{rep: s.rep}}
+	f := &movFile{scrubber: s, m: movReport{rep: s.rep}, cues: make(map[int64]cueCheck)}
 	if !s.scan {
 		if wa, ok := s.dst.(io.WriterAt); ok {
 			if sk, ok := s.dst.(io.Seeker); ok {
@@ -818,7 +819,7 @@ func (f *movFile) readAhead(h *movHeader) {
 				return
 			}
 			// A throwaway report: the 'moov' is reported when it is reached.
-			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}, inAt: f.inAt, inBase: f.inBase}
+			scratch := &movFile{scrubber: &scrubber{rep: new(Report), opts: f.opts, scan: true}, inAt: f.inAt, inBase: f.inBase, cues: f.cues}
 			scratch.m.rep = scratch.rep
 			mv, err := scratch.buildMoov(bmff.Box{Type: bmff.BoxMoov, Offset: pos, HeaderLen: int(hl), Payload: b[hl:]})
 			if err == nil {
