@@ -9,7 +9,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	azblobblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
-	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob"
 	"gocloud.dev/gcerrors"
 )
@@ -19,8 +18,7 @@ import (
 // or Put Block List above a block), x-ms-source-if-match for the copy.
 func init() {
 	linkedStores = append(linkedStores, storeHooks{
-		name:       "azblob",
-		generation: func(*blob.Attributes) int64 { return 0 },
+		name: "azblob",
 		read: func(as func(any) bool, v objVersion) bool {
 			return v.etag != "" && via(as, func(o *azblob.DownloadStreamOptions) { azIfMatch(&o.AccessConditions, v) })
 		},

@@ -54,7 +54,7 @@ type objVersion struct {
 // own type, and reports whether the store makes such requests.
 type storeHooks struct {
 	name       string                                     // the build tag
-	generation func(attrs *blob.Attributes) int64         // the object's generation, or 0
+	generation func(attrs *blob.Attributes) int64         // the object's generation, or 0; nil if the store has none
 	read       func(as func(any) bool, v objVersion) bool // a read of version v only
 	write      func(as func(any) bool, v objVersion) bool // a write that replaces version v only
 	copy       func(as func(any) bool, v objVersion) bool // a copy of version v only
@@ -80,8 +80,8 @@ func storeLinked(url string) error {
 func versionOf(attrs *blob.Attributes) objVersion {
 	v := objVersion{etag: attrs.ETag}
 	for _, h := range linkedStores {
-		if g := h.generation(attrs); g != 0 {
-			v.generation = g
+		if h.generation != nil && v.generation == 0 {
+			v.generation = h.generation(attrs)
 		}
 	}
 	return v

@@ -703,6 +703,9 @@ func BenchmarkBackfillS3(b *testing.B) {
 // built without its store's tag is a usage error that says how to build
 // one with it, before anything is read.
 func TestBackfillStoreNotLinked(t *testing.T) {
+	if len(linkedStores) == 2 {
+		t.Skip("built with -tags gcs,azblob: every store is linked")
+	}
 	for _, c := range []struct{ tag, url string }{{"gcs", "gs://media"}, {"azblob", "azblob://media"}} {
 		if slices.ContainsFunc(linkedStores, func(h storeHooks) bool { return h.name == c.tag }) {
 			continue
