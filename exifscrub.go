@@ -392,6 +392,25 @@ type Options struct {
 	// MinCoarseLocation and 180 degrees; anything else, or a grid without
 	// Location in Keep, is an error.
 	CoarseLocation float64
+
+	// KeepMotion keeps the video of a motion photo (a Google Motion Photo
+	// or MicroVideo JPEG, a Samsung motion photo JPEG or HEIC), scrubbed
+	// as Scrub scrubs any video under the same policy (its samples copied,
+	// its private fields removed), with only the fields a gallery needs to
+	// play it, written anew. By default the video is removed and reported
+	// as Embedded "MotionVideo".
+	KeepMotion bool
+
+	// LiveIdentifier, with KeepMotion, is the content identifier written
+	// into a Live Photo's still (Apple MakerNote ContentIdentifier) and
+	// its video (com.apple.quicktime.content.identifier) in place of the
+	// original, so that the clean still and the clean video stay a pair.
+	// Give both files of a pair the same fresh value from
+	// NewLiveIdentifier: never the original, which links the copy to the
+	// owner's library. Empty removes the identifiers, the default. It is
+	// an error without KeepMotion, or when it is not an uppercase UUID
+	// (8-4-4-4-12 hexadecimal digits), the form Apple writes.
+	LiveIdentifier string
 }
 
 // MinCoarseLocation is the finest grid CoarseLocation accepts, 0.001
@@ -443,6 +462,14 @@ func (o *Options) check() error {
 		// The caller meant to keep a rounded position; removing it all
 		// instead would be safe, but not what was asked.
 		return fmt.Errorf("%w: CoarseLocation rounds a kept position, and Keep does not name Location", ErrInvalidOptions)
+	}
+	if id := o.LiveIdentifier; id != "" {
+		if !o.KeepMotion {
+			return fmt.Errorf("%w: LiveIdentifier pairs kept motion, and KeepMotion is not set", ErrInvalidOptions)
+		}
+		if !isLiveIdentifier(id) {
+			return fmt.Errorf("%w: LiveIdentifier %q is not an uppercase UUID (8-4-4-4-12 hexadecimal digits)", ErrInvalidOptions, id)
+		}
 	}
 	return nil
 }

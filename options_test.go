@@ -43,6 +43,10 @@ func TestInvalidOptions(t *testing.T) {
 		{Keep: []Category{Location}, CoarseLocation: math.Inf(1)},
 		{CoarseLocation: 0.1},
 		{Keep: []Category{Time}, CoarseLocation: 0.1},
+		{LiveIdentifier: NewLiveIdentifier()},
+		{KeepMotion: true, LiveIdentifier: "not-a-uuid"},
+		{KeepMotion: true, LiveIdentifier: strings.ToLower(NewLiveIdentifier())},
+		{KeepMotion: true, LiveIdentifier: NewLiveIdentifier() + "\x00"},
 	} {
 		var out bytes.Buffer
 		_, err := Scrub(&out, bytes.NewReader(jpeg), &o)
@@ -55,6 +59,9 @@ func TestInvalidOptions(t *testing.T) {
 		if _, err := Scrub(new(bytes.Buffer), bytes.NewReader(jpeg), &o); err != nil {
 			t.Errorf("Scrub with CoarseLocation %v: %v", g, err)
 		}
+	}
+	if _, err := Scrub(new(bytes.Buffer), bytes.NewReader(jpeg), &Options{KeepMotion: true, LiveIdentifier: NewLiveIdentifier()}); err != nil {
+		t.Errorf("Scrub with a LiveIdentifier: %v", err)
 	}
 	if keepXMP(new(Report), "XMP", nil, nil) != nil {
 		t.Error("keepXMP of nothing kept something")
@@ -96,5 +103,18 @@ func TestCategoryListsAreCopies(t *testing.T) {
 	}
 	if err := (&Options{Keep: Keepable()}).check(); err != nil {
 		t.Errorf("Keep: Keepable(): %v", err)
+	}
+}
+
+// TestNewLiveIdentifier checks that NewLiveIdentifier gives version 4
+// UUIDs in the form Options.LiveIdentifier accepts, a new one each time.
+func TestNewLiveIdentifier(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id := NewLiveIdentifier()
+		if !isLiveIdentifier(id) || id[14] != '4' || !strings.ContainsRune("89AB", rune(id[19])) || seen[id] {
+			t.Fatalf("NewLiveIdentifier() = %q: not a new uppercase version 4 UUID", id)
+		}
+		seen[id] = true
 	}
 }

@@ -19,6 +19,7 @@ func keepFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "keep", Usage: "keep these `CATEGORIES`, tag by tag, wherever they are (comma-separated or repeated: location, time, device, identity, text); the rest is removed"},
 		&cli.StringFlag{Name: "coarse-location", Usage: "with --keep location, round the position to a grid of `DEGREES` (at least 0.001; 0.01 is about 1 km, 0.1 about 11 km) and drop every other GPS tag of location"},
+		&cli.BoolFlag{Name: "keep-motion", Usage: "keep the video of a motion photo, scrubbed like any video (by default it is removed)"},
 	}
 }
 
@@ -42,6 +43,7 @@ func parseKeep(c *cli.Context, opts *exifscrub.Options) error {
 	if err := parsePolicy(c.StringSlice("keep"), c.IsSet("keep"), coarse, flagNames, opts); err != nil {
 		return usagef(c, "%v", err)
 	}
+	opts.KeepMotion = c.Bool("keep-motion")
 	return nil
 }
 
