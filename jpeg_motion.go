@@ -18,11 +18,16 @@ import (
 // finds them, in containers prefixed "MotionPhoto ". Keeping the motion
 // (--keep-motion) is not done yet.
 
-// scanMotionVideo is Scan, called through a variable: Scan's format
-// table leads back here.
-var scanMotionVideo func(io.Reader) (*Report, error)
+// scanMotionVideo and scrubMotionVideo are Scan and Scrub, called
+// through variables: their format table leads back here. A motion photo's
+// video (JPEG trailer, HEIF 'mpvd') is scanned, and with
+// Options.KeepMotion scrubbed, as a file of its own.
+var (
+	scanMotionVideo  func(io.Reader) (*Report, error)
+	scrubMotionVideo func(io.Writer, io.Reader, *Options) (*Report, error)
+)
 
-func init() { scanMotionVideo = Scan }
+func init() { scanMotionVideo, scrubMotionVideo = Scan, Scrub }
 
 // jpegTrailer reports what follows a primary image without a gain map: a
 // motion photo's video is read into memory (up to maxHeldTrailer) and
