@@ -436,7 +436,7 @@ func TestMotionPhotoPhoneCorpus(t *testing.T) {
 		t.Errorf("the video is still in the output")
 	}
 	keys := findingKeys(rep)
-	if v := keys["embedded JPEG MotionVideo"]; v != "(motion video, 123 KB)" {
+	if v := keys["embedded JPEG MotionVideo"]; v != "(motion video, 123 KB, 3.1 s)" {
 		t.Errorf("MotionVideo = %q (%v)", v, rep.Findings)
 	}
 	if _, ok := keys["time MotionPhoto QuickTime mvhd ModificationTime"]; !ok {

@@ -1,0 +1,117 @@
+package motion
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+)
+
+// Samsung's SEF trailer (as ExifTool's Samsung.pm reads it; Samsung has
+// published no specification). After the JPEG's EOI come records, each
+//
+//	u16 0, u16 type, u32 name length, name, data
+//
+// then a directory, "SEFH", u32 version, u32 count, and count entries of
+//
+//	u16 0, u16 type, u32 offset back from "SEFH" to the record, u32 record size
+//
+// and last the directory's length (u32) and "SEFT". Integers are
+// little-endian. A motion photo's MP4 is the data of a record of type
+// 0x0a30 named "MotionPhoto_Data".
+
+// SEF record types and tags.
+const (
+	sefMotionPhoto = 0x0a30
+	sefDirectory   = "SEFH"
+	sefFooter      = "SEFT"
+	// sefVersion is written when the input's version is not one seen in
+	// Samsung's files (101 to 107 in ExifTool's samples and ours).
+	sefVersion = 106
+)
+
+// A SEF is what ParseSEF reads of a Samsung trailer.
+type SEF struct {
+	Version    uint32
+	Start, End int // the MotionPhoto_Data record's data, in the trailer
+	Records    int // entries in the directory
+}
+
+// ParseSEF reads the Samsung trailer b (the data after the image, from
+// its start, to the end of the file): the directory at its end, and the
+// MotionPhoto_Data record it lists. It returns an error naming the offset
+// in b when the directory does not read, its entries do not lie in b
+// before it, or no entry is a MotionPhoto_Data record.
+func ParseSEF(b []byte) (*SEF, error) {
+	n := len(b)
+	if n < 8 || string(b[n-4:]) != sefFooter {
+		return nil, fmt.Errorf("offset %d: no %q at the end of the trailer", max(n-4, 0), sefFooter)
+	}
+	dirLen := int64(binary.LittleEndian.Uint32(b[n-8:]))
+	if dirLen < 12 || dirLen > int64(n-8) {
+		return nil, fmt.Errorf("offset %d: directory length %d is not in the trailer of %d bytes", n-8, dirLen, n)
+	}
+	dirAt := n - 8 - int(dirLen)
+	dir := b[dirAt : n-8]
+	if string(dir[:4]) != sefDirectory {
+		return nil, fmt.Errorf("offset %d: no %q where the directory starts", dirAt, sefDirectory)
+	}
+	s := &SEF{Version: binary.LittleEndian.Uint32(dir[4:]), Start: -1}
+	count := int64(binary.LittleEndian.Uint32(dir[8:]))
+	if 12+12*count > dirLen {
+		return nil, fmt.Errorf("offset %d: %d entries do not fit a directory of %d bytes", dirAt+8, count, dirLen)
+	}
+	s.Records = int(count)
+	for i := range int(count) {
+		e := dir[12+12*i:]
+		at := dirAt + 12 + 12*i
+		typ := binary.LittleEndian.Uint16(e[2:])
+		back := int64(binary.LittleEndian.Uint32(e[4:]))
+		size := int64(binary.LittleEndian.Uint32(e[8:]))
+		if back > int64(dirAt) || size > back || size < 8 {
+			return nil, fmt.Errorf("offset %d: record %d of %d bytes, %d bytes before the directory, is not in the trailer", at, i, size, back)
+		}
+		if typ != sefMotionPhoto || s.Start >= 0 {
+			continue
+		}
+		rec := b[dirAt-int(back) : dirAt-int(back)+int(size)]
+		nameLen := int64(binary.LittleEndian.Uint32(rec[4:]))
+		if binary.LittleEndian.Uint16(rec[2:]) != typ || 8+nameLen > size || !bytes.Equal(rec[8:8+nameLen], samsungTag) {
+			return nil, fmt.Errorf("offset %d: the MotionPhoto_Data entry does not point to a record of that name", at)
+		}
+		s.Start = dirAt - int(back) + 8 + int(nameLen)
+		s.End = dirAt - int(back) + int(size)
+	}
+	if s.Start < 0 {
+		return nil, fmt.Errorf("offset %d: the directory lists no MotionPhoto_Data record", dirAt)
+	}
+	return s, nil
+}
+
+// AppendSEF appends to dst a Samsung trailer holding only the motion
+// photo's MP4 video: one MotionPhoto_Data record and a directory listing
+// it, of the given version (one not from 100 to 199 is written as 106).
+// It returns the result and where the video lies in it.
+func AppendSEF(dst []byte, video []byte, version uint32) (out []byte, start int) {
+	if version < 100 || version > 199 {
+		version = sefVersion
+	}
+	le := binary.LittleEndian
+	recAt := len(dst)
+	dst = le.AppendUint16(dst, 0)
+	dst = le.AppendUint16(dst, sefMotionPhoto)
+	dst = le.AppendUint32(dst, uint32(len(samsungTag)))
+	dst = append(dst, samsungTag...)
+	start = len(dst)
+	dst = append(dst, video...)
+	recSize := uint32(len(dst) - recAt)
+	dst = append(dst, sefDirectory...)
+	dst = le.AppendUint32(dst, version)
+	dst = le.AppendUint32(dst, 1)
+	dst = le.AppendUint16(dst, 0)
+	dst = le.AppendUint16(dst, sefMotionPhoto)
+	dst = le.AppendUint32(dst, recSize) // the record starts right before the directory
+	dst = le.AppendUint32(dst, recSize)
+	dst = le.AppendUint32(dst, 12+12)
+	dst = append(dst, sefFooter...)
+	return dst, start
+}
