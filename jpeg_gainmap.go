@@ -278,7 +278,7 @@ func (j *jpegScrubber) finishGainMap() error {
 		if g.xmp != nil {
 			kept = g.xmp.KeptNames()
 		}
-		j.rep.mergeExcept(g.xmpRep, motionKeptNames(kept, m, false))
+		j.rep.mergeExcept(g.xmpRep, motionKeptNames(kept, m, false, false))
 		j.rep.Kept = append(j.rep.Kept, g.xmpRep.Kept...)
 	}
 	if g.mpf != nil {
@@ -351,7 +351,7 @@ func (j *jpegScrubber) dropGainMap(why string, m *gainmap.Motion) error {
 	if g.xmpRep != nil {
 		if m != nil {
 			j.rep.Damaged = j.rep.Damaged || g.xmpRep.Damaged
-			j.rep.mergeExcept(g.xmpRep, motionKeptNames(nil, m, true))
+			j.rep.mergeExcept(g.xmpRep, motionKeptNames(nil, m, true, g.dir.PrimaryPadding()))
 		} else {
 			j.rep.merge(g.xmpRep)
 		}

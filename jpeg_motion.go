@@ -122,7 +122,10 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 		var at int
 		mv.out, at = motion.AppendSEF(nil, video.Bytes(), sef.Version)
 		mv.fromEnd = int64(len(mv.out) - at)
-		j.rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video, %d records; a new one holds only the video)", len(b)-(end-start), sef.Records))
+		if same, _ := motion.AppendSEF(nil, b[start:end], sef.Version); !bytes.Equal(same, b) {
+			// What the new trailer does not hold goes.
+			j.rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video, %d records; a new one holds only the video)", len(b)-(end-start), sef.Records))
+		}
 	}
 	for _, f := range vr.Findings {
 		f.Container = "MotionPhoto " + f.Container
@@ -145,10 +148,11 @@ func (j *jpegScrubber) motionXMP(mv *keptMotion) *gainmap.Motion {
 	return &gainmap.Motion{Props: g.motion.Props(mv.fromEnd), Item: g.dir != nil && g.dir.Motion >= 0, Length: mv.fromEnd}
 }
 
-// keptNames adds to kept the properties of the primary's XMP that the
-// new packet holds for m (see mergeExcept); primary says that the
-// directory's Primary item is kept for it.
-func motionKeptNames(kept map[string]int, m *gainmap.Motion, primary bool) map[string]int {
+// motionKeptNames adds to kept the properties of the primary's XMP that
+// the new packet holds for m (see mergeExcept); primary says that the
+// directory's Primary item is kept for it, padding that it has an
+// Item:Padding.
+func motionKeptNames(kept map[string]int, m *gainmap.Motion, primary, padding bool) map[string]int {
 	if kept == nil {
 		kept = map[string]int{}
 	}
@@ -166,6 +170,9 @@ func motionKeptNames(kept map[string]int, m *gainmap.Motion, primary bool) map[s
 		kept["Item:Semantic"] += n
 		kept["Item:Mime"] += n
 		kept["Item:Length"]++
+		if primary && padding {
+			kept["Item:Padding"]++
+		}
 	}
 	return kept
 }

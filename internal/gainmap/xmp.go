@@ -153,6 +153,20 @@ func (c *Container) KeptNames() map[string]int {
 	return kept
 }
 
+// PrimaryPadding reports whether the directory's Primary item has an
+// Item:Padding (which a new packet writes as 0); c may be nil.
+func (c *Container) PrimaryPadding() bool {
+	if c == nil {
+		return false
+	}
+	for _, it := range c.Items {
+		if it.Semantic == "Primary" {
+			return it.Padding
+		}
+	}
+	return false
+}
+
 // KeptItems returns the Primary and GainMap items of the directory, in
 // its order, when both are JPEG, or nil.
 func (c *Container) KeptItems() []Item {
@@ -219,13 +233,7 @@ func (c *Container) PacketWithMotion(gainLen int64, m *Motion) []byte {
 		}
 		if m.Item {
 			if items == nil {
-				items = []Item{{Semantic: "Primary", Mime: "image/jpeg"}}
-				for _, it := range c.Items {
-					if it.Semantic == "Primary" {
-						items[0].Padding = it.Padding
-						break
-					}
-				}
+				items = []Item{{Semantic: "Primary", Mime: "image/jpeg", Padding: c.PrimaryPadding()}}
 			}
 			items = append(items, Item{Semantic: "MotionPhoto", Mime: "video/mp4", Length: m.Length})
 		}
