@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 
+	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/motion"
 	"github.com/exifscrub/exifscrub/internal/mp4"
@@ -124,7 +126,8 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 		mv.fromEnd = int64(len(mv.out) - at)
 		if same, _ := motion.AppendSEF(nil, b[start:end], sef.Version); !bytes.Equal(same, b) {
 			// What the new trailer does not hold goes.
-			j.rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video, %d records; a new one holds only the video)", len(b)-(end-start), sef.Records))
+			j.rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video; a new one holds only the video)", len(b)-(end-start)))
+			reportSEF(j.rep, sef)
 		}
 	}
 	for _, f := range vr.Findings {
@@ -208,6 +211,9 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 	rep.add(Embedded, "JPEG", "MotionVideo", desc)
 	if start > 0 || end < len(b) {
 		rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video)", int64(len(b)-len(video))))
+		if sef, err := motion.ParseSEF(b); err == nil && int64(len(b)) == total {
+			reportSEF(rep, sef)
+		}
 	}
 	if int64(len(b)) < total {
 		rep.add(Embedded, "MotionPhoto", "MP4", fmt.Sprintf("(not read: the data after the image is larger than %d MB)", maxHeldTrailer>>20))
@@ -224,6 +230,24 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 		rep.add(Embedded, "MotionPhoto", "MP4", fmt.Sprintf("(not readable as a video: %v)", err))
 	}
 	return nil
+}
+
+// reportSEF reports the records of a Samsung trailer other than the
+// video's: the time of capture (Image_UTC_Data) as Time, the rest (depth
+// maps, edit data, camera modes) by their names, as Embedded.
+func reportSEF(rep *Report, s *motion.SEF) {
+	for _, r := range s.Records {
+		name := string(r.Name)
+		if r.Name == nil {
+			name = fmt.Sprintf("0x%04x", r.Type)
+		}
+		ms, err := strconv.ParseInt(string(r.Data), 10, 64)
+		if r.Type == motion.TypeUTC && err == nil && ms >= 0 && ms < 1<<53 {
+			rep.add(Time, "Samsung", "TimeStamp", date.UnixUTC(ms/1000)+" UTC")
+			continue
+		}
+		rep.add(Embedded, "Samsung", name, fmt.Sprintf("(SEF record 0x%04x, %d bytes)", r.Type, len(r.Data)))
+	}
 }
 
 // motionVideo describes a motion photo's video b of size bytes: "motion

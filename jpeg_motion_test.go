@@ -413,6 +413,9 @@ func TestMotionPhotoKeepSamsung(t *testing.T) {
 	if _, ok := findingKeys(rep)["embedded Trailer SamsungTrailer"]; !ok {
 		t.Errorf("the rest of the SEF trailer is not reported: %v", rep.Findings)
 	}
+	if v := findingKeys(rep)["time Samsung TimeStamp"]; v != "2024-06-01 19:14:03 UTC" {
+		t.Errorf("Samsung TimeStamp = %q (%v)", v, rep.Findings)
+	}
 	need(t, "exiftool")
 	path := writeTemp(t, "samsung.jpg", out)
 	f := gainMapFields(t, path, "-Samsung:all")

@@ -114,7 +114,7 @@ func TestSEF(t *testing.T) {
 		t.Fatalf("AppendSEF puts the video at %d of % x", start, one)
 	}
 	s, err := ParseSEF(one[4:])
-	if err != nil || s.Start != start-4 || s.End != start-4+len(video) || s.Version != 107 || s.Records != 1 {
+	if err != nil || s.Start != start-4 || s.End != start-4+len(video) || s.Version != 107 || len(s.Records) != 0 {
 		t.Fatalf("ParseSEF(AppendSEF) = %+v, %v", s, err)
 	}
 	if again, _ := AppendSEF(nil, video, 5); !bytes.Equal(again[len(again)-32:len(again)-24], []byte("SEFH\x6a\x00\x00\x00")) {
@@ -169,7 +169,8 @@ func TestSEF(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || s.Start != tt.start || !bytes.Equal(tt.b[s.Start:s.End], video) || s.Records != 2 {
+			if err != nil || s.Start != tt.start || !bytes.Equal(tt.b[s.Start:s.End], video) || len(s.Records) != 1 ||
+				s.Records[0].Type != TypeUTC || string(s.Records[0].Name) != "Image_UTC_Data" || string(s.Records[0].Data) != "1717269243000" {
 				t.Fatalf("got %+v, %v; want the video at %d", s, err, tt.start)
 			}
 		})

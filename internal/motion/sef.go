@@ -32,13 +32,24 @@ const (
 // A SEF is what ParseSEF reads of a Samsung trailer.
 type SEF struct {
 	Version    uint32
-	Start, End int // the MotionPhoto_Data record's data, in the trailer
-	Records    int // entries in the directory
+	Start, End int      // the MotionPhoto_Data record's data, in the trailer
+	Records    []Record // the directory's entries but the video's
 }
+
+// A Record is a record of a SEF trailer, which lies in it.
+type Record struct {
+	Type uint16
+	Name []byte // as the record gives it; nil when it does not read
+	Data []byte
+}
+
+// TypeUTC is the type of the record Samsung names "Image_UTC_Data": the
+// time of capture, milliseconds since 1970 in decimal digits.
+const TypeUTC = 0x0a01
 
 // ParseSEF reads the Samsung trailer b (the data after the image, from
 // its start, to the end of the file): the directory at its end, and the
-// MotionPhoto_Data record it lists. It returns an error naming the offset
+// MotionPhoto_Data record it lists, and its other records. It returns an error naming the offset
 // in b when the directory does not read, its entries do not lie in b
 // before it, or no entry is a MotionPhoto_Data record.
 func ParseSEF(b []byte) (*SEF, error) {
@@ -60,7 +71,6 @@ func ParseSEF(b []byte) (*SEF, error) {
 	if 12+12*count > dirLen {
 		return nil, fmt.Errorf("offset %d: %d entries do not fit a directory of %d bytes", dirAt+8, count, dirLen)
 	}
-	s.Records = int(count)
 	for i := range int(count) {
 		e := dir[12+12*i:]
 		at := dirAt + 12 + 12*i
@@ -70,12 +80,18 @@ func ParseSEF(b []byte) (*SEF, error) {
 		if back > int64(dirAt) || size > back || size < 8 {
 			return nil, fmt.Errorf("offset %d: record %d of %d bytes, %d bytes before the directory, is not in the trailer", at, i, size, back)
 		}
-		if typ != sefMotionPhoto || s.Start >= 0 {
-			continue
-		}
 		rec := b[dirAt-int(back) : dirAt-int(back)+int(size)]
 		nameLen := int64(binary.LittleEndian.Uint32(rec[4:]))
-		if binary.LittleEndian.Uint16(rec[2:]) != typ || 8+nameLen > size || !bytes.Equal(rec[8:8+nameLen], samsungTag) {
+		named := binary.LittleEndian.Uint16(rec[2:]) == typ && 8+nameLen <= size
+		if typ != sefMotionPhoto || s.Start >= 0 {
+			r := Record{Type: typ, Data: rec[8:]}
+			if named {
+				r.Name, r.Data = rec[8:8+nameLen], rec[8+nameLen:]
+			}
+			s.Records = append(s.Records, r)
+			continue
+		}
+		if !named || !bytes.Equal(rec[8:8+nameLen], samsungTag) {
 			return nil, fmt.Errorf("offset %d: the MotionPhoto_Data entry does not point to a record of that name", at)
 		}
 		s.Start = dirAt - int(back) + 8 + int(nameLen)
