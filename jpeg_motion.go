@@ -98,7 +98,7 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 	if samsung {
 		s, err := motion.ParseSEF(b)
 		if err != nil {
-			j.motionWhy = fmt.Sprintf("its Samsung trailer does not read: %v", err)
+			j.motionWhy = "its Samsung trailer does not read: " + err.Error()
 			return nil
 		}
 		start, end, sef = s.Start, s.End, s
@@ -110,10 +110,10 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 	vr, err := scrubMotionVideo(&video, bytes.NewReader(b[start:end]), j.opts)
 	switch {
 	case err != nil:
-		j.motionWhy = fmt.Sprintf("not a video Scrub can rebuild: %v", err)
+		j.motionWhy = "not a video Scrub can rebuild: " + err.Error()
 		return nil
 	case vr.Format != MP4 && vr.Format != MOV:
-		j.motionWhy = fmt.Sprintf("a %s file, not a video", vr.Format)
+		j.motionWhy = "a " + string(vr.Format) + " file, not a video"
 		return nil
 	case vr.Damaged:
 		j.motionWhy = "its data is damaged"
@@ -126,7 +126,7 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 		mv.fromEnd = int64(len(mv.out) - at)
 		if same, _ := motion.AppendSEF(nil, b[start:end], sef.Version); !bytes.Equal(same, b) {
 			// What the new trailer does not hold goes.
-			j.rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video; a new one holds only the video)", len(b)-(end-start)))
+			j.rep.add(Embedded, "Trailer", "SamsungTrailer", "("+strconv.Itoa(len(b)-(end-start))+" bytes of SEF trailer around the video; a new one holds only the video)")
 			reportSEF(j.rep, sef)
 		}
 	}
@@ -237,16 +237,17 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 // maps, edit data, camera modes) by their names, as Embedded.
 func reportSEF(rep *Report, s *motion.SEF) {
 	for _, r := range s.Records {
+		typ := "0x" + strconv.FormatUint(uint64(r.Type)|0x10000, 16)[1:]
 		name := string(r.Name)
 		if r.Name == nil {
-			name = fmt.Sprintf("0x%04x", r.Type)
+			name = typ
 		}
 		ms, err := strconv.ParseInt(string(r.Data), 10, 64)
 		if r.Type == motion.TypeUTC && err == nil && ms >= 0 && ms < 1<<53 {
 			rep.add(Time, "Samsung", "TimeStamp", date.UnixUTC(ms/1000)+" UTC")
 			continue
 		}
-		rep.add(Embedded, "Samsung", name, fmt.Sprintf("(SEF record 0x%04x, %d bytes)", r.Type, len(r.Data)))
+		rep.add(Embedded, "Samsung", name, "(SEF record "+typ+", "+strconv.Itoa(len(r.Data))+" bytes)")
 	}
 }
 

@@ -3,7 +3,7 @@ package motion
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
+	"strconv"
 )
 
 // Samsung's SEF trailer (as ExifTool's Samsung.pm reads it; Samsung has
@@ -28,6 +28,15 @@ const (
 	// Samsung's files (101 to 107 in ExifTool's samples and ours).
 	sefVersion = 106
 )
+
+// A SEFError is a Samsung trailer that ParseSEF cannot read, at Offset
+// in it.
+type SEFError struct {
+	Offset int
+	Reason string
+}
+
+func (e *SEFError) Error() string { return "offset " + strconv.Itoa(e.Offset) + ": " + e.Reason }
 
 // A SEF is what ParseSEF reads of a Samsung trailer.
 type SEF struct {
@@ -55,21 +64,21 @@ const TypeUTC = 0x0a01
 func ParseSEF(b []byte) (*SEF, error) {
 	n := len(b)
 	if n < 8 || string(b[n-4:]) != sefFooter {
-		return nil, fmt.Errorf("offset %d: no %q at the end of the trailer", max(n-4, 0), sefFooter)
+		return nil, &SEFError{max(n-4, 0), `no "SEFT" at the end of the trailer`}
 	}
 	dirLen := int64(binary.LittleEndian.Uint32(b[n-8:]))
 	if dirLen < 12 || dirLen > int64(n-8) {
-		return nil, fmt.Errorf("offset %d: directory length %d is not in the trailer of %d bytes", n-8, dirLen, n)
+		return nil, &SEFError{n - 8, "the directory's length is not in the trailer"}
 	}
 	dirAt := n - 8 - int(dirLen)
 	dir := b[dirAt : n-8]
 	if string(dir[:4]) != sefDirectory {
-		return nil, fmt.Errorf("offset %d: no %q where the directory starts", dirAt, sefDirectory)
+		return nil, &SEFError{dirAt, `no "SEFH" where the directory starts`}
 	}
 	s := &SEF{Version: binary.LittleEndian.Uint32(dir[4:]), Start: -1}
 	count := int64(binary.LittleEndian.Uint32(dir[8:]))
 	if 12+12*count > dirLen {
-		return nil, fmt.Errorf("offset %d: %d entries do not fit a directory of %d bytes", dirAt+8, count, dirLen)
+		return nil, &SEFError{dirAt + 8, "the entries do not fit the directory"}
 	}
 	for i := range int(count) {
 		e := dir[12+12*i:]
@@ -78,7 +87,7 @@ func ParseSEF(b []byte) (*SEF, error) {
 		back := int64(binary.LittleEndian.Uint32(e[4:]))
 		size := int64(binary.LittleEndian.Uint32(e[8:]))
 		if back > int64(dirAt) || size > back || size < 8 {
-			return nil, fmt.Errorf("offset %d: record %d of %d bytes, %d bytes before the directory, is not in the trailer", at, i, size, back)
+			return nil, &SEFError{at, "the entry's record is not in the trailer"}
 		}
 		rec := b[dirAt-int(back) : dirAt-int(back)+int(size)]
 		nameLen := int64(binary.LittleEndian.Uint32(rec[4:]))
@@ -92,13 +101,13 @@ func ParseSEF(b []byte) (*SEF, error) {
 			continue
 		}
 		if !named || !bytes.Equal(rec[8:8+nameLen], samsungTag) {
-			return nil, fmt.Errorf("offset %d: the MotionPhoto_Data entry does not point to a record of that name", at)
+			return nil, &SEFError{at, "the MotionPhoto_Data entry does not point to a record of that name"}
 		}
 		s.Start = dirAt - int(back) + 8 + int(nameLen)
 		s.End = dirAt - int(back) + int(size)
 	}
 	if s.Start < 0 {
-		return nil, fmt.Errorf("offset %d: the directory lists no MotionPhoto_Data record", dirAt)
+		return nil, &SEFError{dirAt, "the directory lists no MotionPhoto_Data record"}
 	}
 	return s, nil
 }
