@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -52,26 +51,16 @@ func googleMotionPhoto(t testing.TB, attrs, items string, video []byte) []byte {
 }
 
 // scrubKeepMotion scrubs b with KeepMotion and checks what every output
-// must be: scrubbing it again changes nothing and finds nothing, and
-// the report of a scan with the same options is Scrub's.
+// must be (checkMotionInvariants), and that the report of a scan with the
+// same options is Scrub's.
 func scrubKeepMotion(t *testing.T, b []byte) ([]byte, *Report) {
 	t.Helper()
+	checkMotionInvariants(t, b)
 	opts := &Options{KeepMotion: true}
 	var out bytes.Buffer
 	rep, err := Scrub(&out, bytes.NewReader(b), opts)
 	if err != nil {
 		t.Fatalf("Scrub: %v", err)
-	}
-	var again bytes.Buffer
-	rep2, err := Scrub(&again, bytes.NewReader(out.Bytes()), opts)
-	if err != nil {
-		t.Fatalf("Scrub of the output: %v", err)
-	}
-	if !bytes.Equal(again.Bytes(), out.Bytes()) {
-		t.Errorf("scrubbing the output again with KeepMotion changes it (%d -> %d bytes)", out.Len(), again.Len())
-	}
-	if len(rep2.Findings) != 0 {
-		t.Errorf("the output still holds %v", rep2.Findings)
 	}
 	scan, err := Scrub(io.Discard, bytes.NewReader(b), opts)
 	if err != nil || !slices.Equal(scan.Findings, rep.Findings) || !slices.Equal(scan.Kept, rep.Kept) {
@@ -108,10 +97,10 @@ func ffprobePackets(t *testing.T, path string) []string {
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v", path, err)
 	}
-	pos := regexp.MustCompile(`\|pos=[0-9]+`)
 	var pk []string
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		pk = append(pk, pos.ReplaceAllString(l, ""))
+		fields := strings.Split(l, "|")
+		pk = append(pk, strings.Join(slices.DeleteFunc(fields, func(f string) bool { return strings.HasPrefix(f, "pos=") }), "|"))
 	}
 	return pk
 }
@@ -130,14 +119,14 @@ func comparePackets(t *testing.T, orig, kept []string, changed int) {
 	if len(data) != len(kept) {
 		t.Fatalf("%d packets of video and sound, %d kept", len(data), len(kept))
 	}
-	hash := regexp.MustCompile(`\|data_hash=.*`)
+	unhashed := func(p string) string { s, _, _ := strings.Cut(p, "|data_hash="); return s }
 	n := 0
 	for i := range kept {
 		if kept[i] == data[i] {
 			continue
 		}
 		n++
-		if hash.ReplaceAllString(kept[i], "") != hash.ReplaceAllString(data[i], "") {
+		if unhashed(kept[i]) != unhashed(data[i]) {
 			t.Errorf("packet %d: got %s, want %s", i, kept[i], data[i])
 		}
 	}
@@ -159,8 +148,16 @@ func privateVideoTags(t *testing.T, path string) []string {
 	if err := json.Unmarshal(out, &m); err != nil || len(m) != 1 {
 		t.Fatalf("exiftool %s: %v", path, err)
 	}
-	date := regexp.MustCompile(`^\d{4}:\d\d:\d\d \d\d:\d\d:\d\d`)
-	private := regexp.MustCompile(`(?i)gps|location|make|model|encoder|software|artist|creator|author|title|serial|handlerdescription|compressorname|xmp`)
+	isDate := func(s string) bool { return len(s) >= 19 && s[4] == ':' && s[7] == ':' && s[10] == ' ' && s[13] == ':' }
+	isPrivate := func(k string) bool {
+		k = strings.ToLower(k)
+		for _, w := range []string{"gps", "location", "make", "model", "encoder", "software", "artist", "creator", "author", "title", "serial", "handlerdescription", "compressorname", "xmp"} {
+			if strings.Contains(k, w) {
+				return true
+			}
+		}
+		return false
+	}
 	var bad []string
 	for k, v := range m[0] {
 		group, _, _ := strings.Cut(k, ":")
@@ -168,7 +165,7 @@ func privateVideoTags(t *testing.T, path string) []string {
 			continue
 		}
 		s := fmt.Sprint(v)
-		if private.MatchString(k) && s != "" || date.MatchString(s) && !strings.HasPrefix(s, "0000:00:00 00:00:00") {
+		if isPrivate(k) && s != "" || isDate(s) && !strings.HasPrefix(s, "0000:00:00 00:00:00") {
 			bad = append(bad, k+"="+s)
 		}
 	}
@@ -264,7 +261,11 @@ func TestMotionPhotoKeep(t *testing.T) {
 
 	need(t, "ffprobe")
 	vpath := writeTemp(t, "video.mp4", out[len(out)-int(x["MicroVideoOffset"].(float64)):])
-	comparePackets(t, ffprobePackets(t, writeTemp(t, "orig.mp4", video)), ffprobePackets(t, vpath), 1)
+	orig := writeTemp(t, "orig.mp4", video)
+	if bad := privateVideoTags(t, orig); len(bad) < 5 {
+		t.Errorf("privateVideoTags finds only %v in the original video", bad)
+	}
+	comparePackets(t, ffprobePackets(t, orig), ffprobePackets(t, vpath), 1)
 	if bad := privateVideoTags(t, vpath); len(bad) > 0 {
 		t.Errorf("ExifTool reads in the kept video: %v", bad)
 	}
