@@ -63,6 +63,9 @@ func checkInvariants(t *testing.T, data []byte) {
 	for _, opts := range keepPolicies {
 		checkKeepInvariants(t, data, opts)
 	}
+	if rep.Format == JPEG {
+		checkMotionInvariants(t, data)
+	}
 	again, err := Scan(bytes.NewReader(out.Bytes()))
 	if err != nil {
 		t.Fatalf("Scan of scrubbed output: %v", err)
@@ -147,6 +150,50 @@ func checkKeepInvariants(t *testing.T, data []byte, opts *Options) {
 		if !opts.keeps(f.Category) {
 			t.Fatalf("Scan of output scrubbed with %+v reports %v", opts, f)
 		}
+	}
+}
+
+// checkMotionInvariants checks a JPEG that the default policy scrubs,
+// under KeepMotion: the scrub succeeds with the same image data, Kept
+// lists only the motion video and what its own scrub kept, a second
+// scrub changes no byte and removes nothing, and Scan of the output
+// finds only the kept video, its SEF trailer and the motion-photo XMP
+// (Other).
+func checkMotionInvariants(t *testing.T, data []byte) {
+	t.Helper()
+	opts := &Options{KeepMotion: true}
+	var out bytes.Buffer
+	rep, err := Scrub(&out, bytes.NewReader(data), opts)
+	if err != nil {
+		t.Fatalf("Scrub with KeepMotion: %v (the default policy succeeds)", err)
+	}
+	for _, f := range rep.Kept {
+		if !(f.Container == "JPEG" && f.Tag == "MotionVideo") && !strings.HasPrefix(f.Container, "MotionPhoto ") {
+			t.Fatalf("Kept with KeepMotion lists %v", f)
+		}
+	}
+	var twice bytes.Buffer
+	rep2, err := Scrub(&twice, bytes.NewReader(out.Bytes()), opts)
+	if err != nil {
+		t.Fatalf("second Scrub with KeepMotion: %v", err)
+	}
+	if len(rep2.Findings) > 0 {
+		t.Fatalf("second Scrub with KeepMotion removes %v", rep2.Findings)
+	}
+	if !bytes.Equal(twice.Bytes(), out.Bytes()) {
+		t.Fatalf("scrubbing twice with KeepMotion differs from once")
+	}
+	again, err := Scan(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatalf("Scan of output scrubbed with KeepMotion: %v", err)
+	}
+	for _, f := range again.Findings {
+		if f.Category != Other && !(f.Container == "JPEG" && f.Tag == "MotionVideo") && !(f.Container == "Trailer" && f.Tag == "SamsungTrailer") {
+			t.Fatalf("Scan of output scrubbed with KeepMotion reports %v", f)
+		}
+	}
+	if a, b := jpegImageData(data), jpegImageData(out.Bytes()); !bytes.Equal(a, b) {
+		t.Fatalf("image data changed with KeepMotion: %d bytes in, %d out", len(a), len(b))
 	}
 }
 
@@ -265,6 +312,13 @@ func FuzzJPEG(f *testing.F) {
 		b, _ := buildGainMapJPEG(f, c)
 		f.Add(b[3:])
 	}
+	// A Google motion photo (jpeg_motion.go), with a gain map and without.
+	video := testMotionVideo(f)
+	f.Add(googleMotionPhoto(f, `Camera:MotionPhoto="1" Camera:MicroVideo="1" Camera:MicroVideoOffset="5"`,
+		motionItem(`Item:Semantic="Primary" Item:Mime="image/jpeg"`)+motionItem(`Item:Semantic="MotionPhoto" Item:Mime="video/mp4" Item:Length="5"`), video)[3:])
+	b, _ := buildGainMapJPEG(f, gainMapCase{gmW: 12, gmH: 8, gmXMP: testGainMapXMP, afterGainMap: video, motionAttrs: ` GCamera:MotionPhoto="1"`,
+		motionItem: motionItem(`Item:Semantic="MotionPhoto" Item:Mime="video/mp4"`)})
+	f.Add(b[3:])
 	addSamples(f, 3, JPEG)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkInvariants(t, append([]byte{0xff, markerSOI, 0xff}, data...))

@@ -110,6 +110,10 @@ type jpegScrubber struct {
 	gmXMP         *gainmap.XMP      // a gain map's kept XMP
 	gmISO         *gainmap.Metadata // a gain map's ISO 21496-1 metadata
 	segAt         int64             // input offset of the segment's payload
+
+	// Motion photos (jpeg_motion.go): why a video was not kept under
+	// Options.KeepMotion, for its finding.
+	motionWhy string
 }
 
 func scrubJPEG(s *scrubber) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/motion"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/xmp"
 )
@@ -66,6 +67,11 @@ type gainMapState struct {
 	iso      *gainmap.Version
 	isoBytes int // the ISO payload's length, for the report
 
+	// Under Options.KeepMotion, what the primary's XMP says of a motion
+	// photo's video, and its Container:Directory (jpeg_motion.go).
+	motion *motion.Fields
+	dir    *gainmap.Container
+
 	diverted bool
 	before   int64     // bytes written before the first gain-map segment
 	real     io.Writer // the output, while s.out is buf
@@ -102,19 +108,27 @@ func (j *jpegScrubber) divert() {
 
 // primaryXMP looks at the primary's first standard XMP packet: one that
 // names a gain map (hdrgm:Version, or a GainMap item in its
-// Container:Directory) is held, and reported, until the EOI. It reports
-// whether it took the packet.
+// Container:Directory), or under Options.KeepMotion a motion photo, is
+// held, and reported, until the EOI. It reports whether it took the
+// packet.
 func (j *jpegScrubber) primaryXMP(p []byte) bool {
 	if j.gm == nil || j.sawXMP || j.gm.xmpRaw != nil {
 		return false
 	}
 	c := gainmap.ParseContainer(p[len(sigXMP):])
-	if c == nil {
+	var mf *motion.Fields
+	if j.opts.KeepMotion {
+		mf = motion.ParseXMP(p[len(sigXMP):])
+	}
+	if c == nil && mf == nil {
 		return false
 	}
 	j.sawXMP = true
 	g := j.gm
 	g.xmp = c
+	if mf != nil {
+		g.motion, g.dir = mf, gainmap.ParseDirectory(p[len(sigXMP):])
+	}
 	p = p[len(sigXMP):]
 	g.xmpRaw = append([]byte(nil), p...)
 	g.xmpRep = &Report{}
@@ -241,16 +255,30 @@ func (j *jpegScrubber) finishGainMap() error {
 		return err
 	}
 	gm, why := j.findGainMap(held, primaryEnd)
+	// A motion photo's video follows the gain map, if there is one.
+	after := 0
+	if gm != nil {
+		after = gm.end
+	}
+	mv := j.keepMotion(held[after:], total-int64(after), g.motion)
+	m := j.motionXMP(mv)
 	if gm == nil {
-		if err := j.dropGainMap(why); err != nil {
+		if err := j.dropGainMap(why, m); err != nil {
 			return err
+		}
+		if mv != nil {
+			return j.write(mv.out)
 		}
 		return j.reportTrailer(held, total, primaryEnd)
 	}
 	// The gain map is kept: what the primary's XMP held besides the
 	// gain-map fields is reported.
 	if g.xmpRep != nil {
-		j.rep.mergeExcept(g.xmpRep, g.xmp.KeptNames())
+		var kept map[string]int
+		if g.xmp != nil {
+			kept = g.xmp.KeptNames()
+		}
+		j.rep.mergeExcept(g.xmpRep, motionKeptNames(kept, m, false, false))
 		j.rep.Kept = append(j.rep.Kept, g.xmpRep.Kept...)
 	}
 	if g.mpf != nil {
@@ -264,8 +292,8 @@ func (j *jpegScrubber) finishGainMap() error {
 		j.rep.addFinding(f, false)
 	}
 	var segs []byte
-	if g.xmp != nil {
-		packet := g.xmp.Packet(int64(len(gm.out)))
+	if c := j.directory(); c != nil {
+		packet := c.PacketWithMotion(int64(len(gm.out)), m)
 		if g.xmpOut != nil {
 			// Under Options.Keep, the kept properties and the gain
 			// map's go in one packet: readers take one.
@@ -288,13 +316,32 @@ func (j *jpegScrubber) finishGainMap() error {
 	if err := j.reportTrailer(held[:gm.start], int64(gm.start), primaryEnd); err != nil {
 		return err
 	}
+	if mv != nil {
+		return j.write(mv.out)
+	}
 	return j.reportTrailer(held[gm.end:], total-int64(gm.end), primaryEnd+int64(gm.end))
+}
+
+// directory returns what the new XMP packet of a primary whose gain map
+// is kept is written from: the gain map's directory, or the motion
+// photo's; nil when the primary had neither.
+func (j *jpegScrubber) directory() *gainmap.Container {
+	switch g := j.gm; {
+	case g.xmp != nil:
+		return g.xmp
+	case g.motion != nil && g.dir != nil:
+		return g.dir
+	case g.motion != nil:
+		return &gainmap.Container{Gain: -1, Motion: -1}
+	}
+	return nil
 }
 
 // dropGainMap reports the primary's gain-map segments as if there were
 // no gain map, and writes the held output with only, under Options.Keep,
-// the packet of the kept XMP properties.
-func (j *jpegScrubber) dropGainMap(why string) error {
+// the packet of the kept XMP properties, and the motion photo's
+// properties m of a kept video.
+func (j *jpegScrubber) dropGainMap(why string, m *gainmap.Motion) error {
 	g := j.gm
 	if g.mpf != nil {
 		j.reportMPF(g.mpf, -1, why)
@@ -302,15 +349,27 @@ func (j *jpegScrubber) dropGainMap(why string) error {
 		j.rep.add(Embedded, "JPEG", "GainMap", "(removed: "+why+")")
 	}
 	if g.xmpRep != nil {
-		j.rep.merge(g.xmpRep)
+		if m != nil {
+			j.rep.Damaged = j.rep.Damaged || g.xmpRep.Damaged
+			j.rep.mergeExcept(g.xmpRep, motionKeptNames(nil, m, true, g.dir.PrimaryPadding()))
+		} else {
+			j.rep.merge(g.xmpRep)
+		}
 		j.rep.Kept = append(j.rep.Kept, g.xmpRep.Kept...)
 	}
 	if g.iso != nil {
 		j.rep.add(Embedded, "JPEG APP2", gainmap.URN, fmt.Sprintf("(%d bytes)", g.isoBytes+len(sigISO)))
 	}
+	packet := g.xmpOut
+	if m != nil {
+		packet = j.directory().PacketWithMotion(-1, m)
+		if g.xmpOut != nil {
+			packet = xmp.Merge(g.xmpOut, packet, xmpPrefixes)
+		}
+	}
 	var segs []byte
-	if g.xmpOut != nil {
-		segs = jpegSegment(markerAPP1, append(append([]byte(nil), sigXMP...), g.xmpOut...))
+	if packet != nil {
+		segs = jpegSegment(markerAPP1, append(append([]byte(nil), sigXMP...), packet...))
 	}
 	return j.endDivert(segs, nil)
 }
@@ -321,7 +380,7 @@ func (j *jpegScrubber) endTruncated() error {
 	if j.gm == nil || !j.gm.diverted {
 		return nil
 	}
-	return j.dropGainMap("the primary image is cut short")
+	return j.dropGainMap("the primary image is cut short", nil)
 }
 
 // jpegSegment returns a marker segment.

@@ -32,6 +32,8 @@ type gainMapCase struct {
 	gmSegments     [][]byte
 	afterGainMap   []byte // data after the gain map
 	primarySegment []byte // another segment in the primary
+	motionAttrs    string // more attributes of the primary's rdf:Description (a motion photo's)
+	motionItem     string // an rdf:li after the GainMap item in its Container:Directory
 }
 
 const testGainMapXMP = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
@@ -78,10 +80,10 @@ func buildGainMapJPEG(t testing.TB, c gainMapCase) (file, gm []byte) {
 	if !c.noContainer {
 		x := fmt.Sprintf(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`+
 			`<rdf:Description rdf:about="" xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" xmlns:Container="http://ns.google.com/photos/1.0/container/" `+
-			`xmlns:Item="http://ns.google.com/photos/1.0/container/item/" xmlns:GCamera="http://ns.google.com/photos/1.0/camera/" hdrgm:Version="1.0" GCamera:HdrPlusMakernote="PLANTEDMAKERNOTE">`+
+			`xmlns:Item="http://ns.google.com/photos/1.0/container/item/" xmlns:GCamera="http://ns.google.com/photos/1.0/camera/" hdrgm:Version="1.0" GCamera:HdrPlusMakernote="PLANTEDMAKERNOTE"%s>`+
 			`<Container:Directory><rdf:Seq><rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="Primary" Item:Mime="image/jpeg"/></rdf:li>`+
-			`<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="GainMap" Item:Mime="image/jpeg" Item:Length="%d"/></rdf:li></rdf:Seq></Container:Directory>`+
-			`</rdf:Description></rdf:RDF></x:xmpmeta>`, len(gm)+c.lengthDelta)
+			`<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="GainMap" Item:Mime="image/jpeg" Item:Length="%d"/></rdf:li>%s</rdf:Seq></Container:Directory>`+
+			`</rdf:Description></rdf:RDF></x:xmpmeta>`, c.motionAttrs, len(gm)+c.lengthDelta, c.motionItem)
 		segs = append(segs, segment(markerAPP1, sigXMP, []byte(x)))
 	}
 	if c.primaryISO != nil {
@@ -436,7 +438,7 @@ func TestMotionPhotoPhoneCorpus(t *testing.T) {
 		t.Errorf("the video is still in the output")
 	}
 	keys := findingKeys(rep)
-	if v := keys["embedded JPEG MotionVideo"]; v != "(motion video, 123 KB)" {
+	if v := keys["embedded JPEG MotionVideo"]; v != "(motion video, 123 KB, 3.1 s)" {
 		t.Errorf("MotionVideo = %q (%v)", v, rep.Findings)
 	}
 	if _, ok := keys["time MotionPhoto QuickTime mvhd ModificationTime"]; !ok {

@@ -157,7 +157,10 @@ var nodePolicies = []struct {
 	{map[string]any{"keep": []string{"time"}}, false},
 	{map[string]any{"keep": []string{"location"}, "coarseLocation": 0.1}, false},
 	{map[string]any{"keep": []string{"time", "location"}, "coarseLocation": 0.1, "dropOrientation": true}, false},
+	{map[string]any{"keepMotion": true, "keep": []string{}}, false},
 	{map[string]any{"coarselocation": 0.1}, true}, // misspelt: must not be ignored
+	{map[string]any{"keepmotion": true}, true},
+	{map[string]any{"keepMotion": "yes"}, true},
 	{map[string]any{"keep": []string{"embedded"}}, true},
 	{map[string]any{"keep": "time"}, true},
 	{map[string]any{"coarseLocation": "0.1"}, true},
@@ -202,7 +205,7 @@ func checkNodePolicies(t *testing.T, sample, outDir string) {
 			}
 			continue
 		}
-		opts := &exifscrub.Options{DropOrientation: p.Options["dropOrientation"] == true}
+		opts := &exifscrub.Options{DropOrientation: p.Options["dropOrientation"] == true, KeepMotion: p.Options["keepMotion"] == true}
 		for _, c := range p.Options["keep"].([]string) {
 			opts.Keep = append(opts.Keep, exifscrub.Category(c))
 		}

@@ -75,7 +75,7 @@ func reportAction(c *cli.Context) error {
 		return err
 	}
 	cfg := scanConfig{names: true}
-	if opts.Keep != nil {
+	if opts.Keep != nil || opts.KeepMotion {
 		cfg.opts = &opts
 	}
 	stdout, stderr := c.App.Writer, c.App.ErrWriter

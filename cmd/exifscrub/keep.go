@@ -109,11 +109,17 @@ func parsePolicy(keep []string, set bool, coarse *string, n policyNames, opts *e
 // policyText is the policy's flags as the user could type them again:
 // "--keep location,time --coarse-location 0.1".
 func policyText(o *exifscrub.Options) string {
-	s := "--keep " + strings.Join(catStrings(o.Keep), ",")
-	if o.CoarseLocation > 0 {
-		s += " --coarse-location " + strconv.FormatFloat(o.CoarseLocation, 'g', -1, 64)
+	var s []string
+	if o.Keep != nil {
+		s = append(s, "--keep "+strings.Join(catStrings(o.Keep), ","))
 	}
-	return s
+	if o.CoarseLocation > 0 {
+		s = append(s, "--coarse-location "+strconv.FormatFloat(o.CoarseLocation, 'g', -1, 64))
+	}
+	if o.KeepMotion {
+		s = append(s, "--keep-motion")
+	}
+	return strings.Join(s, " ")
 }
 
 // keptCategories returns the categories of the kept findings, in report

@@ -185,7 +185,7 @@ func (s *server) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var policy *exifscrub.Options
-	if q.opts.Keep != nil {
+	if q.opts.Keep != nil || q.opts.KeepMotion {
 		policy = &q.opts
 	}
 	sc := s.scan(in, q.name, policy)

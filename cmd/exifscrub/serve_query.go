@@ -61,15 +61,18 @@ func boolParam(q url.Values, name string) (bool, error) {
 	return false, fmt.Errorf("query parameter %s takes no value, or true or false; got %q", name, q.Get(name))
 }
 
-// scrubQuery reads the policy of /v1/scrub: keep, coarse, drop-icc and
-// drop-orientation, as scrub's flags.
+// scrubQuery reads the policy of /v1/scrub: keep, coarse, keep-motion,
+// drop-icc and drop-orientation, as scrub's flags.
 func scrubQuery(raw string) (*exifscrub.Options, error) {
-	q, err := parseQuery(raw, "keep", "coarse", "drop-icc", "drop-orientation")
+	q, err := parseQuery(raw, "keep", "coarse", "keep-motion", "drop-icc", "drop-orientation")
 	if err != nil {
 		return nil, err
 	}
 	opts := &exifscrub.Options{}
 	if err := policy(q, opts); err != nil {
+		return nil, err
+	}
+	if opts.KeepMotion, err = boolParam(q, "keep-motion"); err != nil {
 		return nil, err
 	}
 	if opts.DropColorProfile, err = boolParam(q, "drop-icc"); err != nil {
@@ -83,20 +86,24 @@ func scrubQuery(raw string) (*exifscrub.Options, error) {
 
 // A serveQuery is what /v1/report or /v1/check was asked.
 type serveQuery struct {
-	opts   exifscrub.Options    // report: keep, coarse
+	opts   exifscrub.Options    // report: keep, coarse, keep-motion
 	failOn []exifscrub.Category // check: fail-on
 	name   string               // the file's name, whose time report and check flag
 }
 
-// reportQuery reads the query of /v1/report: keep and coarse, as report's
-// --keep and --coarse-location, and name.
+// reportQuery reads the query of /v1/report: keep, coarse and
+// keep-motion, as report's --keep, --coarse-location and --keep-motion,
+// and name.
 func reportQuery(raw string) (serveQuery, error) {
 	var sq serveQuery
-	q, err := parseQuery(raw, "keep", "coarse", "name")
+	q, err := parseQuery(raw, "keep", "coarse", "keep-motion", "name")
 	if err != nil {
 		return sq, err
 	}
 	sq.name = q.Get("name")
+	if sq.opts.KeepMotion, err = boolParam(q, "keep-motion"); err != nil {
+		return sq, err
+	}
 	return sq, policy(q, &sq.opts)
 }
 

@@ -182,6 +182,7 @@ func TestServeScrubCorpus(t *testing.T) {
 	}{
 		{"", &exifscrub.Options{}},
 		{"?keep=location,time&coarse=0.1&drop-icc", &exifscrub.Options{Keep: []exifscrub.Category{exifscrub.Location, exifscrub.Time}, CoarseLocation: 0.1, DropColorProfile: true}},
+		{"?keep-motion=true", &exifscrub.Options{KeepMotion: true}},
 	}
 	counts := map[string]int{}
 	for _, path := range serveCorpus(t) {
@@ -272,7 +273,10 @@ func TestServeErrors(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"unknown parameter", "POST", "/v1/scrub?keep-motion", photo, false, 400, "bad_query"},
+		{"unknown parameter", "POST", "/v1/scrub?keep-weather", photo, false, 400, "bad_query"},
+		{"keep-motion with a value", "POST", "/v1/scrub?keep-motion=maybe", photo, false, 400, "bad_query"},
+		{"keep-motion twice", "POST", "/v1/report?keep-motion&keep-motion=1", photo, false, 400, "bad_query"},
+		{"keep-motion of check", "POST", "/v1/check?keep-motion", photo, false, 400, "bad_query"},
 		{"unknown category", "POST", "/v1/scrub?keep=weather", photo, false, 400, "bad_query"},
 		{"category not keepable", "POST", "/v1/scrub?keep=embedded", photo, false, 400, "bad_query"},
 		{"coarse without location", "POST", "/v1/scrub?keep=time&coarse=0.1", photo, false, 400, "bad_query"},
@@ -706,4 +710,40 @@ func writeTemp(t *testing.T, b []byte) string {
 		t.Fatal(err)
 	}
 	return f.Name()
+}
+
+// TestServeKeepMotion checks keep-motion on /v1/report and /v1/scrub
+// with a Samsung motion photo: with it, the video is in the report's
+// kept and in the answer (as exifscrub.Scrub with KeepMotion writes it);
+// without it, the video is a finding and gone.
+func TestServeKeepMotion(t *testing.T) {
+	ts := startServer(t, serveConfig{})
+	photo := readFile(t, filepath.Join("..", "..", "testdata", "samsung__sef_motion.jpg"))
+	isVideo := func(fs []exifscrub.Finding) bool {
+		return slices.ContainsFunc(fs, func(f exifscrub.Finding) bool { return f.Tag == "MotionVideo" })
+	}
+	for _, tt := range []struct {
+		query string
+		keep  bool
+	}{{"", false}, {"?keep-motion", true}, {"?keep-motion=1", true}, {"?keep-motion=false", false}} {
+		_, b, err := post(t, ts.url+"/v1/report"+tt.query, bytes.NewReader(photo))
+		var r struct {
+			Findings []exifscrub.Finding `json:"findings"`
+			Kept     []exifscrub.Finding `json:"kept"`
+		}
+		if err != nil || json.Unmarshal(b, &r) != nil {
+			t.Fatalf("/v1/report%s: %v %.300s", tt.query, err, b)
+		}
+		if isVideo(r.Kept) != tt.keep || isVideo(r.Findings) == tt.keep {
+			t.Errorf("/v1/report%s: findings %v, kept %v", tt.query, r.Findings, r.Kept)
+		}
+		var want bytes.Buffer
+		if _, err := exifscrub.Scrub(&want, bytes.NewReader(photo), &exifscrub.Options{KeepMotion: tt.keep}); err != nil {
+			t.Fatal(err)
+		}
+		res, got, err := post(t, ts.url+"/v1/scrub"+tt.query, bytes.NewReader(photo))
+		if err != nil || res.StatusCode != http.StatusOK || !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("/v1/scrub%s: %v %v, %d bytes, want Scrub's %d", tt.query, err, res.Status, len(got), want.Len())
+		}
+	}
 }

@@ -20,6 +20,7 @@ const (
 	nsApplePixelData = "http://ns.apple.com/pixeldatainfo/1.0/"
 	nsContainer      = "http://ns.google.com/photos/1.0/container/"
 	nsItem           = "http://ns.google.com/photos/1.0/container/item/"
+	nsGCamera        = "http://ns.google.com/photos/1.0/camera/"
 )
 
 // appleGainMapType is the apdi:AuxiliaryImageType of Apple's gain map.
@@ -31,6 +32,7 @@ type Container struct {
 	Version string // hdrgm:Version, checked; "" when absent or not a version
 	Items   []Item
 	Gain    int // index in Items of the GainMap item, -1 if none
+	Motion  int // index in Items of the MotionPhoto item, -1 if none
 }
 
 // An Item is an item of a Container:Directory.
@@ -44,11 +46,22 @@ type Item struct {
 // signature) says of a gain map, or returns nil when it says nothing or
 // cannot be read.
 func ParseContainer(p []byte) *Container {
+	c := ParseDirectory(p)
+	if c == nil || c.Version == "" && c.Gain < 0 {
+		return nil
+	}
+	return c
+}
+
+// ParseDirectory reads the hdrgm:Version and Container:Directory of a
+// primary's XMP packet whatever its items (a motion photo's too), or
+// returns nil when the packet cannot be read.
+func ParseDirectory(p []byte) *Container {
 	roots, _, err := xmp.ReadTree(xmp.Text(p))
 	if err != nil {
 		return nil
 	}
-	c := &Container{Gain: -1}
+	c := &Container{Gain: -1, Motion: -1}
 	var dir *xmp.Node
 	for _, n := range xmp.TopProperties(roots) {
 		switch {
@@ -64,10 +77,10 @@ func ParseContainer(p []byte) *Container {
 			if it.Semantic == "GainMap" && c.Gain < 0 {
 				c.Gain = i
 			}
+			if it.Semantic == "MotionPhoto" && c.Motion < 0 {
+				c.Motion = i
+			}
 		}
-	}
-	if c.Version == "" && c.Gain < 0 {
-		return nil
 	}
 	return c
 }
@@ -140,6 +153,20 @@ func (c *Container) KeptNames() map[string]int {
 	return kept
 }
 
+// PrimaryPadding reports whether the directory's Primary item has an
+// Item:Padding (which a new packet writes as 0); c may be nil.
+func (c *Container) PrimaryPadding() bool {
+	if c == nil {
+		return false
+	}
+	for _, it := range c.Items {
+		if it.Semantic == "Primary" {
+			return it.Padding
+		}
+	}
+	return false
+}
+
 // KeptItems returns the Primary and GainMap items of the directory, in
 // its order, when both are JPEG, or nil.
 func (c *Container) KeptItems() []Item {
@@ -166,20 +193,66 @@ func (c *Container) KeptItems() []Item {
 // the RDF forms libultrahdr reads (simple values as attributes of
 // rdf:Description).
 func (c *Container) Packet(gainLen int64) []byte {
+	return c.PacketWithMotion(gainLen, nil)
+}
+
+// A Motion is what a motion photo's kept video adds to the primary's new
+// packet: its properties (GCamera:…, as internal/motion gives them:
+// names and decimal integers, which need no escaping) and, when Item is
+// set, a MotionPhoto item of Length bytes at the end of the directory.
+type Motion struct {
+	Props  [][2]string
+	Item   bool
+	Length int64
+}
+
+// PacketWithMotion is Packet for a primary whose gain map (when gainLen
+// is not negative) and motion video m (when not nil) are kept: the
+// directory lists, in file order, the Primary item, the GainMap item and
+// the MotionPhoto item; hdrgm:Version is written only with a gain map.
+func (c *Container) PacketWithMotion(gainLen int64, m *Motion) []byte {
 	var w xmpWriter
-	w.start(map[string]string{"hdrgm": nsHDRGainMap, "Container": nsContainer, "Item": nsItem})
-	if c.Version != "" {
+	ns := map[string]string{"hdrgm": nsHDRGainMap, "Container": nsContainer, "Item": nsItem}
+	if m != nil {
+		ns["GCamera"] = nsGCamera
+		if gainLen < 0 || c.Version == "" {
+			delete(ns, "hdrgm")
+		}
+	}
+	w.start(ns)
+	if c.Version != "" && gainLen >= 0 {
 		w.attr("hdrgm:Version", c.Version)
 	}
-	items := c.KeptItems()
+	var items []Item
+	if gainLen >= 0 {
+		items = c.KeptItems()
+	}
+	if m != nil {
+		for _, p := range m.Props {
+			w.attr(p[0], p[1])
+		}
+		if m.Item {
+			if items == nil {
+				items = []Item{{Semantic: "Primary", Mime: "image/jpeg", Padding: c.PrimaryPadding()}}
+			}
+			items = append(items, Item{Semantic: "MotionPhoto", Mime: "video/mp4", Length: m.Length})
+		}
+	}
 	if len(items) == 0 {
 		return w.end()
 	}
 	w.elem(`<Container:Directory><rdf:Seq>`)
 	for _, it := range items {
-		w.elem(`<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="` + it.Semantic + `" Item:Mime="image/jpeg"`)
-		if it.Semantic == "GainMap" {
+		mime := "image/jpeg"
+		if it.Semantic == "MotionPhoto" {
+			mime = "video/mp4"
+		}
+		w.elem(`<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="` + it.Semantic + `" Item:Mime="` + mime + `"`)
+		switch it.Semantic {
+		case "GainMap":
 			w.elem(` Item:Length="` + strconv.FormatInt(gainLen, 10) + `"`)
+		case "MotionPhoto":
+			w.elem(` Item:Length="` + strconv.FormatInt(it.Length, 10) + `"`)
 		}
 		if it.Padding {
 			w.elem(` Item:Padding="0"`)
@@ -199,7 +272,7 @@ type xmpWriter struct {
 
 func (w *xmpWriter) start(ns map[string]string) {
 	w.head.WriteString(`<?xpacket begin="` + "\ufeff" + `" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="` + nsRDF + `"><rdf:Description rdf:about=""`)
-	for _, p := range []string{"hdrgm", "Container", "Item", "HDRGainMap", "apdi"} {
+	for _, p := range []string{"hdrgm", "GCamera", "Container", "Item", "HDRGainMap", "apdi"} {
 		if uri, ok := ns[p]; ok {
 			w.head.WriteString(` xmlns:` + p + `="` + uri + `"`)
 		}

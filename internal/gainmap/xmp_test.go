@@ -243,3 +243,54 @@ func FuzzXMP(f *testing.F) {
 		}
 	})
 }
+
+func TestPacketWithMotion(t *testing.T) {
+	m := &Motion{Props: [][2]string{{"GCamera:MotionPhoto", "1"}, {"GCamera:MicroVideoOffset", "77"}}, Item: true, Length: 77}
+	primaryPadded := strings.Replace(itemPrimary, `/>`, ` Item:Padding="5"/>`, 1)
+	for _, tt := range []struct {
+		name, packet string
+		gainLen      int64
+		m            *Motion
+		want         []string // parts of the new packet, in order
+		not          []string
+	}{
+		{"gain map and video", primaryPacket(`hdrgm:Version="1.0" GCamera:MotionPhoto="1"`, itemPrimary, itemGainMap, itemVideo), 50, m,
+			[]string{`xmlns:hdrgm=`, `xmlns:GCamera=`, `hdrgm:Version="1.0" GCamera:MotionPhoto="1" GCamera:MicroVideoOffset="77"`,
+				`Item:Semantic="Primary" Item:Mime="image/jpeg"/>`, `Item:Semantic="GainMap" Item:Mime="image/jpeg" Item:Length="50"/>`,
+				`Item:Semantic="MotionPhoto" Item:Mime="video/mp4" Item:Length="77"/>`}, nil},
+		{"video only, the gain map dropped", primaryPacket(`hdrgm:Version="1.0"`, primaryPadded, itemGainMap, itemVideo), -1, m,
+			[]string{`GCamera:MotionPhoto="1"`, `Item:Semantic="Primary" Item:Mime="image/jpeg" Item:Padding="0"/>`, `Item:Semantic="MotionPhoto"`},
+			[]string{"hdrgm", "GainMap", `Padding="5"`}},
+		{"no directory item for the video", primaryPacket(`GCamera:MotionPhoto="1"`), -1, &Motion{Props: m.Props},
+			[]string{`GCamera:MicroVideoOffset="77"/>`}, []string{"Directory", "hdrgm"}},
+		{"no motion", primaryPacket(`hdrgm:Version="1.0"`, itemPrimary, itemGainMap, itemVideo), 50, nil,
+			[]string{`hdrgm:Version="1.0"`, `Item:Length="50"`}, []string{"GCamera", "MotionPhoto"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ParseDirectory([]byte(tt.packet))
+			if c == nil {
+				t.Fatal("ParseDirectory = nil")
+			}
+			p := string(c.PacketWithMotion(tt.gainLen, tt.m))
+			rest := p
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("packet %s does not hold %s after what came before", p, w)
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, n := range tt.not {
+				if strings.Contains(p, n) {
+					t.Errorf("packet %s holds %s", p, n)
+				}
+			}
+			if again := ParseDirectory([]byte(p)); again == nil || tt.m != nil && tt.m.Item && again.Motion < 0 {
+				t.Errorf("the packet does not read back: %+v", again)
+			}
+		})
+	}
+	if (*Container)(nil).PrimaryPadding() {
+		t.Error("a nil directory has a padded Primary item")
+	}
+}

@@ -1,14 +1,21 @@
-// Package motion finds the video of a motion photo in the data that
-// follows a JPEG image's EOI marker. A Google Motion Photo (the Motion
-// Photo format 1.0, GCamera:MotionPhoto, and the older MicroVideo) appends
-// an MP4 file, whose first box is its ftyp; a Samsung motion photo holds
+// Package motion reads and writes the parts of a motion photo that say
+// where its video is. A Google Motion Photo (the Motion Photo format 1.0,
+// GCamera:MotionPhoto, and the older MicroVideo) appends an MP4 file to a
+// JPEG image, whose first box is its ftyp; a Samsung motion photo holds
 // the MP4 in its SEF trailer, after the name of a "MotionPhoto_Data"
 // record and before the "SEFH" directory that ends the trailer.
 //
-// Find looks at bytes only: it does not read the MP4's boxes (the caller
-// scans the video as a file of its own), the primary's XMP (whose
-// Container:Directory may give the video's length), or the records of the
-// SEF directory.
+// Find locates the video in the data that follows the image's EOI by its
+// bytes alone. ParseXMP reads the GCamera properties of the primary's
+// XMP, each parsed as an integer and checked, and Fields.Props gives them
+// for a new packet with the video's offset recomputed. ParseSEF reads a
+// Samsung trailer's directory and finds its MotionPhoto_Data record;
+// AppendSEF writes a trailer holding only that record.
+//
+// The package does not read the MP4's boxes (the caller scans or scrubs
+// the video as a file of its own), the Container:Directory of the XMP
+// (internal/gainmap reads and writes it, for gain maps and motion photos
+// alike), or the other records of a SEF trailer, which it never writes.
 package motion
 
 import "bytes"

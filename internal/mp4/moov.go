@@ -43,6 +43,19 @@ type Trak struct {
 	Entry   bmff.FourCC // the type of the first sample entry of 'stsd'
 	Stbl    bmff.Box    // the sample table, if HasStbl
 	HasStbl bool
+
+	// The media's timescale and duration, of 'mdhd'; 0 when absent.
+	Timescale uint32
+	Duration  uint64
+}
+
+// Seconds returns the media's duration in seconds, or 0 when it has no
+// timescale or its duration is unknown (all ones, §8.4.2.3).
+func (t Trak) Seconds() float64 {
+	if t.Timescale == 0 || t.Duration == math.MaxUint64 || t.Duration == math.MaxUint32 {
+		return 0
+	}
+	return float64(t.Duration) / float64(t.Timescale)
 }
 
 // Track returns what Plan and TrackSpans read of t.
@@ -87,6 +100,21 @@ func (t *Trak) parseMdia(mdia bmff.Box) error {
 	r := bmff.NewReader(mdia.Payload, mdia.PayloadOffset(), false)
 	for c := range r.All() {
 		switch c.Type {
+		case BoxMdhd:
+			// §8.4.2.2: after the two times (32 bits in version 0, 64 in
+			// 1), the timescale, then the duration in the times' width.
+			cur := bmff.NewCursor(c)
+			v, _ := cur.FullBox()
+			w := 4
+			if v == 1 {
+				w = 8
+			}
+			cur.Take(2 * w)
+			ts := cur.U32()
+			d := cur.UintN(w)
+			if cur.Err() == nil {
+				t.Timescale, t.Duration = ts, d
+			}
 		case bmff.BoxHdlr:
 			h, err := bmff.HandlerType(bmff.NewCursor(c))
 			if err != nil {
@@ -344,4 +372,34 @@ func IsBoxType(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// VideoSeconds returns how long the movie file b plays its pictures: the
+// media duration ('mdhd') of its first video track, in seconds (a motion
+// photo's other video tracks hold stills). It returns false when b has
+// no movie box, no video track with a duration, or a track that does not
+// read.
+func VideoSeconds(b []byte) (float64, bool) {
+	r := bmff.NewReader(b, 0, true)
+	for c := range r.All() {
+		if c.Type != bmff.BoxMoov {
+			continue
+		}
+		tr := bmff.NewReader(c.Payload, c.PayloadOffset(), false)
+		for t := range tr.All() {
+			if t.Type != BoxTrak {
+				continue
+			}
+			trak, err := ParseTrak(t)
+			if err != nil {
+				return 0, false
+			}
+			if trak.Handler == HandlerVide {
+				d := trak.Seconds()
+				return d, d > 0
+			}
+		}
+		return 0, false
+	}
+	return 0, false
 }

@@ -304,3 +304,58 @@ func FuzzMoov(f *testing.F) {
 		}
 	})
 }
+
+func TestVideoSeconds(t *testing.T) {
+	mdhd := func(v uint8, timescale uint32, d uint64) func(w *bmff.Writer) {
+		return func(w *bmff.Writer) {
+			w.StartFull(BoxMdhd, v, 0)
+			if v == 1 {
+				w.U64(1)
+				w.U64(2)
+				w.U32(timescale)
+				w.U64(d)
+			} else {
+				w.U32(1)
+				w.U32(2)
+				w.U32(timescale)
+				w.U32(uint32(d))
+			}
+			w.U32(0x55c40000) // language 'und', pre_defined
+			w.End()
+		}
+	}
+	vide := full(bmff.BoxHdlr, 0, 0x76696465, 0, 0, 0)
+	soun := full(bmff.BoxHdlr, 0, 0x736f756e, 0, 0, 0)
+	trak := func(kids ...func(w *bmff.Writer)) func(w *bmff.Writer) {
+		md := children(BoxMdia, kids...)
+		return func(w *bmff.Writer) { w.CopyBox(children(BoxTrak, func(w *bmff.Writer) { w.CopyBox(md) })) }
+	}
+	file := func(traks ...func(w *bmff.Writer)) []byte {
+		var w bmff.Writer
+		w.Start(bmff.BoxFtyp)
+		w.U32(0x69736f6d)
+		w.End()
+		w.CopyBox(children(bmff.BoxMoov, traks...))
+		return w.Bytes()
+	}
+	for _, tt := range []struct {
+		name string
+		b    []byte
+		want float64
+		ok   bool
+	}{
+		{"video", file(trak(mdhd(0, 600, 1860), vide)), 3.1, true},
+		{"version 1, first video", file(trak(mdhd(1, 1000, 4500), soun), trak(mdhd(1, 1000, 2000), vide), trak(mdhd(1, 1000, 4500), vide)), 2, true},
+		{"audio only", file(trak(mdhd(0, 44100, 44100), soun)), 0, false},
+		{"audio longer than the video", file(trak(mdhd(0, 44100, 441000), soun), trak(mdhd(0, 10, 20), vide)), 2, true},
+		{"unknown duration", file(trak(mdhd(0, 600, 0xffffffff), vide)), 0, false},
+		{"no timescale", file(trak(mdhd(0, 0, 600), vide)), 0, false},
+		{"short header", file(trak(full(BoxMdhd, 0, 1, 2), vide)), 0, false},
+		{"no movie", file()[:16], 0, false},
+	} {
+		got, ok := VideoSeconds(tt.b)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: got %v %v, want %v %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -74,6 +74,12 @@ export interface ScrubOptions extends ScanOptions {
    * 11 km: the city, not the house) and drop every other GPS tag (Options.CoarseLocation).
    */
   coarseLocation?: number;
+  /**
+   * Keep the video of a motion photo (Google Motion Photo or MicroVideo JPEG, Samsung motion
+   * photo), scrubbed like any video, with only the fields a gallery needs to play it
+   * (Options.KeepMotion). By default it is removed.
+   */
+  keepMotion?: boolean;
 }
 
 export interface ScrubBlobOptions extends ScrubOptions {

@@ -91,7 +91,7 @@ function checkOptions(options, allowed) {
   }
   const o = options;
   if (o.path !== undefined && typeof o.path !== "string") throw new TypeError("exifscrub: path must be a string");
-  for (const k of ["dropColorProfile", "dropOrientation"]) {
+  for (const k of ["dropColorProfile", "dropOrientation", "keepMotion"]) {
     if (o[k] !== undefined && typeof o[k] !== "boolean") throw new TypeError(`exifscrub: ${k} must be true or false`);
   }
   if (o.keep !== undefined) {
@@ -121,6 +121,7 @@ function policy(o) {
     dropOrientation: !!o.dropOrientation,
     keep: o.keep ? [...o.keep] : [],
     coarseLocation: o.coarseLocation || 0,
+    keepMotion: !!o.keepMotion,
   };
 }
 
@@ -136,7 +137,7 @@ export async function scan(data, options = {}) {
   return (await call({ op: "scan", path: defaultPath(data, o), data })).report;
 }
 
-const scrubOptions = ["path", "dropColorProfile", "dropOrientation", "keep", "coarseLocation"];
+const scrubOptions = ["path", "dropColorProfile", "dropOrientation", "keep", "coarseLocation", "keepMotion"];
 
 /**
  * Removes the metadata and returns {bytes, report, rescan, verified}:

@@ -22,6 +22,7 @@ const zipButton = $("zip");
 const sendAll = $("send-all");
 const keepTime = $("keep-time");
 const keepPlace = $("keep-place");
+const keepMotion = $("keep-motion");
 const svgNS = "http://www.w3.org/2000/svg";
 
 const labels = {
@@ -104,7 +105,9 @@ function policy() {
   const keep = [];
   if (keepTime.checked) keep.push("time");
   if (keepPlace.checked) keep.push("location");
-  return keepPlace.checked ? { keep, coarseLocation: 0.1 } : { keep };
+  const opts = keepPlace.checked ? { keep, coarseLocation: 0.1 } : { keep };
+  if (keepMotion.checked) opts.keepMotion = true;
+  return opts;
 }
 
 function addFiles(files) {

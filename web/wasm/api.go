@@ -191,12 +191,13 @@ func scrub(name string, src source, opts *exifscrub.Options, w io.Writer) (objec
 
 // rescan scans a clean file and says whether Scrub would remove nothing
 // more from it. What Scrub keeps on purpose (a lone orientation, a colour
-// profile) is never reported, and what Options.Keep kept is compared
-// with a scrub under the same options: a kept tag is found again, but
-// Scrub would keep it again too, so it is in Kept, not Findings.
+// profile) is never reported, and what Options.Keep or KeepMotion kept is
+// compared with a scrub under the same options: a kept tag (or motion
+// video) is found again, but Scrub would keep it again too, so it is in
+// Kept, not Findings.
 func rescan(name string, clean source, opts *exifscrub.Options) (rep object, verified bool, err error) {
 	var r *exifscrub.Report
-	if opts != nil && len(opts.Keep) > 0 {
+	if opts != nil && (len(opts.Keep) > 0 || opts.KeepMotion) {
 		r, err = exifscrub.Scrub(io.Discard, clean, opts)
 	} else {
 		r, err = exifscrub.Scan(clean)

@@ -149,7 +149,8 @@ func (w sinkWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// options reads {dropColorProfile, dropOrientation, keep, coarseLocation}:
+// options reads {dropColorProfile, dropOrientation, keep, coarseLocation,
+// keepMotion}:
 // the JavaScript package has checked their types.
 func options(o js.Value) (*exifscrub.Options, error) {
 	opts := &exifscrub.Options{}
@@ -158,6 +159,7 @@ func options(o js.Value) (*exifscrub.Options, error) {
 	}
 	opts.DropColorProfile = o.Get("dropColorProfile").Truthy()
 	opts.DropOrientation = o.Get("dropOrientation").Truthy()
+	opts.KeepMotion = o.Get("keepMotion").Truthy()
 	if k := o.Get("keep"); k.Type() == js.TypeObject {
 		names := make([]string, k.Length())
 		for i := range names {
