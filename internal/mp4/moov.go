@@ -3,6 +3,7 @@ package mp4
 import (
 	"encoding/binary"
 	"math"
+	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
 )
@@ -169,6 +170,51 @@ func HeaderTimes(p []byte) [][]byte {
 		return nil
 	}
 	return [][]byte{p[4 : 4+size], p[4+size : 4+2*size]}
+}
+
+// MovieDuration returns the duration of the movie in b, a whole MP4 or
+// QuickTime file in memory: the duration of the first 'moov' box's 'mvhd'
+// (14496-12 §8.2.2) in its timescale, converted. It reports false when
+// there is none, the header is of an unknown version or too short, the
+// timescale is 0, or the duration unknown (all ones).
+func MovieDuration(b []byte) (time.Duration, bool) {
+	r := bmff.NewReader(b, 0, true)
+	for bx := range r.All() {
+		if bx.Type != bmff.BoxMoov {
+			continue
+		}
+		for c := range bmff.NewReader(bx.Payload, bx.PayloadOffset(), false).All() {
+			if c.Type != BoxMvhd {
+				continue
+			}
+			if _, err := HeaderFields(c); err != nil {
+				return 0, false
+			}
+			p := c.Payload
+			var scale uint32
+			var d uint64
+			if p[0] == 1 {
+				scale, d = binary.BigEndian.Uint32(p[20:]), binary.BigEndian.Uint64(p[24:])
+			} else {
+				scale, d = binary.BigEndian.Uint32(p[12:]), uint64(binary.BigEndian.Uint32(p[16:]))
+				if d == math.MaxUint32 {
+					d = math.MaxUint64
+				}
+			}
+			if scale == 0 || d == math.MaxUint64 {
+				return 0, false
+			}
+			// In seconds first: a duration of 2^64 ticks overflows
+			// nanoseconds at any timescale.
+			secs := float64(d) / float64(scale)
+			if secs > float64(math.MaxInt64/int64(time.Second)) {
+				return 0, false
+			}
+			return time.Duration(secs * float64(time.Second)), true
+		}
+		return 0, false
+	}
+	return 0, false
 }
 
 // WriteTref writes a track reference box (14496-12 §8.3.3) without the

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
 )
@@ -303,4 +305,50 @@ func FuzzMoov(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMovieDuration(t *testing.T) {
+	mvhd := func(version byte, scale uint32, d uint64) []byte {
+		var w bmff.Writer
+		w.Start(bmff.BoxMoov)
+		w.StartFull(BoxMvhd, version, 0)
+		if version == 1 {
+			w.U64(0)
+			w.U64(0)
+			w.U32(scale)
+			w.U64(d)
+			w.Append(make([]byte, 80))
+		} else {
+			w.U32(0)
+			w.U32(0)
+			w.U32(scale)
+			w.U32(uint32(d))
+			w.Append(make([]byte, 80))
+		}
+		w.End()
+		w.End()
+		return append([]byte("\x00\x00\x00\x10ftypisom\x00\x00\x00\x00"), w.Bytes()...)
+	}
+	for _, tt := range []struct {
+		name string
+		b    []byte
+		d    time.Duration
+		ok   bool
+	}{
+		{"version 0", mvhd(0, 1000, 3130), 3130 * time.Millisecond, true},
+		{"version 1", mvhd(1, 90000, 90000*2), 2 * time.Second, true},
+		{"timescale 0", mvhd(0, 0, 5), 0, false},
+		{"unknown duration", mvhd(0, 1000, math.MaxUint32), 0, false},
+		{"unknown duration, version 1", mvhd(1, 1000, math.MaxUint64), 0, false},
+		{"too long", mvhd(1, 1, math.MaxUint64-1), 0, false},
+		{"short header", mvhd(0, 1000, 5)[:16+8+8+20], 0, false},
+		{"no moov", []byte("\x00\x00\x00\x10ftypisom\x00\x00\x00\x00"), 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, ok := MovieDuration(tt.b)
+			if d != tt.d || ok != tt.ok {
+				t.Errorf("got %v, %v; want %v, %v", d, ok, tt.d, tt.ok)
+			}
+		})
+	}
 }
