@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/tiff"
@@ -15,6 +16,33 @@ import (
 // com.apple.quicktime.content.identifier. The identifier is unique to
 // the owner's library, so Scrub removes it; with Options.KeepMotion and
 // Options.LiveIdentifier it writes a new one in its place.
+
+// ContentIdentifier returns the Live Photo content identifier that the
+// image or video held, as Scan or Scrub found it: the still's Apple
+// MakerNote tag 0x0011, or the video's
+// com.apple.quicktime.content.identifier; "" when it has none. A program
+// that scrubs both files of a Live Photo pairs them by it, and gives both
+// one NewLiveIdentifier. It is not part of the report's JSON form: it
+// links the file to its owner's library, and a report is often shared.
+func (r *Report) ContentIdentifier() string {
+	if r == nil {
+		return ""
+	}
+	return r.liveID
+}
+
+// findLiveID sets liveID from the video's content identifier key, when
+// the report lists it (removed or kept); a MakerNote's is set as EXIF is
+// read (tiff.go).
+func (r *Report) findLiveID() {
+	for _, fs := range [][]Finding{r.Findings, r.Kept} {
+		for _, f := range fs {
+			if r.liveID == "" && f.Container == containerKeys && f.Tag == keyContentID && isLiveIdentifier(strings.ToUpper(f.Value)) {
+				r.liveID = strings.ToUpper(f.Value)
+			}
+		}
+	}
+}
 
 // NewLiveIdentifier returns a fresh random content identifier for a Live
 // Photo's still and video, for Options.LiveIdentifier: a version 4 UUID

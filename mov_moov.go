@@ -26,6 +26,7 @@ type movTrack struct {
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
 // what it removes.
 func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
+	f.liveWritten = false
 	// First pass: the tracks, and which are removed.
 	var tracks []*movTrack
 	r := bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
@@ -131,6 +132,9 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			f.writeOther(w, c, bmff.BoxMoov)
 		}
 	}
+	if f.liveID() != "" && !f.liveWritten {
+		f.writeLiveMeta(w, false, nil, nil) // a video without keys of its own
+	}
 	w.End()
 	if w.Err() != nil {
 		return nil, bmff.ErrorAt(moov.Offset, ErrUnsupportedFeature, "%v", w.Err())
@@ -171,10 +175,14 @@ func (f *movFile) writeIods(w *bmff.Writer, c bmff.Box, kept map[uint32]bool) {
 // structure: metadata goes, or is kept as the policy says (mov_keep.go);
 // anything else goes too (dropBox).
 func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box, parent bmff.FourCC) {
+	if c.Type == bmff.BoxMeta && parent == bmff.BoxMoov && f.liveID() != "" && !f.liveWritten {
+		f.keepMeta(w, c, true)
+		return
+	}
 	if f.opts.keepsAny() {
 		switch c.Type {
 		case bmff.BoxMeta:
-			f.keepMeta(w, c)
+			f.keepMeta(w, c, parent == bmff.BoxMoov)
 			return
 		case bmff.BoxUUID:
 			f.keepUUID(w, c)

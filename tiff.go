@@ -269,6 +269,9 @@ func (w *exifWalk) ifd(i int) {
 			if kind == ifdExif && gainmap.IsAppleHDRMakerNote(val) {
 				continue // written anew for a HEIF gain map (keepAppleHeadroom), not reported
 			}
+			if a, ok := gainmap.ParseAppleMakerNote(val); ok && kind == ifdExif && w.rep.liveID == "" {
+				w.rep.liveID = a.ContentIdentifier // Report.ContentIdentifier
+			}
 		case tagXMLPacket:
 			if kind == ifd0 {
 				parseXMP(w.rep, "XMP", val)
