@@ -3,6 +3,7 @@ package exifscrub
 import (
 	"bytes"
 	"encoding/binary"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,11 +192,24 @@ func liveHEIC(t *testing.T, id string, gainMap bool) []byte {
 	return f.build()
 }
 
+// writeLive writes testdata/heic__live_still.heic, the still of the Live
+// Photo whose video is testdata/video__live_content_id.mov (the
+// command's tests pair them): go test -run TestLiveHEIC -write-live.
+var writeLive = flag.Bool("write-live", false, "write testdata/heic__live_still.heic")
+
 // TestLiveHEIC scrubs the still of a Live Photo: with KeepMotion and
 // LiveIdentifier its Exif item holds a MakerNote with the new identifier
 // (and the headroom its gain map needs) and nothing else of the original;
 // without, no identifier. ContentIdentifier reports the original.
 func TestLiveHEIC(t *testing.T) {
+	if *writeLive {
+		if err := os.WriteFile(filepath.Join("testdata", "heic__live_still.heic"), liveHEIC(t, testLiveOriginal, false), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join("testdata", "heic__live_still.heic")); err != nil || !bytes.Equal(b, liveHEIC(t, testLiveOriginal, false)) {
+		t.Errorf("testdata/heic__live_still.heic is not what liveHEIC builds (go test -run TestLiveHEIC -write-live): %v", err)
+	}
 	for _, gainMap := range []bool{false, true} {
 		in := liveHEIC(t, testLiveOriginal, gainMap)
 		for _, opts := range []*Options{nil, {KeepMotion: true}, {KeepMotion: true, LiveIdentifier: testLiveNew},
