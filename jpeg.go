@@ -110,6 +110,10 @@ type jpegScrubber struct {
 	gmXMP         *gainmap.XMP      // a gain map's kept XMP
 	gmISO         *gainmap.Metadata // a gain map's ISO 21496-1 metadata
 	segAt         int64             // input offset of the segment's payload
+
+	// The primary's Apple MakerNote (jpeg_apple.go).
+	apple     *appleHold // the output held from the EXIF segment on
+	appleDone bool       // the first EXIF segment was seen
 }
 
 func scrubJPEG(s *scrubber) error {
@@ -156,6 +160,9 @@ func (j *jpegScrubber) run() error {
 		}
 		switch {
 		case code == markerEOI:
+			if err := j.appleRelease(code, nil); err != nil {
+				return err
+			}
 			j.iccGiveUp()
 			if err := j.writeMarker(code, fill); err != nil {
 				return err
@@ -202,8 +209,12 @@ func (j *jpegScrubber) run() error {
 			// (libjpeg saves markers in jpeg_read_header).
 			j.iccGiveUp()
 		}
+		if err := j.appleRelease(code, payload); err != nil {
+			return err
+		}
 		keep := true
 		var scan *jpegscan.ScanHeader
+		orig := payload
 		if (code >= markerAPP0 && code <= markerAPP15) || code == markerCOM {
 			keep, payload, err = j.appSegment(code, payload)
 		} else {
@@ -211,6 +222,9 @@ func (j *jpegScrubber) run() error {
 		}
 		if err != nil {
 			return err
+		}
+		if code == markerAPP1 && j.holdApple(orig, keep, payload, fill) {
+			continue
 		}
 		if keep {
 			if err := j.writeSegment(code, fill, payload); err != nil {
