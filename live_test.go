@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exifscrub/exifscrub/internal/bmff"
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
@@ -287,5 +288,145 @@ func TestLivePair(t *testing.T) {
 	}
 	if ids[0] != ids[1] || ids[0] != id || id == testLiveOriginal {
 		t.Errorf("the still has %q, the video %q; want both %q", ids[0], ids[1], id)
+	}
+}
+
+// withStillTrack returns the MOV b, whose 'moov' is its last box, with a
+// still-image-time track added as Apple writes it: a timed-metadata
+// track (handler 'meta', sample entry 'mebx' declaring key under local ID
+// 1, data type 65, a signed 8-bit integer) with one sample, the item of
+// key 1 and value, in an 'mdat' after the 'moov'; extra, when not nil, is
+// planted in the sample entry after the key table.
+func withStillTrack(t *testing.T, b []byte, key string, value byte, extra []byte) []byte {
+	t.Helper()
+	var moov bmff.Box
+	r := bmff.NewReader(b, 0, true)
+	for bx := range r.All() {
+		if bx.Type == bmff.BoxMoov {
+			moov = bx
+		}
+	}
+	if moov.End() != int64(len(b)) {
+		t.Fatal("the 'moov' is not the last box")
+	}
+	full := func(w *bmff.Writer, typ string, fields ...[]byte) {
+		w.StartFull(bmff.FourCC([]byte(typ)), 0, 0)
+		for _, f := range fields {
+			w.Append(f)
+		}
+		w.End()
+	}
+	u32 := func(vs ...uint32) []byte {
+		var out []byte
+		for _, v := range vs {
+			out = binary.BigEndian.AppendUint32(out, v)
+		}
+		return out
+	}
+	trak := func(sampleAt uint32) []byte {
+		var w bmff.Writer
+		w.Start(bmff.FourCC{'t', 'r', 'a', 'k'})
+		full(&w, "tkhd", u32(0, 0, 100, 0, 1), make([]byte, 8+8), u32(0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000), u32(0, 0))
+		w.Start(bmff.FourCC{'m', 'd', 'i', 'a'})
+		full(&w, "mdhd", u32(0, 0, 600, 1), []byte{0x55, 0xc4, 0, 0})
+		w.WriteHdlr(0, bmff.FourCC{'m', 'e', 't', 'a'}, nil)
+		w.Start(bmff.FourCC{'m', 'i', 'n', 'f'})
+		full(&w, "nmhd")
+		w.Start(bmff.FourCC{'d', 'i', 'n', 'f'})
+		w.StartFull(bmff.FourCC{'d', 'r', 'e', 'f'}, 0, 0)
+		w.U32(1)
+		w.StartFull(bmff.FourCC{'u', 'r', 'l', ' '}, 0, 1)
+		w.End()
+		w.End()
+		w.End()
+		w.Start(bmff.FourCC{'s', 't', 'b', 'l'})
+		w.StartFull(bmff.FourCC{'s', 't', 's', 'd'}, 0, 0)
+		w.U32(1)
+		w.Start(bmff.FourCC{'m', 'e', 'b', 'x'})
+		w.Append([]byte{0, 0, 0, 0, 0, 0, 0, 1})
+		w.Start(bmff.FourCC{'k', 'e', 'y', 's'})
+		w.Start(bmff.FourCC{0, 0, 0, 1})
+		w.Start(bmff.FourCC{'k', 'e', 'y', 'd'})
+		w.Append([]byte("mdta" + key))
+		w.End()
+		w.Start(bmff.FourCC{'d', 't', 'y', 'p'})
+		w.Append(u32(0, 65))
+		w.End()
+		w.End()
+		w.End()
+		w.Append(extra)
+		w.End()
+		w.End()
+		full(&w, "stts", u32(1, 1, 1))
+		full(&w, "stsc", u32(1, 1, 1, 1))
+		full(&w, "stsz", u32(9, 1))
+		full(&w, "stco", u32(1, sampleAt))
+		w.End()
+		w.End()
+		w.End()
+		w.End()
+		return w.Bytes()
+	}
+	size := len(trak(0))
+	newMoovLen := len(moov.Payload) + moov.HeaderLen + size
+	sampleAt := uint32(int(moov.Offset) + newMoovLen + 8)
+	var w bmff.Writer
+	w.Start(bmff.BoxMoov)
+	w.Append(moov.Payload)
+	w.Append(trak(sampleAt))
+	w.End()
+	w.Start(bmff.BoxMdat)
+	w.Append(append(u32(9, 1), value))
+	w.End()
+	return append(slices.Clone(b[:moov.Offset]), w.Bytes()...)
+}
+
+// TestLiveStillImageTime: the still-image-time track of a Live Photo's
+// video stays under KeepMotion with a LiveIdentifier, its samples and
+// key as they were, and goes otherwise; a track of another key, value or
+// with anything more in its sample entry goes.
+func TestLiveStillImageTime(t *testing.T) {
+	base, err := os.ReadFile(liveMOV(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &Options{KeepMotion: true, LiveIdentifier: testLiveNew}
+	for _, c := range []struct {
+		name  string
+		key   string
+		value byte
+		extra []byte
+		opts  *Options
+		kept  bool
+	}{
+		{"live", keyStillImage, 0xff, nil, live, true},
+		{"live, value 0", keyStillImage, 0, nil, live, true},
+		{"default", keyStillImage, 0xff, nil, nil, false},
+		{"keep motion alone", keyStillImage, 0xff, nil, &Options{KeepMotion: true}, false},
+		{"another key", "com.apple.quicktime.location.ISO6709", 0xff, nil, live, false},
+		{"another value", keyStillImage, 7, nil, live, false},
+		{"planted box", keyStillImage, 0xff, []byte("\x00\x00\x00\x10PLNTPLANTED-BOX!"), live, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := withStillTrack(t, base, c.key, c.value, c.extra)
+			var out bytes.Buffer
+			if _, err := Scrub(&out, bytes.NewReader(in), c.opts); err != nil {
+				t.Fatal(err)
+			}
+			p := writeTemp(t, "out.mov", out.Bytes())
+			got := slices.ContainsFunc(exiftoolTags(t, p, "-ee", "-StillImageTime"), func(l string) bool { return strings.HasSuffix(l, "=-1") || strings.HasSuffix(l, "=0") })
+			if got != c.kept {
+				t.Errorf("still-image-time in the output: %v, want %v (%v)", got, c.kept, exiftoolTags(t, p, "-ee", "-StillImageTime"))
+			}
+			if bytes.Contains(out.Bytes(), []byte("PLANTED")) || bytes.Contains(out.Bytes(), []byte("com.apple.quicktime.location")) && c.kept {
+				t.Errorf("a planted marker survives")
+			}
+			if c.kept {
+				def, _ := scrubBytes(t, in)
+				if !samePackets(packetHashes(t, p), packetHashes(t, writeTemp(t, "default.mov", def))) {
+					t.Errorf("the audio and video packets differ from the default scrub's")
+				}
+			}
+		})
 	}
 }

@@ -17,10 +17,11 @@ import (
 // A movTrack is what the first pass over a 'trak' box learns.
 type movTrack struct {
 	mp4.Trak
-	off    int64    // of the 'trak' box
-	remove string   // why the track is removed; "" to keep it
-	text   string   // what text the track holds (subtitles, chapters); "" for none
-	cues   cueCheck // and what its cues were found to hold (mov_text.go)
+	off    int64       // of the 'trak' box
+	remove string      // why the track is removed; "" to keep it
+	text   string      // what text the track holds (subtitles, chapters); "" for none
+	cues   cueCheck    // and what its cues were found to hold (mov_text.go)
+	still  *stillTrack // a Live Photo's still-image-time track, kept (mov_live.go)
 }
 
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
@@ -43,6 +44,13 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			t, err := parseTrack(c)
 			if err != nil {
 				return nil, err
+			}
+			if t.remove != "" && f.liveID() != "" && t.Entry == entryMebx {
+				if st, why := f.checkStillTrack(t); st != nil {
+					t.remove, t.still = "", st
+				} else {
+					t.remove += ", " + why
+				}
 			}
 			if t.remove == "" && t.text != "" {
 				t.cues = f.checkCues(t)
