@@ -159,6 +159,7 @@ type Report struct {
 
 	kinds    map[findingKind]kindCount
 	n        int              // findings added, listed or counted
+	liveID   string           // the original Live Photo content identifier (ContentIdentifier)
 	overflow map[Category]int // index in Findings of each category's ReportLimit finding
 }
 
@@ -588,6 +589,7 @@ func scrub(w io.Writer, r io.Reader, opts *Options) (*Report, error) {
 	if ioErr, ok := ioError(err); ok {
 		err = ioErr
 	}
+	rep.findLiveID()
 	rep.sort()
 	return rep, err
 }

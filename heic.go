@@ -155,6 +155,7 @@ type heifFile struct {
 	groups       []heif.Group // the entity groups of 'grpl'
 	groupIDs     map[uint32]bool
 	mdats        []bmff.Box
+	mpvd, sefd   *bmff.Box           // a Samsung motion photo's video and SEF trailer (heic_motion.go)
 	needs        map[uint32][]uint32 // item → the items it needs ('dimg', 'base', 'prem'…)
 	auxOf        map[uint32][]uint32 // item → its auxiliary images ('auxl')
 	thumb        map[uint32]bool     // thumbnails ('thmb')
@@ -237,7 +238,12 @@ func (h *heifFile) scrub() ([][]byte, error) {
 	}
 	h.reportItems()
 	h.reportUnreferenced()
-	return h.build()
+	pieces, err := h.build()
+	if err != nil {
+		return nil, err
+	}
+	more, err := h.motionPieces(pieces)
+	return append(pieces, more...), err
 }
 
 // parseTop reads the top-level boxes (14496-12 §4.2, §6.2).
@@ -285,6 +291,9 @@ func (h *heifFile) parseTop() error {
 		default:
 			// 'udta', 'meco' (additional metadata), vendor boxes: none
 			// is needed to display the items of 'meta'.
+			if h.holdMotion(bx) {
+				continue
+			}
 			h.rep.add(Other, "HEIF", bx.Type.String(), fmt.Sprintf("(top-level box, %d bytes)", len(bx.Payload)))
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/heif"
 	"github.com/exifscrub/exifscrub/internal/text"
-	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
 // Deciding what a HEIF file keeps, and reporting what it removes.
@@ -514,6 +513,12 @@ func (h *heifFile) keepAnew(it *heifItem, data []byte) {
 // reported as usual. An Exif item that is that already is kept as it is,
 // unreported. Under a policy that keeps an Exif item (keepMetadata), the
 // MakerNote goes with the rest of what it does not keep.
+//
+// With Options.KeepMotion and Options.LiveIdentifier (a Live Photo's
+// still), the Exif item of the primary image gets a MakerNote holding
+// the new content identifier too (tag 0x0011), and the headroom when
+// its gain map needs it; under a policy, it is added to the Exif item
+// the policy keeps. A file without an Exif item gets none.
 func (h *heifFile) keepAppleHeadroom() {
 	masters := make(map[uint32]bool)
 	for id, auxes := range h.auxOf {
@@ -523,13 +528,18 @@ func (h *heifFile) keepAppleHeadroom() {
 			}
 		}
 	}
-	if len(masters) == 0 {
+	live := h.opts.KeepMotion && h.opts.LiveIdentifier != ""
+	if len(masters) == 0 && !live {
 		return
 	}
 	for _, ref := range h.refs {
 		it := h.items[ref.From]
-		if ref.Type != refCdsc || it == nil || it.keep || it.Type != heif.ItemExif ||
-			!slices.ContainsFunc(ref.To, func(id uint32) bool { return masters[id] }) {
+		if ref.Type != refCdsc || it == nil || it.Type != heif.ItemExif {
+			continue
+		}
+		gain := slices.ContainsFunc(ref.To, func(id uint32) bool { return masters[id] })
+		still := live && slices.Contains(ref.To, h.primary)
+		if !gain && !still || it.keep && !still {
 			continue
 		}
 		b, ok := h.itemData(it)
@@ -540,28 +550,26 @@ func (h *heifFile) keepAppleHeadroom() {
 		if !ok {
 			continue
 		}
-		w, err := tiff.Read(in)
-		if err != nil {
+		note, found, order, ok := exifAppleNote(in)
+		if !ok || !found && !still {
 			continue
 		}
-		var hdr gainmap.AppleHDR
-		found := false
-		for _, d := range w.IFDs {
-			for _, e := range d.Entries {
-				if d.Kind == tiff.Exif && e.Tag == tagMakerNote && e.InBlock && !found {
-					hdr, found = gainmap.ParseAppleMakerNote(e.Value)
-				}
-			}
+		if !gain {
+			note = gainmap.AppleHDR{}
 		}
-		if !found {
-			continue
+		note.ContentIdentifier = ""
+		if still {
+			note.ContentIdentifier = h.opts.LiveIdentifier
 		}
-		mn := hdr.MakerNote()
-		out := tiff.Write(w.Order, nil, []tiff.Entry{{Tag: tagMakerNote, Type: 7, Count: uint32(len(mn)), Value: mn}}, nil, maxMetadataChunk)
+		var kept []byte // the policy's Exif item, to add the MakerNote to
+		if it.keep {
+			kept = h.keptMeta[it.ID][4:]
+		}
+		out := withAppleNote(kept, order, note.MakerNote(), maxMetadataChunk)
 		if out == nil {
 			continue
 		}
-		if !bytes.Equal(out, in) {
+		if !it.keep && !bytes.Equal(out, in) {
 			h.reportExif(it)
 		}
 		// 23008-12 Annex A: exif_tiff_header_offset 0, then the TIFF

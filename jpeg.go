@@ -114,6 +114,10 @@ type jpegScrubber struct {
 	// Motion photos (jpeg_motion.go): why a video was not kept under
 	// Options.KeepMotion, for its finding.
 	motionWhy string
+
+	// The primary's Apple MakerNote (jpeg_apple.go).
+	apple     *appleHold // the output held from the EXIF segment on
+	appleDone bool       // the first EXIF segment was seen
 }
 
 func scrubJPEG(s *scrubber) error {
@@ -160,6 +164,9 @@ func (j *jpegScrubber) run() error {
 		}
 		switch {
 		case code == markerEOI:
+			if err := j.appleRelease(code, nil); err != nil {
+				return err
+			}
 			j.iccGiveUp()
 			if err := j.writeMarker(code, fill); err != nil {
 				return err
@@ -206,8 +213,12 @@ func (j *jpegScrubber) run() error {
 			// (libjpeg saves markers in jpeg_read_header).
 			j.iccGiveUp()
 		}
+		if err := j.appleRelease(code, payload); err != nil {
+			return err
+		}
 		keep := true
 		var scan *jpegscan.ScanHeader
+		orig := payload
 		if (code >= markerAPP0 && code <= markerAPP15) || code == markerCOM {
 			keep, payload, err = j.appSegment(code, payload)
 		} else {
@@ -215,6 +226,9 @@ func (j *jpegScrubber) run() error {
 		}
 		if err != nil {
 			return err
+		}
+		if code == markerAPP1 && j.holdApple(orig, keep, payload, fill) {
+			continue
 		}
 		if keep {
 			if err := j.writeSegment(code, fill, payload); err != nil {

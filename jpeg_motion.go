@@ -6,10 +6,8 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/exifscrub/exifscrub/internal/date"
 	"github.com/exifscrub/exifscrub/internal/gainmap"
 	"github.com/exifscrub/exifscrub/internal/motion"
-	"github.com/exifscrub/exifscrub/internal/mp4"
 )
 
 // Motion photos (issue 21). A Google Motion Photo (GCamera:MotionPhoto,
@@ -101,7 +99,12 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 			j.motionWhy = "its Samsung trailer does not read: " + err.Error()
 			return nil
 		}
-		start, end, sef = s.Start, s.End, s
+		v, ok := s.Video()
+		if !ok {
+			j.motionWhy = "its Samsung trailer lists no MotionPhoto_Data record"
+			return nil
+		}
+		start, end, sef = v.At, v.At+len(v.Data), s
 	} else if fields == nil {
 		j.motionWhy = "the primary's XMP does not say it is a motion photo"
 		return nil
@@ -121,13 +124,12 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 	}
 	mv := &keptMotion{out: video.Bytes(), fromEnd: int64(video.Len())}
 	if sef != nil {
-		var at int
-		mv.out, at = motion.AppendSEF(nil, video.Bytes(), sef.Version)
-		mv.fromEnd = int64(len(mv.out) - at)
-		if same, _ := motion.AppendSEF(nil, b[start:end], sef.Version); !bytes.Equal(same, b) {
+		mv.out = motion.AppendVideoSEF(nil, sef.Version, video.Bytes())
+		mv.fromEnd = int64(video.Len() + motion.SEFTail)
+		if !bytes.Equal(motion.AppendVideoSEF(nil, sef.Version, b[start:end]), b) {
 			// What the new trailer does not hold goes.
 			j.rep.add(Embedded, "Trailer", "SamsungTrailer", "("+strconv.Itoa(len(b)-(end-start))+" bytes of SEF trailer around the video; a new one holds only the video)")
-			reportSEF(j.rep, sef)
+			j.rep.reportSEF("Samsung", sef)
 		}
 	}
 	for _, f := range vr.Findings {
@@ -137,7 +139,7 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 	for _, f := range vr.Kept {
 		j.rep.keep(f.Category, "MotionPhoto "+f.Container, f.Tag, f.Value)
 	}
-	j.rep.keep(Embedded, "JPEG", "MotionVideo", "("+motionVideo(video.Bytes(), int64(video.Len()))+", scrubbed)")
+	j.rep.keep(Embedded, "JPEG", "MotionVideo", "("+motionText(video.Bytes(), int64(video.Len()))+", scrubbed)")
 	return mv
 }
 
@@ -203,7 +205,7 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 	}
 	desc := "(motion video, " + megabytes(size) + ")"
 	if int64(len(b)) == total {
-		desc = "(" + motionVideo(video, size) + ")"
+		desc = "(" + motionText(video, size) + ")"
 	}
 	if j.motionWhy != "" {
 		desc = desc[:len(desc)-1] + "; not kept: " + j.motionWhy + ")"
@@ -212,7 +214,7 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 	if start > 0 || end < len(b) {
 		rep.add(Embedded, "Trailer", "SamsungTrailer", fmt.Sprintf("(%d bytes of SEF trailer around the video)", int64(len(b)-len(video))))
 		if sef, err := motion.ParseSEF(b); err == nil && int64(len(b)) == total {
-			reportSEF(rep, sef)
+			rep.reportSEF("Samsung", sef)
 		}
 	}
 	if int64(len(b)) < total {
@@ -230,44 +232,4 @@ func (j *jpegScrubber) reportTrailer(b []byte, total, at int64) error {
 		rep.add(Embedded, "MotionPhoto", "MP4", fmt.Sprintf("(not readable as a video: %v)", err))
 	}
 	return nil
-}
-
-// reportSEF reports the records of a Samsung trailer other than the
-// video's: the time of capture (Image_UTC_Data) as Time, the rest (depth
-// maps, edit data, camera modes) by their names, as Embedded.
-func reportSEF(rep *Report, s *motion.SEF) {
-	for _, r := range s.Records {
-		typ := "0x" + strconv.FormatUint(uint64(r.Type)|0x10000, 16)[1:]
-		name := string(r.Name)
-		if r.Name == nil {
-			name = typ
-		}
-		ms, err := strconv.ParseInt(string(r.Data), 10, 64)
-		if r.Type == motion.TypeUTC && err == nil && ms >= 0 && ms < 1<<53 {
-			rep.add(Time, "Samsung", "TimeStamp", date.UnixUTC(ms/1000)+" UTC")
-			continue
-		}
-		rep.add(Embedded, "Samsung", name, "(SEF record "+typ+", "+strconv.Itoa(len(r.Data))+" bytes)")
-	}
-}
-
-// motionVideo describes a motion photo's video b of size bytes: "motion
-// video, 3.2 MB, 3.1 s", the time its video tracks play, when they say.
-func motionVideo(b []byte, size int64) string {
-	s := "motion video, " + megabytes(size)
-	if d, ok := mp4.VideoSeconds(b); ok {
-		s += fmt.Sprintf(", %.1f s", d)
-	}
-	return s
-}
-
-// megabytes formats a size for a report: "3.2 MB", "812 KB".
-func megabytes(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	if n < 1_000_000 {
-		return fmt.Sprintf("%d KB", (n+500)/1000)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }

@@ -151,7 +151,7 @@ func privateVideoTags(t *testing.T, path string) []string {
 	isDate := func(s string) bool { return len(s) >= 19 && s[4] == ':' && s[7] == ':' && s[10] == ' ' && s[13] == ':' }
 	isPrivate := func(k string) bool {
 		k = strings.ToLower(k)
-		for _, w := range []string{"gps", "location", "make", "model", "encoder", "software", "artist", "creator", "author", "title", "serial", "handlerdescription", "compressorname", "xmp"} {
+		for _, w := range []string{"gps", "location", "make", "model", "encoder", "software", "artist", "creator", "author", "title", "serial", "handlerdescription", "handlername", "samsung", "compressorname", "xmp"} {
 			if strings.Contains(k, w) {
 				return true
 			}
@@ -414,7 +414,7 @@ func TestMotionPhotoKeepSamsung(t *testing.T) {
 	if _, ok := findingKeys(rep)["embedded Trailer SamsungTrailer"]; !ok {
 		t.Errorf("the rest of the SEF trailer is not reported: %v", rep.Findings)
 	}
-	if v := findingKeys(rep)["time Samsung TimeStamp"]; v != "2024-06-01 19:14:03 UTC" {
+	if v := findingKeys(rep)["time Samsung TimeStamp"]; v != "2024-06-01 19:14:03.000 UTC" {
 		t.Errorf("Samsung TimeStamp = %q (%v)", v, rep.Findings)
 	}
 	need(t, "exiftool")

@@ -64,6 +64,10 @@ func (f *movFile) writeEntry(w *bmff.Writer, e bmff.Box, t *movTrack) error {
 		w.CopyBox(e) // kept with Keep Text: see above
 		return nil
 	}
+	if t.still != nil {
+		writeStillEntry(w, t.still) // mov_live.go
+		return nil
+	}
 	head, err := mp4.EntryHead(e, t.Handler)
 	if err != nil {
 		return err

@@ -52,7 +52,7 @@ func (f *movFile) keepUserDataAtom(c bmff.Box) []byte {
 	switch c.Type {
 	case bmff.BoxMeta:
 		var w bmff.Writer
-		f.keepMeta(&w, c)
+		f.keepMeta(&w, c, false)
 		return w.Bytes()
 	case boxXMP:
 		if p := keepXMP(f.rep, "XMP", trimNUL(c.Payload), f.opts); p != nil {
@@ -262,8 +262,10 @@ func (f *movFile) keepUUID(w *bmff.Writer, bx bmff.Box) {
 
 // keepMeta writes a 'meta' box (QTFF "Metadata Atoms") with the items the
 // policy keeps, rebuilt, and reports the rest. The box keeps its form: a
-// FullBox in ISO files, a plain box in QuickTime ones.
-func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
+// FullBox in ISO files, a plain box in QuickTime ones. The 'mdta' box of
+// the 'moov' (inMoov) of a Live Photo's video also gets the new content
+// identifier (writeLiveMeta).
+func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box, inMoov bool) {
 	p, base := bx.Payload, bx.PayloadOffset()
 	full := len(p) >= 8 && string(p[4:8]) != "hdlr"
 	if full {
@@ -291,6 +293,7 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		f.m.add(Other, containerMovie, "Metadata", fmt.Sprintf("('meta' box with handler '%s', %d bytes)", handler, len(bx.Payload)))
 	}
 	mdta := handler == bmff.FourCC{'m', 'd', 't', 'a'}
+	live := f.liveID() != "" && !f.liveWritten && mdta && inMoov
 	// The handler type is written again: only the two that say what the
 	// items are (QTFF "Metadata Handler Atom"; iTunes' 'mdir'), so that
 	// its four bytes carry nothing else.
@@ -303,7 +306,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 		for item := range ir.All() {
 			key, cat, container := ilstItemKey(item, handler, keys)
 			var data []byte
-			if known {
+			if f.liveID() != "" && container == containerKeys && key == keyContentID {
+				// The original identifier: never kept, a new one is
+				// written (writeLiveMeta).
+			} else if known {
 				data = f.keepItemData(item, key, cat, container)
 			}
 			if data == nil {
@@ -325,6 +331,10 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 			items.End()
 		}
 	}
+	if live {
+		f.writeLiveMeta(w, full, newKeys, items.Bytes())
+		return
+	}
 	if items.Len() == 0 {
 		return
 	}
@@ -339,6 +349,55 @@ func (f *movFile) keepMeta(w *bmff.Writer, bx bmff.Box) {
 	}
 	w.Start(boxIlst)
 	w.Append(items.Bytes())
+	w.End()
+	w.End()
+}
+
+// keyContentID is the QuickTime key of a Live Photo's content identifier,
+// the UUID its still repeats in its Apple MakerNote (tag 0x0011).
+const keyContentID = "com.apple.quicktime.content.identifier"
+
+// liveID returns the content identifier to write (Options.LiveIdentifier
+// with KeepMotion), or "".
+func (f *movFile) liveID() string {
+	if !f.opts.KeepMotion {
+		return ""
+	}
+	return f.opts.LiveIdentifier
+}
+
+// writeLiveMeta writes the 'meta' box (QTFF "Metadata Atoms", handler
+// 'mdta') of a Live Photo's video: the new content identifier as its
+// first key, a UTF-8 'data' atom with the default locale, then the kept
+// keys and the items that use them (their indexes, from 1, move up by
+// one). It is written once per movie, in the 'moov' box: a FullBox when
+// full (ISO), else a plain box (QuickTime, as Apple writes it).
+func (f *movFile) writeLiveMeta(w *bmff.Writer, full bool, keys []string, items []byte) {
+	f.liveWritten = true
+	id := f.liveID()
+	if full {
+		w.StartFull(bmff.BoxMeta, 0, 0)
+	} else {
+		w.Start(bmff.BoxMeta)
+	}
+	w.WriteHdlr(0, bmff.FourCC{'m', 'd', 't', 'a'}, nil)
+	mp4.WriteKeys(w, append([]string{keyContentID}, keys...))
+	w.Start(boxIlst)
+	w.Start(bmff.FourCC{0, 0, 0, 1})
+	w.Start(bmff.FourCC{'d', 'a', 't', 'a'})
+	w.U32(1) // UTF-8 (QTFF "Well-Known Types")
+	w.U32(0)
+	w.Append([]byte(id))
+	w.End()
+	w.End()
+	r := bmff.NewReader(items, 0, false)
+	for item := range r.All() {
+		typ := item.Type
+		binary.BigEndian.PutUint32(typ[:], binary.BigEndian.Uint32(typ[:])+1)
+		w.Start(typ)
+		w.Append(item.Payload)
+		w.End()
+	}
 	w.End()
 	w.End()
 }

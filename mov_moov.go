@@ -17,15 +17,17 @@ import (
 // A movTrack is what the first pass over a 'trak' box learns.
 type movTrack struct {
 	mp4.Trak
-	off    int64    // of the 'trak' box
-	remove string   // why the track is removed; "" to keep it
-	text   string   // what text the track holds (subtitles, chapters); "" for none
-	cues   cueCheck // and what its cues were found to hold (mov_text.go)
+	off    int64       // of the 'trak' box
+	remove string      // why the track is removed; "" to keep it
+	text   string      // what text the track holds (subtitles, chapters); "" for none
+	cues   cueCheck    // and what its cues were found to hold (mov_text.go)
+	still  *stillTrack // a Live Photo's still-image-time track, kept (mov_live.go)
 }
 
 // buildMoov checks and rebuilds a 'moov' box (14496-12 §8.2.1), reporting
 // what it removes.
 func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
+	f.liveWritten = false
 	// First pass: the tracks, and which are removed.
 	var tracks []*movTrack
 	r := bmff.NewReader(moov.Payload, moov.PayloadOffset(), false)
@@ -42,6 +44,13 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			t, err := parseTrack(c)
 			if err != nil {
 				return nil, err
+			}
+			if t.remove != "" && f.liveID() != "" && t.Entry == entryMebx {
+				if st, why := f.checkStillTrack(t); st != nil {
+					t.remove, t.still = "", st
+				} else {
+					t.remove += ", " + why
+				}
 			}
 			if t.remove == "" && t.text != "" {
 				t.cues = f.checkCues(t)
@@ -131,6 +140,9 @@ func (f *movFile) buildMoov(moov bmff.Box) (*movMoov, error) {
 			f.writeOther(w, c, bmff.BoxMoov)
 		}
 	}
+	if f.liveID() != "" && !f.liveWritten {
+		f.writeLiveMeta(w, false, nil, nil) // a video without keys of its own
+	}
 	w.End()
 	if w.Err() != nil {
 		return nil, bmff.ErrorAt(moov.Offset, ErrUnsupportedFeature, "%v", w.Err())
@@ -171,10 +183,14 @@ func (f *movFile) writeIods(w *bmff.Writer, c bmff.Box, kept map[uint32]bool) {
 // structure: metadata goes, or is kept as the policy says (mov_keep.go);
 // anything else goes too (dropBox).
 func (f *movFile) writeOther(w *bmff.Writer, c bmff.Box, parent bmff.FourCC) {
+	if c.Type == bmff.BoxMeta && parent == bmff.BoxMoov && f.liveID() != "" && !f.liveWritten {
+		f.keepMeta(w, c, true)
+		return
+	}
 	if f.opts.keepsAny() {
 		switch c.Type {
 		case bmff.BoxMeta:
-			f.keepMeta(w, c)
+			f.keepMeta(w, c, parent == bmff.BoxMoov)
 			return
 		case bmff.BoxUUID:
 			f.keepUUID(w, c)

@@ -80,6 +80,9 @@ type movFile struct {
 	haveFtyp bool
 	haveMoov bool
 	moov     *movMoov
+	// liveWritten says the 'moov' has its Live Photo content identifier
+	// (writeLiveMeta).
+	liveWritten bool
 
 	emitted bool  // the 'moov' is written
 	emitAt  int64 // the input offset at which it was

@@ -151,6 +151,7 @@ type exifWalk struct {
 	r           *tiff.Walk
 	rep         *Report
 	orientation int
+	appleHDR    bool // it holds a MakerNote of Apple HDR tags alone, which Scrub writes (live.go)
 	// keep, when set, collects the entries that Options.Keep keeps
 	// instead of reporting them (see keepEXIF).
 	keep *exifKeep
@@ -227,7 +228,7 @@ func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 			}
 		}
 	}
-	if rep.count() == before && w.orientation == 0 && keep.empty() {
+	if rep.count() == before && w.orientation == 0 && !w.appleHDR && keep.empty() {
 		// An EXIF block with nothing in it is still a block we remove.
 		rep.add(Other, "EXIF", "EXIF", fmt.Sprintf("(%d bytes)", len(b)))
 	}
@@ -267,7 +268,11 @@ func (w *exifWalk) ifd(i int) {
 		switch tag {
 		case tagMakerNote:
 			if kind == ifdExif && gainmap.IsAppleHDRMakerNote(val) {
-				continue // written anew for a HEIF gain map (keepAppleHeadroom), not reported
+				w.appleHDR = true
+				continue // written anew for a gain map (keepAppleHeadroom, jpeg_apple.go), not reported
+			}
+			if a, ok := gainmap.ParseAppleMakerNote(val); ok && kind == ifdExif && w.rep.liveID == "" {
+				w.rep.liveID = a.ContentIdentifier // Report.ContentIdentifier
 			}
 		case tagXMLPacket:
 			if kind == ifd0 {

@@ -35,3 +35,12 @@ ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=16x16:rate=10:duration=1 -c:
   -fflags +bitexact -metadata creation_time="2024-06-01T19:14:03Z" "$t/c.3gp"
 printf 'SEFH\0\0\0\x01trailing vendor data\0\0\0\x20SEFT' >> "$t/c.3gp"
 mv "$t/c.3gp" "$out/video__trailer.3gp"
+
+# 4. The video of a Live Photo: video__keys_tmcd_rot90.mov with its streams copied and a
+#    content identifier (com.apple.quicktime.content.identifier) among its keys. ffmpeg writes
+#    the keys in moov/udta/meta, where Apple writes moov/meta; Scrub reads both. Its still is
+#    built by live_test.go (liveHEIC): ExifTool cannot add a tag to an Apple MakerNote.
+ffmpeg -loglevel error -y -i "$out/video__keys_tmcd_rot90.mov" -map 0 -c copy -map_metadata 0 \
+  -movflags use_metadata_tags -metadata com.apple.quicktime.content.identifier=8A9E5F2C-1B3D-4E6F-A7B8-C9D0E1F2A3B4 \
+  "$t/d.mov"
+mv "$t/d.mov" "$out/video__live_content_id.mov"

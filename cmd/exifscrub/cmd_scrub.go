@@ -138,6 +138,7 @@ type scrubber struct {
 	keepTime   bool
 	rename     bool // --rename
 	opts       exifscrub.Options
+	live       map[string]string // path → the new content identifier of a Live Photo's file (live.go)
 	stdin      io.Reader
 	stdout     io.Writer
 
@@ -244,6 +245,7 @@ func scrubAction(c *cli.Context) error {
 		renames = s.renameDestinations(items, dsts)
 	}
 	s.destinations(items, dsts)
+	s.pairLive(items, c.Int("jobs"))
 
 	res := make([]scrubbed, len(items))
 	var t tally
@@ -474,7 +476,7 @@ func (s *scrubber) scrub(it item, dst, renamed string) (r scrubbed) {
 		}
 		if s.dryRun {
 			var n countWriter
-			r.rep, r.err = exifscrub.Scrub(&n, in, &s.opts)
+			r.rep, r.err = exifscrub.Scrub(&n, in, s.optsFor(it.path))
 			r.after = int64(n)
 			c.Close()
 			return r
@@ -502,7 +504,7 @@ func (s *scrubber) scrub(it item, dst, renamed string) (r scrubbed) {
 				return nil, err
 			}
 			defer in.Close()
-			return exifscrub.Scrub(w, in, &s.opts)
+			return exifscrub.Scrub(w, in, s.optsFor(it.path))
 		})
 	case modeInPlace:
 		backup := ""
@@ -522,7 +524,7 @@ func (s *scrubber) scrub(it item, dst, renamed string) (r scrubbed) {
 		}
 		r.rep, r.after, r.err = s.scrubInPlace(dst, backup)
 	default:
-		r.rep, r.err = exifscrub.ScrubFile(dst, it.path, &s.opts)
+		r.rep, r.err = exifscrub.ScrubFile(dst, it.path, s.optsFor(it.path))
 		if out, err := os.Stat(dst); err == nil && r.err == nil {
 			r.after = out.Size()
 		}

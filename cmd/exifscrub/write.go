@@ -182,7 +182,7 @@ func (s *scrubber) scrubInPlace(path, backup string) (*exifscrub.Report, int64, 
 			os.Remove(tmp.Name())
 		}
 	}()
-	rep, err := exifscrub.Scrub(tmp, in, &s.opts)
+	rep, err := exifscrub.Scrub(tmp, in, s.optsFor(path))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -8,14 +8,14 @@
 // Find locates the video in the data that follows the image's EOI by its
 // bytes alone. ParseXMP reads the GCamera properties of the primary's
 // XMP, each parsed as an integer and checked, and Fields.Props gives them
-// for a new packet with the video's offset recomputed. ParseSEF reads a
-// Samsung trailer's directory and finds its MotionPhoto_Data record;
-// AppendSEF writes a trailer holding only that record.
+// for a new packet with the video's offset recomputed. ParseSEF reads the
+// records of a Samsung SEF trailer (a JPEG's, or a HEIC's 'sefd' box) and
+// AppendSEF writes one anew, with the records the caller keeps.
 //
 // The package does not read the MP4's boxes (the caller scans or scrubs
 // the video as a file of its own), the Container:Directory of the XMP
 // (internal/gainmap reads and writes it, for gain maps and motion photos
-// alike), or the other records of a SEF trailer, which it never writes.
+// alike), or what the other records of a SEF trailer hold.
 package motion
 
 import "bytes"
