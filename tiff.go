@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/makernote"
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
@@ -149,6 +150,7 @@ func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
 // exifWalk is the state of one report of an EXIF block.
 type exifWalk struct {
 	r           *tiff.Walk
+	block       []byte // what r walks
 	rep         *Report
 	orientation int
 	// keep, when set, collects the entries that Options.Keep keeps
@@ -192,7 +194,7 @@ func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %s", len(b), reason))
 		return nil
 	}
-	w := &exifWalk{r: r, rep: rep, keep: keep}
+	w := &exifWalk{r: r, block: b, rep: rep, keep: keep}
 	if keep != nil {
 		keep.rep, keep.bo = rep, r.Order
 	}
@@ -289,6 +291,9 @@ func (w *exifWalk) ifd(i int) {
 			continue
 		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
+		if tag == tagMakerNote && kind == ifdExif {
+			w.makerNote(e)
+		}
 	}
 	thumbOff, thumbLen := d.ThumbnailOffset, d.ThumbnailLength
 	switch {
@@ -298,6 +303,26 @@ func (w *exifWalk) ifd(i int) {
 		w.rep.add(Other, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, outside the EXIF block)", thumbLen, thumbOff))
 	default:
 		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d)", thumbLen, thumbOff))
+	}
+}
+
+// makerNote reports the private fields of the maker note e, which is
+// itself reported (and removed) as a whole: each under the MakerNote's
+// container, named as ExifTool names it with its group ("Canon:OwnerName"),
+// so that what a camera hid in it (a serial number, an owner's name, a
+// place typed in, a preview image) is seen by category.
+func (w *exifWalk) makerNote(e tiff.Entry) {
+	var mk string
+	if len(w.r.Top) > 0 {
+		for _, f := range w.r.IFDs[w.r.Top[0]].Entries {
+			if f.Tag == 0x010f && f.InBlock { // Make (TIFF 6.0 §8)
+				mk = cString(f.Value)
+			}
+		}
+	}
+	note := makernote.Read(w.block, w.r.Order, e.ValueOffset, uint32(len(e.Value)), mk)
+	for _, f := range note.Fields {
+		w.rep.add(Category(f.Category), containerExifIFD, note.Maker+":"+f.Name, f.Value)
 	}
 }
 
