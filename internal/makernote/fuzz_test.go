@@ -62,3 +62,25 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadCIFF feeds APP0 payloads to ReadCIFF: it never panics,
+// terminates on heaps that nest or overlap, and returns at most maxFields
+// fields, each named and of a category. Seeds: the heaps TestReadCIFF
+// builds.
+func FuzzReadCIFF(f *testing.F) {
+	le := binary.LittleEndian
+	image := buildHeap(le, rec{0x0810, []byte("Chris Smith\x00")}, rec{0x080a, []byte("Canon\x00A5\x00")})
+	f.Add(ciffAPP0(buildHeap(le, rec{0x300a, buildHeap(le, rec{0x180e, make([]byte, 12)}, rec{0x2804, image})})))
+	f.Add(ciffAPP0(buildHeap(le, rec{0x5834 | 0x4000, []byte{1, 2, 3, 4}}, rec{0x2008, []byte{0xff, 0xd8}})))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		fields := ReadCIFF(p)
+		if len(fields) > maxFields {
+			t.Fatalf("%d fields, more than %d", len(fields), maxFields)
+		}
+		for _, f := range fields {
+			if f.Name == "" || f.Category == "" || f.Value == "" {
+				t.Fatalf("field %+v is incomplete", f)
+			}
+		}
+	})
+}
