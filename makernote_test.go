@@ -48,6 +48,11 @@ func TestReportMakerNotes(t *testing.T) {
 		{"jpg__Konica_Minolta_DiMAGE_Z3.jpg", true, []want{
 			{Embedded, containerExifIFD, "Minolta:PreviewImage", "(47355 bytes at offset 2019319)"},
 		}},
+		{"jpg__Reconyx_HC500_Hyperfire.jpg", true, []want{ // a fixed record, not an IFD
+			{Time, containerExifIFD, "Reconyx:DateTimeOriginal", "2020:03:16 10:00:00"},
+			{Device, containerExifIFD, "Reconyx:SerialNumber", "H500EE06130468"},
+			{Text, containerExifIFD, "Reconyx:UserLabel", "HC500 HYPERFIRE"},
+		}},
 		{"jpg__exif-org__sony-powershota5.jpg", true, []want{ // CIFF in APP0
 			{Embedded, "JPEG APP0", "II", "(752 bytes)"},
 			{Identity, "CIFF", "OwnerName", "Chris Smith"},

@@ -39,6 +39,7 @@ func FuzzRead(f *testing.F) {
 		append([]byte("Apple iOS\x00\x00\x01MM"), buildIFD(be, 14, ascii(0x0011, "ID"))...),
 		append([]byte("AOC\x00MM"), buildIFD(be, 14, ent{0x0003, 4, 1, u32(be, 1)}, ent{0x0004, 4, 1, u32(be, 1)})...),
 		buildIFD(le, 8, ent{0x1101, 7, 48, make([]byte, 48)}),
+		append([]byte("\x01\xf1\x03\x00\x03\x00\x01\x00"), make([]byte, 100)...),
 	} {
 		exif, at := exifWith(le, note)
 		for _, mk := range []string{"Canon", "NIKON", "Nintendo", "SAMSUNG", ""} {

@@ -25,7 +25,7 @@
 // What it does NOT do: it reads no field the table does not list (the
 // camera settings, the bulk of every note), decrypts nothing (Nikon's
 // ShotInfo and LensData, Sony's 0x94xx records), reads no maker note that
-// is not an IFD (Kodak, Reconyx, Samsung STMN, Google's), and never
+// is not an IFD (Kodak, Samsung STMN, Google's) but Reconyx's fixed record, and never
 // writes: a maker note is never kept, so its fields are only ever
 // reported. Every offset and count is checked against the EXIF block
 // before it is used; a note it cannot read gives fewer fields, never a
@@ -96,6 +96,9 @@ type layout struct {
 	order binary.ByteOrder // fixed byte order; nil to find it
 	fix   bool             // offsets vary by model: take the base that fits
 	table *table
+	// record, for a note that is not an IFD, lists its fields at fixed
+	// offsets, little-endian; Field.Tag is then the offset.
+	record []part
 }
 
 // identify returns the layout of note, a maker note written by a camera
@@ -151,6 +154,8 @@ func identify(note []byte, mk string) (layout, bool) {
 		return layout{maker: "Pentax", ifd: 8, base: baseNote, order: orderAt(note, 6), table: &pentaxTable}, true
 	case has("QVC\x00"), has("DCI\x00"):
 		return layout{maker: "Casio", ifd: 6, fix: true, table: &casioTable}, true
+	case has("\x01\xf1\x02\x00"), has("\x01\xf1\x03\x00"), has("\x01\xf1") && mk == "RECONYX":
+		return layout{maker: "Reconyx", record: reconyxRecord}, true
 	case has("SANYO\x00"):
 		return layout{maker: "Sanyo", ifd: 8, table: &sanyoTable}, true
 	case strings.HasPrefix(mk, "CANON"):
@@ -199,6 +204,15 @@ func Read(exif []byte, bo binary.ByteOrder, at, n uint32, mk string) Note {
 	l, ok := identify(note, mk)
 	if !ok {
 		return Note{}
+	}
+	if l.record != nil {
+		var fields []Field
+		for _, p := range l.record {
+			if s, ok := p.read(note, binary.LittleEndian); ok {
+				fields = append(fields, Field{uint16(p.at), p.name, p.cat, s})
+			}
+		}
+		return Note{Maker: l.maker, Fields: fields}
 	}
 	r := &reader{exif: exif, note: note, at: at}
 	r.order = l.order

@@ -145,6 +145,23 @@ func TestRead(t *testing.T) {
 			{0x0229, "SerialNumber", Device, "1234567"},
 			{0x0004, "PreviewImage", Embedded, "(5000 bytes at offset 9000)"},
 		}}},
+		{"Reconyx: a fixed record, not an IFD", be, "RECONYX", func() []byte {
+			rec := make([]byte, 108)
+			copy(rec, "\x01\xf1\x03\x00\x03\x00\x00\x00")
+			for i, v := range []uint16{0, 0, 10, 3, 16, 2020} {
+				binary.LittleEndian.PutUint16(rec[22+2*i:], v)
+			}
+			for i, c := range "H500EE06130468" {
+				binary.LittleEndian.PutUint16(rec[42+2*i:], uint16(c))
+			}
+			copy(rec[86:], "HC500 HYPERFIRE")
+			return rec
+		}, Note{Maker: "Reconyx", Fields: []Field{
+			{2, "FirmwareVersion", Device, "3.3.0"},
+			{22, "DateTimeOriginal", Time, "2020:03:16 10:00:00"},
+			{42, "SerialNumber", Device, "H500EE06130468"},
+			{86, "UserLabel", Text, "HC500 HYPERFIRE"},
+		}}},
 		{"the other byte order, when only it reads as an IFD", be, "Canon", func() []byte {
 			return buildIFD(le, 8, ascii(0x0009, "Owner"))
 		}, Note{Maker: "Canon", Fields: []Field{{0x0009, "OwnerName", Identity, "Owner"}}}},

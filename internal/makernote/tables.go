@@ -3,6 +3,7 @@ package makernote
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -61,6 +62,9 @@ const (
 	partMinutes32                   // a signed 32-bit time zone in minutes
 	partSeconds2000                 // unsigned 32-bit seconds since 2000-01-01 (Nintendo)
 	partYMDHMS                      // a 16-bit year, then a byte each for month, day, hour, minute, second
+	partSMHDMY16                    // six 16-bit numbers: second, minute, hour, month, day, year (Reconyx)
+	partDotted16                    // 16-bit numbers joined by dots (a firmware version)
+	partUTF16LE                     // UTF-16LE text, up to NUL
 )
 
 // read returns the part's printable value in rec, or false when rec is
@@ -100,6 +104,32 @@ func (p part) read(rec []byte, bo binary.ByteOrder) (string, bool) {
 			return "", false
 		}
 		return fmt.Sprintf("%04d:%02d:%02d %02d:%02d:%02d", bo.Uint16(b), b[2], b[3], b[4], b[5], b[6]), true
+	case partSMHDMY16:
+		if p.size != 12 {
+			return "", false
+		}
+		v := func(i int) uint16 { return bo.Uint16(b[2*i:]) }
+		return fmt.Sprintf("%04d:%02d:%02d %02d:%02d:%02d", v(5), v(3), v(4), v(2), v(1), v(0)), true
+	case partDotted16:
+		var parts []string
+		for i := 0; i+2 <= len(b); i += 2 {
+			parts = append(parts, fmt.Sprint(bo.Uint16(b[i:])))
+		}
+		return strings.Join(parts, "."), true
+	case partUTF16LE:
+		var r []rune
+		for i := 0; i+2 <= len(b); i += 2 {
+			c := binary.LittleEndian.Uint16(b[i:])
+			if c == 0 {
+				break
+			}
+			if c < 0x20 || c >= 0xd800 && c < 0xe000 {
+				return "", false // not text (surrogates are not expected in a serial number)
+			}
+			r = append(r, rune(c))
+		}
+		s := strings.TrimSpace(string(r))
+		return s, s != ""
 	}
 	return "", false
 }
@@ -285,3 +315,14 @@ var ricohTable = table{tags: map[uint16]tagInfo{
 var sanyoTable = table{tags: map[uint16]tagInfo{
 	0x0100: {name: "SanyoThumbnail", form: formImage},
 }}
+
+// Reconyx trail cameras (ExifTool "Reconyx HyperFire Tags"): not an IFD
+// but a record of little-endian 16-bit words, "\x01\xf1" first. Its
+// FirmwareDate is when the firmware was built, not the photo's time, and
+// is not reported.
+var reconyxRecord = []part{
+	{at: 2, size: 6, kind: partDotted16, name: "FirmwareVersion", cat: Device},
+	{at: 22, size: 12, kind: partSMHDMY16, name: "DateTimeOriginal", cat: Time},
+	{at: 42, size: 30, kind: partUTF16LE, name: "SerialNumber", cat: Device},
+	{at: 86, size: 22, kind: partText, name: "UserLabel", cat: Text},
+}
