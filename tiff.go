@@ -1,6 +1,7 @@
 package exifscrub
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -298,6 +299,11 @@ func (w *exifWalk) ifd(i int) {
 	thumbOff, thumbLen := d.ThumbnailOffset, d.ThumbnailLength
 	switch {
 	case thumbLen == 0:
+	case uint64(thumbOff)+uint64(thumbLen) > uint64(w.r.Len()) && bytes.HasPrefix(w.block[min(uint64(thumbOff), uint64(len(w.block))):], []byte{0xff, 0xd8}):
+		// A damaged block, cut or with a wrong length, in which the
+		// thumbnail starts (with a JPEG SOI, T.81 B.2.1) but does not
+		// end: there is an image, as ExifTool shows, only shorter.
+		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, of which %d in the EXIF block)", thumbLen, thumbOff, w.r.Len()-int(thumbOff)))
 	case uint64(thumbOff)+uint64(thumbLen) > uint64(w.r.Len()):
 		// Nothing there to show: a pointer that leads outside the block.
 		w.rep.add(Other, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, outside the EXIF block)", thumbLen, thumbOff))
