@@ -390,8 +390,12 @@ func (r *reader) ifd(off uint64, t *table) {
 		case formSub:
 			r.sub(e, typ, val, at, info.sub)
 		case formImage:
+			cat := info.cat
+			if cat == "" {
+				cat = Embedded
+			}
 			if len(val) > 0 && !allZero(val) {
-				r.add(Field{tag, info.name, Embedded, fmt.Sprintf("(%d bytes)", len(val))})
+				r.add(Field{tag, info.name, cat, fmt.Sprintf("(%d bytes)", len(val))})
 			}
 		case formRecord:
 			bo := r.order

@@ -140,8 +140,10 @@ func TestRead(t *testing.T) {
 		}}},
 		{"Pentax AOC\\0: a preview by its start and length", be, "PENTAX Corporation", func() []byte {
 			return append([]byte("AOC\x00MM"), buildIFD(be, 8+6, ent{0x0003, 4, 1, u32(be, 5000)}, ent{0x0004, 4, 1, u32(be, 9000)},
-				ascii(0x0229, "1234567"))...)
+				ent{0x0006, 7, 4, []byte{0x07, 0xd8, 6, 12}}, ent{0x0007, 7, 3, []byte{21, 14, 3}}, ascii(0x0229, "1234567"))...)
 		}, Note{Maker: "Pentax", Fields: []Field{
+			{0x0006, "Date", Time, "2008:06:12"},
+			{0x0007, "Time", Time, "21:14:03"},
 			{0x0229, "SerialNumber", Device, "1234567"},
 			{0x0004, "PreviewImage", Embedded, "(5000 bytes at offset 9000)"},
 		}}},

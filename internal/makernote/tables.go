@@ -25,7 +25,7 @@ const (
 	formValue  form = iota // as its TIFF type reads; nothing when empty or zero
 	formHex                // bytes in hexadecimal (an internal serial number)
 	formSub                // a sub-IFD, read with tagInfo.sub
-	formImage              // an image or image data: reported by size
+	formImage              // an image or image data: reported by size, as Embedded unless cat says otherwise
 	formRecord             // a binary record, read with tagInfo.record
 )
 
@@ -65,6 +65,8 @@ const (
 	partSMHDMY16                    // six 16-bit numbers: second, minute, hour, month, day, year (Reconyx)
 	partDotted16                    // 16-bit numbers joined by dots (a firmware version)
 	partUTF16LE                     // UTF-16LE text, up to NUL
+	partYMD                         // a 16-bit year, a month byte, a day byte (Pentax Date)
+	partHMS                         // an hour, a minute and a second byte (Pentax Time)
 )
 
 // read returns the part's printable value in rec, or false when rec is
@@ -104,6 +106,16 @@ func (p part) read(rec []byte, bo binary.ByteOrder) (string, bool) {
 			return "", false
 		}
 		return fmt.Sprintf("%04d:%02d:%02d %02d:%02d:%02d", bo.Uint16(b), b[2], b[3], b[4], b[5], b[6]), true
+	case partYMD:
+		if p.size != 4 {
+			return "", false
+		}
+		return fmt.Sprintf("%04d:%02d:%02d", bo.Uint16(b), b[2], b[3]), true
+	case partHMS:
+		if p.size != 3 {
+			return "", false
+		}
+		return fmt.Sprintf("%02d:%02d:%02d", b[0], b[1], b[2]), true
 	case partSMHDMY16:
 		if p.size != 12 {
 			return "", false
@@ -243,14 +255,13 @@ var panasonicTable = table{tags: map[uint16]tagInfo{
 var sonyTable = table{tags: map[uint16]tagInfo{
 	0x2001: {name: "PreviewImage", form: formImage},
 	0x2031: {name: "SerialNumber", cat: Device},
-	0xb027: {name: "LensType", cat: Device},
 }}
 
 // Pentax (ExifTool "Pentax Tags").
 var pentaxTable = table{tags: map[uint16]tagInfo{
 	0x0005: {name: "PentaxModelID", cat: Device},
-	0x0006: {name: "Date", cat: Time, form: formHex},
-	0x0007: {name: "Time", cat: Time, form: formHex},
+	0x0006: {name: "Date", form: formRecord, record: []part{{at: 0, size: 4, kind: partYMD, name: "Date", cat: Time}}},
+	0x0007: {name: "Time", form: formRecord, record: []part{{at: 0, size: 3, kind: partHMS, name: "Time", cat: Time}}},
 	0x0023: {name: "HometownCity", cat: Location},
 	0x0024: {name: "DestinationCity", cat: Location},
 	0x0027: {name: "DSPFirmwareVersion", cat: Device},
