@@ -11,6 +11,7 @@ import (
 	"github.com/exifscrub/exifscrub/internal/icc"
 	"github.com/exifscrub/exifscrub/internal/jpegapp"
 	"github.com/exifscrub/exifscrub/internal/jpegscan"
+	"github.com/exifscrub/exifscrub/internal/makernote"
 	"github.com/exifscrub/exifscrub/internal/mpf"
 	"github.com/exifscrub/exifscrub/internal/tiff"
 	"github.com/exifscrub/exifscrub/internal/xmp"
@@ -419,6 +420,14 @@ func (j *jpegScrubber) appSegment(code byte, p []byte) (keep bool, out []byte, e
 		}
 		if bytes.HasPrefix(p, sigJFXX) {
 			rep.add(Embedded, "JFIF", "ThumbnailImage", fmt.Sprintf("(JFXX extension, %d bytes)", len(p)))
+		}
+		if makernote.IsCIFF(p) {
+			// Canon's older cameras: a CIFF heap of camera records, removed
+			// whole as today, its owner, camera and time named by category.
+			rep.add(Embedded, "JPEG APP0", jpegapp.Signature(p), fmt.Sprintf("(%d bytes)", len(p)))
+			for _, f := range makernote.ReadCIFF(p) {
+				rep.add(Category(f.Category), "CIFF", f.Name, f.Value)
+			}
 		}
 	case markerAPP1:
 		switch {

@@ -1,11 +1,13 @@
 package exifscrub
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/exifscrub/exifscrub/internal/gainmap"
+	"github.com/exifscrub/exifscrub/internal/makernote"
 	"github.com/exifscrub/exifscrub/internal/tiff"
 )
 
@@ -149,6 +151,7 @@ func lookupTag(kind ifdKind, tag uint16) (tagInfo, bool) {
 // exifWalk is the state of one report of an EXIF block.
 type exifWalk struct {
 	r           *tiff.Walk
+	block       []byte // what r walks
 	rep         *Report
 	orientation int
 	appleHDR    bool // it holds a MakerNote of Apple HDR tags alone, which Scrub writes (live.go)
@@ -193,7 +196,7 @@ func walkEXIF(rep *Report, b []byte, keep *exifKeep) *exifWalk {
 		rep.add(Embedded, "EXIF", "EXIF", fmt.Sprintf("unreadable (%d bytes): %s", len(b), reason))
 		return nil
 	}
-	w := &exifWalk{r: r, rep: rep, keep: keep}
+	w := &exifWalk{r: r, block: b, rep: rep, keep: keep}
 	if keep != nil {
 		keep.rep, keep.bo = rep, r.Order
 	}
@@ -294,15 +297,43 @@ func (w *exifWalk) ifd(i int) {
 			continue
 		}
 		w.rep.add(info.cat, ifdContainer[kind], info.name, s)
+		if tag == tagMakerNote && kind == ifdExif {
+			w.makerNote(e)
+		}
 	}
 	thumbOff, thumbLen := d.ThumbnailOffset, d.ThumbnailLength
 	switch {
 	case thumbLen == 0:
+	case uint64(thumbOff)+uint64(thumbLen) > uint64(w.r.Len()) && bytes.HasPrefix(w.block[min(uint64(thumbOff), uint64(len(w.block))):], []byte{0xff, 0xd8}):
+		// A damaged block, cut or with a wrong length, in which the
+		// thumbnail starts (with a JPEG SOI, T.81 B.2.1) but does not
+		// end: there is an image, as ExifTool shows, only shorter.
+		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, of which %d in the EXIF block)", thumbLen, thumbOff, w.r.Len()-int(thumbOff)))
 	case uint64(thumbOff)+uint64(thumbLen) > uint64(w.r.Len()):
 		// Nothing there to show: a pointer that leads outside the block.
 		w.rep.add(Other, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d, outside the EXIF block)", thumbLen, thumbOff))
 	default:
 		w.rep.add(Embedded, ifdContainer[kind], "ThumbnailImage", fmt.Sprintf("(%d bytes at offset %d)", thumbLen, thumbOff))
+	}
+}
+
+// makerNote reports the private fields of the maker note e, which is
+// itself reported (and removed) as a whole: each under the MakerNote's
+// container, named as ExifTool names it with its group ("Canon:OwnerName"),
+// so that what a camera hid in it (a serial number, an owner's name, a
+// place typed in, a preview image) is seen by category.
+func (w *exifWalk) makerNote(e tiff.Entry) {
+	var mk string
+	if len(w.r.Top) > 0 {
+		for _, f := range w.r.IFDs[w.r.Top[0]].Entries {
+			if f.Tag == 0x010f && f.InBlock { // Make (TIFF 6.0 §8)
+				mk = cString(f.Value)
+			}
+		}
+	}
+	note := makernote.Read(w.block, w.r.Order, e.ValueOffset, uint32(len(e.Value)), mk)
+	for _, f := range note.Fields {
+		w.rep.add(Category(f.Category), containerExifIFD, note.Maker+":"+f.Name, f.Value)
 	}
 }
 
