@@ -57,10 +57,17 @@ func compareWalks(t testing.TB, in []byte, sizes ...int) {
 }
 
 // restartFiles returns the JPEGs of jpegFiles whose first scan is
-// sequential, with restart intervals.
+// sequential, with restart intervals, and photoRestartJPEG if jpegtran is
+// installed.
 func restartFiles(t *testing.T) [][]byte {
 	var out [][]byte
-	for _, b := range jpegFiles(t) {
+	files := jpegFiles(t)
+	if b := photoRestartJPEG(); b != nil {
+		files = append(files, b)
+	} else {
+		t.Log("jpegtran is not installed: no 12 MP photo with restart intervals")
+	}
+	for _, b := range files {
 		if f, _, _, err := headers(b); err == nil && !f.progressive && f.restart > 0 {
 			out = append(out, b)
 		}
@@ -80,15 +87,23 @@ func TestWalkParallel(t *testing.T) {
 	r := rand.New(rand.NewPCG(26, 1))
 	for i, in := range restartFiles(t) {
 		_, _, data, _ := headers(in)
+		// Large files: fewer copies, and no tiny buffers.
+		sizes, copies := []int{64, 1000, bufSize}, 60
+		switch {
+		case len(in) > 512<<10:
+			sizes, copies = []int{bufSize}, 8
+		case len(in) > 64<<10:
+			sizes = []int{1000, bufSize}
+		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			compareWalks(t, in, 64, 1000, bufSize)
+			compareWalks(t, in, sizes...)
 			var rsts []int
 			for k := data; k+1 < len(in); k++ {
 				if in[k] == 0xff && in[k+1] >= markerRST0 && in[k+1] <= markerRST7 {
 					rsts = append(rsts, k)
 				}
 			}
-			for range 60 {
+			for range copies {
 				b := append([]byte(nil), in...)
 				at := data + r.IntN(len(b)-data)
 				switch r.IntN(7) {
@@ -115,7 +130,7 @@ func TestWalkParallel(t *testing.T) {
 						b[k] = byte(r.Uint32())
 					}
 				}
-				compareWalks(t, b, 64, 1000, bufSize)
+				compareWalks(t, b, sizes...)
 			}
 		})
 	}
