@@ -9,6 +9,10 @@
 #             scrub -o; exiftool -all= -o; exiv2 rm (on copies); djpeg
 #             -scale 1/8 (libjpeg-turbo's Huffman decoding, DC only)
 #
+# CPU time (user+sys of the command and its children) is printed beside
+# the wall time: on a loaded machine it moves less, but it does not show
+# the gain of spreading one file over the cores.
+#
 # It does so for two sets: "plain" (no restart interval, as Go's
 # image/jpeg writes) and "restart" (a restart marker every MCU row, as
 # many phones write), whose walk exifscrub can spread over the cores.
@@ -56,7 +60,7 @@ done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), go $(go env GOVERSION)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work" "$cache" "$n" "$rounds" "$sets" "${bins[@]}" <<'EOF'
-import os, shutil, statistics, subprocess, sys, time
+import os, resource, shutil, statistics, subprocess, sys, time
 work, cache, n, rounds, sets, bins = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(), sys.argv[6:]
 
 def sh(cmd):
@@ -98,12 +102,16 @@ for s in sets:
     size = sum(os.path.getsize(os.path.join("photos", f)) for f in os.listdir("photos"))
     cs = cases()
     times = {c[1] + c[0]: [] for c in cs}
+    cpus = {c[1] + c[0]: [] for c in cs}
     for r in range(rounds):
         for mode, name, prep, cmd in cs:
             prep()
+            u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             sh(cmd)
             times[name + mode].append(time.perf_counter() - t)
+            u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name + mode].append(u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime)
     if len(bins) > 1:  # both builds must write the same bytes
         outs = []
         for b in bins:
@@ -111,17 +119,17 @@ for s in sets:
             sh(b + " scrub --out-dir out photos")
             outs.append(b"".join(open(os.path.join("out", f), "rb").read() for f in sorted(os.listdir("out"))))
         print("\noutputs of %s: %s" % (", ".join(map(os.path.basename, bins)), "identical" if len(set(outs)) == 1 else "DIFFERENT"))
-    print("\n== set %s: %d photos, %.1f MB; %d rounds, median wall time" % (s, n, size / 1e6, rounds))
+    print("\n== set %s: %d photos, %.1f MB; %d rounds: median wall time (min-max), and median CPU time (user+sys)" % (s, n, size / 1e6, rounds))
     for mode in ("batch", "per file"):
-        rows = [(name, statistics.median(times[name + mode]), min(times[name + mode]), max(times[name + mode])) for m, name, _, _ in cs if m == mode]
-        cp = rows[0][1]
-        ref = {name: t for name, t, _, _ in rows}
-        print("  %s:" % mode)
-        for name, t, lo, hi in rows:
-            print("    %-34s %8.0f ms  (%5.0f-%5.0f)  %5.2fx cp" % (name, t * 1000, lo * 1000, hi * 1000, t / cp))
+        rows = [(name, statistics.median(times[name + mode]), min(times[name + mode]), max(times[name + mode]), statistics.median(cpus[name + mode])) for m, name, _, _ in cs if m == mode]
+        cp, cpcpu = rows[0][1], rows[0][4]
+        ref = {name: (t, c) for name, t, _, _, c in rows}
+        print("  %s:%s wall%s CPU" % (mode, " " * (52 - len(mode)), " " * 21))
+        for name, t, lo, hi, c in rows:
+            print("    %-34s %8.0f ms (%5.0f-%5.0f) %6.2fx cp %8.0f ms %6.2fx cp" % (name, t * 1000, lo * 1000, hi * 1000, t / cp, c * 1000, c / cpcpu))
         us = ref[os.path.basename(bins[0]) + (" scrub --out-dir" if mode == "batch" else " scrub -o")]
         et = ref["exiftool -all= -o DIR" if mode == "batch" else "exiftool -all= -o"]
-        print("    exiftool / exifscrub: %.2fx; exifscrub / cp: %.2fx" % (et / us, us / cp))
+        print("    exiftool / exifscrub: wall %.2fx, CPU %.2fx; exifscrub / cp: wall %.2fx, CPU %.2fx" % (et[0] / us[0], et[1] / us[1], us[0] / cp, us[1] / cpcpu))
     rm_out()
 EOF
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
