@@ -3,8 +3,12 @@
 // camera-like noise, a real camera's EXIF block (with maker notes and a
 // thumbnail), XMP, and a second image after EOI as MPF files carry. Each
 // file differs in its EXIF date, so no tool can cache across files.
+// With -restart N the image's scan has a restart interval of N MCU rows,
+// as many phones write (it runs jpegtran -restart N, which changes only
+// the entropy coding's layout, losslessly).
 //
 //	go run ./bench/genphotos -n 200 -dir /tmp/photos
+//	go run ./bench/genphotos -n 60 -restart 1 -dir /tmp/photos-rst
 package main
 
 import (
@@ -16,6 +20,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 )
 
@@ -23,6 +28,7 @@ func main() {
 	n := flag.Int("n", 200, "number of photos")
 	dir := flag.String("dir", "photos", "output directory")
 	exifFrom := flag.String("exif", "testdata/jpg__Canon_40D.jpg", "JPEG whose APP1 EXIF segment to copy")
+	restart := flag.Int("restart", 0, "restart interval in MCU rows (0: none); needs jpegtran")
 	flag.Parse()
 
 	src, err := os.ReadFile(*exifFrom)
@@ -36,6 +42,17 @@ func main() {
 	var img bytes.Buffer
 	if err := jpeg.Encode(&img, noisy(4032, 3024), &jpeg.Options{Quality: 92}); err != nil {
 		log.Fatal(err)
+	}
+	if *restart > 0 {
+		cmd := exec.Command("jpegtran", "-restart", fmt.Sprint(*restart), "-copy", "none")
+		cmd.Stdin = bytes.NewReader(img.Bytes())
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			log.Fatalf("jpegtran: %v", err)
+		}
+		img.Reset()
+		img.Write(out)
 	}
 	var thumb bytes.Buffer
 	jpeg.Encode(&thumb, noisy(320, 240), &jpeg.Options{Quality: 80})

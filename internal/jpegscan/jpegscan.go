@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 )
 
@@ -468,8 +469,18 @@ type Result struct {
 // is io.ErrUnexpectedEOF if the input ends inside the data, or
 // ErrUnsupported. An error of br's underlying reader or of w is returned
 // as it is, or, met after an interval's data, as the Err of an *Error.
+//
+// A sequential scan with restart intervals is walked on up to
+// runtime.GOMAXPROCS goroutines, the intervals in br's buffer shared among
+// them (see parallel.go); the result and the output are those of one.
 func (f *Frame) Walk(sh *ScanHeader, br *bufio.Reader, off int64, w io.Writer) (Result, error) {
-	s := &walker{r: reader{br: br, off: off}, w: w, f: f, sh: sh}
+	return f.walkWith(sh, br, off, w, runtime.GOMAXPROCS(0), parallelMinBlocks)
+}
+
+// walkWith is Walk on up to workers goroutines, for a scan of at least
+// minBlocks blocks (tests compare one with several).
+func (f *Frame) walkWith(sh *ScanHeader, br *bufio.Reader, off int64, w io.Writer, workers, minBlocks int) (Result, error) {
+	s := &walker{r: reader{br: br, off: off}, w: w, f: f, sh: sh, workers: workers, minBlocks: minBlocks}
 	err := s.walk()
 	return Result{End: s.r.off, Dropped: s.junk, DroppedAt: s.junkAt}, err
 }
@@ -551,6 +562,12 @@ type walker struct {
 	eobrun int
 	junk   int64 // bytes dropped after intervals' data
 	junkAt int64 // offset of the first
+
+	// workers is how many goroutines may walk the intervals of a
+	// sequential scan of at least minBlocks blocks (see parallel.go).
+	workers, minBlocks int
+	jobs               []job
+	helpers            []walker
 }
 
 // walk walks a scan whose header has been read, and leaves the marker that
@@ -594,7 +611,18 @@ func (s *walker) walk() error {
 	s.base = r.off
 	s.b, _ = r.buffered()
 	s.reset()
+	parallel := s.workers > 1 && !f.progressive && f.restart > 0 && mcus > interval && mcus*len(sh.comps) >= s.minBlocks
 	for done := 0; done < mcus; {
+		if parallel && s.workers > 1 {
+			k, more, err := s.parallel(done, mcus, interval)
+			done += k
+			if err != nil || !more {
+				return err
+			}
+			if k > 0 {
+				continue
+			}
+		}
 		n := min(interval, mcus-done)
 		s.eobrun = 0
 		if err := s.interval(done, n); err != nil {
@@ -772,6 +800,11 @@ func (s *walker) push(c byte, size int) {
 // ends before the end of the window).
 func (s *walker) refill() bool {
 	r := &s.r
+	if r.br == nil {
+		// A helper's window holds its interval and the marker after
+		// it (parallel.go), so this is not reached.
+		return false
+	}
 	// The bytes of acc may be unread: keep every byte from the oldest.
 	keep := int64(s.back(8))
 	if keep > 0 {
@@ -831,11 +864,17 @@ func (s *walker) back(n uint) int {
 // but fill bytes, and reads the restart marker when more intervals follow.
 // It reports whether the scan goes on.
 func (s *walker) finishInterval(more bool) (bool, error) {
-	r := &s.r
 	if s.err != nil {
-		return false, &Error{Offset: r.off, Reason: "reading entropy-coded data", Err: s.err}
+		return false, &Error{Offset: s.r.off, Reason: "reading entropy-coded data", Err: s.err}
 	}
-	end := max(s.dataEnd()-s.base, 0)
+	return s.finishIntervalAt(s.dataEnd(), more)
+}
+
+// finishIntervalAt is finishInterval for an interval whose data end at
+// offset dataEnd of the input, in the window.
+func (s *walker) finishIntervalAt(dataEnd int64, more bool) (bool, error) {
+	r := &s.r
+	end := max(dataEnd-s.base, 0)
 	if err := s.write(s.b[:end]); err != nil {
 		return false, err
 	}
