@@ -250,5 +250,13 @@ async function answer(msg) {
   } catch (e) {
     a = { error: { code: "internal-error", message: String(e && e.message || e) } };
   }
-  post({ id: msg.id, result: a.result, error: a.error }, a.transfer || []);
+  // The copy of the caller's bytes goes back as the spare buffer for the
+  // next call (exifscrub.js): the module has copied it in.
+  const transfer = a.transfer || [];
+  let spare;
+  if (msg.copied && msg.data.buffer.byteLength > 0) {
+    spare = msg.data.buffer;
+    transfer.push(spare);
+  }
+  post({ id: msg.id, result: a.result, error: a.error, spare }, transfer);
 }
