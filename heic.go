@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/exifscrub/exifscrub/internal/bmff"
 	"github.com/exifscrub/exifscrub/internal/heif"
@@ -54,7 +55,17 @@ const (
 	// maxHEIFSize bounds the input, which is held in memory. It also
 	// keeps every offset and length of the output within 32 bits.
 	maxHEIFSize = 1 << 30
+	// maxPooledHEIF bounds the buffers heifBuffers keeps: a phone's
+	// photo, not the largest file read.
+	maxPooledHEIF = 32 << 20
 )
+
+// heifBuffers holds the buffers files were read into, for the next file
+// (a *[]byte each, as sync.Pool advises). Finding and clearing 3 MB of new
+// memory for each photo, and collecting it after, cost more than copying
+// the photo into it: a page cleaning one photo after another, or the
+// rescan that follows a scrub, reuses the memory (docs/web-bench.md).
+var heifBuffers sync.Pool
 
 // Item reference types (23008-12 §6.4).
 var (
@@ -166,13 +177,28 @@ type heifFile struct {
 func scrubHEIF(s *scrubber) error {
 	// One allocation when the input says its size (a bytes.Reader, the
 	// web page's file source): io.ReadAll would grow its buffer a dozen
-	// times for a phone's photo.
-	var buf bytes.Buffer
+	// times for a phone's photo. The buffer of the last file is used
+	// again (heifBuffers).
+	var buf *bytes.Buffer
+	if p, ok := heifBuffers.Get().(*[]byte); ok {
+		buf = bytes.NewBuffer((*p)[:0])
+	} else {
+		buf = new(bytes.Buffer)
+	}
 	if sz, ok := s.src.(interface{ Size() int64 }); ok && sz.Size() > 0 {
 		buf.Grow(int(min(sz.Size(), maxHEIFSize)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(s.in.br, maxHEIFSize+1))
 	data := buf.Bytes()
+	// Nothing refers to data once the file is written: the pieces went to
+	// the writer, which may not retain them (io.Writer), and findings are
+	// strings, copied.
+	defer func() {
+		if cap(data) <= maxPooledHEIF {
+			b := data[:0]
+			heifBuffers.Put(&b)
+		}
+	}()
 	if err != nil {
 		return s.formatError(int64(len(data)), "reading the file", err)
 	}

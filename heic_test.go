@@ -1338,6 +1338,54 @@ func FuzzHEIF(f *testing.F) {
 	})
 }
 
+// TestHEIFBufferReuse checks that the buffers scrubHEIF reads files into,
+// which heifBuffers keeps for the next file, carry nothing from one file
+// to the next: scrubbed one after another in different orders, by
+// several goroutines at once, each file gives the bytes and report it
+// gave alone, a truncated file among them too (an error).
+func TestHEIFBufferReuse(t *testing.T) {
+	files := sampleFiles(t, !testing.Short(), HEIF, AVIF)
+	if len(files) == 0 {
+		t.Fatal("no sample files")
+	}
+	type result struct {
+		out []byte
+		rep string
+	}
+	scrub := func(in []byte) result {
+		var out bytes.Buffer
+		rep, err := Scrub(&out, bytes.NewReader(in), nil)
+		return result{out.Bytes(), fmt.Sprintf("%+v %v", rep, err)}
+	}
+	var inputs [][]byte
+	for _, path := range files {
+		in, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, in)
+	}
+	inputs = append(inputs, inputs[0][:len(inputs[0])/2])
+	want := make([]result, len(inputs))
+	for i, in := range inputs {
+		want[i] = scrub(bytes.Clone(in))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 2 * len(inputs) {
+				i := (g + k*(g+1)) % len(inputs)
+				if got := scrub(inputs[i]); !bytes.Equal(got.out, want[i].out) || got.rep != want[i].rep {
+					t.Errorf("goroutine %d, file %d (%d bytes): output or report differs from a scrub of the file alone", g, i, len(inputs[i]))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // BenchmarkScrubHEIF scrubs a testdata sample and the largest HEIF file of
 // the corpus.
 func BenchmarkScrubHEIF(b *testing.B) {

@@ -2,7 +2,8 @@
 # bench/web.sh: the WebAssembly module's size (raw and gzipped) and the
 # speed of a scrub in Chromium against native Go on the same machine: a
 # 12-megapixel JPEG and, with the corpus, a HEIC (web/'s
-# TestPageLargeAndSpeed, best of 10 runs each), and a 100 MB video with
+# TestPageLargeAndSpeed: 40 runs each, the best of the first 10 and of the
+# last 10, after Chromium has optimized the code), and a 100 MB video with
 # the tab's memory (TestLargeVideo).
 #
 #   bash bench/web.sh

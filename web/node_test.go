@@ -76,6 +76,7 @@ func TestNodePackage(t *testing.T) {
 		Out            string
 		Verified       bool
 		RescanFindings int
+		Intact         bool
 	}
 	b, err := os.ReadFile(filepath.Join(outDir, "results.json"))
 	if err != nil {
@@ -136,6 +137,9 @@ func TestNodePackage(t *testing.T) {
 		}
 		if !bytes.Equal(got, g.clean) {
 			t.Errorf("%s: the package's clean file (%d bytes) differs from exifscrub.Scrub's (%d bytes)", name, len(got), len(g.clean))
+		}
+		if !r.Intact {
+			t.Errorf("%s: the input was changed by scan or scrub", name)
 		}
 		if !r.Verified || r.RescanFindings != 0 {
 			t.Errorf("%s: the clean file is not verified clean (%d findings on rescan)", name, r.RescanFindings)

@@ -44,6 +44,7 @@ async function getWorker() {
 function settle(msg) {
   const p = pending.get(msg.id);
   if (!p) return;
+  keepSpare(msg.spare);
   if (msg.progress) {
     if (p.onProgress) p.onProgress(msg.progress);
     return;
@@ -61,13 +62,43 @@ function failAll(message) {
   worker = undefined;
 }
 
+// Bytes go to the worker as a copy in a buffer that is transferred, not
+// cloned: structured cloning copies them twice (into the message, and out
+// of it in the worker), 2.4 ms for a 3 MB photo in Chromium. The copy goes
+// into a spare buffer, which the worker sends back with its answer, so
+// that memory already touched is used again: a new 3 MB buffer costs
+// 1.3 ms to fill, a used one 0.2 ms (docs/web-bench.md). The caller's
+// buffer is left alone. spare is the buffer idle on this side, if any;
+// one larger than maxSpare is not kept.
+let spare;
+const maxSpare = 64 << 20;
+
+// owned returns data as the worker is to get it, whether it is a copy the
+// worker may send back as the spare, and what to transfer.
+function owned(data) {
+  let src;
+  if (data instanceof Uint8Array) src = data;
+  else if (data instanceof ArrayBuffer) src = new Uint8Array(data);
+  else return [data, false, []]; // a Blob, or nothing: a handle, cloned cheaply
+  const buf = spare && spare.byteLength >= src.length ? spare : new ArrayBuffer(src.length);
+  if (buf === spare) spare = undefined;
+  const c = new Uint8Array(buf, 0, src.length);
+  c.set(src);
+  return [c, true, [buf]];
+}
+
+function keepSpare(b) {
+  if (b instanceof ArrayBuffer && b.byteLength <= maxSpare && !(spare && spare.byteLength >= b.byteLength)) spare = b;
+}
+
 async function call(msg, onProgress) {
   const w = await getWorker();
   const id = nextID++;
+  const [data, copied, transfer] = owned(msg.data);
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject, onProgress });
     w.ref();
-    w.post({ ...msg, id });
+    w.post({ ...msg, data, copied, id }, transfer);
   });
 }
 

@@ -1,6 +1,7 @@
 // Uses the exifscrub npm package as an app would, from node_modules: for
 // each file named in cases.json, scan and scrub it and record the outcome
-// in results.json, writing each clean file beside it. node_test.go
+// in results.json, writing each clean file beside it, and whether the
+// input is left as it was. node_test.go
 // compares everything with the Go library and the command-line tool.
 // It then tries the options: each policy of policies.json on the first
 // file, and options the package must reject.
@@ -16,7 +17,12 @@ const failure = (e) => ({ isExifscrubError: e instanceof ExifscrubError, code: e
 const results = [];
 const clean = [];
 for (const [i, file] of files.entries()) {
-  const data = new Uint8Array(readFileSync(file));
+  // The kinds of input, in turn: a Uint8Array, an ArrayBuffer, and a Node
+  // Buffer as readFileSync gives it (a small one is a view into a shared
+  // pool). They must come back unchanged (intact): the package sends the
+  // worker a copy.
+  const buf = readFileSync(file);
+  const data = [new Uint8Array(buf), new Uint8Array(buf).buffer, buf][i % 3];
   const r = { file };
   try {
     r.scan = await scan(data, { path: file });
@@ -29,6 +35,7 @@ for (const [i, file] of files.entries()) {
     writeFileSync(r.out, s.bytes);
     r.verified = s.verified;
     r.rescanFindings = s.rescan.findings.length;
+    r.intact = Buffer.compare(Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data), readFileSync(file)) === 0;
     clean.push({ name: file.split("/").pop(), bytes: s.bytes });
   } catch (e) {
     r.scrubError = failure(e);

@@ -6,8 +6,9 @@
 // This file holds everything that does not need syscall/js, so that it is
 // built and tested natively too. It uses only the library's public API,
 // and neither encoding/json nor archive/zip: reports go to JavaScript as
-// objects (see toJS in main_js.go), and the zip is written in JavaScript
-// (../js/zip.js), from Blobs, so that it can hold videos.
+// JSON that appendJSON writes (see toJS in main_js.go), and the zip is
+// written in JavaScript (../js/zip.js), from Blobs, so that it can hold
+// videos.
 package main
 
 import (
@@ -16,15 +17,78 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/exifscrub/exifscrub"
 )
 
 // An object is a JavaScript object as Go builds it: a map of strings to
-// strings, numbers, booleans, objects and arrays ([]any). syscall/js's
-// ValueOf converts it without reflection, and natively it encodes as the
-// same JSON.
+// strings, numbers, booleans, objects and arrays ([]any). A report goes
+// to JavaScript as appendJSON's JSON; natively, encoding/json gives the
+// same.
 type object = map[string]any
+
+// appendJSON appends v, an object as report builds it, as JSON (RFC
+// 8259), keys sorted. A report crosses into JavaScript as one string for
+// JSON.parse: built key by key through syscall/js, each key and value a
+// call across, the iPhone HEIC's took 0.7 ms, more than copying the photo
+// out (docs/web-bench.md).
+func appendJSON(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case object:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSON(b, v[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, e)
+		}
+		return append(b, ']')
+	case string:
+		return appendJSONString(b, v)
+	case float64:
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	case int:
+		return strconv.AppendInt(b, int64(v), 10)
+	case bool:
+		return strconv.AppendBool(b, v)
+	}
+	return append(b, "null"...)
+}
+
+// appendJSONString appends s as a JSON string (RFC 8259 §7): quotes,
+// backslashes and control characters escaped, each byte that is not UTF-8
+// as U+FFFD, as encoding/json writes the command-line tool's report.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s { // an invalid byte is utf8.RuneError, U+FFFD
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[r>>4], "0123456789abcdef"[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
 
 // report gives rep the shape of one element of the JSON of
 // "exifscrub report --json" (cmd/exifscrub/cmd_report.go): path, format,

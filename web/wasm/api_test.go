@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/exifscrub/exifscrub"
@@ -135,5 +136,27 @@ func TestKeep(t *testing.T) {
 	}
 	if _, err := parseKeep([]string{"nonsense"}); !errors.As(err, &e) || e.Code != codeInvalidOptions {
 		t.Errorf("keep nonsense: %v, want code %s", err, codeInvalidOptions)
+	}
+}
+
+// TestAppendJSON checks that appendJSON writes what encoding/json reads
+// back as the object, strings that need escaping included.
+func TestAppendJSON(t *testing.T) {
+	tricky := "a\"b\\c\x00\x1f\n\t\u2028é😀\xff\xc3 end"
+	for _, o := range []object{
+		{},
+		{"s": tricky, tricky: "key", "n": 1.5, "big": 1e21, "small": -1.25e-7, "i": 9999990, "t": true, "f": false,
+			"list": []any{}, "nested": []any{object{"x": "y"}, object{}}, "o": object{"latitude": -1.2864, "map": "https://x/?a=1&b=2#map=16"}},
+	} {
+		got := appendJSON(nil, o)
+		var back, want any
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("appendJSON gave invalid JSON %s: %v", got, err)
+		}
+		enc, _ := json.Marshal(o)
+		json.Unmarshal(enc, &want)
+		if !reflect.DeepEqual(back, want) {
+			t.Errorf("appendJSON:\n got %s\nwant %s", got, enc)
+		}
 	}
 }

@@ -184,7 +184,7 @@ func jsScan(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return jsError(err)
 	}
-	return object{"report": rep}
+	return object{"report": toJS(rep)}
 }
 
 // jsScrub(name, src, options, sink) returns {report}, having given the
@@ -206,7 +206,7 @@ func jsScrub(_ js.Value, args []js.Value) any {
 		if err != nil {
 			return jsError(err)
 		}
-		return object{"report": rep}
+		return object{"report": toJS(rep)}
 	}
 	output.Reset()
 	output.Grow(int(src.Size()))
@@ -218,7 +218,7 @@ func jsScrub(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return jsError(err)
 	}
-	return object{"bytes": jsBytes(output.Bytes()), "report": rep, "rescan": again, "verified": verified}
+	return object{"bytes": jsBytes(output.Bytes()), "report": toJS(rep), "rescan": toJS(again), "verified": verified}
 }
 
 // jsRescan(name, src, options) returns {report, verified}: what a scan of
@@ -232,7 +232,7 @@ func jsRescan(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return jsError(err)
 	}
-	return object{"report": rep, "verified": verified}
+	return object{"report": toJS(rep), "verified": verified}
 }
 
 // arg is args[i], or undefined when JavaScript passed fewer.
@@ -241,6 +241,11 @@ func arg(args []js.Value, i int) js.Value {
 		return args[i]
 	}
 	return js.Undefined()
+}
+
+// toJS is o as a JavaScript object, through JSON.parse (see appendJSON).
+func toJS(o object) js.Value {
+	return js.Global().Get("JSON").Call("parse", string(appendJSON(nil, o)))
 }
 
 func jsBytes(b []byte) js.Value {
