@@ -493,6 +493,16 @@ func (f *movFile) copyMdat(h *movHeader) error {
 		}
 		zero, media = f.ahead, f.aheadM
 	}
+	if !f.scan && !f.haveMoov && !f.found && f.inAt != nil && f.outAt == nil {
+		// The input can be read ahead, yet no index was found ahead, and
+		// the output cannot be gone back over: copying this media data
+		// would write bytes that are known to be scrubbed only later (the
+		// samples of removed tracks, bytes no sample references). Fail
+		// before writing them, so that a streamed output holds only
+		// scrubbed bytes.
+		return bmff.ErrorAt(h.start, ErrUnsupportedFeature,
+			"media data precedes a 'moov' box that could not be read ahead, and the output cannot be gone back over: scrub to a file")
+	}
 	if !f.haveMoov {
 		if err := f.flushPending(); err != nil {
 			return err
