@@ -6,8 +6,15 @@ import (
 	"os"
 )
 
-// spoolChunk is how much a spoolReader reads from its pipe at a time.
-const spoolChunk = 1 << 20
+const (
+	// spoolChunk is how much a spoolReader reads from its pipe at a time.
+	spoolChunk = 1 << 20
+	// spoolTail is how much of what Read returned a spoolReader keeps in
+	// memory: the caller's read buffer (exifscrub.Scrub's, 256 KiB) holds
+	// bytes it has not looked at yet, and Scrub may read them again with
+	// ReadAt.
+	spoolTail = 1 << 20
+)
 
 // A spoolReader is an input that can be read only once, in order (a pipe),
 // made readable ahead as well, as a file is: it is an io.Reader, an
@@ -16,22 +23,40 @@ const spoolChunk = 1 << 20
 // its media data before it copies that media data (mov_write.go's
 // readAhead). What ReadAt reads ahead of the position is read from the
 // pipe and kept in an unnamed temporary file, until Read catches up with
-// it; nothing is held in memory but one chunk. Bytes before the position
-// that the temporary file no longer holds cannot be read again.
+// it. In memory it holds one chunk, and the last spoolTail bytes Read
+// returned, which ReadAt can read again; what is before cannot be.
 type spoolReader struct {
-	r   io.Reader
-	err error    // the pipe's error or io.EOF, sticky
-	f   *os.File // the spool: input bytes [lo, n) at file offsets [0, n-lo)
-	lo  int64
-	pos int64 // the offset Read returns next
-	n   int64 // bytes read from the pipe; pos <= n
-	buf []byte
+	r    io.Reader
+	err  error    // the pipe's error or io.EOF, sticky
+	f    *os.File // the spool: input bytes [lo, n) at file offsets [0, n-lo)
+	lo   int64
+	pos  int64  // the offset Read returns next
+	n    int64  // bytes read from the pipe; pos <= n
+	buf  []byte // a chunk being spooled
+	tail []byte // the input before pos: at least the last spoolTail bytes, at most twice that
+}
+
+// keep appends what Read returns to s.tail.
+func (s *spoolReader) keep(p []byte) {
+	if s.tail == nil {
+		s.tail = make([]byte, 0, 2*spoolTail)
+	}
+	if len(p) >= spoolTail {
+		s.tail = append(s.tail[:0], p[len(p)-spoolTail:]...)
+		return
+	}
+	if len(s.tail)+len(p) > cap(s.tail) {
+		n := copy(s.tail, s.tail[len(s.tail)-(spoolTail-len(p)):])
+		s.tail = s.tail[:n]
+	}
+	s.tail = append(s.tail, p...)
 }
 
 func (s *spoolReader) Read(p []byte) (int, error) {
 	if s.pos < s.n {
 		// Read what was spooled ahead.
 		k, err := s.f.ReadAt(p[:min(int64(len(p)), s.n-s.pos)], s.pos-s.lo)
+		s.keep(p[:k])
 		s.pos += int64(k)
 		if err == io.EOF && k > 0 {
 			err = nil
@@ -49,6 +74,7 @@ func (s *spoolReader) Read(p []byte) (int, error) {
 		return 0, s.err
 	}
 	k, err := s.r.Read(p)
+	s.keep(p[:k])
 	s.pos += int64(k)
 	s.n += int64(k)
 	if err != nil {
@@ -57,20 +83,33 @@ func (s *spoolReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
-// ReadAt reads len(p) bytes at input offset off, reading the pipe up to
-// there and spooling what it reads. off must not be before what Read
-// returned last, unless the spool still holds it.
+// ReadAt reads len(p) bytes at input offset off: from what Read returned
+// last (s.tail), from the spool, and from the pipe, which it reads up to
+// there, spooling what it reads.
 func (s *spoolReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < s.lo || (off < s.pos && s.n == s.pos) {
-		return 0, errors.New("spool: offset read already")
+	k := 0
+	if off < s.pos {
+		// Before the position: in the tail, or in the spool.
+		switch start := s.pos - int64(len(s.tail)); {
+		case off >= start:
+			k = copy(p, s.tail[off-start:])
+		case off >= s.lo && s.pos < s.n:
+			// Read has not caught up with the spool, which still holds it.
+		default:
+			return 0, errors.New("spool: offset read already")
+		}
+		if k == len(p) {
+			return k, nil
+		}
 	}
-	end := off + int64(len(p))
+	off += int64(k)
+	end := off + int64(len(p)-k)
 	if err := s.fill(end); err != nil && s.n <= off {
-		return 0, err
+		return k, err
 	}
-	want := min(end, s.n) - off
-	k, err := s.f.ReadAt(p[:want], off-s.lo)
-	if err == nil && int64(k) < int64(len(p)) {
+	m, err := s.f.ReadAt(p[k:k+int(min(end, s.n)-off)], off-s.lo)
+	k += m
+	if err == nil && k < len(p) {
 		err = io.EOF
 	}
 	return k, err
