@@ -96,6 +96,7 @@ type movFile struct {
 	found   bool       // and found the 'moov'
 	ahead   []movSpan  // removed samples found by reading ahead
 	aheadM  *mp4.Media // and what the media data holds
+	aheadE  error      // or why the input is malformed, seen ahead
 
 	cues   map[int64]cueCheck // text tracks' cues, by 'trak' offset (mov_text.go)
 	sample []byte             // the coded sample being neutralised (mov_media.go)
@@ -500,6 +501,9 @@ func (f *movFile) copyMdat(h *movHeader) error {
 		// samples of removed tracks, bytes no sample references). Fail
 		// before writing them, so that a streamed output holds only
 		// scrubbed bytes.
+		if f.aheadE != nil {
+			return f.aheadE
+		}
 		return bmff.ErrorAt(h.start, ErrUnsupportedFeature,
 			"media data precedes a 'moov' box that could not be read ahead, and the output cannot be gone back over: scrub to a file")
 	}
@@ -793,6 +797,15 @@ func (f *movFile) readAhead(h *movHeader) {
 	var hdr [16]byte
 	for n := 0; n < maxMOVBoxes; n++ {
 		k, _ := f.inAt.ReadAt(hdr[:], f.inBase+pos)
+		if k == 0 && n == 0 {
+			// The input ends in or right after this 'mdat' box.
+			if k, _ := f.inAt.ReadAt(hdr[:1], f.inBase+pos-1); k != 1 {
+				f.aheadE = bmff.ErrorAt(f.inputEnd(h.start, pos), io.ErrUnexpectedEOF, "'mdat' box truncated")
+			} else {
+				f.aheadE = bmff.ErrorAt(pos, nil, "no 'moov' box")
+			}
+			return
+		}
 		if k < 8 || !mp4.IsBoxType(hdr[4:8]) {
 			return
 		}
@@ -822,6 +835,7 @@ func (f *movFile) readAhead(h *movHeader) {
 				return
 			}
 			if k, _ := f.inAt.ReadAt(last[:], f.inBase+pos+size-1); k != 1 {
+				f.aheadE = bmff.ErrorAt(f.inputEnd(pos, pos+size-1), io.ErrUnexpectedEOF, "box \"moov\" of %d bytes truncated", size)
 				return
 			}
 			b := make([]byte, size)
@@ -835,12 +849,29 @@ func (f *movFile) readAhead(h *movHeader) {
 			if err == nil {
 				f.ahead, f.aheadM, f.found = mv.zero, mv.media, true
 			}
+			f.aheadE = err // the same error as when the 'moov' is reached
 			return
 		case "moof", "mfra":
 			return
 		}
 		pos += size
 	}
+}
+
+// inputEnd finds where the input ends, between lo, which it holds, and hi,
+// which it does not, by reading single bytes ahead: the offset an error
+// names when the input is cut short, as when the end is reached.
+func (f *movFile) inputEnd(lo, hi int64) int64 {
+	var b [1]byte
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if k, _ := f.inAt.ReadAt(b[:], f.inBase+mid); k == 1 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // needsPass reports whether the 'mdat' boxes copied before the index was
