@@ -99,6 +99,7 @@ type movFile struct {
 	found   bool       // and found the 'moov'
 	ahead   []movSpan  // removed samples found by reading ahead
 	aheadM  *mp4.Media // and what the media data holds
+	aheadE  error      // or why the input is malformed, seen ahead
 
 	cues   map[int64]cueCheck // text tracks' cues, by 'trak' offset (mov_text.go)
 	sample []byte             // the coded sample being neutralised (mov_media.go)
@@ -496,6 +497,19 @@ func (f *movFile) copyMdat(h *movHeader) error {
 		}
 		zero, media = f.ahead, f.aheadM
 	}
+	if !f.scan && !f.haveMoov && !f.found && f.inAt != nil && f.outAt == nil {
+		// The input can be read ahead, yet no index was found ahead, and
+		// the output cannot be gone back over: copying this media data
+		// would write bytes that are known to be scrubbed only later (the
+		// samples of removed tracks, bytes no sample references). Fail
+		// before writing them, so that a streamed output holds only
+		// scrubbed bytes.
+		if f.aheadE != nil {
+			return f.aheadE
+		}
+		return bmff.ErrorAt(h.start, ErrUnsupportedFeature,
+			"media data precedes a 'moov' box that could not be read ahead, and the output cannot be gone back over: scrub to a file")
+	}
 	if !f.haveMoov {
 		if err := f.flushPending(); err != nil {
 			return err
@@ -786,6 +800,15 @@ func (f *movFile) readAhead(h *movHeader) {
 	var hdr [16]byte
 	for n := 0; n < maxMOVBoxes; n++ {
 		k, _ := f.inAt.ReadAt(hdr[:], f.inBase+pos)
+		if k == 0 && n == 0 {
+			// The input ends in or right after this 'mdat' box.
+			if k, _ := f.inAt.ReadAt(hdr[:1], f.inBase+pos-1); k != 1 {
+				f.aheadE = bmff.ErrorAt(f.inputEnd(h.start, pos), io.ErrUnexpectedEOF, "'mdat' box truncated")
+			} else {
+				f.aheadE = bmff.ErrorAt(pos, nil, "no 'moov' box")
+			}
+			return
+		}
 		if k < 8 || !mp4.IsBoxType(hdr[4:8]) {
 			return
 		}
@@ -815,6 +838,7 @@ func (f *movFile) readAhead(h *movHeader) {
 				return
 			}
 			if k, _ := f.inAt.ReadAt(last[:], f.inBase+pos+size-1); k != 1 {
+				f.aheadE = bmff.ErrorAt(f.inputEnd(pos, pos+size-1), io.ErrUnexpectedEOF, "box \"moov\" of %d bytes truncated", size)
 				return
 			}
 			b := make([]byte, size)
@@ -828,12 +852,29 @@ func (f *movFile) readAhead(h *movHeader) {
 			if err == nil {
 				f.ahead, f.aheadM, f.found = mv.zero, mv.media, true
 			}
+			f.aheadE = err // the same error as when the 'moov' is reached
 			return
 		case "moof", "mfra":
 			return
 		}
 		pos += size
 	}
+}
+
+// inputEnd finds where the input ends, between lo, which it holds, and hi,
+// which it does not, by reading single bytes ahead: the offset an error
+// names when the input is cut short, as when the end is reached.
+func (f *movFile) inputEnd(lo, hi int64) int64 {
+	var b [1]byte
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if k, _ := f.inAt.ReadAt(b[:], f.inBase+mid); k == 1 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // needsPass reports whether the 'mdat' boxes copied before the index was

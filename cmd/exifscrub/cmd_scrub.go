@@ -111,6 +111,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "ignore-file", Usage: "read allowed files from `FILE` instead of ./" + ignoreFileName},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON array on standard output: {path, output, format, findings (removed), kept (with --keep), error} per file scrubbed or failed"},
 			&cli.BoolFlag{Name: "rename", Usage: "give outputs neutral names, photo-0001.jpg, video-0001.mp4, in input order (with --in-place: rename the files)"},
+			&cli.BoolFlag{Name: "stream", Usage: "with -o - (or a device or FIFO), write the output as it is made instead of holding it until the scrub has succeeded: faster for large videos, but a failure leaves an incomplete output (exit status 2, and standard error says so); it holds only scrubbed bytes"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each file written or skipped, and what was kept, and print a summary"},
 		}, keepFlags()...), walkFlags()...),
 		Action: scrubAction,
@@ -137,6 +138,7 @@ type scrubber struct {
 	dryRun     bool
 	keepTime   bool
 	rename     bool // --rename
+	stream     bool // --stream
 	opts       exifscrub.Options
 	live       map[string]string // path → the new content identifier of a Live Photo's file (live.go)
 	stdin      io.Reader
@@ -167,6 +169,7 @@ func scrubAction(c *cli.Context) error {
 		dryRun:     c.Bool("dry-run"),
 		keepTime:   c.Bool("keep-mtime"),
 		rename:     c.Bool("rename"),
+		stream:     c.Bool("stream"),
 		opts: exifscrub.Options{
 			DropColorProfile: c.Bool("drop-icc"),
 			DropOrientation:  c.Bool("drop-orientation"),
@@ -544,8 +547,20 @@ func (s *scrubber) scrub(it item, dst, renamed string) (r scrubbed) {
 
 // scrubStdin scrubs standard input into dst.
 func (s *scrubber) scrubStdin(dst string) (rep *exifscrub.Report, before, after int64, err error) {
+	growPipe(s.stdin)
+	if dst == "-" || stdoutAlias(dst) {
+		growPipe(s.stdout)
+	}
 	in := &countReader{r: s.stdin}
 	switch {
+	case s.stream && !s.dryRun:
+		// The video's index may follow its media data: let Scrub read
+		// ahead to it, since it cannot go back over a streamed output.
+		sp := &spoolReader{r: in}
+		defer sp.Close()
+		rep, after, err = s.writeOutput(dst, 0o644, func(w io.Writer) (*exifscrub.Report, error) {
+			return exifscrub.Scrub(w, sp, &s.opts)
+		})
 	case s.dryRun:
 		var n countWriter
 		rep, err = exifscrub.Scrub(&n, in, &s.opts)

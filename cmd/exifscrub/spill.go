@@ -100,6 +100,9 @@ func (b *spillBuffer) WriteTo(w io.Writer) (int64, error) {
 		n, err := w.Write(b.mem)
 		return int64(n), err
 	}
+	if n, ok, err := sendFile(w, b.f, b.size); ok {
+		return n, err
+	}
 	return io.Copy(w, io.NewSectionReader(b.f, 0, b.size))
 }
 

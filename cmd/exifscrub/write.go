@@ -71,6 +71,9 @@ func stdoutAlias(name string) bool {
 // unless scrub succeeds.
 func (s *scrubber) writeOutput(dst string, perm fs.FileMode, scrub func(io.Writer) (*exifscrub.Report, error)) (*exifscrub.Report, int64, error) {
 	if dst == "-" || stdoutAlias(dst) {
+		if s.stream {
+			return streamWrite(s.stdout, scrub)
+		}
 		return bufferedWrite(s.stdout, scrub)
 	}
 	target := dst
@@ -95,7 +98,11 @@ func (s *scrubber) writeOutput(dst string, perm fs.FileMode, scrub func(io.Write
 		if err != nil {
 			return nil, 0, err
 		}
-		rep, n, err := bufferedWrite(f, scrub)
+		write := bufferedWrite
+		if s.stream {
+			write = streamWrite
+		}
+		rep, n, err := write(f, scrub)
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
@@ -140,6 +147,36 @@ func bufferedWrite(w io.Writer, scrub func(io.Writer) (*exifscrub.Report, error)
 		return nil, 0, fmt.Errorf("writing the output: %w (%d of %d bytes written)", err, m, n)
 	}
 	return rep, n, nil
+}
+
+// streamWrite scrubs straight into w (--stream), which sees only Write:
+// Scrub cannot go back over what it wrote, so every byte it writes is
+// final and scrubbed (a video whose index follows its media data is read
+// ahead instead, from a spoolReader). If the scrub fails, the output stops
+// where it was and is incomplete: the error says so.
+func streamWrite(w io.Writer, scrub func(io.Writer) (*exifscrub.Report, error)) (*exifscrub.Report, int64, error) {
+	sw := &streamWriter{w: w}
+	rep, err := scrub(sw)
+	if err != nil {
+		return nil, sw.n, fmt.Errorf("%w; the output (--stream) stopped after %d bytes and is incomplete: discard it", err, sw.n)
+	}
+	return rep, sw.n, nil
+}
+
+// A streamWriter counts what is written through it, and hides the
+// io.WriterAt and io.Seeker of w.
+type streamWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.n += int64(n)
+	if err == nil && n != len(p) {
+		err = io.ErrShortWrite
+	}
+	return n, err
 }
 
 // scrubInPlace replaces the file path with its scrubbed copy, as described
