@@ -304,25 +304,29 @@
 //     table), reader.go (the input reader the formats share).
 //   - Formats, each turning its codecs' results into findings and output:
 //     jpeg.go, jpeg_gainmap.go (HDR gain maps), jpeg_motion.go (what follows
-//     the image); png.go, png_text.go, pngzlib.go; webp.go; heic.go (parse),
-//     heic_items.go (decide), heic_props.go and heic_coded.go (rebuild),
-//     heic_write.go (write); mov.go (read and report), mov_moov.go,
-//     mov_index.go, mov_entry.go, mov_text.go (subtitle cues), mov_keep.go,
-//     mov_keep_value.go, mov_media.go, mov_write.go and mov_files.go
-//     (rewrite). The metadata shared by the formats: tiff.go and
-//     tiff_write.go (EXIF), xmp.go, xmp_schema.go, xmp_value.go and
-//     xmp_write.go, iptc.go, icc.go, colr.go.
+//     the image), jpeg_apple.go (the primary's minimal Apple MakerNote);
+//     png.go, png_text.go, pngzlib.go; webp.go; heic.go (parse), heic_items.go
+//     (decide), heic_props.go and heic_coded.go (rebuild), heic_write.go
+//     (write), heic_motion.go (Samsung 'mpvd'); mov.go (read and report),
+//     mov_moov.go, mov_index.go, mov_entry.go, mov_text.go (subtitle cues),
+//     mov_keep.go, mov_keep_value.go, mov_media.go, mov_write.go and
+//     mov_files.go (rewrite), mov_live.go (a Live Photo's still-image-time
+//     track). What motion photos share: motion.go (their video in a report)
+//     and live.go (Live Photo identifiers). The metadata shared by the
+//     formats: tiff.go and tiff_write.go (EXIF), xmp.go, xmp_schema.go,
+//     xmp_value.go and xmp_write.go, iptc.go, icc.go, colr.go.
 //   - Codecs (internal/): jpegscan (JPEG entropy-coded data), jpegapp (JFIF,
-//     Adobe and APP12 segments), mpf (the Multi-Picture Format index),
-//     gainmap (ISO 21496-1 and the gain maps' XMP), motion (a motion
-//     photo's video); zlib (PNG's inflater), png (its chunks); bmff
+//     Adobe and APP12 segments), mpf (the Multi-Picture Format index), gainmap
+//     (ISO 21496-1 and the gain maps' XMP), motion (a motion photo's video and
+//     Samsung's SEF trailer); makernote (the private fields of camera makers'
+//     notes and Canon's CIFF); zlib (PNG's inflater), png (its chunks); bmff
 //     (ISO-BMFF boxes), heif (HEIF item boxes), mp4 (movie boxes and sample
-//     tables), timedtext (subtitle cues), nal (H.264, HEVC and VVC NAL
-//     units and SEI), av1 (OBUs); riff, webp and vp8 (WebP chunks and
-//     bitstreams); icc (colour profiles), tiff (the EXIF structure and tag
-//     names), xmp (RDF/XML packets), iptc (IIM datasets and Photoshop
-//     resources); date, text and filename (value forms the codecs share);
-//     atomicfile (ScrubFile's temporary file and rename).
+//     tables), timedtext (subtitle cues), nal (H.264, HEVC and VVC NAL units
+//     and SEI), av1 (OBUs); riff, webp and vp8 (WebP chunks and bitstreams);
+//     icc (colour profiles), tiff (the EXIF structure and tag names), xmp
+//     (RDF/XML packets), iptc (IIM datasets and Photoshop resources); date,
+//     text and filename (value forms the codecs share); atomicfile
+//     (ScrubFile's temporary file and rename).
 //
 // An error from a codec is a value carrying its offset, which the format
 // wraps into a *FormatError.
