@@ -63,7 +63,7 @@ func (h *heifFile) motionPieces(pieces [][]byte) ([][]byte, error) {
 	} else if h.mpvd != nil {
 		h.rep.scanMotion("HEIF", h.mpvd.Payload)
 	}
-	h.reportSEF(video != nil)
+	version := h.reportSEF(video != nil)
 	if video == nil {
 		return nil, nil
 	}
@@ -80,7 +80,7 @@ func (h *heifFile) motionPieces(pieces [][]byte) ([][]byte, error) {
 	}
 	out := [][]byte{head, video}
 	if h.sefd != nil {
-		sef := motion.AppendSEF(nil, h.sefVersion(), []motion.Record{{Type: motion.SEFMotionPhoto, Name: "MotionPhoto_Data",
+		sef := motion.AppendSEF(nil, version, []motion.Record{{Type: motion.SEFMotionPhoto, Name: "MotionPhoto_Data",
 			Data: motion.AppendHEIFVideo(nil, uint32(payloadAt), uint32(len(video)))}})
 		var s bmff.Writer
 		s.Start(boxSefd)
@@ -113,16 +113,17 @@ func (h *heifFile) scrubMotion(mp4b []byte) []byte {
 }
 
 // reportSEF reports the records of the 'sefd' box; that of the motion
-// photo's video only when it is not kept, written anew (kept).
-func (h *heifFile) reportSEF(kept bool) {
+// photo's video only when it is not kept, written anew (kept). It returns
+// the trailer's version, to write again, or 0 when it does not read.
+func (h *heifFile) reportSEF(kept bool) uint32 {
 	if h.sefd == nil {
-		return
+		return 0
 	}
 	const container = "HEIF sefd"
 	sef, err := motion.ParseSEF(h.sefd.Payload)
 	if err != nil {
 		h.rep.add(Embedded, container, "SEF", fmt.Sprintf("(%d bytes: %v)", len(h.sefd.Payload), err))
-		return
+		return 0
 	}
 	for _, r := range sef.Records {
 		if _, _, ok := motion.HEIFVideo(r.Data); r.Type == motion.SEFMotionPhoto && !(ok && kept) {
@@ -130,13 +131,5 @@ func (h *heifFile) reportSEF(kept bool) {
 		}
 	}
 	h.rep.reportSEF(container, sef)
-}
-
-// sefVersion returns the version of the 'sefd' box's trailer, to write
-// again, or 0 when it does not read.
-func (h *heifFile) sefVersion() uint32 {
-	if sef, err := motion.ParseSEF(h.sefd.Payload); err == nil {
-		return sef.Version
-	}
-	return 0
+	return sef.Version
 }

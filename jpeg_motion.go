@@ -126,7 +126,7 @@ func (j *jpegScrubber) keepMotion(b []byte, total int64, fields *motion.Fields) 
 	if sef != nil {
 		mv.out = motion.AppendVideoSEF(nil, sef.Version, video.Bytes())
 		mv.fromEnd = int64(video.Len() + motion.SEFTail)
-		if !bytes.Equal(motion.AppendVideoSEF(nil, sef.Version, b[start:end]), b) {
+		if len(sef.Records) > 1 || len(b) != motion.VideoSEFLen(end-start) {
 			// What the new trailer does not hold goes.
 			j.rep.add(Embedded, "Trailer", "SamsungTrailer", "("+strconv.Itoa(len(b)-(end-start))+" bytes of SEF trailer around the video; a new one holds only the video)")
 			j.rep.reportSEF("Samsung", sef)

@@ -166,6 +166,10 @@ func AppendVideoSEF(dst []byte, version uint32, video []byte) []byte {
 	return AppendSEF(dst, version, []Record{{Type: SEFMotionPhoto, Name: string(samsungTag), Data: video}})
 }
 
+// VideoSEFLen is the length of the trailer AppendVideoSEF writes for a
+// video of n bytes.
+func VideoSEFLen(n int) int { return sefRecordMin + len(samsungTag) + n + SEFTail }
+
 // HEIFVideo reads the data of a HEIC's "MotionPhoto_Data" record: "mpv2",
 // then the offset and the length of the video in the file, big-endian,
 // which Galaxy phones write pointing at the payload of the 'mpvd' box.

@@ -149,6 +149,9 @@ func TestVideoSEF(t *testing.T) {
 		if err != nil || sef.Version != c.want {
 			t.Fatalf("version %d: %+v, %v", c.in, sef, err)
 		}
+		if len(b)-4 != VideoSEFLen(len(video)) {
+			t.Errorf("version %d: %d bytes, VideoSEFLen says %d", c.in, len(b)-4, VideoSEFLen(len(video)))
+		}
 		v, ok := sef.Video()
 		if !ok || !bytes.Equal(v.Data, video) || v.At+4 != len(b)-SEFTail-len(video) {
 			t.Errorf("version %d: video %+v, %v; want it %d bytes before the end", c.in, v, ok, SEFTail)
