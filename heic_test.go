@@ -755,6 +755,15 @@ func fullBoxBytes(typ string, version uint8, flags uint32, payload ...[]byte) []
 
 // basicHEIF is a photo as a phone writes it: the image, an Exif item and
 // an XMP item describing it.
+// addAppleGainMap adds to f a hidden image, item 16, that is the primary's
+// Apple HDR gain map (an 'auxl' reference and an auxC of its URN).
+func (f *testHEIF) addAppleGainMap() {
+	f.props = append(f.props, fullBoxBytes("auxC", 0, 0, []byte(appleGainMapAux+"\x00")))
+	f.items = append(f.items, testItem{id: 16, typ: "hvc1", hidden: true, data: fakeNAL("apple gain map"),
+		props: append(slices.Clone(f.items[0].props), len(f.props))})
+	f.refs = append(f.refs, testRef{"auxl", 16, []uint32{1}})
+}
+
 func basicHEIF(src heifSource) *testHEIF {
 	f := &testHEIF{brand: "heic", primary: 1, ilocVersion: 1, sizes: [4]int{4, 4, 0, 0}, props: src.props}
 	if src.typ == "av01" {
@@ -1610,10 +1619,7 @@ func TestHEIFAppleHeadroom(t *testing.T) {
 		f := basicHEIF(src)
 		f.items[1].data = append([]byte{0, 0, 0, 0}, in...)
 		if withMap {
-			f.props = append(f.props, fullBoxBytes("auxC", 0, 0, []byte(appleGainMapAux+"\x00")))
-			f.items = append(f.items, testItem{id: 16, typ: "hvc1", hidden: true, data: fakeNAL("apple gain map"),
-				props: append(slices.Clone(f.items[0].props), len(f.props))})
-			f.refs = append(f.refs, testRef{"auxl", 16, []uint32{1}})
+			f.addAppleGainMap()
 		}
 		out, rep := scrubBytes(t, f.build())
 		checkClean(t, out, nil)

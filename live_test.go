@@ -185,10 +185,7 @@ func liveHEIC(t *testing.T, id string, gainMap bool) []byte {
 	f := basicHEIF(src)
 	f.items[1].data = append([]byte{0, 0, 0, 0}, exif...)
 	if gainMap {
-		f.props = append(f.props, fullBoxBytes("auxC", 0, 0, []byte(appleGainMapAux+"\x00")))
-		f.items = append(f.items, testItem{id: 16, typ: "hvc1", hidden: true, data: fakeNAL("apple gain map"),
-			props: append(slices.Clone(f.items[0].props), len(f.props))})
-		f.refs = append(f.refs, testRef{"auxl", 16, []uint32{1}})
+		f.addAppleGainMap()
 	}
 	return f.build()
 }
